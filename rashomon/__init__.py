@@ -1,0 +1,72 @@
+"""Rashomon: the same event, many tellings.
+
+A library first: ingest → clean → language → embed → cluster → (extract →
+compare →) report. The CLI (:mod:`rashomon.cli`) is a thin adapter over the
+functions exported here.
+"""
+
+import logging
+
+from .clean import clean_document, clean_lines, clean_text, find_outlet_boilerplate, infer_title
+from .cluster import Grouper, article_features
+from .config import SETTINGS, Settings, load_settings
+from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
+from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError, UnsupportedInput
+from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
+from .ingest import read_paths
+from .language import FastTextDetector, detect_language
+from .pipeline import IngestSummary, analyze, ingest
+from .records import SCHEMA_VERSION, Analysis, Article, Document, Event, Link, Rejected, RemovedLine, Storyline
+from .report import render_html
+from .store import Workspace
+
+__version__ = "0.1.0"
+
+# The library never configures logging; only the CLI does.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SETTINGS",
+    "Analysis",
+    "Article",
+    "ConfigError",
+    "Document",
+    "Embedder",
+    "Event",
+    "FastTextDetector",
+    "Grouper",
+    "HashingEmbedder",
+    "IngestSummary",
+    "InputError",
+    "Link",
+    "NotFound",
+    "RashomonError",
+    "Rejected",
+    "RemovedLine",
+    "Settings",
+    "StoreError",
+    "Storyline",
+    "USEEmbedder",
+    "UnsupportedInput",
+    "Workspace",
+    "__version__",
+    "analyze",
+    "article_features",
+    "clean_document",
+    "clean_lines",
+    "clean_text",
+    "detect_language",
+    "embed_articles",
+    "find_outlet_boilerplate",
+    "infer_title",
+    "ingest",
+    "load_settings",
+    "read_paths",
+    "render_html",
+    "to_csv",
+    "to_dict",
+    "to_json",
+    "to_jsonl",
+    "to_markdown",
+]

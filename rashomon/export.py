@@ -1,0 +1,141 @@
+"""Export: the analysis as JSON, JSONL, CSV or Markdown (contract in docs/export.md)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from typing import Any
+
+from .records import SCHEMA_VERSION, Analysis, Article, Event, Storyline
+
+
+def article_dict(article: Article) -> dict[str, Any]:
+    """One article as the export contract describes it."""
+    return {
+        "id": article.id,
+        "source": article.source,
+        "outlet": article.outlet,
+        "url": article.url,
+        "title": article.title,
+        "title_inferred": article.title_inferred,
+        "language": article.language,
+        "language_confidence": article.language_confidence,
+        "published": article.published,
+        "text": article.text,
+        "removed_lines": [dataclasses.asdict(line) for line in article.removed_lines],
+    }
+
+
+def _links(links: tuple) -> list[dict[str, Any]]:
+    return [{**dataclasses.asdict(link), "shared_names": list(link.shared_names)} for link in links]
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "label": event.label,
+        "article_ids": list(event.article_ids),
+        "first_seen": event.first_seen,
+        "last_seen": event.last_seen,
+        "links": _links(event.links),
+    }
+
+
+def storyline_dict(storyline: Storyline) -> dict[str, Any]:
+    return {
+        "id": storyline.id,
+        "label": storyline.label,
+        "event_ids": list(storyline.event_ids),
+        "article_ids": list(storyline.article_ids),
+        "links": _links(storyline.links),
+    }
+
+
+def to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The whole analysis as plain JSON-ready data (``schema_version`` first)."""
+    from . import __version__
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"rashomon {__version__}",
+        "settings": analysis.settings,
+        "articles": [article_dict(a) for a in analysis.articles],
+        "events": [event_dict(e) for e in analysis.events],
+        "storylines": [storyline_dict(s) for s in analysis.storylines],
+        "rejected": [{"source": r.source, "reason": r.reason} for r in analysis.rejected],
+    }
+
+
+def to_json(analysis: Analysis) -> str:
+    return json.dumps(to_dict(analysis), ensure_ascii=False, indent=2) + "\n"
+
+
+def _memberships(analysis: Analysis) -> dict[str, tuple[str | None, str | None]]:
+    event_of = {a: e.id for e in analysis.events for a in e.article_ids}
+    storyline_of = {a: s.id for s in analysis.storylines for a in s.article_ids}
+    return {a.id: (event_of.get(a.id), storyline_of.get(a.id)) for a in analysis.articles}
+
+
+def to_jsonl(analysis: Analysis) -> str:
+    """One line per article, with its event and storyline ids."""
+    memberships = _memberships(analysis)
+    lines = []
+    for article in analysis.articles:
+        event_id, storyline_id = memberships[article.id]
+        record = {"schema_version": SCHEMA_VERSION, **article_dict(article), "event_id": event_id, "storyline_id": storyline_id}
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+CSV_COLUMNS = ("id", "source", "outlet", "url", "title", "title_inferred", "language", "published", "event_id", "storyline_id", "removed_lines", "text")
+
+
+def to_csv(analysis: Analysis) -> str:
+    """One row per article; ``removed_lines`` is a count, ``text`` the cleaned text."""
+    memberships = _memberships(analysis)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for article in analysis.articles:
+        event_id, storyline_id = memberships[article.id]
+        writer.writerow(
+            [article.id, article.source, article.outlet or "", article.url or "", article.title or "",
+             str(article.title_inferred).lower(), article.language or "", article.published or "",
+             event_id or "", storyline_id or "", len(article.removed_lines), article.text]
+        )
+    return buffer.getvalue()
+
+
+def _md(text: str | None) -> str:
+    """Markdown-safe inline text: scraped text must not become markup."""
+    if not text:
+        return ""
+    escaped = "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in text)
+    return " ".join(escaped.split())
+
+
+def to_markdown(analysis: Analysis) -> str:
+    """A readable summary: storylines, their events, and each article's headline."""
+    by_id = {a.id: a for a in analysis.articles}
+    events = {e.id: e for e in analysis.events}
+    out = [f"# Rashomon analysis\n\n{len(analysis.articles)} articles, {len(analysis.events)} events, "
+           f"{len(analysis.storylines)} storylines, {len(analysis.rejected)} rejected inputs.\n"]
+    for storyline in analysis.storylines:
+        out.append(f"\n## Storyline {storyline.id}: {_md(storyline.label)}\n")
+        for event_id in storyline.event_ids:
+            event = events[event_id]
+            dates = f" ({event.first_seen} – {event.last_seen})" if event.first_seen else ""
+            out.append(f"\n### Event {event.id}: {_md(event.label)}{dates}\n")
+            for article_id in event.article_ids:
+                a = by_id[article_id]
+                out.append(f"- `{a.id}` {_md(a.outlet) or 'unknown outlet'} [{a.language or '?'}] {_md(a.title)}"
+                           + (" *(title inferred from lead)*" if a.title_inferred else ""))
+    if analysis.rejected:
+        out.append("\n## Rejected inputs\n")
+        out.extend(f"- {_md(r.source)}: {_md(r.reason)}" for r in analysis.rejected)
+    return "\n".join(out) + "\n"
+
+
+FORMATS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "md": to_markdown}

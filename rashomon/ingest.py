@@ -1,0 +1,332 @@
+"""Ingest stage: files and folders in, :class:`Document` or :class:`Rejected` out.
+
+Reads ``.txt`` (encoding detected), ``.html``/``.htm`` (main text through
+trafilatura, comments left out), ``.json`` (one record, a list, or
+``{"articles": [...]}``) and ``.jsonl`` (a record per line). A ``.txt`` may have a
+sidecar ``NAME.meta.json`` with the same optional fields as a JSON record.
+
+A bad input never stops the batch: it comes out as a :class:`Rejected` naming
+the source and the reason, with its raw bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Optional
+
+from .records import Document, Item, Rejected
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm")
+JSON_SUFFIXES = (".json",)
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+SIDECAR_SUFFIX = ".meta.json"
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
+METADATA_FIELDS = ("title", "url", "outlet", "published", "language")
+
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive (or Office document)",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x7fELF": "an executable",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+def make_id(*parts: bytes | str) -> str:
+    """Short stable id: 12 hex digits of a SHA-256 over the parts."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\x00")
+    return digest.hexdigest()[:12]
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Rejected]:
+    """Expand files and folders (recursively, sorted) into input files.
+
+    Hidden files and folders (name starting with a dot) and sidecars are skipped;
+    a path that does not exist becomes a :class:`Rejected`.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                if child.is_file() and not child.name.endswith(SIDECAR_SUFFIX):
+                    yield child
+        elif path.is_file():
+            yield path
+        else:
+            yield Rejected(str(path), "no such file or folder")
+
+
+def detect_binary(raw: bytes) -> Optional[str]:
+    """Name what a binary file looks like, or None if it may be text."""
+    for magic, kind in _MAGIC.items():
+        if raw.startswith(magic):
+            return f"binary file ({kind})"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 with a byte-order mark holds NUL bytes legitimately
+    sample = raw[:8192]
+    if b"\x00" in sample:
+        return "binary file (contains NUL bytes)"
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    if sample and controls / len(sample) > 0.05:
+        return "binary file (mostly control characters)"
+    return None
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """Decode bytes of unknown encoding.
+
+    Tries a byte-order mark, then strict UTF-8, then charset detection
+    (charset-normalizer) restricted to results that decode cleanly.
+
+    Returns:
+        ``(text, encoding)``.
+
+    Raises:
+        ValueError: if no encoding fits; the message says why.
+    """
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding), encoding
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None or best.encoding in ("utf_8", "utf-8") or best.chaos > 0.3:
+        raise ValueError(
+            f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits"
+        )
+    return str(best), best.encoding
+
+
+def _meta_from(record: dict[str, Any], source: str) -> dict[str, Optional[str]]:
+    meta: dict[str, Optional[str]] = {}
+    for name in METADATA_FIELDS:
+        value = record.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, (str, int, float)):
+            raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
+        meta[name] = str(value).strip()
+    if meta.get("language"):
+        meta["language"] = meta["language"].lower().split("-")[0].split("_")[0]
+    return meta
+
+
+def _read_sidecar(path: Path) -> tuple[dict[str, Optional[str]], Optional[Rejected]]:
+    sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}, None
+    raw = sidecar.read_bytes()
+    try:
+        record = json.loads(raw.decode("utf-8-sig"))
+        if not isinstance(record, dict):
+            raise ValueError("expected a JSON object")
+        return _meta_from(record, str(sidecar)), None
+    except (ValueError, UnicodeDecodeError) as error:
+        return {}, Rejected(str(sidecar), f"sidecar ignored, not valid metadata: {error}", raw)
+
+
+def read_text_file(path: Path, raw: bytes) -> Iterator[Item]:
+    """A ``.txt`` article with its optional sidecar metadata."""
+    source = str(path)
+    try:
+        text, encoding = decode_text(raw)
+    except ValueError as error:
+        yield Rejected(source, str(error), raw)
+        return
+    if not text.strip():
+        yield Rejected(source, "empty file (only whitespace)", raw)
+        return
+    meta, sidecar_problem = _read_sidecar(path)
+    if sidecar_problem:
+        yield sidecar_problem
+    yield Document(id=make_id("txt", raw), source=source, raw=raw, text=text, encoding=encoding, fmt="txt", **meta)
+
+
+def read_html_file(path: Path, raw: bytes) -> Iterator[Item]:
+    """An HTML page: main text and metadata through trafilatura (no comments)."""
+    import trafilatura
+
+    source = str(path)
+    try:
+        html, encoding = decode_text(raw)
+    except ValueError as error:
+        yield Rejected(source, str(error), raw)
+        return
+    if not html.strip():
+        yield Rejected(source, "empty file (only whitespace)", raw)
+        return
+    extracted = trafilatura.bare_extraction(
+        html, include_comments=False, fast=True, with_metadata=True, include_tables=False
+    )
+    body = extracted.text if extracted is not None else None
+    if not body or not body.strip():
+        yield Rejected(source, "HTML page has no extractable article text", raw)
+        return
+    meta, sidecar_problem = _read_sidecar(path)
+    if sidecar_problem:
+        yield sidecar_problem
+    found = {
+        "title": extracted.title,
+        "url": extracted.url,
+        "outlet": extracted.sitename or extracted.hostname,
+        "published": extracted.date,
+        "language": None,
+    }
+    merged = {key: meta.get(key) or (str(value) if value else None) for key, value in found.items()}
+    yield Document(id=make_id("html", raw), source=source, raw=raw, text=body, encoding=encoding, fmt="html", **merged)
+
+
+def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
+    if not isinstance(record, dict):
+        return Rejected(source, f"expected a JSON object with a 'text' field, got {type(record).__name__}", raw)
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Rejected(source, "record has no non-empty 'text' field", raw)
+    try:
+        meta = _meta_from(record, source)
+    except ValueError as error:
+        return Rejected(source, str(error), raw)
+    given_id = record.get("id")
+    if given_id is not None and str(given_id).strip():
+        record_id = str(given_id).strip()
+        source = f"{source}#{record_id}"
+    else:
+        record_id = make_id("record", text, meta.get("url") or "", meta.get("title") or "")
+    return Document(id=record_id, source=source, raw=raw, text=text, encoding="utf-8", fmt="json", **meta)
+
+
+def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
+    """A ``.json`` file: one record, a list of records, or ``{"articles": [...]}``."""
+    source = str(path)
+    try:
+        data = json.loads(decode_text(raw)[0])
+    except ValueError as error:
+        yield Rejected(source, f"not valid JSON: {error}", raw)
+        return
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        yield Rejected(source, "JSON file holds no records", raw)
+    for index, record in enumerate(records):
+        item_source = source if len(records) == 1 else f"{source}[{index}]"
+        item = _record_to_item(record, item_source, json.dumps(record, ensure_ascii=False).encode())
+        if isinstance(item, Document):
+            item = Document(**{**item.__dict__, "fmt": "json"})
+        yield item
+
+
+def read_jsonl_file(path: Path, raw: bytes) -> Iterator[Item]:
+    """A ``.jsonl`` file: one record per line; a broken line is rejected alone."""
+    source = str(path)
+    try:
+        text = decode_text(raw)[0]
+    except ValueError as error:
+        yield Rejected(source, str(error), raw)
+        return
+    seen_any = False
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        seen_any = True
+        line_raw = line.encode("utf-8")
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            yield Rejected(f"{source}:{line_no}", f"line {line_no} is not valid JSON: {error}", line_raw)
+            continue
+        item = _record_to_item(record, source, line_raw)
+        if isinstance(item, Rejected):
+            item = Rejected(f"{source}:{line_no}", f"line {line_no}: {item.reason}", line_raw)
+        else:
+            item = Document(**{**item.__dict__, "fmt": "jsonl"})
+        yield item
+    if not seen_any:
+        yield Rejected(source, "empty file (no JSON lines)", raw)
+
+
+_READERS = {
+    **dict.fromkeys(TEXT_SUFFIXES, read_text_file),
+    **dict.fromkeys(HTML_SUFFIXES, read_html_file),
+    **dict.fromkeys(JSON_SUFFIXES, read_json_file),
+    **dict.fromkeys(JSONL_SUFFIXES, read_jsonl_file),
+}
+
+
+def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
+    """Read one file into documents and rejections (never raises for bad content)."""
+    source = str(path)
+    reader = _READERS.get(path.suffix.lower())
+    try:
+        size = path.stat().st_size
+        if reader is None:
+            raw = path.read_bytes() if size <= max_bytes else b""
+            yield Rejected(
+                source, f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}", raw
+            )
+            return
+        if size > max_bytes:
+            raw = path.read_bytes()
+            yield Rejected(
+                source,
+                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (setting max_input_mb)",
+                raw,
+            )
+            return
+        raw = path.read_bytes()
+    except OSError as error:
+        yield Rejected(source, f"cannot read file: {error.strerror or error}")
+        return
+    if not raw.strip():
+        yield Rejected(source, "empty file", raw)
+        return
+    binary = detect_binary(raw)
+    if binary:
+        yield Rejected(source, binary, raw)
+        return
+    try:
+        yield from reader(path, raw)
+    except Exception as error:  # a reader bug must not sink the batch
+        log.exception("reader failed on %s", source)
+        yield Rejected(source, f"could not be read: {type(error).__name__}: {error}", raw)
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]], max_bytes: int = 20_000_000) -> Iterator[Item]:
+    """Ingest stage: every document and rejection found under ``paths``, in order.
+
+    Exact duplicates (same id) after the first are rejected as duplicates, naming
+    the source of the first copy.
+    """
+    first_source: dict[str, str] = {}
+    for entry in iter_files(paths):
+        if isinstance(entry, Rejected):
+            yield entry
+            continue
+        for item in read_file(entry, max_bytes):
+            if isinstance(item, Document):
+                if item.id in first_source:
+                    yield Rejected(item.source, f"exact duplicate of {first_source[item.id]} (article {item.id})", item.raw)
+                    continue
+                first_source[item.id] = item.source
+            yield item

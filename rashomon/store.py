@@ -1,0 +1,235 @@
+"""Workspace store: one SQLite database in a folder, nothing to start.
+
+WAL journal, schema migrations from ``rashomon/migrations/NNN_*.sql`` applied in
+order and recorded in ``PRAGMA user_version``, and a single writer: every write
+runs inside ``BEGIN IMMEDIATE`` so a second writer waits (up to the busy
+timeout) instead of interleaving. Readers may run in parallel.
+
+The grouping of a workspace is rebuilt by replaying the stored articles, in the
+order they were first ingested, through the same :class:`~rashomon.cluster.Grouper`
+that a one-shot run uses; new articles are then added after them. Replays are
+deterministic, so earlier events and storylines keep their members and ids.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .cluster import Grouper, article_features
+from .config import Settings
+from .errors import NotFound, StoreError
+from .records import Analysis, Article, Event, Link, Rejected, RemovedLine, Storyline
+
+DATABASE_NAME = "rashomon.sqlite3"
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("rashomon") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Workspace:
+    """A folder holding one Rashomon database.
+
+    Args:
+        folder: The workspace folder; created if missing.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path = self.folder / DATABASE_NAME
+            self.connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self.connection.row_factory = sqlite3.Row
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"Cannot open workspace {self.folder}: {error}. Check the path and its permissions.") from None
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): all or nothing."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        current = self.connection.execute("PRAGMA user_version").fetchone()[0]
+        for version, script in _migrations():
+            if version <= current:
+                continue
+            with self.write() as db:
+                for statement in script.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- inputs ----------------------------------------------------------------
+
+    def has_input(self, source: str, raw: bytes) -> bool:
+        """True if this exact input (same source, same bytes) was ingested before."""
+        digest = hashlib.sha256(raw).hexdigest()
+        row = self.connection.execute("SELECT 1 FROM inputs WHERE source = ? AND sha256 = ?", (source, digest)).fetchone()
+        return row is not None
+
+    def article_ids(self) -> set[str]:
+        return {row[0] for row in self.connection.execute("SELECT id FROM articles")}
+
+    def record_input(
+        self, db: sqlite3.Connection, source: str, raw: bytes, status: str, article_id: str | None, reason: str | None
+    ) -> None:
+        db.execute(
+            "INSERT OR IGNORE INTO inputs (source, sha256, status, article_id, reason, raw, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                source,
+                hashlib.sha256(raw).hexdigest(),
+                status,
+                article_id,
+                reason,
+                raw,
+                dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            ),
+        )
+
+    def add_article(self, db: sqlite3.Connection, article: Article, vector: np.ndarray, embedder: str) -> None:
+        removed = json.dumps([dataclasses.asdict(line) for line in article.removed_lines], ensure_ascii=False)
+        db.execute(
+            "INSERT INTO articles (id, source, fmt, outlet, url, title, title_inferred, language,"
+            " language_confidence, published, raw_text, text, removed_lines, embedder, vector)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id, article.source, article.fmt, article.outlet, article.url, article.title,
+                int(article.title_inferred), article.language, article.language_confidence, article.published,
+                article.raw_text, article.text, removed, embedder, np.asarray(vector, dtype=np.float32).tobytes(),
+            ),
+        )
+
+    # -- reading ---------------------------------------------------------------
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"], source=row["source"], raw_text=row["raw_text"], text=row["text"],
+            removed_lines=tuple(RemovedLine(**line) for line in json.loads(row["removed_lines"])),
+            title=row["title"], title_inferred=bool(row["title_inferred"]), language=row["language"],
+            language_confidence=row["language_confidence"], outlet=row["outlet"], url=row["url"],
+            published=row["published"], fmt=row["fmt"],
+        )
+
+    def articles(self) -> list[Article]:
+        """All articles, in the order they were first ingested."""
+        return [self._article(row) for row in self.connection.execute("SELECT * FROM articles ORDER BY seq")]
+
+    def article(self, article_id: str) -> Article:
+        row = self.connection.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No article {article_id!r} in workspace {self.folder}. `rashomon stories` lists the ids.")
+        return self._article(row)
+
+    def vectors(self) -> list[tuple[Article, np.ndarray, str]]:
+        rows = self.connection.execute("SELECT * FROM articles ORDER BY seq").fetchall()
+        return [(self._article(r), np.frombuffer(r["vector"], dtype=np.float32), r["embedder"]) for r in rows]
+
+    def rejected(self) -> list[Rejected]:
+        rows = self.connection.execute("SELECT source, reason, raw FROM inputs WHERE status != 'accepted' ORDER BY seq")
+        return [Rejected(row["source"], row["reason"] or "", bytes(row["raw"])) for row in rows]
+
+    def input_counts(self) -> dict[str, int]:
+        rows = self.connection.execute("SELECT status, COUNT(*) FROM inputs GROUP BY status")
+        return {status: count for status, count in rows}
+
+    @staticmethod
+    def _links(text: str) -> tuple[Link, ...]:
+        return tuple(Link(**{**link, "shared_names": tuple(link["shared_names"])}) for link in json.loads(text))
+
+    def events(self) -> list[Event]:
+        rows = self.connection.execute("SELECT * FROM events ORDER BY position")
+        return [
+            Event(r["id"], r["label"], tuple(json.loads(r["article_ids"])), r["first_seen"], r["last_seen"], self._links(r["links"]))
+            for r in rows
+        ]
+
+    def storylines(self) -> list[Storyline]:
+        rows = self.connection.execute("SELECT * FROM storylines ORDER BY position")
+        return [
+            Storyline(r["id"], r["label"], tuple(json.loads(r["event_ids"])), tuple(json.loads(r["article_ids"])), self._links(r["links"]))
+            for r in rows
+        ]
+
+    def analysis(self, settings: Settings | None = None) -> Analysis:
+        """Everything in the workspace as one :class:`Analysis`."""
+        by_id = {a.id: a for a in self.articles()}
+        events = self.events()
+        order = [article_id for event in events for article_id in event.article_ids]
+        ordered = [by_id[i] for i in order if i in by_id] + [a for i, a in by_id.items() if i not in set(order)]
+        return Analysis(
+            articles=tuple(ordered),
+            events=tuple(events),
+            storylines=tuple(self.storylines()),
+            rejected=tuple(self.rejected()),
+            settings=settings.as_dict() if settings else {},
+        )
+
+    # -- grouping --------------------------------------------------------------
+
+    def replay(self, settings: Settings) -> Grouper:
+        """A grouper holding every stored article, in first-ingested order."""
+        grouper = Grouper(settings)
+        for article, vector, _embedder in self.vectors():
+            grouper.add(article_features(article, vector, settings))
+        return grouper
+
+    def save_groups(self, db: sqlite3.Connection, events: Sequence[Event], storylines: Sequence[Storyline]) -> None:
+        def links(items: Sequence[Link]) -> str:
+            return json.dumps([dataclasses.asdict(link) for link in items], ensure_ascii=False)
+
+        db.execute("DELETE FROM events")
+        db.execute("DELETE FROM storylines")
+        db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (e.id, n, e.label, e.first_seen, e.last_seen, json.dumps(list(e.article_ids)), links(e.links))
+                for n, e in enumerate(events)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO storylines VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (s.id, n, s.label, json.dumps(list(s.event_ids)), json.dumps(list(s.article_ids)), links(s.links))
+                for n, s in enumerate(storylines)
+            ],
+        )
