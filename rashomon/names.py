@@ -76,8 +76,11 @@ def _strip_accents(text: str) -> str:
 def transliterate(word: str) -> str:
     """Lower-case ASCII transliteration (Cyrillic, Greek, Latin with accents)."""
     out = []
+    previous = ""
     for ch in word.lower():
-        if ch in _CYRILLIC:
+        if ch in "её" and (not previous or previous in "аеёиоуыэюяьъ"):
+            out.append("ye")  # iotated at the start of a word and after a vowel: Токаев → Tokayev
+        elif ch in _CYRILLIC:
             out.append(_CYRILLIC[ch])
         elif ch in _GREEK:
             out.append(_GREEK[ch])
@@ -85,6 +88,7 @@ def transliterate(word: str) -> str:
             out.append("ss")
         else:
             out.append(ch)
+        previous = ch
     return _strip_accents("".join(out))
 
 

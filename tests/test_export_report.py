@@ -1,0 +1,94 @@
+"""Export contract and HTML report: shape, round-trip, escaping, self-containment."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from rashomon import HashingEmbedder, analyze, load_settings, render_html, to_csv, to_dict, to_json, to_jsonl, to_markdown
+from rashomon.records import SCHEMA_VERSION
+
+HOSTILE_TITLE = '<script>alert("x")</script> Minister <b>quits</b>'
+HOSTILE_BODY = "<img src=x onerror=alert(1)> The minister resigned on Monday after a vote in parliament."
+
+
+def hostile_analysis(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "evil.jsonl").write_text(
+        json.dumps({"id": "e1", "title": HOSTILE_TITLE, "text": HOSTILE_BODY + "\n\nRead more", "outlet": "<i>Evil</i>",
+                    "published": "2025-01-02", "language": "en"}) + "\n{broken\n",
+        encoding="utf-8",
+    )
+    return analyze([folder], load_settings(embedder="hashing"), HashingEmbedder())
+
+
+def test_export_json_follows_the_contract(sample_analysis) -> None:
+    data = json.loads(to_json(sample_analysis))
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert set(data) >= {"articles", "events", "storylines", "rejected", "settings"}
+    article_fields = {"id", "source", "outlet", "url", "title", "title_inferred", "language", "published", "text",
+                      "removed_lines"}
+    for article in data["articles"]:
+        assert article_fields <= set(article)
+        for line in article["removed_lines"]:
+            assert set(line) == {"line_no", "text", "reason"}
+    ids = {a["id"] for a in data["articles"]}
+    event_ids = {e["id"] for e in data["events"]}
+    for event in data["events"]:
+        assert {"id", "label", "article_ids", "first_seen", "last_seen"} <= set(event)
+        assert set(event["article_ids"]) <= ids
+    for storyline in data["storylines"]:
+        assert {"id", "label", "event_ids", "article_ids"} <= set(storyline)
+        assert set(storyline["event_ids"]) <= event_ids
+    # Every article is in exactly one event and one storyline.
+    in_events = [i for e in data["events"] for i in e["article_ids"]]
+    in_storylines = [i for s in data["storylines"] for i in s["article_ids"]]
+    assert sorted(in_events) == sorted(ids) == sorted(in_storylines)
+
+
+def test_export_jsonl_and_csv_have_one_row_per_article(sample_analysis) -> None:
+    lines = to_jsonl(sample_analysis).splitlines()
+    assert len(lines) == len(sample_analysis.articles)
+    assert all(json.loads(line)["event_id"].startswith("ev-") for line in lines)
+    rows = list(csv.DictReader(io.StringIO(to_csv(sample_analysis))))
+    assert len(rows) == len(sample_analysis.articles)
+    assert all(row["storyline_id"].startswith("st-") for row in rows)
+
+
+def test_export_keeps_rejected_inputs(tmp_path: Path) -> None:
+    data = to_dict(hostile_analysis(tmp_path))
+    assert len(data["rejected"]) == 1 and ":2" in data["rejected"][0]["source"]
+    assert "not valid JSON" in data["rejected"][0]["reason"]
+
+
+def test_report_escapes_scraped_text(tmp_path: Path) -> None:
+    html = render_html(hostile_analysis(tmp_path))
+    assert "<script>alert" not in html and "<img src=x" not in html and "<i>Evil</i>" not in html
+    assert "&lt;script&gt;alert" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_report_markdown_escapes_scraped_text(tmp_path: Path) -> None:
+    markdown = to_markdown(hostile_analysis(tmp_path))
+    assert "<script>" not in markdown and "\\<script\\>" in markdown
+
+
+def test_report_is_self_contained_and_readable_without_javascript(sample_analysis) -> None:
+    html = render_html(sample_analysis)
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "report must not load anything from the network"
+    # Storylines, events and articles side by side, with removed lines and reasons.
+    assert html.count('class="event"') == len(sample_analysis.events)
+    assert html.count('class="article"') == len(sample_analysis.articles)
+    assert "Removed lines" in html and "spam-token" in html
+    for article in sample_analysis.articles[:5]:
+        assert f'id="a-{article.id}"' in html
+
+
+def test_report_for_one_event_shows_only_that_event(sample_analysis) -> None:
+    event = max(sample_analysis.events, key=lambda e: len(e.article_ids))
+    html = render_html(sample_analysis, only=event.id)
+    assert html.count('class="event"') == 1 and html.count('class="article"') == len(event.article_ids)

@@ -1,0 +1,133 @@
+"""Quality gates: each NLP stage scored on annotated data against floors in quality/floors.json.
+
+A floor may be raised freely. Lowering one needs a new entry in its ``history`` with a
+``lowered_because`` reason; a silent lowering fails ``test_quality_floors_never_lowered_silently``.
+Scores are printed (run with ``-s``) so improvements are visible and floors can be raised.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SHARED, gold_key
+
+FLOORS_FILE = Path(__file__).resolve().parents[1] / "quality" / "floors.json"
+FLOORS = json.loads(FLOORS_FILE.read_text(encoding="utf-8"))
+
+
+def check(metric: str, value: float) -> None:
+    floor = FLOORS[metric]["floor"]
+    print(f"\n{metric}: {value:.4f} (floor {floor})")
+    assert value >= floor, f"{metric} fell to {value:.4f}, below its floor {floor} in quality/floors.json"
+
+
+def bcubed_f1(predicted: dict[str, str], gold: dict[str, str]) -> float:
+    items = list(gold)
+    precision = recall = 0.0
+    for item in items:
+        same_p = {o for o in items if predicted[o] == predicted[item]}
+        same_g = {o for o in items if gold[o] == gold[item]}
+        precision += len(same_p & same_g) / len(same_p)
+        recall += len(same_p & same_g) / len(same_g)
+    precision, recall = precision / len(items), recall / len(items)
+    return 2 * precision * recall / (precision + recall)
+
+
+def test_quality_floors_never_lowered_silently() -> None:
+    for metric, entry in FLOORS.items():
+        history = entry["history"]
+        assert history and history[-1]["floor"] == entry["floor"], f"{metric}: record each floor change in its history"
+        highest = max(h["floor"] for h in history)
+        if entry["floor"] < highest:
+            assert history[-1].get("lowered_because"), f"{metric}: floor lowered from {highest} without a reason"
+
+
+def test_quality_clean_lines_on_sample(sample_analysis, gold) -> None:
+    tp = fp = fn = 0
+    for article in sample_analysis.articles:
+        if article.fmt == "html":
+            continue  # HTML boilerplate is the extractor's job
+        expected = Counter(gold["articles"][gold_key(article.source)]["removed"])
+        got = Counter(line.text for line in article.removed_lines)
+        tp += sum((expected & got).values())
+        fp += sum((got - expected).values())
+        fn += sum((expected - got).values())
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    check("clean_removed_line_precision_sample", precision)
+    check("clean_removed_line_recall_sample", recall)
+
+
+def test_quality_titles_on_sample(sample_analysis, gold) -> None:
+    right = 0
+    for article in sample_analysis.articles:
+        expected = gold["articles"][gold_key(article.source)]["title"]
+        if expected is None:
+            right += article.title_inferred
+        else:
+            right += (not article.title_inferred) and bool(article.title) and (
+                article.title == expected or (article.fmt == "html" and expected.startswith(article.title))
+            )
+    check("title_accuracy_sample", right / len(sample_analysis.articles))
+
+
+def test_quality_language_on_sample(sample_analysis, gold) -> None:
+    right = sum(a.language == gold["articles"][gold_key(a.source)]["language"] for a in sample_analysis.articles)
+    check("language_accuracy_sample", right / len(sample_analysis.articles))
+
+
+def test_quality_language_on_semeval_texts() -> None:
+    path = SHARED / "bench" / "news-similarity" / "train.jsonl"
+    if not path.is_file():
+        pytest.skip("benchmark data not beside this checkout")
+    from rashomon.language import FastTextDetector
+
+    detector = FastTextDetector()
+    right = total = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        for text, language in ((row["text1"], row["lang1"]), (row["text2"], row["lang2"])):
+            total += 1
+            right += detector.detect(text)[0] == language
+    check("language_accuracy_semeval", right / total)
+
+
+def test_quality_events_and_storylines_on_sample(sample_analysis, gold) -> None:
+    event_of = {a: e.id for e in sample_analysis.events for a in e.article_ids}
+    storyline_of = {a: s.id for s in sample_analysis.storylines for a in s.article_ids}
+    keys = {a.id: gold_key(a.source) for a in sample_analysis.articles}
+    gold_events = {a: gold["articles"][k]["event"] for a, k in keys.items()}
+    gold_storylines = {a: gold["events"][e]["storyline"] for a, e in gold_events.items()}
+    check("events_bcubed_f1_sample", bcubed_f1(event_of, gold_events))
+    check("storylines_bcubed_f1_sample", bcubed_f1(storyline_of, gold_storylines))
+
+
+def test_quality_pair_similarity_on_semeval() -> None:
+    """Pearson correlation of our pair score with SemEval-2022 Task 8's human `overall` score."""
+    path = SHARED / "bench" / "news-similarity" / "train.jsonl"
+    if not path.is_file():
+        pytest.skip("benchmark data not beside this checkout")
+    from rashomon import USEEmbedder, article_features, clean_document, embed_articles, load_settings
+    from rashomon.names import name_similarity
+    from rashomon.records import Document
+
+    settings = load_settings()
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+    def article(text: str, language: str):
+        return clean_document(Document(id="x", source="x", raw=b"", text=text, encoding="utf-8", fmt="json",
+                                       language=language))
+
+    left = [article(r["text1"], r["lang1"]) for r in rows]
+    right = [article(r["text2"], r["lang2"]) for r in rows]
+    embedder = USEEmbedder()
+    va, vb = embed_articles(left, embedder, settings.embed_chars), embed_articles(right, embedder, settings.embed_chars)
+    names = [name_similarity(article_features(a, x, settings).names, article_features(b, y, settings).names)
+             for a, b, x, y in zip(left, right, va, vb)]
+    score = (va * vb).sum(axis=1) + settings.name_weight * np.array(names)
+    pearson = float(np.corrcoef(score, -np.array([r["overall"] for r in rows]))[0, 1])
+    check("pair_similarity_pearson_semeval", pearson)

@@ -1,0 +1,116 @@
+"""The workspace: idempotent, incremental, every input recorded, migrations applied."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rashomon import HashingEmbedder, StoreError, Workspace, ingest, load_settings
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path, seeds_dir: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    return folder
+
+
+def test_store_uses_wal_and_records_schema_version(tmp_path: Path) -> None:
+    with Workspace(tmp_path / "ws") as ws:
+        assert ws.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ws.schema_version >= 1
+    # Reopening applies nothing twice.
+    with Workspace(tmp_path / "ws") as ws:
+        assert ws.schema_version >= 1
+
+
+def test_store_reingest_same_files_changes_nothing(tmp_path: Path, corpus: Path) -> None:
+    with Workspace(tmp_path / "ws") as ws:
+        first = ingest([corpus], ws)
+        assert len(first.added) == 4 and first.events == 2 and first.storylines == 1
+        before = ws.connection.execute("SELECT COUNT(*), MAX(seq) FROM inputs").fetchone()
+        events_before = ws.events()
+        second = ingest([corpus], ws)
+        assert second.added == () and second.unchanged == 4 and second.rejected == ()
+        assert ws.connection.execute("SELECT COUNT(*), MAX(seq) FROM inputs").fetchone() == before
+        assert ws.events() == events_before
+
+
+def test_store_new_articles_join_existing_events_and_storylines(tmp_path: Path, corpus: Path) -> None:
+    files = sorted(corpus.glob("*.txt"))
+    with Workspace(tmp_path / "ws") as ws:
+        ingest(files[:2], ws)  # 000 (Blinken in Astana) and 001 (Biden summit)
+        events_before = {e.id: e.article_ids for e in ws.events()}
+        ingest(files[2:], ws)  # 002 and 003: the Blinken visit again, in German and English
+        events_after = {e.id: e.article_ids for e in ws.events()}
+    assert set(events_before) == set(events_after)  # no event renamed or dropped
+    grown = [e for e in events_after if len(events_after[e]) == 3]
+    assert len(grown) == 1 and events_after[grown[0]][: len(events_before[grown[0]])] == events_before[grown[0]]
+
+
+def test_store_keeps_every_input_with_raw_bytes(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "broken.bin.txt").write_bytes(b"\x00\x01\x02binary")
+    (corpus / "empty.txt").write_bytes(b"")
+    with Workspace(tmp_path / "ws") as ws:
+        summary = ingest([corpus], ws)
+        assert len(summary.rejected) == 2
+        rows = ws.connection.execute("SELECT source, status, reason, raw FROM inputs ORDER BY seq").fetchall()
+        assert len(rows) == 6
+        rejected = {Path(r["source"]).name: r for r in rows if r["status"] == "rejected"}
+        assert bytes(rejected["broken.bin.txt"]["raw"]) == b"\x00\x01\x02binary"
+        assert "binary" in rejected["broken.bin.txt"]["reason"]
+        assert "empty" in rejected["empty.txt"]["reason"]
+        # The raw text of accepted articles is kept unchanged too.
+        article = ws.articles()[0]
+        assert article.raw_text == Path(article.source).read_text(encoding="utf-8")
+
+
+def test_store_duplicate_content_under_another_name_is_recorded(tmp_path: Path, corpus: Path) -> None:
+    with Workspace(tmp_path / "ws") as ws:
+        ingest([corpus], ws)
+        copy = tmp_path / "copy.txt"
+        shutil.copy(sorted(corpus.glob("*.txt"))[0], copy)
+        summary = ingest([copy], ws)
+        assert summary.duplicates == 1 and summary.added == ()
+        assert ws.input_counts()["duplicate"] == 1
+
+
+def test_store_refuses_a_different_embedder(tmp_path: Path, corpus: Path) -> None:
+    with Workspace(tmp_path / "ws") as ws:
+        ingest(sorted(corpus.glob("*.txt"))[:1], ws)
+        with pytest.raises(StoreError, match="embedder"):
+            ingest(sorted(corpus.glob("*.txt"))[1:], ws, load_settings(embedder="hashing"), HashingEmbedder())
+
+
+def test_store_write_is_all_or_nothing(tmp_path: Path) -> None:
+    with Workspace(tmp_path / "ws") as ws:
+        with pytest.raises(RuntimeError):
+            with ws.write() as db:
+                ws.record_input(db, "x.txt", b"x", "rejected", None, "test")
+                raise RuntimeError("boom")
+        assert ws.connection.execute("SELECT COUNT(*) FROM inputs").fetchone()[0] == 0
+
+
+def test_store_unusable_folder_raises_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="Cannot open workspace"):
+        Workspace(blocker / "ws")
+
+
+def test_store_round_trip_keeps_articles_equal(tmp_path: Path, sample_dir: Path) -> None:
+    from rashomon import analyze
+
+    settings = load_settings(embedder="hashing")
+    direct = analyze([sample_dir], settings, HashingEmbedder())
+    with Workspace(tmp_path / "ws") as ws:
+        ingest([sample_dir], ws, settings, HashingEmbedder())
+        stored = {a.id: a for a in ws.articles()}
+        assert {a.id: a for a in direct.articles} == stored
+        assert [e.article_ids for e in ws.events()] == [e.article_ids for e in direct.events]
+        assert sqlite3.connect(ws.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
