@@ -86,13 +86,14 @@ TEASER_PATTERN = re.compile(
     r"^(read also|see also|also read|read more|related|more on this|lesen sie auch|lesen sie mehr|mehr zum thema"
     r"|auch interessant|siehe auch|lire aussi|à lire aussi|voir aussi|lire également|lee también|leer más"
     r"|ver también|te puede interesar|читайте также|читайте в тему|смотрите также|по теме|leggi anche"
-    r"|czytaj też|czytaj także|zobacz też|ayrıca okuyun|ilginizi çekebilir)\s*[:»>→–—-]",
+    r"|czytaj też|czytaj także|zobacz też|ayrıca okuyun|ilginizi çekebilir)(\s*[:»>→–—]|\s+-)",
     re.IGNORECASE,
 )
 
 SHARE_PATTERN = re.compile(
     r"^(share|teilen|partager|compartir|поделиться|condividi|udostępnij|paylaş)"
-    r"(\s+(on|this|article|auf|sur|en|в))?(\s+\w+)?$"
+    r"(\s+(on|this|article|auf|sur|en|в|via|per))?"
+    r"(\s+(facebook|twitter|x|whatsapp|telegram|linkedin|e-?mail|vk|вконтакте|pinterest|reddit|this|article))?$"
     r"|^(artikel|beitrag|seite|article|story|post|статьей|статьёй|noticia|l'article|cet article)\s+"
     r"(teilen|share|partager|compartir|поделиться)$"
     r"|^(facebook|twitter|x|whatsapp|telegram|linkedin|e-?mail|vk|вконтакте|pinterest|reddit)"
@@ -128,10 +129,20 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 
 
 def normalise_line(line: str) -> str:
-    """Unicode NFC, invisible characters dropped, whitespace collapsed and stripped."""
-    line = unicodedata.normalize("NFC", line).translate(_INVISIBLE)
-    line = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != "\n" else ch for ch in line)
+    """Invisible characters dropped, controls made spaces, Unicode NFC, whitespace collapsed.
+
+    Invisible characters go before composition: a zero-width space between a
+    letter and its accent must not keep them apart on the first pass only.
+    """
+    line = line.translate(_INVISIBLE)
+    line = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in line)
+    line = unicodedata.normalize("NFC", line)
     return re.sub(r"\s+", " ", line).strip()
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines split on LF, CRLF and CR only: the same split wherever line numbers are given."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _lexicon_form(line: str) -> str:
@@ -165,7 +176,8 @@ def _edge_candidate(line: str) -> bool:
     stripped = line.strip()
     if _URL.match(stripped):
         return True
-    return bool(_LONE_TOKEN.match(stripped)) and stripped == stripped.lower() and not stripped.isdigit()
+    # Needs a lower-case letter: digits and caseless scripts (a CJK headline) are not spam tokens.
+    return bool(_LONE_TOKEN.match(stripped)) and stripped == stripped.lower() and any(ch.islower() for ch in stripped)
 
 
 @dataclass(frozen=True)
@@ -190,7 +202,7 @@ def clean_lines(text: str, boilerplate: frozenset[str] = frozenset()) -> CleanRe
     Returns:
         A :class:`CleanResult` with the kept lines as paragraphs.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = split_lines(text)
     numbered = [(i + 1, normalise_line(raw)) for i, raw in enumerate(lines)]
     numbered = [(no, line) for no, line in numbered if line]
     reasons: dict[int, str] = {}
@@ -289,7 +301,7 @@ def find_outlet_boilerplate(documents: Iterable[Document], min_articles: int = 3
         if not document.outlet:
             continue
         sizes[document.outlet] += 1
-        lines = {normalise_line(line) for line in document.text.splitlines()}
+        lines = {normalise_line(line) for line in split_lines(document.text)}
         per_outlet[document.outlet].update(line for line in lines if line and len(line.split()) <= 12)
     found: set[str] = set()
     for outlet, counts in per_outlet.items():

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import Settings
-from .names import name_similarity, shared_names
+from .names import shared_names
 from .records import Article, Event, Link, Storyline
 
 
@@ -61,9 +61,22 @@ def parse_published(value: str | None) -> dt.date | None:
         return None
 
 
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(weight * b[key] for key, weight in a.items() if key in b)
+
+
 @dataclass
 class Grouper:
-    """Online grouping state; feed articles with :meth:`add` in a stable order."""
+    """Online grouping state; feed articles with :meth:`add` in a stable order.
+
+    Mean pair scores against an event are computed from running sums: the mean
+    of ``v · m`` over an event's members is ``v`` dotted with the sum of their
+    vectors, divided by their number, and likewise for the (unit) name vectors.
+    So placing an article costs one matrix-vector product over the events, not a
+    comparison with every earlier article.
+    """
 
     settings: Settings
     features: list[ArticleFeatures] = field(default_factory=list)
@@ -74,103 +87,119 @@ class Grouper:
     event_links: list[list[Link]] = field(default_factory=list)
     storyline_links: list[list[Link]] = field(default_factory=list)
     _matrix: np.ndarray | None = None
+    _event_sums: np.ndarray | None = None
+    _event_names: list[dict[str, float]] = field(default_factory=list)
+    _event_dates: list[tuple[dt.date | None, dt.date | None, bool]] = field(default_factory=list)
 
     def _vectors(self) -> np.ndarray:
         assert self._matrix is not None
         return self._matrix[: len(self.features)]
 
-    def _append_vector(self, vector: np.ndarray) -> None:
-        count = len(self.features)
-        if self._matrix is None:
-            self._matrix = np.zeros((max(16, count + 1), vector.shape[0]), dtype=np.float32)
-        elif count >= self._matrix.shape[0]:
-            grown = np.zeros((self._matrix.shape[0] * 2, vector.shape[0]), dtype=np.float32)
-            grown[:count] = self._matrix[:count]
-            self._matrix = grown
-        self._matrix[count] = vector
+    @staticmethod
+    def _grow(matrix: np.ndarray | None, used: int, dimension: int) -> np.ndarray:
+        if matrix is None:
+            return np.zeros((16, dimension), dtype=np.float32)
+        if used < matrix.shape[0]:
+            return matrix
+        grown = np.zeros((matrix.shape[0] * 2, dimension), dtype=np.float32)
+        grown[:used] = matrix[:used]
+        return grown
 
     def _pair(self, new: ArticleFeatures, old_index: int, embedding: float) -> tuple[float, float]:
-        names = name_similarity(new.names, self.features[old_index].names)
+        names = min(1.0, _dot(new.names, self.features[old_index].names))
         return embedding + self.settings.name_weight * names, names
 
-    def _link(self, new: ArticleFeatures, old_index: int, embedding: float, score: float, names: float) -> Link:
-        old = self.features[old_index]
+    def _link(self, new: ArticleFeatures, event: int) -> Link:
+        """Evidence for a join: the member of ``event`` most like the new article."""
+        members = self.event_members[event]
+        embeddings = self._vectors()[members] @ new.vector
+        best = max(range(len(members)), key=lambda k: (self._pair(new, members[k], float(embeddings[k]))[0], -k))
+        index, embedding = members[best], float(embeddings[best])
+        score, names = self._pair(new, index, embedding)
+        old = self.features[index]
         keys = shared_names(new.names, old.names)
         shown = tuple(new.surfaces.get(key) or old.surfaces.get(key) or key for key in keys)
         return Link(new.article_id, old.article_id, round(score, 4), round(embedding, 4), round(names, 4), shown)
 
-    def _dates(self, new: ArticleFeatures, members: Sequence[int]) -> str:
+    def _timing(self, new: ArticleFeatures, event: int) -> str:
         """``far`` if a known date is outside the window, ``near`` if all are within it, else ``unknown``."""
+        earliest, latest, any_unknown = self._event_dates[event]
         if new.published is None:
             return "unknown"
         window = self.settings.event_window_days
-        known = True
-        for index in members:
-            other = self.features[index].published
-            if other is None:
-                known = False
-            elif abs((other - new.published).days) > window:
+        if earliest is not None and latest is not None:
+            if abs((new.published - earliest).days) > window or abs((latest - new.published).days) > window:
                 return "far"
-        return "near" if known else "unknown"
+        return "unknown" if any_unknown or earliest is None else "near"
+
+    def _join_event(self, event: int, index: int, new: ArticleFeatures) -> None:
+        assert self._event_sums is not None
+        self.event_members[event].append(index)
+        self.event_of.append(event)
+        self._event_sums[event] += new.vector
+        names = self._event_names[event]
+        for key, weight in new.names.items():
+            names[key] = names.get(key, 0.0) + weight
+        earliest, latest, any_unknown = self._event_dates[event]
+        if new.published is None:
+            any_unknown = True
+        else:
+            earliest = min(earliest, new.published) if earliest else new.published
+            latest = max(latest, new.published) if latest else new.published
+        self._event_dates[event] = (earliest, latest, any_unknown)
 
     def add(self, new: ArticleFeatures) -> int:
         """Place one article; return the index of its event."""
         settings = self.settings
-        embeddings = self._vectors() @ new.vector if self.features else np.zeros(0, dtype=np.float32)
-        reach = settings.name_weight  # names add at most this much to a pair score
-        pair_cache: dict[int, tuple[float, float]] = {}
-
-        def pair(index: int) -> tuple[float, float]:
-            if index not in pair_cache:
-                pair_cache[index] = self._pair(new, index, float(embeddings[index]))
-            return pair_cache[index]
-
-        def mean_scores(members: Sequence[int]) -> tuple[float, float]:
-            scores = [pair(index) for index in members]
-            return float(np.mean([s for s, _ in scores])), float(np.mean([n for _, n in scores]))
-
+        dimension = new.vector.shape[0]
+        events = len(self.event_members)
         best_event, best_score = -1, -1.0
-        floor = min(settings.event_threshold, settings.storyline_threshold) - reach
-        candidates = sorted({self.event_of[i] for i in np.flatnonzero(embeddings >= floor)})
-        event_scores: dict[int, tuple[float, float]] = {}
-        for event in candidates:
-            members = self.event_members[event]
-            event_scores[event] = mean_scores(members)
-            score, names = event_scores[event]
-            dates = self._dates(new, members)
-            # Same happening needs evidence of the same time: published dates within
-            # the window, or, where dates are missing, the same people and places.
-            same_time = dates == "near" or (dates == "unknown" and names >= settings.event_names_threshold)
-            if score >= settings.event_threshold and same_time and score > best_score:
-                best_event, best_score = event, score
+        event_scores: dict[int, float] = {}
+        if events:
+            assert self._event_sums is not None
+            counts = np.array([len(m) for m in self.event_members], dtype=np.float32)
+            embedding_means = (self._event_sums[:events] @ new.vector) / counts
+            reach = settings.name_weight  # names add at most this much to a score
+            floor = min(settings.event_threshold, settings.storyline_threshold) - reach
+            for event in np.flatnonzero(embedding_means >= floor):
+                event = int(event)
+                names = min(1.0, _dot(new.names, self._event_names[event]) / counts[event])
+                score = float(embedding_means[event]) + reach * names
+                event_scores[event] = score
+                timing = self._timing(new, event)
+                # Same happening needs evidence of the same time: published dates within
+                # the window, or, where dates are missing, the same people and places.
+                same_time = timing == "near" or (timing == "unknown" and names >= settings.event_names_threshold)
+                if score >= settings.event_threshold and same_time and score > best_score:
+                    best_event, best_score = event, score
 
         index = len(self.features)
-        self._append_vector(new.vector)
+        self._matrix = self._grow(self._matrix, index, dimension)
+        self._matrix[index] = new.vector
         self.features.append(new)
         if best_event >= 0:
-            members = self.event_members[best_event]
-            anchor = max(members, key=lambda i: pair(i)[0])
-            score, names = pair(anchor)
-            self.event_links[best_event].append(self._link(new, anchor, float(embeddings[anchor]), score, names))
-            members.append(index)
-            self.event_of.append(best_event)
+            self.event_links[best_event].append(self._link(new, best_event))
+            self._join_event(best_event, index, new)
             return best_event
 
-        event = len(self.event_members)
-        self.event_members.append([index])
-        self.event_of.append(event)
-        self.event_links.append([])
         best_storyline, best_story_score, anchor_event = -1, -1.0, -1
-        for other_event, (score, _names) in event_scores.items():
+        for other_event, score in event_scores.items():
             if score >= settings.storyline_threshold and score > best_story_score:
                 best_storyline, best_story_score, anchor_event = self.storyline_of_event[other_event], score, other_event
-        if best_storyline >= 0:
+        link = self._link(new, anchor_event) if anchor_event >= 0 else None
+
+        event = events
+        self._event_sums = self._grow(self._event_sums, event, dimension)
+        self._event_sums[event] = 0.0
+        self.event_members.append([])
+        self.event_links.append([])
+        self._event_names.append({})
+        self._event_dates.append((None, None, False))
+        self._join_event(event, index, new)
+        if best_storyline >= 0 and link is not None:
             self.storyline_events[best_storyline].append(event)
             self.storyline_of_event.append(best_storyline)
-            members = self.event_members[anchor_event]
-            anchor = max(members, key=lambda i: pair(i)[0])
-            score, names = pair(anchor)
-            self.storyline_links[best_storyline].append(self._link(new, anchor, float(embeddings[anchor]), score, names))
+            self.storyline_links[best_storyline].append(link)
         else:
             self.storyline_of_event.append(len(self.storyline_events))
             self.storyline_events.append([event])

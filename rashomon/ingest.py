@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Optional
@@ -41,6 +42,10 @@ _MAGIC = {
     b"\x7fELF": "an executable",
     b"SQLite format 3": "an SQLite database",
 }
+
+
+def _size(count: int) -> str:
+    return f"{count:,} bytes" if count < 1_000_000 else f"{count / 1e6:.1f} MB"
 
 
 def make_id(*parts: bytes | str) -> str:
@@ -101,20 +106,44 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     Raises:
         ValueError: if no encoding fits; the message says why.
     """
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(bom):
-            return raw.decode(encoding), encoding
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ValueError(
+                    f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
+                    f"(byte {error.start}: {error.reason})"
+                ) from None
+            if encoding == "utf-16" and mess_ratio(text, 1.0) > 0.3:
+                raise ValueError("starts with a UTF-16 byte-order mark but does not decode to readable text")
+            return text, encoding
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
         utf8_error = error
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
+    # Mostly valid UTF-8 with a few bad bytes is damaged UTF-8, not a legacy code page.
+    valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", raw))
+    invalid = raw.decode("utf-8", errors="replace").count("\ufffd")
+    if valid_multibyte >= 4 * invalid:
+        raise ValueError(
+            f"looks like UTF-8 but has {invalid} invalid byte(s), first at byte {utf8_error.start}; "
+            "re-save it as UTF-8"
+        )
+    results = from_bytes(raw)
+    best = results.best()
     if best is None or best.encoding in ("utf_8", "utf-8") or best.chaos > 0.3:
         raise ValueError(
             f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits"
         )
+    # cp1250 and cp1252 often tie; Western European text is far more common in news.
+    for match in results:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
+            best = match
+            break
     return str(best), best.encoding
 
 
@@ -246,7 +275,9 @@ def read_jsonl_file(path: Path, raw: bytes) -> Iterator[Item]:
         yield Rejected(source, str(error), raw)
         return
     seen_any = False
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Split on LF only: JSON strings may hold U+2028 and its kin unescaped.
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         seen_any = True
@@ -290,7 +321,7 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
             raw = path.read_bytes()
             yield Rejected(
                 source,
-                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (setting max_input_mb)",
+                f"file is {_size(size)}, over the {_size(max_bytes)} limit (setting max_input_mb)",
                 raw,
             )
             return

