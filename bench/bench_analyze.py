@@ -80,13 +80,20 @@ def main() -> None:
     analysis = analyze([target], settings, progress=progress)
     elapsed = time.perf_counter() - started
     progress("end", 0, 0)
+    from rashomon.embed import _pool
+
+    if _pool.cache_info().currsize:  # wait for the embedding workers so their memory is counted
+        _pool(os.cpu_count() or 1).shutdown(wait=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     count = len(analysis.articles)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"articles: {count} accepted, {len(analysis.rejected)} rejected")
     print(f"events: {len(analysis.events)}, storylines: {len(analysis.storylines)}")
-    print(f"total: {elapsed:.1f} s, {count / elapsed:.1f} articles/s, peak RSS {peak_mb:.0f} MB")
-    print("by stage (s): " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stage_times.items()))
+    print(f"total: {elapsed:.1f} s, {count / elapsed:.1f} articles/s, peak RSS {peak_mb:.0f} MB "
+          f"(largest embedding worker {child_mb:.0f} MB)")
+    print("by stage (s): " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stage_times.items())
+          + "  (a stage's time runs until the next stage reports its first progress)")
     if args.keep is None:
         shutil.rmtree(target)
 
