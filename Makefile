@@ -19,6 +19,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+lint: $(STAMP)
+	$(BIN)/ruff check rashomon tests bench
+	$(BIN)/ruff format --check rashomon tests bench
+	$(BIN)/python -m mypy rashomon
+
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
 

@@ -90,10 +90,15 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"articles: {count} accepted, {len(analysis.rejected)} rejected")
     print(f"events: {len(analysis.events)}, storylines: {len(analysis.storylines)}")
-    print(f"total: {elapsed:.1f} s, {count / elapsed:.1f} articles/s, peak RSS {peak_mb:.0f} MB "
-          f"(largest embedding worker {child_mb:.0f} MB)")
-    print("by stage (s): " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stage_times.items())
-          + "  (a stage's time runs until the next stage reports its first progress)")
+    print(
+        f"total: {elapsed:.1f} s, {count / elapsed:.1f} articles/s, peak RSS {peak_mb:.0f} MB "
+        f"(largest embedding worker {child_mb:.0f} MB)"
+    )
+    print(
+        "by stage (s): "
+        + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stage_times.items())
+        + "  (a stage's time runs until the next stage reports its first progress)"
+    )
     if args.keep is None:
         shutil.rmtree(target)
 

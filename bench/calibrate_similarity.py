@@ -43,18 +43,27 @@ def semeval(settings, embedder, path: Path) -> dict:
     articles_a, articles_b = [], []
     for row in rows:
         for text, lang, bucket in ((row["text1"], row["lang1"], articles_a), (row["text2"], row["lang2"], articles_b)):
-            document = Document(id=row["pair_id"], source=row["pair_id"], raw=b"", text=text, encoding="utf-8",
-                                fmt="json", language=lang)
+            document = Document(
+                id=row["pair_id"],
+                source=row["pair_id"],
+                raw=b"",
+                text=text,
+                encoding="utf-8",
+                fmt="json",
+                language=lang,
+            )
             bucket.append(clean_document(document))
     started = time.perf_counter()
     vectors_a = embed_articles(articles_a, embedder, settings.embed_chars)
     vectors_b = embed_articles(articles_b, embedder, settings.embed_chars)
     seconds = time.perf_counter() - started
     embedding = (vectors_a * vectors_b).sum(axis=1)
-    names = np.array([
-        name_similarity(article_features(a, va, settings).names, article_features(b, vb, settings).names)
-        for a, b, va, vb in zip(articles_a, articles_b, vectors_a, vectors_b)
-    ])
+    names = np.array(
+        [
+            name_similarity(article_features(a, va, settings).names, article_features(b, vb, settings).names)
+            for a, b, va, vb in zip(articles_a, articles_b, vectors_a, vectors_b, strict=True)
+        ]
+    )
     target = -np.array([row["overall"] for row in rows])
     score = embedding + settings.name_weight * names
     pairs = defaultdict(list)
@@ -77,7 +86,9 @@ def semeval(settings, embedder, path: Path) -> dict:
         "pairs": len(rows),
         "embed_seconds": round(seconds, 1),
         "pearson": {"score": pearson(score), "embedding": pearson(embedding), "names": pearson(names)},
-        "per_pair": {key: (len(idx), pearson(score, idx), pearson(embedding, idx)) for key, idx in sorted(pairs.items())},
+        "per_pair": {
+            key: (len(idx), pearson(score, idx), pearson(embedding, idx)) for key, idx in sorted(pairs.items())
+        },
         "event_threshold": best_threshold(1.5),
         "storyline_threshold": best_threshold(2.5),
     }
@@ -106,7 +117,7 @@ def features_of(paths, settings, embedder):
     articles, _ = prepare(documents, settings)
     articles.sort(key=article_order)
     vectors = embed_articles(articles, embedder, settings.embed_chars)
-    return articles, [article_features(a, v, settings) for a, v in zip(articles, vectors)]
+    return articles, [article_features(a, v, settings) for a, v in zip(articles, vectors, strict=True)]
 
 
 def grid(settings, embedder) -> list:
@@ -122,9 +133,12 @@ def grid(settings, embedder) -> list:
     for event_threshold in (0.6, 0.61, 0.64, 0.68):
         for names_threshold in (0.3, 0.35, 0.4):
             for storyline_threshold in (0.55, 0.58, 0.61):
-                trial = dataclasses.replace(settings, event_threshold=event_threshold,
-                                            event_names_threshold=names_threshold,
-                                            storyline_threshold=storyline_threshold)
+                trial = dataclasses.replace(
+                    settings,
+                    event_threshold=event_threshold,
+                    event_names_threshold=names_threshold,
+                    storyline_threshold=storyline_threshold,
+                )
                 grouper = Grouper(trial)
                 for f in features:
                     grouper.add(f)
@@ -135,8 +149,16 @@ def grid(settings, embedder) -> list:
                     seed_grouper.add(f)
                 seed_events = sorted(sorted(seed_names[i] for i in m) for m in seed_grouper.event_members)
                 seeds_ok = seed_events == [["000", "002", "003"], ["001"]] and len(seed_grouper.storyline_events) == 1
-                results.append((event_threshold, names_threshold, storyline_threshold,
-                                bcubed(events, gold_events), bcubed(storylines, gold_storylines), seeds_ok))
+                results.append(
+                    (
+                        event_threshold,
+                        names_threshold,
+                        storyline_threshold,
+                        bcubed(events, gold_events),
+                        bcubed(storylines, gold_storylines),
+                        seeds_ok,
+                    )
+                )
     return results
 
 
@@ -149,15 +171,23 @@ def main() -> None:
     if args.semeval.is_file():
         report = semeval(settings, embedder, args.semeval)
         print(f"SemEval-2022 Task 8 train: {report['pairs']} pairs, embedded in {report['embed_seconds']} s")
-        print("Pearson with -overall: score {score:.3f} | embedding alone {embedding:.3f} | names alone {names:.3f}".format(**report["pearson"]))
+        print(
+            "Pearson with -overall: score {score:.3f} | embedding alone {embedding:.3f} | names alone {names:.3f}".format(
+                **report["pearson"]
+            )
+        )
         print("| language pair | pairs | Pearson (score) | Pearson (embedding only) |\n|---|---|---|---|")
         for key, (count, score_r, embedding_r) in report["per_pair"].items():
             print(f"| {key} | {count} | {score_r:.3f} | {embedding_r:.3f} |")
-        print("F1-best threshold, same event (overall <= 1.5): F1 {0:.3f} at {1}".format(*report["event_threshold"]))
-        print("F1-best threshold, same storyline (overall <= 2.5): F1 {0:.3f} at {1}".format(*report["storyline_threshold"]))
+        print("F1-best threshold, same event (overall <= 1.5): F1 {:.3f} at {}".format(*report["event_threshold"]))
+        print(
+            "F1-best threshold, same storyline (overall <= 2.5): F1 {:.3f} at {}".format(*report["storyline_threshold"])
+        )
     else:
         print(f"SemEval data not found at {args.semeval}; skipped")
-    print("\nexamples/ gold, B-cubed F1:\n| event thr | names thr | storyline thr | events F1 | storylines F1 | seeds ok |\n|---|---|---|---|---|---|")
+    print(
+        "\nexamples/ gold, B-cubed F1:\n| event thr | names thr | storyline thr | events F1 | storylines F1 | seeds ok |\n|---|---|---|---|---|---|"
+    )
     for row in grid(settings, embedder):
         print("| {} | {} | {} | {:.3f} | {:.3f} | {} |".format(*row))
 

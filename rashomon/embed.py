@@ -90,12 +90,18 @@ class USEEmbedder:
             size = -(-len(texts) // (self.workers * 4))
             parts = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
             return _normalise(np.concatenate(list(_pool(self.workers).map(_encode_in_worker, parts))))
-        parts = [self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)
+        ]
         return _normalise(np.concatenate(parts))
 
     def __getstate__(self) -> dict[str, int]:
-        return {"threads": self.threads, "batch_size": self.batch_size, "workers": self.workers,
-                "parallel_from": self.parallel_from}
+        return {
+            "threads": self.threads,
+            "batch_size": self.batch_size,
+            "workers": self.workers,
+            "parallel_from": self.parallel_from,
+        }
 
 
 class HashingEmbedder:

@@ -84,12 +84,30 @@ def to_jsonl(analysis: Analysis) -> str:
     lines = []
     for article in analysis.articles:
         event_id, storyline_id = memberships[article.id]
-        record = {"schema_version": SCHEMA_VERSION, **article_dict(article), "event_id": event_id, "storyline_id": storyline_id}
+        record = {
+            "schema_version": SCHEMA_VERSION,
+            **article_dict(article),
+            "event_id": event_id,
+            "storyline_id": storyline_id,
+        }
         lines.append(json.dumps(record, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-CSV_COLUMNS = ("id", "source", "outlet", "url", "title", "title_inferred", "language", "published", "event_id", "storyline_id", "removed_lines", "text")
+CSV_COLUMNS = (
+    "id",
+    "source",
+    "outlet",
+    "url",
+    "title",
+    "title_inferred",
+    "language",
+    "published",
+    "event_id",
+    "storyline_id",
+    "removed_lines",
+    "text",
+)
 
 
 def to_csv(analysis: Analysis) -> str:
@@ -101,9 +119,20 @@ def to_csv(analysis: Analysis) -> str:
     for article in analysis.articles:
         event_id, storyline_id = memberships[article.id]
         writer.writerow(
-            [article.id, article.source, article.outlet or "", article.url or "", article.title or "",
-             str(article.title_inferred).lower(), article.language or "", article.published or "",
-             event_id or "", storyline_id or "", len(article.removed_lines), article.text]
+            [
+                article.id,
+                article.source,
+                article.outlet or "",
+                article.url or "",
+                article.title or "",
+                str(article.title_inferred).lower(),
+                article.language or "",
+                article.published or "",
+                event_id or "",
+                storyline_id or "",
+                len(article.removed_lines),
+                article.text,
+            ]
         )
     return buffer.getvalue()
 
@@ -120,8 +149,10 @@ def to_markdown(analysis: Analysis) -> str:
     """A readable summary: storylines, their events, and each article's headline."""
     by_id = {a.id: a for a in analysis.articles}
     events = {e.id: e for e in analysis.events}
-    out = [f"# Rashomon analysis\n\n{len(analysis.articles)} articles, {len(analysis.events)} events, "
-           f"{len(analysis.storylines)} storylines, {len(analysis.rejected)} rejected inputs.\n"]
+    out = [
+        f"# Rashomon analysis\n\n{len(analysis.articles)} articles, {len(analysis.events)} events, "
+        f"{len(analysis.storylines)} storylines, {len(analysis.rejected)} rejected inputs.\n"
+    ]
     for storyline in analysis.storylines:
         out.append(f"\n## Storyline {storyline.id}: {_md(storyline.label)}\n")
         for event_id in storyline.event_ids:
@@ -130,8 +161,10 @@ def to_markdown(analysis: Analysis) -> str:
             out.append(f"\n### Event {event.id}: {_md(event.label)}{dates}\n")
             for article_id in event.article_ids:
                 a = by_id[article_id]
-                out.append(f"- `{a.id}` {_md(a.outlet) or 'unknown outlet'} [{a.language or '?'}] {_md(a.title)}"
-                           + (" *(title inferred from lead)*" if a.title_inferred else ""))
+                out.append(
+                    f"- `{a.id}` {_md(a.outlet) or 'unknown outlet'} [{a.language or '?'}] {_md(a.title)}"
+                    + (" *(title inferred from lead)*" if a.title_inferred else "")
+                )
     if analysis.rejected:
         out.append("\n## Rejected inputs\n")
         out.extend(f"- {_md(r.source)}: {_md(r.reason)}" for r in analysis.rejected)

@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from .records import Document, Item, Rejected
 
@@ -78,7 +78,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Rejec
             yield Rejected(str(path), "no such file or folder")
 
 
-def detect_binary(raw: bytes) -> Optional[str]:
+def detect_binary(raw: bytes) -> str | None:
     """Name what a binary file looks like, or None if it may be text."""
     for magic, kind in _MAGIC.items():
         if raw.startswith(magic):
@@ -130,15 +130,12 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     invalid = raw.decode("utf-8", errors="replace").count("\ufffd")
     if valid_multibyte >= 4 * invalid:
         raise ValueError(
-            f"looks like UTF-8 but has {invalid} invalid byte(s), first at byte {utf8_error.start}; "
-            "re-save it as UTF-8"
+            f"looks like UTF-8 but has {invalid} invalid byte(s), first at byte {utf8_error.start}; re-save it as UTF-8"
         )
     results = from_bytes(raw)
     best = results.best()
     if best is None or best.encoding in ("utf_8", "utf-8") or best.chaos > 0.3:
-        raise ValueError(
-            f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits"
-        )
+        raise ValueError(f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits")
     # cp1250 and cp1252 often tie; Western European text is far more common in news.
     for match in results:
         if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
@@ -147,8 +144,8 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _meta_from(record: dict[str, Any], source: str) -> dict[str, Optional[str]]:
-    meta: dict[str, Optional[str]] = {}
+def _meta_from(record: dict[str, Any], source: str) -> dict[str, str | None]:
+    meta: dict[str, str | None] = {}
     for name in METADATA_FIELDS:
         value = record.get(name)
         if value is None or value == "":
@@ -156,12 +153,13 @@ def _meta_from(record: dict[str, Any], source: str) -> dict[str, Optional[str]]:
         if not isinstance(value, (str, int, float)):
             raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
         meta[name] = str(value).strip()
-    if meta.get("language"):
-        meta["language"] = meta["language"].lower().split("-")[0].split("_")[0]
+    language = meta.get("language")
+    if language:
+        meta["language"] = language.lower().split("-")[0].split("_")[0]
     return meta
 
 
-def _read_sidecar(path: Path) -> tuple[dict[str, Optional[str]], Optional[Rejected]]:
+def _read_sidecar(path: Path) -> tuple[dict[str, str | None], Rejected | None]:
     sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}, None
@@ -208,18 +206,18 @@ def read_html_file(path: Path, raw: bytes) -> Iterator[Item]:
     extracted = trafilatura.bare_extraction(
         html, include_comments=False, fast=True, with_metadata=True, include_tables=False
     )
-    body = extracted.text if extracted is not None else None
-    if not body or not body.strip():
+    body = getattr(extracted, "text", None)
+    if extracted is None or not body or not body.strip():
         yield Rejected(source, "HTML page has no extractable article text", raw)
         return
     meta, sidecar_problem = _read_sidecar(path)
     if sidecar_problem:
         yield sidecar_problem
     found = {
-        "title": extracted.title,
-        "url": extracted.url,
-        "outlet": extracted.sitename or extracted.hostname,
-        "published": extracted.date,
+        "title": getattr(extracted, "title", None),
+        "url": getattr(extracted, "url", None),
+        "outlet": getattr(extracted, "sitename", None) or getattr(extracted, "hostname", None),
+        "published": getattr(extracted, "date", None),
         "language": None,
     }
     merged = {key: meta.get(key) or (str(value) if value else None) for key, value in found.items()}
@@ -314,7 +312,9 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
         if reader is None:
             raw = path.read_bytes() if size <= max_bytes else b""
             yield Rejected(
-                source, f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}", raw
+                source,
+                f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}",
+                raw,
             )
             return
         if size > max_bytes:
@@ -357,7 +357,9 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], max_bytes: int = 20_000_
         for item in read_file(entry, max_bytes):
             if isinstance(item, Document):
                 if item.id in first_source:
-                    yield Rejected(item.source, f"exact duplicate of {first_source[item.id]} (article {item.id})", item.raw)
+                    yield Rejected(
+                        item.source, f"exact duplicate of {first_source[item.id]} (article {item.id})", item.raw
+                    )
                     continue
                 first_source[item.id] = item.source
             yield item

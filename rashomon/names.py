@@ -34,21 +34,109 @@ _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
         [
-            "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n",
-            "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y",
-            "", "e", "yu", "ya", "i", "yi", "ye", "g",
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+            "i",
+            "yi",
+            "ye",
+            "g",
         ],
+        strict=True,
     )
 )
-_GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψως", "abgdezithiklmnxoprstyfchpsos"))
+_GREEK = dict(
+    zip(
+        "αβγδεζηθικλμνξοπρστυφχψως",
+        [
+            "a",
+            "v",
+            "g",
+            "d",
+            "e",
+            "z",
+            "i",
+            "th",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "x",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "y",
+            "f",
+            "ch",
+            "ps",
+            "o",
+            "s",
+        ],
+        strict=True,
+    )
+)
 
 # Spelling variants that differ between transcription conventions
 # (German, English, French, Polish, Turkish transcriptions of the same name).
 _PHONETIC = [
-    ("shch", "s"), ("sch", "s"), ("tsch", "c"), ("tch", "c"), ("ch", "k"), ("kh", "k"),
-    ("sh", "s"), ("zh", "s"), ("dzh", "j"), ("dj", "j"), ("ck", "k"), ("ph", "f"),
-    ("th", "t"), ("ts", "s"), ("tz", "s"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
-    ("w", "v"), ("z", "s"), ("j", "i"), ("y", "i"), ("c", "k"), ("q", "k"), ("x", "ks"),
+    ("shch", "s"),
+    ("sch", "s"),
+    ("tsch", "c"),
+    ("tch", "c"),
+    ("ch", "k"),
+    ("kh", "k"),
+    ("sh", "s"),
+    ("zh", "s"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ts", "s"),
+    ("tz", "s"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("w", "v"),
+    ("z", "s"),
+    ("j", "i"),
+    ("y", "i"),
+    ("c", "k"),
+    ("q", "k"),
+    ("x", "ks"),
     ("h", ""),
 ]
 
@@ -132,8 +220,18 @@ _ENDINGS = ("s", "a", "u", "e", "i", "om", "oi", "ei", "es", "en", "ns", "ia", "
 
 # Country abbreviations and short forms that CLDR does not list as names.
 _ABBREVIATIONS = {
-    "US": "US", "USA": "US", "U.S.": "US", "UK": "GB", "UAE": "AE", "PRC": "CN",
-    "США": "US", "РФ": "RU", "BRD": "DE", "EEUU": "US", "EE.UU.": "US", "ABD": "US",
+    "US": "US",
+    "USA": "US",
+    "U.S.": "US",
+    "UK": "GB",
+    "UAE": "AE",
+    "PRC": "CN",
+    "США": "US",
+    "РФ": "RU",
+    "BRD": "DE",
+    "EEUU": "US",
+    "EE.UU.": "US",
+    "ABD": "US",
 }
 
 _STOPWORDS = frozenset(
@@ -202,11 +300,50 @@ def _multiword_territories() -> dict[tuple[str, ...], str]:
 
 # Frequent German news nouns and noun endings: capitalised, but not names.
 _GERMAN_NOUN_ENDINGS = (
-    "ung", "ungen", "heit", "heiten", "keit", "keiten", "schaft", "schaften", "tion", "tionen",
-    "ität", "itäten", "nis", "nisse", "tum", "ismus", "chen", "lein", "ment", "ments", "ierung",
-    "ierungen", "ssion", "sionen", "gipfel", "treffen", "minister", "ministerin", "ministerium",
-    "präsident", "präsidentin", "politik", "staaten", "länder", "ländern", "nationen",
-    "sprecher", "sprecherin", "beamte", "beamten", "krieg", "kriege", "partner", "abkommen",
+    "ung",
+    "ungen",
+    "heit",
+    "heiten",
+    "keit",
+    "keiten",
+    "schaft",
+    "schaften",
+    "tion",
+    "tionen",
+    "ität",
+    "itäten",
+    "nis",
+    "nisse",
+    "tum",
+    "ismus",
+    "chen",
+    "lein",
+    "ment",
+    "ments",
+    "ierung",
+    "ierungen",
+    "ssion",
+    "sionen",
+    "gipfel",
+    "treffen",
+    "minister",
+    "ministerin",
+    "ministerium",
+    "präsident",
+    "präsidentin",
+    "politik",
+    "staaten",
+    "länder",
+    "ländern",
+    "nationen",
+    "sprecher",
+    "sprecherin",
+    "beamte",
+    "beamten",
+    "krieg",
+    "kriege",
+    "partner",
+    "abkommen",
 )
 _GERMAN_COMMON_NOUNS = frozenset(
     """
@@ -279,7 +416,7 @@ def names_with_surfaces(text: str, language: str | None) -> tuple[Counter[str], 
             if not _is_capitalised(word):
                 continue
             # Hyphenated compounds (``US-Unterstützung``) are not runs: their parts stand alone.
-            joined = bool(runs) and runs[-1][-1] == i - 1 and paragraph[tokens[i - 1][2]:start] in (" ", "\u00a0")
+            joined = bool(runs) and runs[-1][-1] == i - 1 and paragraph[tokens[i - 1][2] : start] in (" ", "\u00a0")
             if joined:
                 runs[-1].append(i)
             else:
@@ -340,7 +477,7 @@ def _match_multiword(words: list[str], counts: Counter[str]) -> set[int]:
             span = set(range(start, start + size))
             if span & used:
                 continue
-            code = table.get(tuple(prefixes[start: start + size]))
+            code = table.get(tuple(prefixes[start : start + size]))
             if code:
                 counts["ISO:" + code] += 1
                 used |= span
@@ -353,7 +490,9 @@ def name_vector(counts: Counter[str], country_weight: float = 0.5) -> dict[str, 
     Countries are shared by every story about a region; people, organisations
     and towns tell one happening from the next, so they weigh more.
     """
-    vector = {key: math.sqrt(count) * (country_weight if key.startswith("ISO:") else 1.0) for key, count in counts.items()}
+    vector = {
+        key: math.sqrt(count) * (country_weight if key.startswith("ISO:") else 1.0) for key, count in counts.items()
+    }
     norm = math.sqrt(sum(weight * weight for weight in vector.values()))
     return {key: weight / norm for key, weight in vector.items()} if norm else {}
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from .clean import clean_document, find_outlet_boilerplate
 from .cluster import Grouper, article_features, article_order
 from .config import Settings, load_settings
-from .errors import StoreError
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
+from .errors import StoreError
 from .ingest import read_paths
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .records import Analysis, Article, Document, Rejected
@@ -76,7 +76,7 @@ def group(
     for start in range(0, len(ordered), batch):
         chunk = ordered[start : start + batch]
         vectors = embed_articles(chunk, embedder, settings.embed_chars)
-        for article, vector in zip(chunk, vectors):
+        for article, vector in zip(chunk, vectors, strict=True):
             grouper.add(article_features(article, vector, settings))
         progress("group", min(start + batch, len(ordered)), len(ordered))
     return grouper
@@ -191,7 +191,14 @@ def ingest(
             workspace.add_article(db, article, new_vectors[article.id], embedder.name)
             workspace.record_input(db, article.source, raw_of[article.id].raw, "accepted", article.id, None)
         for document in duplicates:
-            workspace.record_input(db, document.source, document.raw, "duplicate", document.id, f"same article as {document.id}, already in the workspace")
+            workspace.record_input(
+                db,
+                document.source,
+                document.raw,
+                "duplicate",
+                document.id,
+                f"same article as {document.id}, already in the workspace",
+            )
         for item in rejected:
             workspace.record_input(db, item.source, item.raw, "rejected", None, item.reason)
         events, storylines = grouper.events(), grouper.storylines()

@@ -9,7 +9,6 @@ process, in a web handler or in a distributed batch job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
 
 SCHEMA_VERSION = "1.0"
 
@@ -38,11 +37,11 @@ class Document:
     text: str
     encoding: str
     fmt: str
-    title: Optional[str] = None
-    url: Optional[str] = None
-    outlet: Optional[str] = None
-    published: Optional[str] = None
-    language: Optional[str] = None
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,13 +75,13 @@ class Article:
     raw_text: str
     text: str
     removed_lines: tuple[RemovedLine, ...] = ()
-    title: Optional[str] = None
+    title: str | None = None
     title_inferred: bool = False
-    language: Optional[str] = None
+    language: str | None = None
     language_confidence: float = 0.0
-    outlet: Optional[str] = None
-    url: Optional[str] = None
-    published: Optional[str] = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
     fmt: str = "txt"
 
     @property
@@ -118,8 +117,8 @@ class Event:
     id: str
     label: str
     article_ids: tuple[str, ...]
-    first_seen: Optional[str] = None
-    last_seen: Optional[str] = None
+    first_seen: str | None = None
+    last_seen: str | None = None
     links: tuple[Link, ...] = ()
 
 
@@ -145,4 +144,4 @@ class Analysis:
     settings: dict = field(default_factory=dict)
 
 
-Item = Union[Document, Rejected]
+Item = Document | Rejected

@@ -37,13 +37,17 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
     languages = Counter(a.language or "?" for a in analysis.articles).most_common()
     outlets = Counter(a.outlet or "unknown" for a in analysis.articles).most_common()
     view = Analysis(analysis.articles, analysis.events, storylines, analysis.rejected, analysis.settings)
-    return _environment().get_template("report.html").render(
-        analysis=view,
-        articles={a.id: a for a in analysis.articles},
-        events={e.id: e for e in analysis.events},
-        languages=languages,
-        outlets=outlets,
-        settings=analysis.settings,
-        version=__version__,
-        schema_version=SCHEMA_VERSION,
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            analysis=view,
+            articles={a.id: a for a in analysis.articles},
+            events={e.id: e for e in analysis.events},
+            languages=languages,
+            outlets=outlets,
+            settings=analysis.settings,
+            version=__version__,
+            schema_version=SCHEMA_VERSION,
+        )
     )

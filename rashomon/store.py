@@ -60,7 +60,9 @@ class Workspace:
             self.connection.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"Cannot open workspace {self.folder}: {error}. Check the path and its permissions.") from None
+            raise StoreError(
+                f"Cannot open workspace {self.folder}: {error}. Check the path and its permissions."
+            ) from None
 
     def close(self) -> None:
         self.connection.close()
@@ -102,7 +104,9 @@ class Workspace:
     def has_input(self, source: str, raw: bytes) -> bool:
         """True if this exact input (same source, same bytes) was ingested before."""
         digest = hashlib.sha256(raw).hexdigest()
-        row = self.connection.execute("SELECT 1 FROM inputs WHERE source = ? AND sha256 = ?", (source, digest)).fetchone()
+        row = self.connection.execute(
+            "SELECT 1 FROM inputs WHERE source = ? AND sha256 = ?", (source, digest)
+        ).fetchone()
         return row is not None
 
     def article_ids(self) -> set[str]:
@@ -121,7 +125,7 @@ class Workspace:
                 article_id,
                 reason,
                 raw,
-                dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             ),
         )
 
@@ -132,9 +136,21 @@ class Workspace:
             " language_confidence, published, raw_text, text, removed_lines, embedder, vector)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                article.id, article.source, article.fmt, article.outlet, article.url, article.title,
-                int(article.title_inferred), article.language, article.language_confidence, article.published,
-                article.raw_text, article.text, removed, embedder, np.asarray(vector, dtype=np.float32).tobytes(),
+                article.id,
+                article.source,
+                article.fmt,
+                article.outlet,
+                article.url,
+                article.title,
+                int(article.title_inferred),
+                article.language,
+                article.language_confidence,
+                article.published,
+                article.raw_text,
+                article.text,
+                removed,
+                embedder,
+                np.asarray(vector, dtype=np.float32).tobytes(),
             ),
         )
 
@@ -143,11 +159,19 @@ class Workspace:
     @staticmethod
     def _article(row: sqlite3.Row) -> Article:
         return Article(
-            id=row["id"], source=row["source"], raw_text=row["raw_text"], text=row["text"],
+            id=row["id"],
+            source=row["source"],
+            raw_text=row["raw_text"],
+            text=row["text"],
             removed_lines=tuple(RemovedLine(**line) for line in json.loads(row["removed_lines"])),
-            title=row["title"], title_inferred=bool(row["title_inferred"]), language=row["language"],
-            language_confidence=row["language_confidence"], outlet=row["outlet"], url=row["url"],
-            published=row["published"], fmt=row["fmt"],
+            title=row["title"],
+            title_inferred=bool(row["title_inferred"]),
+            language=row["language"],
+            language_confidence=row["language_confidence"],
+            outlet=row["outlet"],
+            url=row["url"],
+            published=row["published"],
+            fmt=row["fmt"],
         )
 
     def articles(self) -> list[Article]:
@@ -179,14 +203,27 @@ class Workspace:
     def events(self) -> list[Event]:
         rows = self.connection.execute("SELECT * FROM events ORDER BY position")
         return [
-            Event(r["id"], r["label"], tuple(json.loads(r["article_ids"])), r["first_seen"], r["last_seen"], self._links(r["links"]))
+            Event(
+                r["id"],
+                r["label"],
+                tuple(json.loads(r["article_ids"])),
+                r["first_seen"],
+                r["last_seen"],
+                self._links(r["links"]),
+            )
             for r in rows
         ]
 
     def storylines(self) -> list[Storyline]:
         rows = self.connection.execute("SELECT * FROM storylines ORDER BY position")
         return [
-            Storyline(r["id"], r["label"], tuple(json.loads(r["event_ids"])), tuple(json.loads(r["article_ids"])), self._links(r["links"]))
+            Storyline(
+                r["id"],
+                r["label"],
+                tuple(json.loads(r["event_ids"])),
+                tuple(json.loads(r["article_ids"])),
+                self._links(r["links"]),
+            )
             for r in rows
         ]
 

@@ -47,8 +47,9 @@ def removed_texts(text: str, boilerplate: frozenset[str] = frozenset()) -> list[
 
 
 def document(text: str, outlet: str | None, n: int) -> Document:
-    return Document(id=f"doc{n}", source=f"doc{n}.txt", raw=text.encode(), text=text, encoding="utf-8",
-                    fmt="txt", outlet=outlet)
+    return Document(
+        id=f"doc{n}", source=f"doc{n}.txt", raw=text.encode(), text=text, encoding="utf-8", fmt="txt", outlet=outlet
+    )
 
 
 # ------------------------------------------------------------------ properties
@@ -98,9 +99,12 @@ BLANK = ["", " ", "\t", "   "]
 realistic_line = st.one_of(
     st.sampled_from(PROSE + HEADINGS + DEBRIS + BLANK),
     # the same lines with stray surrounding whitespace, as scrapers leave them
-    st.builds(lambda pre, line, post: pre + line + post,
-              st.sampled_from(["", " ", "\t", "\u00a0"]), st.sampled_from(PROSE + HEADINGS + DEBRIS),
-              st.sampled_from(["", " ", "  ", "\u00a0"])),
+    st.builds(
+        lambda pre, line, post: pre + line + post,
+        st.sampled_from(["", " ", "\t", "\u00a0"]),
+        st.sampled_from(PROSE + HEADINGS + DEBRIS),
+        st.sampled_from(["", " ", "  ", "\u00a0"]),
+    ),
 )
 realistic_text = st.builds(
     lambda lines, newline: newline.join(lines),
@@ -186,8 +190,11 @@ def test_clean_text_is_idempotent_with_invisible_char_before_combining_mark(text
         ("Поделиться", "ui-string"),
         ("Jetzt abonnieren", "ui-string"),
         ("Abonnez-vous à notre newsletter pour recevoir chaque matin l'essentiel de l'actualité", "ui-string"),
-        ("This website uses cookies to improve your experience. By continuing to browse you agree to our use "
-         "of cookies.", "ui-string"),
+        (
+            "This website uses cookies to improve your experience. By continuing to browse you agree to our use "
+            "of cookies.",
+            "ui-string",
+        ),
         ("Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis bieten zu können.", "ui-string"),
         ("Читайте также: Путин провёл переговоры с Токаевым", "teaser"),
         ("Lire aussi : Rotterdam, Anvers, Hambourg : la course à l'automatisation des ports européens", "teaser"),
@@ -287,21 +294,27 @@ def test_clean_keeps_cjk_headline_and_last_line():
 
 
 def test_clean_line_numbers_are_one_based_positions_in_raw_input():
-    text = "\r\n".join([
-        "kucoin",                                  # 1
-        "",                                        # 2
-        "Hafenstreik legt Hamburg lahm",           # 3
-        "   ",                                     # 4
-        "Foto: dpa",                               # 5
-        "Der Streik begann am Montag früh.",       # 6
-        "",                                        # 7
-        "Share on Facebook",                       # 8
-        "Die Reeder warnen vor Millionenschäden.", # 9
-        "Jetzt abonnieren",                        # 10
-    ])
+    text = "\r\n".join(
+        [
+            "kucoin",  # 1
+            "",  # 2
+            "Hafenstreik legt Hamburg lahm",  # 3
+            "   ",  # 4
+            "Foto: dpa",  # 5
+            "Der Streik begann am Montag früh.",  # 6
+            "",  # 7
+            "Share on Facebook",  # 8
+            "Die Reeder warnen vor Millionenschäden.",  # 9
+            "Jetzt abonnieren",  # 10
+        ]
+    )
     result = clean_lines(text)
     assert [(r.line_no, r.text) for r in result.removed] == [
-        (1, "kucoin"), (5, "Foto: dpa"), (8, "Share on Facebook"), (10, "Jetzt abonnieren")]
+        (1, "kucoin"),
+        (5, "Foto: dpa"),
+        (8, "Share on Facebook"),
+        (10, "Jetzt abonnieren"),
+    ]
     lines = text.split("\r\n")
     for removed in result.removed:
         assert lines[removed.line_no - 1].strip() == removed.text
@@ -401,8 +414,10 @@ def test_find_outlet_boilerplate_needs_min_articles_and_known_outlet():
 
 def test_find_outlet_boilerplate_ignores_line_in_a_minority_of_articles():
     footer = "Morgenbote – Ihre Zeitung für Hessen"
-    docs = [document(f"Artikel {n}\n\n{footer if n < 3 else 'Anderer Schluss ' + str(n)}", "Morgenbote", n)
-            for n in range(10)]
+    docs = [
+        document(f"Artikel {n}\n\n{footer if n < 3 else 'Anderer Schluss ' + str(n)}", "Morgenbote", n)
+        for n in range(10)
+    ]
     assert footer not in find_outlet_boilerplate(docs)
 
 
@@ -471,8 +486,10 @@ def test_clean_sample_gold_precision_recall():
         false_neg += sum((want - got).values())
     precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 1.0
     recall = true_pos / (true_pos + false_neg) if true_pos + false_neg else 1.0
-    print(f"\ndebris lines over {len(SAMPLE_TXT)} sample .txt articles: "
-          f"precision {precision:.3f}, recall {recall:.3f} (tp={true_pos} fp={false_pos} fn={false_neg})")
+    print(
+        f"\ndebris lines over {len(SAMPLE_TXT)} sample .txt articles: "
+        f"precision {precision:.3f}, recall {recall:.3f} (tp={true_pos} fp={false_pos} fn={false_neg})"
+    )
     assert true_pos > 0
     assert precision >= 0.95 and recall >= 0.95
 

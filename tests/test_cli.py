@@ -26,7 +26,9 @@ def write_mixed_folder(folder: Path) -> None:
 
 def test_cli_analyze_reports_each_rejection_and_still_succeeds(runner: CliRunner, tmp_path: Path) -> None:
     write_mixed_folder(tmp_path / "in")
-    result = runner.invoke(cli, ["--set", "embedder=hashing", "analyze", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        cli, ["--set", "embedder=hashing", "analyze", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     assert "empty.txt: empty file" in result.stderr
     assert "picture.png" in result.stderr and "notes.docx" in result.stderr

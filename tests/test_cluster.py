@@ -17,7 +17,9 @@ def unit(*values: float) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def features(article_id: str, vector: np.ndarray, names: dict[str, float], published: str | None = None) -> ArticleFeatures:
+def features(
+    article_id: str, vector: np.ndarray, names: dict[str, float], published: str | None = None
+) -> ArticleFeatures:
     return ArticleFeatures(article_id, vector, names, {k: k for k in names}, parse_published(published), article_id)
 
 
@@ -94,7 +96,9 @@ def test_names_match_across_scripts_and_spellings() -> None:
     assert name_key("Kasachstan") == name_key("Kazakhstan") == name_key("Казахстан") == "ISO:KZ"
     assert name_key("Kasachstans") == "ISO:KZ"
     assert skeleton("Tokajew")[:6] == skeleton("Tokayev")[:6] == skeleton("Токаев")[:6]
-    german = name_counts("Der Außenminister Antony Blinken reiste nach Astana. Dort traf Blinken Präsident Tokajew.", "de")
+    german = name_counts(
+        "Der Außenminister Antony Blinken reiste nach Astana. Dort traf Blinken Präsident Tokajew.", "de"
+    )
     english = name_counts("Secretary Antony Blinken visited Astana, where Blinken met President Tokayev.", "en")
     assert {"blinke", "tokaie"} <= set(german) & set(english)
     # German capitalises all nouns: a lone common noun is not a name.

@@ -8,7 +8,17 @@ import json
 import re
 from pathlib import Path
 
-from rashomon import HashingEmbedder, analyze, load_settings, render_html, to_csv, to_dict, to_json, to_jsonl, to_markdown
+from rashomon import (
+    HashingEmbedder,
+    analyze,
+    load_settings,
+    render_html,
+    to_csv,
+    to_dict,
+    to_json,
+    to_jsonl,
+    to_markdown,
+)
 from rashomon.records import SCHEMA_VERSION
 
 HOSTILE_TITLE = '<script>alert("x")</script> Minister <b>quits</b>'
@@ -19,8 +29,17 @@ def hostile_analysis(tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "evil.jsonl").write_text(
-        json.dumps({"id": "e1", "title": HOSTILE_TITLE, "text": HOSTILE_BODY + "\n\nRead more", "outlet": "<i>Evil</i>",
-                    "published": "2025-01-02", "language": "en"}) + "\n{broken\n",
+        json.dumps(
+            {
+                "id": "e1",
+                "title": HOSTILE_TITLE,
+                "text": HOSTILE_BODY + "\n\nRead more",
+                "outlet": "<i>Evil</i>",
+                "published": "2025-01-02",
+                "language": "en",
+            }
+        )
+        + "\n{broken\n",
         encoding="utf-8",
     )
     return analyze([folder], load_settings(embedder="hashing"), HashingEmbedder())
@@ -30,8 +49,18 @@ def test_export_json_follows_the_contract(sample_analysis) -> None:
     data = json.loads(to_json(sample_analysis))
     assert data["schema_version"] == SCHEMA_VERSION
     assert set(data) >= {"articles", "events", "storylines", "rejected", "settings"}
-    article_fields = {"id", "source", "outlet", "url", "title", "title_inferred", "language", "published", "text",
-                      "removed_lines"}
+    article_fields = {
+        "id",
+        "source",
+        "outlet",
+        "url",
+        "title",
+        "title_inferred",
+        "language",
+        "published",
+        "text",
+        "removed_lines",
+    }
     for article in data["articles"]:
         assert article_fields <= set(article)
         for line in article["removed_lines"]:
@@ -79,7 +108,9 @@ def test_report_markdown_escapes_scraped_text(tmp_path: Path) -> None:
 def test_report_is_self_contained_and_readable_without_javascript(sample_analysis) -> None:
     html = render_html(sample_analysis)
     assert "<script" not in html.lower()
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "report must not load anything from the network"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), (
+        "report must not load anything from the network"
+    )
     # Storylines, events and articles side by side, with removed lines and reasons.
     assert html.count('class="event"') == len(sample_analysis.events)
     assert html.count('class="article"') == len(sample_analysis.articles)

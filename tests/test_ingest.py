@@ -315,8 +315,15 @@ def test_ingest_reads_json_articles_wrapper(tmp_path):
 
 def test_ingest_reads_jsonl_records_with_ids(tmp_path):
     records = [
-        {"id": "mb-1", "title": "Hafenstreik", "text": GERMAN, "outlet": "Morgenbote", "published": "2025-03-03",
-         "url": "https://morgenbote.example/1", "language": "de"},
+        {
+            "id": "mb-1",
+            "title": "Hafenstreik",
+            "text": GERMAN,
+            "outlet": "Morgenbote",
+            "published": "2025-03-03",
+            "url": "https://morgenbote.example/1",
+            "language": "de",
+        },
         {"id": "sg-2", "title": "Траулер", "text": RUSSIAN, "language": "ru"},
     ]
     path = write(tmp_path / "feed.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
@@ -327,7 +334,10 @@ def test_ingest_reads_jsonl_records_with_ids(tmp_path):
     assert all(d.fmt == "jsonl" for d in documents)
     assert documents[0].text == GERMAN and documents[1].text == RUSSIAN
     assert (documents[0].outlet, documents[0].published, documents[0].url) == (
-        "Morgenbote", "2025-03-03", "https://morgenbote.example/1")
+        "Morgenbote",
+        "2025-03-03",
+        "https://morgenbote.example/1",
+    )
 
 
 def test_ingest_jsonl_keeps_records_with_unicode_line_separators(tmp_path):
@@ -498,7 +508,7 @@ def test_ingest_jsonl_broken_lines_rejected_with_line_numbers(tmp_path):
     documents, rejected = run(tmp_path)
     assert [d.source for d in documents] == [f"{path}#ok-1", f"{path}#ok-4", f"{path}#ok-8", str(other)]
     assert [r.source for r in rejected] == [f"{path}:2", f"{path}:5", f"{path}:6", f"{path}:7"]
-    for rejection, line_no in zip(rejected, (2, 5, 6, 7)):
+    for rejection, line_no in zip(rejected, (2, 5, 6, 7), strict=True):
         assert f"line {line_no}" in rejection.reason
         assert rejection.raw == lines[line_no - 1].encode()
     assert "not valid JSON" in rejected[0].reason and "not valid JSON" in rejected[1].reason

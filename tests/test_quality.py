@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SHARED, gold_key
 
 FLOORS_FILE = Path(__file__).resolve().parents[1] / "quality" / "floors.json"
@@ -69,8 +68,10 @@ def test_quality_titles_on_sample(sample_analysis, gold) -> None:
         if expected is None:
             right += article.title_inferred
         else:
-            right += (not article.title_inferred) and bool(article.title) and (
-                article.title == expected or (article.fmt == "html" and expected.startswith(article.title))
+            right += (
+                (not article.title_inferred)
+                and bool(article.title)
+                and (article.title == expected or (article.fmt == "html" and expected.startswith(article.title)))
             )
     check("title_accuracy_sample", right / len(sample_analysis.articles))
 
@@ -119,15 +120,18 @@ def test_quality_pair_similarity_on_semeval() -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
     def article(text: str, language: str):
-        return clean_document(Document(id="x", source="x", raw=b"", text=text, encoding="utf-8", fmt="json",
-                                       language=language))
+        return clean_document(
+            Document(id="x", source="x", raw=b"", text=text, encoding="utf-8", fmt="json", language=language)
+        )
 
     left = [article(r["text1"], r["lang1"]) for r in rows]
     right = [article(r["text2"], r["lang2"]) for r in rows]
     embedder = USEEmbedder()
     va, vb = embed_articles(left, embedder, settings.embed_chars), embed_articles(right, embedder, settings.embed_chars)
-    names = [name_similarity(article_features(a, x, settings).names, article_features(b, y, settings).names)
-             for a, b, x, y in zip(left, right, va, vb)]
+    names = [
+        name_similarity(article_features(a, x, settings).names, article_features(b, y, settings).names)
+        for a, b, x, y in zip(left, right, va, vb, strict=True)
+    ]
     score = (va * vb).sum(axis=1) + settings.name_weight * np.array(names)
     pearson = float(np.corrcoef(score, -np.array([r["overall"] for r in rows]))[0, 1])
     check("pair_similarity_pearson_semeval", pearson)

@@ -15,7 +15,9 @@ def seeds_export(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     out = tmp_path_factory.mktemp("seeds-out")
     result = subprocess.run(
         [sys.executable, "-m", "rashomon", "analyze", str(seeds_dir), "--out", str(out)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert (out / "report.html").is_file() and (out / "export.md").is_file()
