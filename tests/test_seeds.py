@@ -61,3 +61,26 @@ def test_seeds_events_and_one_storyline(seeds_export: dict) -> None:
     big = next(e for e in seeds_export["events"] if len(e["article_ids"]) == 3)
     assert len(big["links"]) == 2
     assert any("Blinken" in link["shared_names"] for link in big["links"])
+
+
+def test_seeds_grouping_holds_in_every_arrival_order(seeds_dir: Path) -> None:
+    import itertools
+
+    from rashomon import USEEmbedder, embed_articles, load_settings, read_paths
+    from rashomon.cluster import Grouper, article_features
+    from rashomon.pipeline import prepare
+    from rashomon.records import Document
+
+    settings = load_settings()
+    documents = [d for d in read_paths([seeds_dir]) if isinstance(d, Document)]
+    articles, _ = prepare(documents, settings)
+    vectors = embed_articles(articles, USEEmbedder(), settings.embed_chars)
+    features = [article_features(a, v, settings) for a, v in zip(articles, vectors, strict=True)]
+    prefix = {a.id: Path(a.source).name[:3] for a in articles}
+    for order in itertools.permutations(features):
+        grouper = Grouper(settings)
+        for item in order:
+            grouper.add(item)
+        events = sorted(sorted(prefix[grouper.features[i].article_id] for i in m) for m in grouper.event_members)
+        assert events == [["000", "002", "003"], ["001"]], [prefix[f.article_id] for f in order]
+        assert len(grouper.storyline_events) == 1
