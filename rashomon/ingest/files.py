@@ -1,4 +1,4 @@
-"""Ingest stage: files and folders in, :class:`Document` or :class:`Rejected` out.
+"""Files and folders in, :class:`Document` or :class:`Rejected` out.
 
 Reads ``.txt`` (encoding detected), ``.html``/``.htm`` (main text through
 trafilatura, comments left out), ``.json`` (one record, a list, or
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .records import Document, Item, Rejected
+from ..records import Document, Item, Rejected
 
 log = logging.getLogger(__name__)
 
