@@ -410,6 +410,8 @@ def names_with_surfaces(text: str, language: str | None) -> tuple[Counter[str], 
             word = match.group(0)
             if word.endswith(".") and word not in _ABBREVIATIONS:
                 word = word[:-1]
+            if word[-2:] in ("'s", "’s"):  # English possessive: Valmera's → Valmera
+                word = word[:-2]
             tokens.append((word, match.start(), match.start() + len(word)))
         runs: list[list[int]] = []
         for i, (word, start, _end) in enumerate(tokens):

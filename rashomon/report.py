@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -37,6 +39,8 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
     languages = Counter(a.language or "?" for a in analysis.articles).most_common()
     outlets = Counter(a.outlet or "unknown" for a in analysis.articles).most_common()
     view = Analysis(analysis.articles, analysis.events, storylines, analysis.rejected, analysis.settings)
+    outlets_by_id = {a.id: a.outlet or "unknown outlet" for a in analysis.articles}
+    root = _common_folder([a.source for a in analysis.articles] + [r.source for r in analysis.rejected])
     return (
         _environment()
         .get_template("report.html")
@@ -48,6 +52,32 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             outlets=outlets,
             settings=analysis.settings,
             version=__version__,
+        outlet_of=lambda article_id: outlets_by_id.get(article_id, "?"),
+        shown_source=lambda source: _relative(source, root),
+        source_root=Path(root).name if root else None,
             schema_version=SCHEMA_VERSION,
         )
     )
+
+
+def _common_folder(sources: list[str]) -> str | None:
+    """The folder all file sources share, so the report need not show full local paths."""
+    paths = [source.split("#")[0] for source in sources if source and "://" not in source]
+    if not paths:
+        return None
+    try:
+        common = os.path.commonpath([os.path.dirname(os.path.abspath(path)) for path in paths])
+    except ValueError:  # paths on different drives
+        return None
+    return common or None
+
+
+def _relative(source: str, root: str | None) -> str:
+    if not root or "://" in source:
+        return source
+    try:
+        return os.path.relpath(os.path.abspath(source.split("#")[0]), root) + (
+            "#" + source.split("#", 1)[1] if "#" in source else ""
+        )
+    except ValueError:
+        return source
