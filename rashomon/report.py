@@ -52,9 +52,9 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             outlets=outlets,
             settings=analysis.settings,
             version=__version__,
-        outlet_of=lambda article_id: outlets_by_id.get(article_id, "?"),
-        shown_source=lambda source: _relative(source, root),
-        source_root=Path(root).name if root else None,
+            outlet_of=lambda article_id: outlets_by_id.get(article_id, "?"),
+            shown_source=lambda source: _relative(source, root),
+            source_root=Path(root).name if root else None,
             schema_version=SCHEMA_VERSION,
         )
     )
