@@ -191,37 +191,13 @@ def read_text_file(path: Path, raw: bytes) -> Iterator[Item]:
 
 
 def read_html_file(path: Path, raw: bytes) -> Iterator[Item]:
-    """An HTML page: main text and metadata through trafilatura (no comments)."""
-    import trafilatura
+    """An HTML page (see :mod:`rashomon.ingest.html`); sidecar metadata wins."""
+    from .html import document_from_html
 
-    source = str(path)
-    try:
-        html, encoding = decode_text(raw)
-    except ValueError as error:
-        yield Rejected(source, str(error), raw)
-        return
-    if not html.strip():
-        yield Rejected(source, "empty file (only whitespace)", raw)
-        return
-    extracted = trafilatura.bare_extraction(
-        html, include_comments=False, fast=True, with_metadata=True, include_tables=False
-    )
-    body = getattr(extracted, "text", None)
-    if extracted is None or not body or not body.strip():
-        yield Rejected(source, "HTML page has no extractable article text", raw)
-        return
     meta, sidecar_problem = _read_sidecar(path)
     if sidecar_problem:
         yield sidecar_problem
-    found = {
-        "title": getattr(extracted, "title", None),
-        "url": getattr(extracted, "url", None),
-        "outlet": getattr(extracted, "sitename", None) or getattr(extracted, "hostname", None),
-        "published": getattr(extracted, "date", None),
-        "language": None,
-    }
-    merged = {key: meta.get(key) or (str(value) if value else None) for key, value in found.items()}
-    yield Document(id=make_id("html", raw), source=source, raw=raw, text=body, encoding=encoding, fmt="html", **merged)
+    yield document_from_html(raw, str(path), meta)
 
 
 def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
