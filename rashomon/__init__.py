@@ -15,8 +15,20 @@ from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError
 from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
 from .ingest import read_paths
 from .language import FastTextDetector, detect_language
-from .pipeline import IngestSummary, analyze, ingest
-from .records import SCHEMA_VERSION, Analysis, Article, Document, Event, Link, Rejected, RemovedLine, Storyline
+from .pipeline import IngestSummary, analyze, ingest, ingest_items
+from .records import (
+    SCHEMA_VERSION,
+    Analysis,
+    Article,
+    DateHint,
+    Document,
+    Event,
+    Link,
+    Provenance,
+    Rejected,
+    RemovedLine,
+    Storyline,
+)
 from .report import render_html
 from .store import Workspace
 
@@ -31,6 +43,7 @@ __all__ = [
     "Analysis",
     "Article",
     "ConfigError",
+    "DateHint",
     "Document",
     "Embedder",
     "Event",
@@ -41,6 +54,7 @@ __all__ = [
     "InputError",
     "Link",
     "NotFound",
+    "Provenance",
     "RashomonError",
     "Rejected",
     "RemovedLine",
@@ -61,6 +75,7 @@ __all__ = [
     "find_outlet_boilerplate",
     "infer_title",
     "ingest",
+    "ingest_items",
     "load_settings",
     "read_paths",
     "render_html",

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .records import Article, Document, RemovedLine
+from .records import Article, Document, Provenance, RemovedLine
 
 # Interface strings seen in scraped news text, by language. Matched against the
 # whole line after normalisation (case, punctuation, arrows), never inside prose.
@@ -312,6 +312,31 @@ def clean_document(document: Document, boilerplate: frozenset[str] = frozenset()
         url=document.url,
         published=document.published,
         fmt=document.fmt,
+        provenance=provenance_of(document),
+    )
+
+
+def provenance_of(document: Document) -> Provenance:
+    """Provenance record of a document: origin, raw-bytes hash, extractor and pipeline versions."""
+    import hashlib
+
+    from . import __version__
+
+    extractor = document.extractor
+    if extractor is None and document.fmt == "html":
+        from importlib.metadata import version
+
+        from .ingest.html import EXTRACTOR_NAME, EXTRACTOR_VERSION
+
+        extractor = f"{EXTRACTOR_NAME}/{EXTRACTOR_VERSION} (trafilatura {version('trafilatura')})"
+    return Provenance(
+        origin=document.origin,
+        source=document.source,
+        sha256=hashlib.sha256(document.raw).hexdigest(),
+        fetched_at=document.fetched_at,
+        record_id=document.record_id,
+        extractor=extractor,
+        pipeline=f"rashomon {__version__}",
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from .records import SCHEMA_VERSION, Analysis, Article, Event, Storyline
 
 
-def article_dict(article: Article) -> dict[str, Any]:
+def article_dict(article: Article, versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """One article as the export contract describes it."""
     return {
         "id": article.id,
@@ -25,6 +25,10 @@ def article_dict(article: Article) -> dict[str, Any]:
         "published": article.published,
         "text": article.text,
         "removed_lines": [dataclasses.asdict(line) for line in article.removed_lines],
+        "published_source": article.published_source,
+        "date_hints": [dataclasses.asdict(hint) for hint in article.date_hints],
+        "provenance": dataclasses.asdict(article.provenance) if article.provenance else None,
+        "versions": [{k: v for k, v in version.items()} for version in versions or []],
     }
 
 
@@ -61,7 +65,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "generator": f"rashomon {__version__}",
         "settings": analysis.settings,
-        "articles": [article_dict(a) for a in analysis.articles],
+        "articles": [article_dict(a, analysis.versions.get(a.id)) for a in analysis.articles],
         "events": [event_dict(e) for e in analysis.events],
         "storylines": [storyline_dict(s) for s in analysis.storylines],
         "rejected": [{"source": r.source, "reason": r.reason} for r in analysis.rejected],
@@ -86,7 +90,7 @@ def to_jsonl(analysis: Analysis) -> str:
         event_id, storyline_id = memberships[article.id]
         record = {
             "schema_version": SCHEMA_VERSION,
-            **article_dict(article),
+            **article_dict(article, analysis.versions.get(article.id)),
             "event_id": event_id,
             "storyline_id": storyline_id,
         }

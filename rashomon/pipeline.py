@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .clean import clean_document, find_outlet_boilerplate
 from .cluster import Grouper, article_features, article_order
 from .config import Settings, load_settings
+from .dates import resolve_dates
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
 from .errors import StoreError
 from .ingest import read_paths
@@ -57,7 +58,7 @@ def prepare(
         if not article.text.strip():
             rejected.append(Rejected(document.source, "nothing left after removing debris lines", document.raw))
         else:
-            articles.append(detect_language(article, detector))
+            articles.append(resolve_dates(detect_language(article, detector)))
         progress("clean", done, len(documents))
     return articles, rejected
 
@@ -123,7 +124,17 @@ def analyze(
 
 @dataclass(frozen=True)
 class IngestSummary:
-    """What one ``ingest`` into a workspace did."""
+    """What one ``ingest`` into a workspace did.
+
+    Attributes:
+        added: Ids of the new articles.
+        unchanged: Inputs seen before (same source and bytes, or same URL and text).
+        duplicates: New inputs whose article is already stored.
+        versions: Ids of stored articles that came back with changed text
+            (each new version is kept: a stealth edit is a finding).
+        rejected: Inputs that could not be used, with reasons.
+        events, storylines: Totals in the workspace afterwards.
+    """
 
     added: tuple[str, ...]
     unchanged: int
@@ -131,6 +142,7 @@ class IngestSummary:
     rejected: tuple[Rejected, ...]
     events: int
     storylines: int
+    versions: tuple[str, ...] = ()
 
 
 def ingest(
@@ -141,11 +153,30 @@ def ingest(
     detector: LanguageDetector | None = None,
     progress: Progress = _noop,
 ) -> IngestSummary:
-    """Add files to a workspace: idempotent and incremental.
+    """Add files and folders to a workspace: idempotent and incremental (see :func:`ingest_items`)."""
+    settings = settings or load_settings()
+    return ingest_items(read_paths(paths, settings.max_input_bytes), workspace, settings, embedder, detector, progress)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def ingest_items(
+    items: Iterable[Document | Rejected],
+    workspace: Workspace,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    detector: LanguageDetector | None = None,
+    progress: Progress = _noop,
+) -> IngestSummary:
+    """Add documents (from files, feeds, URLs or WARC files) to a workspace.
 
     An input seen before (same source, same bytes) is skipped; an article whose
-    id is already stored is recorded as a duplicate; new articles join the
-    existing events and storylines (see :mod:`rashomon.store`).
+    id is already stored is recorded as a duplicate; a page whose URL is stored
+    comes back either unchanged (same cleaned text) or as a new *version* that is
+    kept beside the first; new articles join the existing events and storylines
+    (see :mod:`rashomon.store`).
     """
     settings = settings or load_settings()
     embedder = embedder or default_embedder(settings)
@@ -161,7 +192,7 @@ def ingest(
     rejected: list[Rejected] = []
     duplicates: list[Document] = []
     unchanged = 0
-    for item in read_paths(paths, settings.max_input_bytes):
+    for item in items:
         if workspace.has_input(item.source, item.raw):
             unchanged += 1
         elif isinstance(item, Rejected):
@@ -175,8 +206,20 @@ def ingest(
     if not (documents or duplicates or rejected):
         events, storylines = workspace.events(), workspace.storylines()
         return IngestSummary((), unchanged, 0, (), len(events), len(storylines))
-    articles, empty = prepare(documents, settings, detector, progress)
+    prepared, empty = prepare(documents, settings, detector, progress)
     rejected.extend(empty)
+    raw_of = {document.id: document.raw for document in documents}
+    articles: list[Article] = []
+    versions: list[tuple[str, Article]] = []
+    same_url: list[tuple[str, Article]] = []
+    for article in prepared:
+        earlier = workspace.article_by_url(article.url) if article.url else None
+        if earlier is None:
+            articles.append(article)
+        elif _same_text(earlier.text, article.text):
+            same_url.append((earlier.id, article))
+        else:
+            versions.append((earlier.id, article))
     grouper = Grouper(settings)
     for article, vector, _name in stored:
         grouper.add(article_features(article, vector, settings))
@@ -184,12 +227,33 @@ def ingest(
     grouper = group(articles, settings, embedder, grouper, progress)
     new_vectors = {f.article_id: f.vector for f in grouper.features[start:]}
     by_id = {article.id: article for article in articles}
-    raw_of = {document.id: document for document in documents}
+    new_versions: list[str] = []
     with workspace.write() as db:
         for features in grouper.features[start:]:
             article = by_id[features.article_id]
             workspace.add_article(db, article, new_vectors[article.id], embedder.name)
-            workspace.record_input(db, article.source, raw_of[article.id].raw, "accepted", article.id, None)
+            workspace.record_input(db, article.source, raw_of[article.id], "accepted", article.id, None)
+        for earlier_id, article in versions:
+            if workspace.add_version(db, earlier_id, article, raw_of[article.id]):
+                new_versions.append(earlier_id)
+            workspace.record_input(
+                db,
+                article.source,
+                raw_of[article.id],
+                "accepted",
+                earlier_id,
+                f"new version of article {earlier_id}: same URL, changed text",
+            )
+        for earlier_id, article in same_url:
+            unchanged += 1
+            workspace.record_input(
+                db,
+                article.source,
+                raw_of[article.id],
+                "duplicate",
+                earlier_id,
+                f"same URL and text as article {earlier_id}",
+            )
         for document in duplicates:
             workspace.record_input(
                 db,
@@ -210,4 +274,5 @@ def ingest(
         rejected=tuple(rejected),
         events=len(events),
         storylines=len(storylines),
+        versions=tuple(new_versions),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class Document:
         fmt: Input format: ``txt``, ``html``, ``json`` or ``jsonl``.
         title, url, outlet, published, language: Optional metadata supplied with
             the input (JSON fields, sidecar ``NAME.meta.json``, HTML metadata).
+        origin: Kind of source: ``file``, ``record``, ``url``, ``feed`` or ``warc``.
+        fetched_at: When the bytes were fetched (ISO UTC), for fetched inputs.
+        record_id: The WARC record id or feed item id, when there is one.
+        extractor: Name and version of the HTML extractor, for HTML inputs.
     """
 
     id: str
@@ -42,6 +46,53 @@ class Document:
     outlet: str | None = None
     published: str | None = None
     language: str | None = None
+    origin: str = "file"
+    fetched_at: str | None = None
+    record_id: str | None = None
+    extractor: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an article came from and what processed it.
+
+    Attributes:
+        origin: ``file``, ``record``, ``url``, ``feed`` or ``warc``.
+        source: The path, URL or ``path#record`` it was read from.
+        sha256: SHA-256 of the raw bytes as received.
+        fetched_at: When it was fetched (ISO UTC), or None for local files.
+        record_id: WARC record id or feed item id, if any.
+        extractor: HTML extractor name and version, if the input was HTML.
+        pipeline: Rashomon version that processed it.
+    """
+
+    origin: str
+    source: str
+    sha256: str
+    fetched_at: str | None = None
+    record_id: str | None = None
+    extractor: str | None = None
+    pipeline: str | None = None
+
+
+@dataclass(frozen=True)
+class DateHint:
+    """An event-date expression found in an article (see :mod:`rashomon.dates`).
+
+    Attributes:
+        text: The words as written ("Dienstag", "February 28", "вчера").
+        kind: ``explicit`` (day and month), ``weekday`` or ``relative``.
+        resolved: The ISO date it points to, or None when it cannot be resolved.
+        sentence: The sentence it was found in: the evidence.
+        confidence: How sure the resolution is (weekdays and relative words assume
+            past tense counted from the published date).
+    """
+
+    text: str
+    kind: str
+    resolved: str | None
+    sentence: str
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -83,6 +134,9 @@ class Article:
     url: str | None = None
     published: str | None = None
     fmt: str = "txt"
+    published_source: str | None = None
+    date_hints: tuple[DateHint, ...] = ()
+    provenance: Provenance | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -142,6 +196,7 @@ class Analysis:
     storylines: tuple[Storyline, ...]
     rejected: tuple[Rejected, ...] = ()
     settings: dict = field(default_factory=dict)
+    versions: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
 
 
 Item = Document | Rejected

@@ -38,7 +38,9 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             )
     languages = Counter(a.language or "?" for a in analysis.articles).most_common()
     outlets = Counter(a.outlet or "unknown" for a in analysis.articles).most_common()
-    view = Analysis(analysis.articles, analysis.events, storylines, analysis.rejected, analysis.settings)
+    view = Analysis(
+        analysis.articles, analysis.events, storylines, analysis.rejected, analysis.settings, analysis.versions
+    )
     outlets_by_id = {a.id: a.outlet or "unknown outlet" for a in analysis.articles}
     root = _common_folder([a.source for a in analysis.articles] + [r.source for r in analysis.rejected])
     return (
@@ -53,6 +55,7 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             settings=analysis.settings,
             version=__version__,
             outlet_of=lambda article_id: outlets_by_id.get(article_id, "?"),
+            versions=analysis.versions,
             shown_source=lambda source: _relative(source, root),
             source_root=Path(root).name if root else None,
             schema_version=SCHEMA_VERSION,

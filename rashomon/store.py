@@ -28,7 +28,7 @@ import numpy as np
 from .cluster import Grouper, article_features
 from .config import Settings
 from .errors import NotFound, StoreError
-from .records import Analysis, Article, Event, Link, Rejected, RemovedLine, Storyline
+from .records import Analysis, Article, DateHint, Event, Link, Provenance, Rejected, RemovedLine, Storyline
 
 DATABASE_NAME = "rashomon.sqlite3"
 
@@ -131,10 +131,13 @@ class Workspace:
 
     def add_article(self, db: sqlite3.Connection, article: Article, vector: np.ndarray, embedder: str) -> None:
         removed = json.dumps([dataclasses.asdict(line) for line in article.removed_lines], ensure_ascii=False)
+        hints = json.dumps([dataclasses.asdict(hint) for hint in article.date_hints], ensure_ascii=False)
+        provenance = json.dumps(dataclasses.asdict(article.provenance)) if article.provenance else None
         db.execute(
             "INSERT INTO articles (id, source, fmt, outlet, url, title, title_inferred, language,"
-            " language_confidence, published, raw_text, text, removed_lines, embedder, vector)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " language_confidence, published, raw_text, text, removed_lines, embedder, vector,"
+            " published_source, date_hints, provenance)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.source,
@@ -151,8 +154,44 @@ class Workspace:
                 removed,
                 embedder,
                 np.asarray(vector, dtype=np.float32).tobytes(),
+                article.published_source,
+                hints,
+                provenance,
             ),
         )
+
+    def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
+        """Keep a later version of a stored article; False if this version was kept before."""
+        digest = hashlib.sha256(raw).hexdigest()
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO article_versions (article_id, url, source, sha256, fetched_at, found_at, title, text, raw)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                article.url or "",
+                article.source,
+                digest,
+                article.provenance.fetched_at if article.provenance else None,
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                article.title,
+                article.text,
+                raw,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def article_by_url(self, url: str) -> Article | None:
+        row = self.connection.execute("SELECT * FROM articles WHERE url = ? ORDER BY seq LIMIT 1", (url,)).fetchone()
+        return self._article(row) if row else None
+
+    def versions(self, article_id: str) -> list[dict[str, str | None]]:
+        """Later versions of an article, oldest first (text, title, when and where found)."""
+        rows = self.connection.execute(
+            "SELECT source, sha256, fetched_at, found_at, title, text FROM article_versions"
+            " WHERE article_id = ? ORDER BY seq",
+            (article_id,),
+        )
+        return [dict(row) for row in rows]
 
     # -- reading ---------------------------------------------------------------
 
@@ -172,6 +211,9 @@ class Workspace:
             url=row["url"],
             published=row["published"],
             fmt=row["fmt"],
+            published_source=row["published_source"],
+            date_hints=tuple(DateHint(**hint) for hint in json.loads(row["date_hints"])),
+            provenance=Provenance(**json.loads(row["provenance"])) if row["provenance"] else None,
         )
 
     def articles(self) -> list[Article]:
@@ -239,7 +281,11 @@ class Workspace:
             storylines=tuple(self.storylines()),
             rejected=tuple(self.rejected()),
             settings=settings.as_dict() if settings else {},
+            versions={article_id: self.versions(article_id) for article_id in self._versioned_ids()},
         )
+
+    def _versioned_ids(self) -> list[str]:
+        return [row[0] for row in self.connection.execute("SELECT DISTINCT article_id FROM article_versions")]
 
     # -- grouping --------------------------------------------------------------
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from rashomon import HashingEmbedder, StoreError, Workspace, ingest, load_settings
+from rashomon import Document, HashingEmbedder, StoreError, Workspace, ingest, load_settings, to_dict
+from rashomon.ingest import make_id
+from rashomon.pipeline import ingest_items
 
 
 @pytest.fixture()
@@ -114,3 +117,50 @@ def test_store_round_trip_keeps_articles_equal(tmp_path: Path, sample_dir: Path)
         assert {a.id: a for a in direct.articles} == stored
         assert [e.article_ids for e in ws.events()] == [e.article_ids for e in direct.events]
         assert sqlite3.connect(ws.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _page(text: str, fetched_at: str) -> Document:
+    raw = text.encode("utf-8")
+    return Document(
+        id=make_id("url", raw),
+        source="https://news.example/a",
+        raw=raw,
+        text=text,
+        encoding="utf-8",
+        fmt="txt",
+        url="https://news.example/a",
+        outlet="News",
+        published="2025-03-03",
+        origin="url",
+        fetched_at=fetched_at,
+    )
+
+
+def test_store_refetched_page_with_changed_text_keeps_both_versions(tmp_path: Path) -> None:
+    settings = load_settings(embedder="hashing")
+    first = "Minister resigns\n\nThe minister resigned on Monday after a vote of no confidence."
+    edited = "Minister resigns\n\nThe minister resigned on Monday after a vote she narrowly lost."
+    with Workspace(tmp_path / "ws") as ws:
+        ingest_items([_page(first, "2025-03-03T08:00:00Z")], ws, settings, HashingEmbedder())
+        again = ingest_items([_page(first + "\n", "2025-03-03T09:00:00Z")], ws, settings, HashingEmbedder())
+        assert again.added == () and again.versions == () and again.unchanged == 1  # same text: nothing new
+        changed = ingest_items([_page(edited, "2025-03-03T10:00:00Z")], ws, settings, HashingEmbedder())
+        assert changed.added == () and len(changed.versions) == 1
+        article_id = changed.versions[0]
+        assert ws.article(article_id).text.endswith("no confidence.")  # the article keeps its first version
+        versions = ws.versions(article_id)
+        assert len(versions) == 1 and versions[0]["text"].endswith("narrowly lost.")
+        assert versions[0]["fetched_at"] == "2025-03-03T10:00:00Z"
+        exported = to_dict(ws.analysis())
+        assert exported["articles"][0]["versions"][0]["text"].endswith("narrowly lost.")
+        assert exported["articles"][0]["provenance"]["origin"] == "url"
+
+
+def test_store_keeps_provenance_and_date_hints(tmp_path: Path, seeds_dir: Path) -> None:
+    with Workspace(tmp_path / "ws") as ws:
+        ingest([seeds_dir], ws, load_settings(embedder="hashing"), HashingEmbedder())
+        article = next(a for a in ws.articles() if a.source.endswith("003_27ed5834291f6abf.txt"))
+        assert article.provenance is not None and article.provenance.origin == "file"
+        assert article.provenance.sha256 == hashlib.sha256(Path(article.source).read_bytes()).hexdigest()
+        assert article.provenance.pipeline.startswith("rashomon ")
+        assert any(h.text == "February 28" for h in article.date_hints)

@@ -216,7 +216,9 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
         source = f"{source}#{record_id}"
     else:
         record_id = make_id("record", text, meta.get("url") or "", meta.get("title") or "")
-    return Document(id=record_id, source=source, raw=raw, text=text, encoding="utf-8", fmt="json", **meta)
+    return Document(
+        id=record_id, source=source, raw=raw, text=text, encoding="utf-8", fmt="json", origin="record", **meta
+    )
 
 
 def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:

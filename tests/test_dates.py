@@ -1,0 +1,100 @@
+"""Published dates that can be trusted, and event-date hints resolved against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rashomon.dates import date_hints, published_date, resolve_dates
+from rashomon.records import Article
+
+NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def test_dates_iso_values_pass_through() -> None:
+    assert published_date("2025-03-04", "de", now=NOW) == ("2025-03-04", "metadata", None)
+    value, source, _ = published_date("2025-03-04T10:15:00+01:00", "en", now=NOW)
+    assert value == "2025-03-04T10:15:00+01:00" and source == "metadata"
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "url", "expected"),
+    [
+        ("03/04/2025", "en", "https://www.example.com/a", "2025-03-04"),  # US: month first
+        ("03/04/2025", "en", "https://www.example.co.uk/a", "2025-04-03"),  # UK: day first
+        ("03/04/2025", "de", None, "2025-04-03"),
+        ("03.04.2025", "ru", None, "2025-04-03"),
+        ("4. März 2025", "de", None, "2025-03-04"),
+        ("4 mars 2025", "fr", None, "2025-03-04"),
+        ("4 марта 2025", "ru", None, "2025-03-04"),
+        ("March 4, 2025", "en", None, "2025-03-04"),
+    ],
+)
+def test_dates_day_month_order_follows_language_and_country(value, language, url, expected) -> None:
+    assert published_date(value, language, url, NOW)[0] == expected
+
+
+def test_dates_future_dates_are_refused_with_a_reason() -> None:
+    value, source, problem = published_date("2031-01-01", "en", now=NOW)
+    assert value is None and source is None and "future" in (problem or "")
+
+
+def test_dates_a_future_metadata_date_falls_back_to_the_url() -> None:
+    value, source, problem = published_date("2031-01-01", "en", "https://x.example/2025/05/30/story", NOW)
+    assert (value, source) == ("2025-05-30", "url") and "future" in (problem or "")
+
+
+def test_dates_missing_date_is_said_not_guessed() -> None:
+    assert published_date(None, "en", "https://x.example/news/story", NOW) == (None, None, None)
+    value, _, problem = published_date("sometime last spring-ish", "en", now=NOW)
+    assert value is None and "could not be read" in (problem or "")
+
+
+def test_dates_impossible_url_dates_are_ignored() -> None:
+    assert published_date(None, "en", "https://x.example/2025/02/31/story", NOW)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "published", "expected"),
+    [
+        ("Blinken hat am Dienstag die Unterstützung zugesagt.", "de", "2023-03-01", ("weekday", "2023-02-28")),
+        ("On February 28, the secretary visited Astana.", "en", "2023-03-02", ("explicit", "2023-02-28")),
+        ("Вчера министр прибыл в Астану.", "ru", "2023-03-01", ("relative", "2023-02-28")),
+        ("Le 28 février, il était à Astana.", "fr", "2023-03-01", ("explicit", "2023-02-28")),
+        ("El 28 de febrero el ministro llegó.", "es", "2023-03-01", ("explicit", "2023-02-28")),
+        ("Das Treffen fand am 28. Dezember statt.", "de", "2024-01-03", ("explicit", "2023-12-28")),
+        ("The strike began on Monday.", "en", "2025-03-03", ("weekday", "2025-03-03")),
+    ],
+)
+def test_dates_hints_resolve_against_the_published_date(text, language, published, expected) -> None:
+    hints = date_hints(text, language, published)
+    assert [(h.kind, h.resolved) for h in hints] == [expected]
+    assert hints[0].sentence == text and 0 < hints[0].confidence <= 1
+
+
+def test_dates_hints_without_published_date_stay_unresolved_unless_absolute() -> None:
+    relative = date_hints("Gestern traf er Tokajew.", "de", None)
+    assert [(h.kind, h.resolved, h.confidence) for h in relative] == [("relative", None, 0.0)]
+    absolute = date_hints("On February 28, 2023 he arrived.", "en", None)
+    assert [(h.kind, h.resolved) for h in absolute] == [("explicit", "2023-02-28")]
+
+
+def test_dates_short_weekday_abbreviations_are_not_hints() -> None:
+    # German "Die" is listed as an abbreviation of Dienstag; it must not count.
+    assert date_hints("Die Regierung tagte. Mar del Plata liegt am Meer.", "de", "2025-03-03") == []
+
+
+def test_dates_resolve_dates_stage_fills_article_fields() -> None:
+    article = Article(
+        id="a",
+        source="s",
+        raw_text="x",
+        text="Am Montag begann der Streik.",
+        language="de",
+        published="2025-03-05",
+        url="https://x.example/a",
+    )
+    resolved = resolve_dates(article, NOW)
+    assert resolved.published == "2025-03-05" and resolved.published_source == "metadata"
+    assert [h.resolved for h in resolved.date_hints] == ["2025-03-03"]
