@@ -177,7 +177,7 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])(?<!\b\d\.)(?<!\b\d\d\.)\s+")
 
 
 def _sentences(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for paragraph in text.split("\n"):
         out.extend(s.strip() for s in _SENTENCE_BREAK.split(paragraph) if s.strip())
     return out

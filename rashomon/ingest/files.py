@@ -144,8 +144,8 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _meta_from(record: dict[str, Any], source: str) -> dict[str, str | None]:
-    meta: dict[str, str | None] = {}
+def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
     for name in METADATA_FIELDS:
         value = record.get(name)
         if value is None or value == "":
@@ -159,7 +159,7 @@ def _meta_from(record: dict[str, Any], source: str) -> dict[str, str | None]:
     return meta
 
 
-def _read_sidecar(path: Path) -> tuple[dict[str, str | None], Rejected | None]:
+def _read_sidecar(path: Path) -> tuple[dict[str, Any], Rejected | None]:
     sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}, None

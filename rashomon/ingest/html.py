@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..records import Document, Item, Rejected
 
@@ -91,7 +92,7 @@ def document_from_html(
         "published": page.published,
         "language": None,
     }
-    merged = {key: meta.get(key) or value for key, value in found.items()}
+    merged: dict[str, Any] = {key: meta.get(key) or value for key, value in found.items()}
     return Document(
         id=make_id("html", raw), source=source, raw=raw, text=page.text, encoding=encoding, fmt="html", **merged
     )
