@@ -23,7 +23,7 @@ from . import __version__
 from .config import SETTINGS, Settings, load_settings
 from .errors import RashomonError
 from .export import FORMATS, to_json, to_markdown
-from .pipeline import Progress, analyze, default_embedder, ingest
+from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest
 from .records import Analysis, Event, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
@@ -70,6 +70,18 @@ def fail(error: RashomonError) -> None:
 def print_rejected(rejected: tuple[Rejected, ...] | list[Rejected]) -> None:
     for item in rejected:
         err.print(f"rejected: {item.source}: {item.reason}", markup=False)
+
+
+def print_ingest_summary(result: IngestSummary) -> None:
+    print_rejected(result.rejected)
+    for article_id in result.versions:
+        out.print(f"changed: article {article_id} came back with different text; the new version is kept", markup=False)
+    out.print(
+        f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
+        f"{len(result.versions)} changed, {len(result.rejected)} rejected · workspace now has {result.events} event(s) "
+        f"in {result.storylines} storyline(s)",
+        markup=False,
+    )
 
 
 def summary_table(analysis: Analysis) -> Table:
@@ -236,14 +248,8 @@ def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path) 
         except RashomonError as error:
             fail(error)
             return
-        print_rejected(result.rejected)
-        out.print(
-            f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
-            f"{len(result.rejected)} rejected · workspace now has {result.events} event(s) in "
-            f"{result.storylines} storyline(s)",
-            markup=False,
-        )
-        if not result.added and not result.unchanged and not result.duplicates:
+        print_ingest_summary(result)
+        if not result.added and not result.unchanged and not result.duplicates and not result.versions:
             raise click.ClickException("Nothing could be ingested.")
 
 
