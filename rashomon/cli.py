@@ -253,6 +253,48 @@ def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path) 
             raise click.ClickException("Nothing could be ingested.")
 
 
+def parse_duration(text: str) -> float:
+    """Seconds in ``90``, ``90s``, ``15m``, ``2h``."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    value = text.strip().lower()
+    try:
+        if value and value[-1] in units:
+            return float(value[:-1]) * units[value[-1]]
+        return float(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected a duration like 90s, 15m or 1h, got {text!r}", param_hint="--every"
+        ) from None
+
+
+@cli.command("watch")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--every", default="15m", show_default=True, help="Time between polls: 90s, 15m, 1h.")
+@click.option(
+    "--polls", type=click.IntRange(min=1), default=None, help="Stop after this many polls (default: until Ctrl-C)."
+)
+@workspace_option
+@click.pass_context
+def watch_command(ctx: click.Context, inputs: tuple[str, ...], every: str, polls: int | None, workspace: Path) -> None:
+    """Poll feeds (URLs, .opml lists, .urls files) and ingest new items into a workspace."""
+    from .pipeline import watch
+
+    seconds = parse_duration(every)
+    settings = settings_for(ctx, workspace)
+
+    def report(number: int, result: IngestSummary) -> None:
+        out.print(f"poll {number}:", end=" ", markup=False)
+        print_ingest_summary(result)
+
+    with open_workspace(workspace, must_exist=False) as ws:
+        try:
+            watch(inputs, ws, settings, every_seconds=seconds, polls=polls, on_poll=report)
+        except RashomonError as error:
+            fail(error)
+        except KeyboardInterrupt:
+            out.print("stopped", markup=False)
+
+
 @cli.command("stories")
 @workspace_option
 def stories_command(workspace: Path) -> None:

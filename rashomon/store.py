@@ -287,6 +287,21 @@ class Workspace:
     def _versioned_ids(self) -> list[str]:
         return [row[0] for row in self.connection.execute("SELECT DISTINCT article_id FROM article_versions")]
 
+    # -- state -----------------------------------------------------------------
+
+    def get_state(self, key: str) -> object | None:
+        """A JSON value saved with :meth:`set_state`, or None."""
+        row = self.connection.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_state(self, key: str, value: object) -> None:
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (key, json.dumps(value), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+
     # -- grouping --------------------------------------------------------------
 
     def replay(self, settings: Settings) -> Grouper:

@@ -29,7 +29,7 @@ HTML_SUFFIXES = (".html", ".htm")
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SIDECAR_SUFFIX = ".meta.json"
-SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + (".warc", ".warc.gz")
 METADATA_FIELDS = ("title", "url", "outlet", "published", "language")
 
 _MAGIC = {
@@ -281,9 +281,34 @@ _READERS = {
 }
 
 
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+def read_warc_file(path: Path, max_bytes: int) -> Iterator[Item]:
+    """A WARC archive, streamed record by record; each page keeps its record id and fetch time."""
+    import dataclasses
+
+    from .warc import iter_warc_records
+
+    for record in iter_warc_records(path, max_record_bytes=max_bytes):
+        item = record.item
+        if isinstance(item, Document):
+            item = dataclasses.replace(
+                item,
+                origin="warc",
+                record_id=record.record_id,
+                fetched_at=record.warc_date,
+                url=item.url or record.target_uri,
+            )
+        yield item
+
+
 def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
     """Read one file into documents and rejections (never raises for bad content)."""
     source = str(path)
+    if path.name.lower().endswith(WARC_SUFFIXES):
+        yield from read_warc_file(path, max_bytes)  # streamed: the file-size limit applies per record
+        return
     reader = _READERS.get(path.suffix.lower())
     try:
         size = path.stat().st_size

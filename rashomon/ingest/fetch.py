@@ -1,0 +1,684 @@
+"""A polite, defensive HTTP fetcher for news pages and feeds.
+
+:class:`Fetcher` wraps one :class:`httpx.Client` and adds what a crawler that
+visits other people's sites owes them, and what a server that fetches URLs it
+was handed owes itself:
+
+* **robots.txt** is read once per host (cached for ``robots_ttl`` seconds) and
+  honoured, including ``Crawl-delay``. Python's :mod:`urllib.robotparser`
+  conventions apply when robots.txt cannot be read: 401/403 disallow the whole
+  host, any other 4xx allows it, and a 5xx or a network error disallows it (for
+  the shorter ``robots_error_ttl``) rather than guessing.
+* **Rate and concurrency limits**: request starts to one host are at least
+  ``delay`` seconds apart; at most ``per_host_concurrency`` requests run against
+  one host and ``max_concurrency`` overall.
+* **Conditional GET**: the ETag and Last-Modified of each URL are kept in a
+  :class:`FetchCache`; the next fetch sends If-None-Match/If-Modified-Since and a
+  304 comes back as ``not_modified=True`` (with the cached body when the cache
+  keeps bodies).
+* **Retries** with exponential backoff and jitter on connection errors,
+  timeouts, 429 (``Retry-After`` honoured) and 5xx; never on other 4xx.
+* **Limits**: connect/read timeouts plus a total time per attempt, a maximum
+  body size (the body is streamed and the download stops past the limit) and a
+  maximum number of redirects.
+* **Address policy (SSRF)**: only ``http``/``https``; the host of every hop
+  (every redirect too) is resolved and refused when any address is private,
+  loopback, link-local, multicast, reserved, unspecified or otherwise not
+  globally routable, IPv4-mapped IPv6 included, unless ``allow_private=True``
+  or the address is inside ``allowed_networks``.
+
+The body is returned as bytes with the charset the server declared; decode it
+with :func:`rashomon.ingest.files.decode_text` (which does not trust that
+declaration blindly). Clock, sleep, random and DNS resolver are injectable, so
+the behaviour is testable without waiting or without a network.
+
+Known limit: the address check resolves the host itself and httpx then
+resolves it again to connect, so a DNS server that answers differently within
+milliseconds (DNS rebinding) is not stopped; run untrusted fetches behind an
+egress proxy or firewall if that matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import logging
+import random as _random
+import socket
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urljoin
+
+import httpx
+
+from .. import __version__
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+PROJECT_URL = "https://github.com/rashomon-news/rashomon"
+DEFAULT_USER_AGENT = f"Rashomon/{__version__} (+{PROJECT_URL}; news research)"
+KEPT_HEADERS = (
+    "content-type",
+    "content-length",
+    "content-language",
+    "etag",
+    "last-modified",
+    "date",
+    "cache-control",
+    "expires",
+)
+ACCEPT = (
+    "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+    "application/feed+json,application/xml;q=0.9,application/json;q=0.9,*/*;q=0.8"
+)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+class FetchError(InputError):
+    """A URL could not be fetched; the message names the URL and the reason.
+
+    Attributes:
+        url: The URL that was asked for.
+        reason: Why it failed, in plain words.
+        status: The HTTP status of the last response, if one came back.
+        retryable: True when trying again later may succeed (timeouts, 5xx, 429).
+    """
+
+    def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(f"Cannot fetch {url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One fetched URL.
+
+    Attributes:
+        url: The URL asked for.
+        final_url: The URL after redirects.
+        status: HTTP status of the final response (200, or 304 when not modified).
+        headers: A subset of the response headers (lower-case names, see ``KEPT_HEADERS``).
+        body: The body bytes, undecoded (the cached body on a 304 when the cache
+            keeps bodies, else empty on a 304).
+        charset: The charset declared in Content-Type, lower-case, or None.
+        fetched_at: When the response arrived, ISO 8601 UTC (``...Z``).
+        not_modified: The server answered 304 to a conditional request.
+        from_cache: ``body`` comes from the cache, not from this response.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    charset: str | None
+    fetched_at: str
+    not_modified: bool = False
+    from_cache: bool = False
+
+    @property
+    def content_type(self) -> str | None:
+        """The media type without parameters (``text/html``), or None."""
+        value = self.headers.get("content-type")
+        return value.split(";")[0].strip().lower() or None if value else None
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """What a :class:`FetchCache` remembers about one URL."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body: bytes | None = None
+    charset: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class FetchCache(Protocol):
+    """Validators (and optionally bodies) per URL, for conditional GETs."""
+
+    def get(self, url: str) -> CacheEntry | None: ...
+
+    def put(self, url: str, entry: CacheEntry) -> None: ...
+
+
+class MemoryFetchCache:
+    """A thread-safe in-memory :class:`FetchCache`.
+
+    Args:
+        store_bodies: Keep response bodies too, so a 304 can return the page.
+    """
+
+    def __init__(self, store_bodies: bool = True) -> None:
+        self.store_bodies = store_bodies
+        self._entries: dict[str, CacheEntry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> CacheEntry | None:
+        with self._lock:
+            return self._entries.get(url)
+
+    def put(self, url: str, entry: CacheEntry) -> None:
+        if not self.store_bodies and entry.body is not None:
+            entry = CacheEntry(entry.etag, entry.last_modified, None, entry.charset, entry.headers)
+        with self._lock:
+            self._entries[url] = entry
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (IPv4 and IPv6), through the OS resolver."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def address_problem(address: str) -> str | None:
+    """Why an IP address must not be fetched by default, or None when it is public."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return f"{address!r} is not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped
+        if mapped is not None:
+            inner = address_problem(str(mapped))
+            return f"IPv4-mapped {inner}" if inner else None
+    checks = (
+        ("unspecified", ip.is_unspecified),
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("reserved", ip.is_reserved),
+        ("private", ip.is_private),
+        ("not globally routable", not ip.is_global),
+    )
+    for name, hit in checks:
+        if hit:
+            return f"address {ip} is {name}"
+    return None
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type value, lower-case, or None."""
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            value = value.strip().strip("\"'").strip().lower()
+            return value or None
+    return None
+
+
+def _utc_now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _host_key(url: httpx.URL) -> str:
+    port = url.port
+    host = url.raw_host.decode("ascii").lower()
+    return f"{url.scheme}://{host}" + (f":{port}" if port else "")
+
+
+class _Robots(urllib.robotparser.RobotFileParser):
+    """RobotFileParser with its (undeclared) allow/disallow-all switches typed."""
+
+    allow_all: bool
+    disallow_all: bool
+
+
+@dataclass
+class _Host:
+    """Per-host bookkeeping: rate limit, concurrency and robots.txt."""
+
+    semaphore: threading.Semaphore
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_start: float = 0.0
+    robots: _Robots | None = None
+    robots_expires: float = 0.0
+    robots_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Fetcher:
+    """Polite HTTP fetcher; use it as a context manager (it owns an httpx client).
+
+    Args:
+        user_agent: Sent with every request and matched against robots.txt.
+        delay: Minimum seconds between request starts to one host (raised to a
+            robots.txt ``Crawl-delay``, capped at ``max_crawl_delay``).
+        per_host_concurrency: Requests in flight to one host at most.
+        max_concurrency: Requests in flight overall (also ``fetch_many``'s threads).
+        connect_timeout, read_timeout: httpx timeouts, in seconds.
+        total_timeout: Longest one attempt (headers and body) may take, in seconds.
+        max_bytes: Largest body accepted; longer downloads are stopped.
+        max_redirects: Redirect hops followed at most.
+        max_retries: Extra attempts after a retryable failure.
+        backoff: Base of the exponential backoff, in seconds (``backoff * 2**n``
+            plus up to ``backoff`` of jitter), capped at ``max_backoff``.
+        max_retry_after: Longest Retry-After honoured; a longer one fails the URL.
+        respect_robots: Read and obey robots.txt.
+        robots_ttl, robots_error_ttl: How long a robots.txt (or its failure) is cached.
+        allow_private: Allow non-public addresses (tests, intranet mirrors).
+        allowed_networks: Networks allowed even though not public, e.g. ``["10.1.0.0/16"]``.
+        cache: Where ETag/Last-Modified (and bodies) are kept; None = no conditional GETs.
+        transport: An httpx transport (tests); default is a real network transport.
+        trust_env: Let httpx read proxy settings from the environment.
+        clock, sleep, random, resolver: Injectable for tests (monotonic seconds,
+            a sleep function, a 0..1 random function, ``(host, port) -> [ip, ...]``).
+    """
+
+    def __init__(
+        self,
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        delay: float = 1.0,
+        per_host_concurrency: int = 2,
+        max_concurrency: int = 8,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 20.0,
+        total_timeout: float = 60.0,
+        max_bytes: int = 10_000_000,
+        max_redirects: int = 5,
+        max_retries: int = 3,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        max_retry_after: float = 300.0,
+        max_crawl_delay: float = 30.0,
+        respect_robots: bool = True,
+        robots_ttl: float = 3600.0,
+        robots_error_ttl: float = 600.0,
+        allow_private: bool = False,
+        allowed_networks: Iterable[str] = (),
+        cache: FetchCache | None = None,
+        transport: httpx.BaseTransport | None = None,
+        trust_env: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = _random.random,
+        resolver: Resolver = system_resolver,
+    ) -> None:
+        if per_host_concurrency < 1 or max_concurrency < 1:
+            raise ValueError("concurrency limits must be at least 1")
+        self.user_agent = user_agent
+        self.delay = delay
+        self.per_host_concurrency = per_host_concurrency
+        self.max_concurrency = max_concurrency
+        self.total_timeout = total_timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self.max_crawl_delay = max_crawl_delay
+        self.respect_robots = respect_robots
+        self.robots_ttl = robots_ttl
+        self.robots_error_ttl = robots_error_ttl
+        self.allow_private = allow_private
+        self.allowed_networks = tuple(ipaddress.ip_network(net, strict=False) for net in allowed_networks)
+        self.cache = cache
+        self._clock = clock
+        self._sleep = sleep
+        self._random = random
+        self._resolver = resolver
+        self._hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
+        self._global = threading.Semaphore(max_concurrency)
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None),
+            follow_redirects=False,
+            transport=transport,
+            trust_env=trust_env,
+            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+        )
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the underlying HTTP client and its connections."""
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- public API ------------------------------------------------------------------
+
+    def fetch(self, url: str) -> FetchResult:
+        """Fetch one URL politely.
+
+        Raises:
+            FetchError: the URL is refused (scheme, address, robots.txt) or fails
+                (network, timeout, HTTP error status, size limit, redirects).
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._fetch_once(url)
+            except _Retry as retry:
+                if attempt >= self.max_retries:
+                    raise FetchError(
+                        url, f"{retry.reason} (gave up after {attempt + 1} attempts)", retry.status, True
+                    ) from None
+                wait = retry.wait
+                if wait is None:
+                    wait = min(self.max_backoff, self.backoff * 2**attempt + self._random() * self.backoff)
+                elif wait > self.max_retry_after:
+                    raise FetchError(
+                        url,
+                        f"{retry.reason}; server asked to retry after {wait:.0f} s, over the "
+                        f"{self.max_retry_after:.0f} s limit",
+                        retry.status,
+                        True,
+                    ) from None
+                log.info("retrying %s in %.1f s: %s", url, wait, retry.reason)
+                self._sleep(wait)
+                attempt += 1
+
+    def fetch_many(self, urls: Iterable[str]) -> tuple[list[FetchResult], list[FetchError]]:
+        """Fetch many URLs concurrently (within the limits); never raises for one URL.
+
+        Duplicate URLs are fetched once. Both lists keep the order of ``urls``.
+        """
+        unique = list(dict.fromkeys(urls))
+        outcomes: list[FetchResult | FetchError]
+        if len(unique) <= 1 or self.max_concurrency == 1:
+            outcomes = [self._outcome(url) for url in unique]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(unique))) as pool:
+                outcomes = list(pool.map(self._outcome, unique))
+        results = [o for o in outcomes if isinstance(o, FetchResult)]
+        errors = [o for o in outcomes if isinstance(o, FetchError)]
+        return results, errors
+
+    def check_url(self, url: str) -> httpx.URL:
+        """Parse ``url`` and apply the scheme and address policy.
+
+        Raises:
+            FetchError: the scheme is not http(s), the host is missing, does not
+                resolve, or resolves to a refused address.
+        """
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as error:
+            raise FetchError(url, f"not a valid URL ({error})") from None
+        if parsed.scheme not in ("http", "https"):
+            raise FetchError(url, f"scheme {parsed.scheme or '(none)'!r} refused; only http and https are fetched")
+        if not parsed.raw_host:
+            raise FetchError(url, "URL has no host")
+        host = parsed.raw_host.decode("ascii")
+        try:
+            ipaddress.ip_address(host)
+            addresses: Sequence[str] = [host]
+        except ValueError:
+            try:
+                addresses = self._resolver(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+            except (OSError, UnicodeError) as error:
+                raise FetchError(url, f"host {host!r} does not resolve ({error})", retryable=True) from None
+            if not addresses:
+                raise FetchError(url, f"host {host!r} does not resolve") from None
+        if not self.allow_private:
+            for address in addresses:
+                problem = address_problem(address)
+                if problem and not self._allowed(address):
+                    raise FetchError(
+                        url,
+                        f"refused: host {host!r} resolves to a non-public address ({problem}); pass allow_private=True to allow it",
+                    )
+        return parsed
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _allowed(self, address: str) -> bool:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+        return any(candidate in net for net in self.allowed_networks for candidate in (ip, mapped) if candidate)
+
+    def _outcome(self, url: str) -> FetchResult | FetchError:
+        try:
+            return self.fetch(url)
+        except FetchError as error:
+            return error
+        except Exception as error:  # a fetcher bug must not sink the batch
+            log.exception("unexpected error fetching %s", url)
+            return FetchError(url, f"unexpected error: {type(error).__name__}: {error}")
+
+    def _host(self, key: str) -> _Host:
+        with self._hosts_lock:
+            host = self._hosts.get(key)
+            if host is None:
+                host = self._hosts[key] = _Host(threading.Semaphore(self.per_host_concurrency))
+            return host
+
+    def _wait_turn(self, host: _Host) -> None:
+        """Reserve the next start slot of ``host`` and sleep until it comes."""
+        delay = self.delay
+        if host.robots is not None:
+            crawl_delay = host.robots.crawl_delay(self.user_agent)
+            if crawl_delay:
+                delay = max(delay, min(float(crawl_delay), self.max_crawl_delay))
+        with host.lock:
+            now = self._clock()
+            start = max(now, host.next_start)
+            host.next_start = start + delay
+        if start > now:
+            self._sleep(start - now)
+
+    def _fetch_once(self, url: str) -> FetchResult:
+        current = url
+        for _hop in range(self.max_redirects + 1):
+            parsed = self.check_url(current)
+            host = self._host(_host_key(parsed))
+            if self.respect_robots:
+                self._check_robots(current, parsed, host)
+            entry = self.cache.get(current) if self.cache is not None else None
+            headers = {}
+            if entry is not None:
+                if entry.etag:
+                    headers["If-None-Match"] = entry.etag
+                if entry.last_modified:
+                    headers["If-Modified-Since"] = entry.last_modified
+            outcome = self._request(url, current, host, headers)
+            if isinstance(outcome, str):
+                current = outcome
+                continue
+            status, response_headers, body = outcome
+            return self._result(url, current, status, response_headers, body, entry)
+        raise FetchError(url, f"too many redirects (more than {self.max_redirects})")
+
+    def _request(
+        self, url: str, current: str, host: _Host, headers: dict[str, str]
+    ) -> str | tuple[int, httpx.Headers, bytes]:
+        """One HTTP exchange: a redirect target, or (status, headers, body)."""
+        with host.semaphore, self._global:
+            self._wait_turn(host)
+            deadline = self._clock() + self.total_timeout
+            try:
+                with self._client.stream("GET", current, headers=headers) as response:
+                    status = response.status_code
+                    if status in REDIRECT_STATUSES:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise FetchError(url, f"HTTP {status} redirect without a Location header", status)
+                        return urljoin(current, location.strip())
+                    if status == 304:
+                        return status, response.headers, b""
+                    if status in RETRY_STATUSES:
+                        wait = parse_retry_after(response.headers.get("retry-after"))
+                        raise _Retry(f"HTTP {status} {response.reason_phrase}".strip(), status, wait)
+                    if status >= 400 or status < 200:
+                        raise FetchError(url, f"HTTP {status} {response.reason_phrase}".strip(), status)
+                    body = self._read_body(url, response, deadline)
+                    return status, response.headers, body
+            except httpx.TimeoutException as error:
+                raise _Retry(f"timed out ({type(error).__name__})") from None
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
+                raise _Retry(f"connection failed ({type(error).__name__}: {error})") from None
+            except httpx.HTTPError as error:
+                raise FetchError(url, f"HTTP error ({type(error).__name__}: {error})") from None
+
+    def _read_body(self, url: str, response: httpx.Response, deadline: float) -> bytes:
+        length = response.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            raise FetchError(
+                url, f"body is {int(length):,} bytes (Content-Length), over the {self.max_bytes:,} byte limit"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(url, f"body exceeds the {self.max_bytes:,} byte limit; download stopped")
+            if self._clock() > deadline:
+                raise _Retry(f"timed out (download took longer than {self.total_timeout:g} s)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _result(
+        self,
+        url: str,
+        final_url: str,
+        status: int,
+        headers: httpx.Headers,
+        body: bytes,
+        entry: CacheEntry | None,
+    ) -> FetchResult:
+        kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+        charset = declared_charset(headers.get("content-type"))
+        fetched_at = _utc_now_iso()
+        if status == 304:
+            cached_body = entry.body if entry is not None else None
+            if entry is not None and cached_body is not None:
+                return FetchResult(
+                    url,
+                    final_url,
+                    status,
+                    {**entry.headers, **kept},
+                    cached_body,
+                    charset or entry.charset,
+                    fetched_at,
+                    not_modified=True,
+                    from_cache=True,
+                )
+            return FetchResult(url, final_url, status, kept, b"", charset, fetched_at, not_modified=True)
+        if self.cache is not None and (kept.get("etag") or kept.get("last-modified")):
+            self.cache.put(
+                final_url, CacheEntry(kept.get("etag"), kept.get("last-modified"), body, charset, dict(kept))
+            )
+        return FetchResult(url, final_url, status, kept, body, charset, fetched_at)
+
+    def _check_robots(self, url: str, parsed: httpx.URL, host: _Host) -> None:
+        with host.robots_lock:
+            if host.robots is None or self._clock() >= host.robots_expires:
+                host.robots, ttl = self._load_robots(parsed, host)
+                host.robots_expires = self._clock() + ttl
+            robots = host.robots
+        if not robots.can_fetch(self.user_agent, url):
+            raise FetchError(url, f"disallowed by {_host_key(parsed)}/robots.txt for this user agent")
+
+    def _load_robots(self, parsed: httpx.URL, host: _Host) -> tuple[_Robots, float]:
+        robots_url = f"{_host_key(parsed)}/robots.txt"
+        robots = _Robots(robots_url)
+        try:
+            outcome = self._robots_response(robots_url, host)
+        except FetchError as error:
+            log.warning("robots.txt unreadable, host treated as disallowed: %s", error)
+            robots.disallow_all = True
+            return robots, self.robots_error_ttl
+        status, body = outcome
+        if status in (401, 403):
+            robots.disallow_all = True
+        elif 400 <= status < 500:
+            robots.allow_all = True
+        elif status >= 500:
+            robots.disallow_all = True
+            return robots, self.robots_error_ttl
+        else:
+            robots.parse(body.decode("utf-8", errors="replace").splitlines())
+        return robots, self.robots_ttl
+
+    def _robots_response(self, robots_url: str, host: _Host) -> tuple[int, bytes]:
+        current = robots_url
+        for _hop in range(self.max_redirects + 1):
+            parsed = self.check_url(current)
+            hop_host = self._host(_host_key(parsed))
+            with hop_host.semaphore, self._global:
+                if hop_host is host:
+                    self._wait_turn(hop_host)
+                deadline = self._clock() + self.total_timeout
+                try:
+                    with self._client.stream("GET", current) as response:
+                        status = response.status_code
+                        location = response.headers.get("location")
+                        if status in REDIRECT_STATUSES and location:
+                            current = urljoin(current, location.strip())
+                            continue
+                        if status != 200:
+                            return status, b""
+                        return status, self._read_body(robots_url, response, deadline)
+                except _Retry as retry:
+                    raise FetchError(robots_url, retry.reason, retry.status, True) from None
+                except httpx.HTTPError as error:
+                    raise FetchError(robots_url, f"{type(error).__name__}: {error}", retryable=True) from None
+        raise FetchError(robots_url, f"too many redirects (more than {self.max_redirects})")
+
+
+class _Retry(Exception):
+    """Internal: one attempt failed in a way that may succeed on a later attempt."""
+
+    def __init__(self, reason: str, status: int | None = None, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.wait = wait
+
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "CacheEntry",
+    "FetchCache",
+    "FetchError",
+    "FetchResult",
+    "Fetcher",
+    "MemoryFetchCache",
+    "address_problem",
+    "declared_charset",
+    "parse_retry_after",
+    "system_resolver",
+]
