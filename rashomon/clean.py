@@ -162,7 +162,8 @@ def normalise_line(line: str) -> str:
     letter and its accent must not keep them apart on the first pass only.
     """
     line = line.translate(_INVISIBLE)
-    line = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in line)
+    if not line.isprintable():  # only lines with controls or odd spaces need the slow path
+        line = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in line)
     line = unicodedata.normalize("NFC", line)
     return re.sub(r"\s+", " ", line).strip()
 

@@ -29,6 +29,9 @@ def article_dict(article: Article, versions: list[dict[str, Any]] | None = None)
         "date_hints": [dataclasses.asdict(hint) for hint in article.date_hints],
         "provenance": dataclasses.asdict(article.provenance) if article.provenance else None,
         "versions": [{k: v for k, v in version.items()} for version in versions or []],
+        "other_sources": list(article.other_sources),
+        "copy_of": article.copy_of,
+        "copy_similarity": article.copy_similarity,
     }
 
 
@@ -69,6 +72,14 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "events": [event_dict(e) for e in analysis.events],
         "storylines": [storyline_dict(s) for s in analysis.storylines],
         "rejected": [{"source": r.source, "reason": r.reason} for r in analysis.rejected],
+        "copies": [
+            {
+                "original_id": group.original_id,
+                "copy_ids": list(group.copy_ids),
+                "links": [link._asdict() for link in group.links],
+            }
+            for group in analysis.copies
+        ],
     }
 
 

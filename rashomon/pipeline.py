@@ -7,6 +7,7 @@ all call it (or its parts), so there is one implementation of each stage.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -17,6 +18,7 @@ from .clean import clean_document, find_outlet_boilerplate
 from .cluster import Grouper, article_features, article_order
 from .config import Settings, load_settings
 from .dates import resolve_dates
+from .dedup import DedupIndex, find_duplicates, fold_copies
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
@@ -111,6 +113,8 @@ def analyze(
         progress("ingest", len(documents) + len(rejected), 0)
     articles, empty = prepare(documents, settings, detector, progress)
     rejected.extend(empty)
+    copies = find_duplicates(articles)
+    articles = fold_copies(articles, copies)
     grouper = group(articles, settings, embedder or default_embedder(settings), progress=progress)
     by_id = {article.id: article for article in articles}
     ordered = tuple(by_id[f.article_id] for f in grouper.features)
@@ -120,6 +124,7 @@ def analyze(
         storylines=tuple(grouper.storylines()),
         rejected=tuple(rejected),
         settings=settings.as_dict(),
+        copies=copies.groups,
     )
 
 
@@ -224,6 +229,7 @@ def ingest_items(
             same_url.append((earlier.id, article))
         else:
             versions.append((earlier.id, article))
+    articles, exact_copies = _split_copies(articles, [article for article, _v, _n in stored])
     grouper = Grouper(settings)
     for article, vector, _name in stored:
         grouper.add(article_features(article, vector, settings))
@@ -247,6 +253,15 @@ def ingest_items(
                 "accepted",
                 earlier_id,
                 f"new version of article {earlier_id}: same URL, changed text",
+            )
+        for earlier_id, article in exact_copies:
+            workspace.record_input(
+                db,
+                article.source,
+                raw_of[article.id],
+                "duplicate",
+                earlier_id,
+                f"exact copy of article {earlier_id} (same text)",
             )
         for earlier_id, article in same_url:
             unchanged += 1
@@ -280,6 +295,30 @@ def ingest_items(
         storylines=len(storylines),
         versions=tuple(new_versions),
     )
+
+
+def _split_copies(articles: list[Article], stored: list[Article]) -> tuple[list[Article], list[tuple[str, Article]]]:
+    """New articles that are exact copies of earlier ones, apart; near copies marked with ``copy_of``."""
+    index = DedupIndex()
+    for article in stored:
+        index.add(article)
+    kept: list[Article] = []
+    exact: list[tuple[str, Article]] = []
+    folded: dict[str, str] = {}  # exact copy -> the stored article it was folded into
+    for article in sorted(articles, key=article_order):
+        links = [link for link in index.add(article) if link.copy_id == article.id]
+        exact_links = [link for link in links if link.kind == "exact"]
+        if exact_links:
+            original = folded.get(exact_links[0].original_id, exact_links[0].original_id)
+            folded[article.id] = original
+            exact.append((original, article))
+            continue
+        if links:
+            best = max(links, key=lambda link: (link.similarity, link.original_id))
+            original = folded.get(best.original_id, best.original_id)
+            article = dataclasses.replace(article, copy_of=original, copy_similarity=best.similarity)
+        kept.append(article)
+    return kept, exact
 
 
 def watch(

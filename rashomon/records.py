@@ -9,6 +9,7 @@ process, in a web handler or in a distributed batch job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 SCHEMA_VERSION = "1.1"
 
@@ -137,6 +138,9 @@ class Article:
     published_source: str | None = None
     date_hints: tuple[DateHint, ...] = ()
     provenance: Provenance | None = None
+    other_sources: tuple[str, ...] = ()
+    copy_of: str | None = None
+    copy_similarity: float | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -150,6 +154,36 @@ class Article:
         if paras and not self.title_inferred and self.title and paras[0] == self.title:
             paras = paras[1:]
         return paras[0] if paras else ""
+
+
+CopyKind = Literal["exact", "near"]
+
+
+class CopyLink(NamedTuple):
+    """One copy linked to its original.
+
+    Attributes:
+        copy_id: The later article.
+        original_id: The article it copies (earliest published, then earliest added).
+        similarity: Jaccard similarity of the two texts' word 5-gram sets (1.0 for an exact copy).
+        kind: ``"exact"`` (same normalised text) or ``"near"``.
+        containment: Share of the shorter text's 5-grams found in the longer one.
+    """
+
+    copy_id: str
+    original_id: str
+    similarity: float
+    kind: CopyKind
+    containment: float
+
+
+@dataclass(frozen=True)
+class CopyGroup:
+    """An original and its copies; ``links`` holds one link per copy, in group order."""
+
+    original_id: str
+    copy_ids: tuple[str, ...]
+    links: tuple[CopyLink, ...]
 
 
 @dataclass(frozen=True)
@@ -197,6 +231,7 @@ class Analysis:
     rejected: tuple[Rejected, ...] = ()
     settings: dict = field(default_factory=dict)
     versions: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
+    copies: tuple[CopyGroup, ...] = ()
 
 
 Item = Document | Rejected

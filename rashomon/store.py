@@ -28,7 +28,19 @@ import numpy as np
 from .cluster import Grouper, article_features
 from .config import Settings
 from .errors import NotFound, StoreError
-from .records import Analysis, Article, DateHint, Event, Link, Provenance, Rejected, RemovedLine, Storyline
+from .records import (
+    Analysis,
+    Article,
+    CopyGroup,
+    CopyLink,
+    DateHint,
+    Event,
+    Link,
+    Provenance,
+    Rejected,
+    RemovedLine,
+    Storyline,
+)
 
 DATABASE_NAME = "rashomon.sqlite3"
 
@@ -136,8 +148,8 @@ class Workspace:
         db.execute(
             "INSERT INTO articles (id, source, fmt, outlet, url, title, title_inferred, language,"
             " language_confidence, published, raw_text, text, removed_lines, embedder, vector,"
-            " published_source, date_hints, provenance)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published_source, date_hints, provenance, copy_of, copy_similarity)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.source,
@@ -157,6 +169,8 @@ class Workspace:
                 article.published_source,
                 hints,
                 provenance,
+                article.copy_of,
+                article.copy_similarity,
             ),
         )
 
@@ -214,11 +228,24 @@ class Workspace:
             published_source=row["published_source"],
             date_hints=tuple(DateHint(**hint) for hint in json.loads(row["date_hints"])),
             provenance=Provenance(**json.loads(row["provenance"])) if row["provenance"] else None,
+            copy_of=row["copy_of"],
+            copy_similarity=row["copy_similarity"],
         )
 
     def articles(self) -> list[Article]:
-        """All articles, in the order they were first ingested."""
-        return [self._article(row) for row in self.connection.execute("SELECT * FROM articles ORDER BY seq")]
+        """All articles, in the order they were first ingested (with the sources of their exact copies)."""
+        others: dict[str, list[str]] = {}
+        for row in self.connection.execute(
+            "SELECT article_id, source FROM inputs WHERE status = 'duplicate' AND reason LIKE 'exact copy of%' ORDER BY seq"
+        ):
+            others.setdefault(row[0], []).append(row[1])
+        out = []
+        for row in self.connection.execute("SELECT * FROM articles ORDER BY seq"):
+            article = self._article(row)
+            if article.id in others:
+                article = dataclasses.replace(article, other_sources=tuple(others[article.id]))
+            out.append(article)
+        return out
 
     def article(self, article_id: str) -> Article:
         row = self.connection.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -282,6 +309,7 @@ class Workspace:
             rejected=tuple(self.rejected()),
             settings=settings.as_dict() if settings else {},
             versions={article_id: self.versions(article_id) for article_id in self._versioned_ids()},
+            copies=_copy_groups(list(by_id.values())),
         )
 
     def _versioned_ids(self) -> list[str]:
@@ -331,3 +359,15 @@ class Workspace:
                 for n, s in enumerate(storylines)
             ],
         )
+
+
+def _copy_groups(articles: list[Article]) -> tuple[CopyGroup, ...]:
+    """Syndication groups from stored ``copy_of`` marks and folded exact copies."""
+    groups: dict[str, list[CopyLink]] = {}
+    for article in articles:
+        if article.copy_of:
+            link = CopyLink(article.id, article.copy_of, article.copy_similarity or 0.0, "near", 0.0)
+            groups.setdefault(article.copy_of, []).append(link)
+    return tuple(
+        CopyGroup(original, tuple(link.copy_id for link in links), tuple(links)) for original, links in groups.items()
+    )

@@ -11,6 +11,7 @@ the source and the reason, with its raw bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -349,8 +350,10 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
 def read_paths(paths: Iterable[str | os.PathLike[str]], max_bytes: int = 20_000_000) -> Iterator[Item]:
     """Ingest stage: every document and rejection found under ``paths``, in order.
 
-    Exact duplicates (same id) after the first are rejected as duplicates, naming
-    the source of the first copy.
+    The same source given twice is read once (the repeat is rejected as a
+    duplicate). The same bytes under another name are a second source of the same
+    text: that document gets an id of its own (from bytes and source) and the
+    dedup stage folds it into the first as one article with several sources.
     """
     first_source: dict[str, str] = {}
     for entry in iter_files(paths):
@@ -359,10 +362,12 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], max_bytes: int = 20_000_
             continue
         for item in read_file(entry, max_bytes):
             if isinstance(item, Document):
-                if item.id in first_source:
+                if first_source.get(item.id) == item.source:
                     yield Rejected(
-                        item.source, f"exact duplicate of {first_source[item.id]} (article {item.id})", item.raw
+                        item.source, f"duplicate of {item.source} given earlier (article {item.id})", item.raw
                     )
                     continue
+                if item.id in first_source:
+                    item = dataclasses.replace(item, id=make_id(item.id, item.source))
                 first_source[item.id] = item.source
             yield item
