@@ -2,7 +2,9 @@
 
 Files, fetched pages, feed items and WARC records all go through
 :func:`document_from_html`, so improving :func:`extract_page` improves them all.
-The current extractor is trafilatura (fast mode, comments left out).
+The extractor is trafilatura (fast mode, comments left out) followed by Rashomon's own
+clean-up (:mod:`._html_body`) and metadata pass (:mod:`._html_meta`); measure changes with
+``bench/bench_extraction.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from typing import Any
 from ..records import Document, Item, Rejected
 
 EXTRACTOR_NAME = "rashomon-html"
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
+
+# Tuned on the article-extraction benchmark (see bench/bench_extraction.py); generic thresholds.
+LINK_DENSITY_DROP = 0.6  # a block whose source element is this much link text is a teaser
+LINK_BLOCK_MAX_WORDS = 30  # … unless it is long enough to be a real paragraph with links
+RESCUE_MIN_WORDS = 8  # sibling-container paragraphs shorter than this are not rescued
+RESCUE_MAX_LINK_DENSITY = 0.3
 
 
 @dataclass(frozen=True)
@@ -29,32 +37,62 @@ class ExtractedPage:
     hostname: str | None = None
     canonical_url: str | None = None
     language: str | None = None
+    description: str | None = None
 
 
 def extract_page(html: str, url: str | None = None) -> ExtractedPage | None:
-    """Main text and metadata of a page, or None when it has no article text."""
+    """Main text and metadata of a page, or None when it has no article text.
+
+    trafilatura (fast mode, comments left out) finds the article; :mod:`._html_body` then
+    removes headline repeats, duplicate blocks, link-heavy teasers and trailing site furniture,
+    and rescues paragraphs from sibling containers that trafilatura skipped.
+    """
     import trafilatura
 
+    from . import _html_body as body_clean
+    from ._html_meta import page_metadata, parse_html
+
+    # trafilatura parses the string itself (its loader cleans the markup in ways that matter);
+    # our own tree serves metadata and maps extracted lines back to their source elements
+    tree = parse_html(html)
     extracted = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, fast=True, with_metadata=True, include_tables=False
+        html,
+        url=url,
+        include_comments=False,
+        fast=True,
+        with_metadata=False,
+        include_tables=True,
     )
-    body = getattr(extracted, "text", None)
-    if extracted is None or not body or not body.strip():
+    body = getattr(extracted, "body", None)
+    if body is None:
         return None
-
-    def field(name: str) -> str | None:
-        value = getattr(extracted, name, None)
-        return str(value) if value else None
-
+    meta = page_metadata(tree, url, extracted)
+    blocks = body_clean.blocks_from_body(body)
+    if tree is not None:
+        source = body_clean.index_source(tree)
+        blocks = body_clean.drop_linky(blocks, source, LINK_DENSITY_DROP, LINK_BLOCK_MAX_WORDS)
+        blocks = body_clean.drop_furniture(blocks, source)
+        blocks = body_clean.rescue_siblings(blocks, source, RESCUE_MIN_WORDS, RESCUE_MAX_LINK_DENSITY)
+        blocks = body_clean.rescue_quotes(blocks, source)
+    blocks = body_clean.drop_leading(
+        blocks, [meta.title, meta.headline, meta.page_title], meta.description, meta.author
+    )
+    blocks = body_clean.drop_menus(blocks)
+    blocks = body_clean.drop_repeats(blocks)
+    blocks = body_clean.drop_trailing_boilerplate(blocks)
+    text = "\n".join(block.text for block in blocks).strip()
+    if not text:
+        return None
     return ExtractedPage(
-        text=body,
-        title=field("title"),
-        author=field("author"),
-        published=field("date"),
-        sitename=field("sitename"),
-        hostname=field("hostname"),
-        canonical_url=field("url"),
-        language=field("language"),
+        text=text,
+        title=meta.title,
+        author=meta.author,
+        published=meta.published,
+        sitename=meta.sitename,
+        hostname=meta.hostname,
+        canonical_url=meta.canonical_url,
+        language=meta.language,
+        description=meta.description,
     )
 
 
