@@ -286,3 +286,19 @@ def test_streaming_a_large_file_keeps_memory_low(tmp_path):
     assert report["skipped"] == {"not-html": 40}
     assert report["rejected"] == 4  # the oversized pages, rejected unread
     assert report["growth_kb"] < 150_000, report
+
+
+def test_warc_through_the_pipeline_keeps_record_provenance(tmp_path):
+    from rashomon import HashingEmbedder, analyze, load_settings
+
+    path = tmp_path / "crawl.warc.gz"
+    uris = write_sample(path, gz=True)
+    analysis = analyze([path], load_settings(embedder="hashing"), HashingEmbedder())
+    assert sorted(a.url for a in analysis.articles) == sorted(uris)
+    for article in analysis.articles:
+        assert article.provenance is not None and article.provenance.origin == "warc"
+        assert article.provenance.record_id and article.source.endswith(article.provenance.record_id)
+        assert article.provenance.fetched_at  # the WARC-Date of the record
+        assert article.provenance.extractor.startswith("rashomon-html/")
+    responses = [a for a in analysis.articles if a.url != "https://news.example/resource"]
+    assert {a.provenance.fetched_at for a in responses if a.provenance} == {"2024-05-01T10:00:00Z"}

@@ -142,3 +142,32 @@ def test_watch_rejects_arguments_that_are_not_feeds(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("hello")
     result = CliRunner().invoke(cli, ["watch", str(tmp_path / "a.txt"), "--polls", "1", "-w", str(tmp_path / "ws")])
     assert result.exit_code == 1 and "Nothing to watch" in result.stderr
+
+
+def test_watch_one_process_sees_a_new_item_on_its_second_poll(site: Site, tmp_path: Path) -> None:
+    from rashomon import HashingEmbedder, Workspace, load_settings
+    from rashomon.pipeline import watch
+
+    settings = load_settings(embedder="hashing", allow_private_addresses=True, fetch_delay=0)
+
+    def between_polls(seconds: float) -> None:
+        assert seconds == 60.0
+        site.items.append(("talks", "Port talks resume in Hamburg", "Negotiators returned to the table on Tuesday."))
+
+    with Workspace(tmp_path / "ws") as ws:
+        summaries = watch(
+            [f"{site.base}/feed.xml"],
+            ws,
+            settings,
+            every_seconds=60.0,
+            polls=2,
+            sleep=between_polls,
+            embedder=HashingEmbedder(),
+        )
+        assert [len(s.added) for s in summaries] == [1, 1]
+        assert sorted(a.title or "" for a in ws.articles()) == [
+            "Dock workers strike in Hamburg",
+            "Port talks resume in Hamburg",
+        ]
+        # Both reports of the Hamburg port dispute end up in one storyline.
+        assert summaries[-1].storylines >= 1
