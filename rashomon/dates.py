@@ -246,5 +246,13 @@ def resolve_dates(article: Article, now: dt.datetime | None = None) -> Article:
     import dataclasses
 
     published, source, _problem = published_date(article.published, article.language, article.url, now)
+    if published is None:
+        # A dateline with a full date near the top ("BERLIN, 3. März 2025 –") is the next best source.
+        top = "\n".join(article.paragraphs[:3])
+        limit = (now or dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=1)
+        for hint in date_hints(top, article.language, None):
+            if hint.kind == "explicit" and hint.resolved and hint.resolved <= limit.isoformat():
+                published, source = hint.resolved, "text"
+                break
     hints = tuple(date_hints(article.text, article.language, published))
     return dataclasses.replace(article, published=published, published_source=source, date_hints=hints)

@@ -98,3 +98,18 @@ def test_dates_resolve_dates_stage_fills_article_fields() -> None:
     resolved = resolve_dates(article, NOW)
     assert resolved.published == "2025-03-05" and resolved.published_source == "metadata"
     assert [h.resolved for h in resolved.date_hints] == ["2025-03-03"]
+
+
+def test_dates_a_dateline_with_a_full_date_is_used_when_nothing_else_says() -> None:
+    article = Article(
+        id="a",
+        source="s",
+        raw_text="x",
+        language="de",
+        text="Streik im Hafen\n\nHAMBURG, 3. März 2025 – Am Montag legten die Hafenarbeiter die Arbeit nieder.",
+    )
+    resolved = resolve_dates(article, NOW)
+    assert (resolved.published, resolved.published_source) == ("2025-03-03", "text")
+    assert [h.resolved for h in resolved.date_hints if h.kind == "weekday"] == ["2025-03-03"]
+    future = Article(id="b", source="s", raw_text="x", language="en", text="LONDON, March 3, 2031 - Something.")
+    assert resolve_dates(future, NOW).published is None
