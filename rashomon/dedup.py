@@ -58,6 +58,7 @@ JACCARD_THRESHOLD = 0.4
 CONTAINMENT_THRESHOLD = 0.8
 MIN_CONTAINMENT_SHINGLES = 40
 SEED = 20240501
+MAX_VERIFIED = 64
 
 _MASK64 = (1 << 64) - 1
 # Scripts written without spaces: each character is a word.
@@ -310,15 +311,19 @@ class DedupIndex:
                         links.append(self._link(entry, self._entries[m], *pair, "near"))
             return links
         self._exact[exact] = [order]
-        candidates: set[int] = set()
+        collisions: dict[int, int] = {}
         for bucket, key in zip(self._buckets, self._hasher.band_keys(shingles), strict=False):
             found = bucket.get(key)
             if found is None:
                 bucket[key] = [order]
             else:
-                candidates.update(found)
+                for other in found:
+                    collisions[other] = collisions.get(other, 0) + 1
                 found.append(order)
-        for other in sorted(candidates):
+        # Verify the most promising candidates only (most shared bands first): a text
+        # reprinted hundreds of times must not make every later copy cost hundreds of checks.
+        ranked = sorted(collisions, key=lambda other: (-collisions[other], other))[:MAX_VERIFIED]
+        for other in sorted(ranked):
             other_entry = self._entries[other]
             jaccard, containment = _overlap(shingles, other_entry.shingles)
             if not self._is_copy(jaccard, containment, entry, other_entry):
