@@ -387,6 +387,96 @@ def report_command(item_id: str | None, output: Path | None, workspace: Path) ->
     out.print(f"Wrote {output}", markup=False)
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """Records of a JSONL file; a broken line is a usage error naming the line."""
+    import json
+
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            raise click.ClickException(f"{path}: line {number} is not valid JSON: {error}") from None
+        if not isinstance(record, dict):
+            raise click.ClickException(f"{path}: line {number} is not a JSON object")
+        records.append(record)
+    if not records:
+        raise click.ClickException(f"{path}: no records")
+    return records
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure similarity and grouping against human judgements."""
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+@eval_group.command("similarity")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.pass_context
+def eval_similarity_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Score article pairs (pair_id, lang1, lang2, text1, text2, optional title1/title2, overall)."""
+    import json
+
+    from .evaluate import evaluate_similarity
+
+    settings = settings_for(ctx)
+    try:
+        result = evaluate_similarity(read_jsonl(file), settings, default_embedder(settings))
+    except RashomonError as error:
+        fail(error)
+        return
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(
+        title=f"{result['n']} pairs · Pearson with human 'overall' (sign flipped): {_number(result['pearson'])}"
+    )
+    for column in ("language pair", "pairs", "Pearson"):
+        table.add_column(column)
+    for key, value in result["per_language_pair"].items():
+        table.add_row(key, str(value["n"]), _number(value["pearson"]))
+    out.print(table)
+    if result["pearson"] is None:
+        for pair in result["pairs"]:
+            out.print(f"{pair['pair_id']}\t{pair['similarity']:.4f}", markup=False)
+
+
+@eval_group.command("clusters")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.pass_context
+def eval_clusters_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Group articles with gold event ids (text, event, optional id/title/language/published/storyline)."""
+    import json
+
+    from .evaluate import evaluate_clusters
+
+    settings = settings_for(ctx)
+    try:
+        result = evaluate_clusters(read_jsonl(file), settings, default_embedder(settings))
+    except RashomonError as error:
+        fail(error)
+        return
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"{result['n']} articles · B-cubed")
+    for column in ("level", "precision", "recall", "F1"):
+        table.add_column(column)
+    table.add_row("events", _number(result["precision"]), _number(result["recall"]), _number(result["f1"]))
+    if "storylines" in result:
+        sl = result["storylines"]
+        table.add_row("storylines", _number(sl["precision"]), _number(sl["recall"]), _number(sl["f1"]))
+    out.print(table)
+
+
 @cli.command("settings")
 @click.pass_context
 def settings_command(ctx: click.Context) -> None:

@@ -1,0 +1,175 @@
+"""Evaluation: how well Rashomon's similarity and grouping agree with people.
+
+* :func:`evaluate_similarity` scores article pairs (SemEval-2022 Task 8 format:
+  ``pair_id, lang1, lang2, text1, text2``, optional ``title1``/``title2`` and human
+  ``overall`` 1 = same story … 4 = unrelated) and reports the Pearson correlation
+  with the human score, overall and per language pair (sign flipped, so higher is
+  better). Without human scores it only returns each pair's similarity.
+* :func:`evaluate_clusters` groups articles with gold event ids (and optionally
+  gold storyline ids) through the real pipeline stages and reports B-cubed
+  precision, recall and F1.
+
+Both back the ``rashomon eval`` command and the quality gates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .clean import clean_document
+from .cluster import Grouper, article_features, article_order
+from .config import Settings
+from .dates import resolve_dates
+from .embed import Embedder, embed_articles
+from .errors import InputError
+from .ingest.files import make_id
+from .language import FastTextDetector, detect_language
+from .names import name_similarity
+from .records import Article, Document
+
+
+def _article(text: str, title: str | None, language: str | None, key: str, **meta: Any) -> Article:
+    body = f"{title}\n\n{text}" if title and not text.lstrip().startswith(title) else text
+    document = Document(
+        id=key,
+        source=key,
+        raw=body.encode("utf-8"),
+        text=body,
+        encoding="utf-8",
+        fmt="json",
+        origin="record",
+        title=title or None,
+        language=language or None,
+        **meta,
+    )
+    return clean_document(document)
+
+
+def pair_scores(
+    left: Sequence[Article], right: Sequence[Article], settings: Settings, embedder: Embedder
+) -> np.ndarray:
+    """The grouping stage's pair score for each (left[i], right[i])."""
+    vectors_left = embed_articles(left, embedder, settings.embed_chars)
+    vectors_right = embed_articles(right, embedder, settings.embed_chars)
+    scores = np.empty(len(left), dtype=np.float64)
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        names = name_similarity(
+            article_features(a, vectors_left[i], settings).names, article_features(b, vectors_right[i], settings).names
+        )
+        scores[i] = float(vectors_left[i] @ vectors_right[i]) + settings.name_weight * names
+    return scores
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
+    if len(x) < 3 or np.std(x) == 0 or np.std(y) == 0:
+        return None
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def evaluate_similarity(rows: Iterable[Mapping[str, Any]], settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """Similarity of each pair and, where human ``overall`` scores exist, Pearson correlations.
+
+    Returns:
+        ``{"n", "pearson", "per_language_pair": {"de-en": {"n", "pearson"}, ...},
+        "pairs": [{"pair_id", "similarity"}, ...]}``; ``pearson`` is None without scores.
+    """
+    rows = list(rows)
+    for number, row in enumerate(rows, start=1):
+        for field in ("text1", "text2"):
+            if not isinstance(row.get(field), str) or not row[field].strip():
+                raise InputError(f"pair {number} ({row.get('pair_id', '?')}) has no {field!r}")
+    left = [
+        _article(r["text1"], r.get("title1"), r.get("lang1"), f"{r.get('pair_id', i)}:1") for i, r in enumerate(rows)
+    ]
+    right = [
+        _article(r["text2"], r.get("title2"), r.get("lang2"), f"{r.get('pair_id', i)}:2") for i, r in enumerate(rows)
+    ]
+    scores = pair_scores(left, right, settings, embedder)
+    human = [r.get("overall") for r in rows]
+    scored = [i for i, value in enumerate(human) if isinstance(value, (int, float)) and not math.isnan(value)]
+    per_pair: dict[str, list[int]] = defaultdict(list)
+    for i in scored:
+        per_pair[f"{rows[i].get('lang1', '?')}-{rows[i].get('lang2', '?')}"].append(i)
+    target = np.array([-float(human[i]) for i in scored])  # type: ignore[arg-type]
+    return {
+        "n": len(rows),
+        "pearson": _pearson(scores[scored], target) if scored else None,
+        "per_language_pair": {
+            key: {"n": len(idx), "pearson": _pearson(scores[idx], -np.array([float(human[i]) for i in idx]))}  # type: ignore[arg-type]
+            for key, idx in sorted(per_pair.items())
+        },
+        "pairs": [
+            {"pair_id": r.get("pair_id", str(i)), "similarity": round(float(s), 6)}
+            for i, (r, s) in enumerate(zip(rows, scores, strict=True))
+        ],
+    }
+
+
+def bcubed(predicted: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a clustering against gold labels (same keys)."""
+    items = list(gold)
+    if not items:
+        return 0.0, 0.0, 0.0
+    members_p: dict[str, set[str]] = defaultdict(set)
+    members_g: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        members_p[predicted[item]].add(item)
+        members_g[gold[item]].add(item)
+    precision = recall = 0.0
+    for item in items:
+        same_p, same_g = members_p[predicted[item]], members_g[gold[item]]
+        overlap = len(same_p & same_g)
+        precision += overlap / len(same_p)
+        recall += overlap / len(same_g)
+    precision, recall = precision / len(items), recall / len(items)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def evaluate_clusters(records: Iterable[Mapping[str, Any]], settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """Group articles with gold ``event`` ids through the pipeline; B-cubed against the gold.
+
+    Each record needs ``text`` and ``event`` (or ``event_id``); ``id``, ``title``,
+    ``language``, ``published``, ``outlet``, ``url`` and ``storyline`` are optional.
+
+    Returns:
+        ``{"n", "precision", "recall", "f1"}``, plus ``"storylines": {"precision",
+        "recall", "f1"}`` when the records carry gold storylines.
+    """
+    detector = FastTextDetector()
+    articles: list[Article] = []
+    gold_events: dict[str, str] = {}
+    gold_storylines: dict[str, str] = {}
+    for number, record in enumerate(records, start=1):
+        text, event = record.get("text"), record.get("event", record.get("event_id"))
+        if not isinstance(text, str) or not text.strip() or event is None:
+            raise InputError(f"record {number} needs a non-empty 'text' and an 'event' id")
+        key = str(record.get("id") or make_id("eval", text, str(number)))
+        if key in gold_events:
+            raise InputError(f"record {number}: id {key!r} appears twice")
+        meta = {k: str(record[k]) for k in ("published", "outlet", "url") if record.get(k)}
+        article = _article(text, record.get("title"), record.get("language"), key, **meta)
+        articles.append(resolve_dates(detect_language(article, detector)))
+        gold_events[key] = str(event)
+        if record.get("storyline") is not None:
+            gold_storylines[key] = str(record["storyline"])
+    ordered = sorted(articles, key=article_order)
+    vectors = embed_articles(ordered, embedder, settings.embed_chars)
+    grouper = Grouper(settings)
+    for article, vector in zip(ordered, vectors, strict=True):
+        grouper.add(article_features(article, vector, settings))
+    predicted_events = {grouper.features[i].article_id: str(e) for i, e in enumerate(grouper.event_of)}
+    precision, recall, f1 = bcubed(predicted_events, gold_events)
+    result: dict[str, Any] = {"n": len(articles), "precision": precision, "recall": recall, "f1": f1}
+    if gold_storylines and len(gold_storylines) == len(gold_events):
+        predicted_storylines = {
+            grouper.features[i].article_id: str(grouper.storyline_of_event[e]) for i, e in enumerate(grouper.event_of)
+        }
+        sp, sr, sf = bcubed(predicted_storylines, gold_storylines)
+        result["storylines"] = {"precision": sp, "recall": sr, "f1": sf}
+    return result
