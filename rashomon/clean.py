@@ -314,7 +314,19 @@ def clean_document(document: Document, boilerplate: frozenset[str] = frozenset()
         published=document.published,
         fmt=document.fmt,
         provenance=provenance_of(document),
+        author=document.author,
+        domain=document.domain or domain_of(document.url),
     )
+
+
+def domain_of(url: str | None) -> str | None:
+    """The host name of a URL without ``www.`` (``https://www.example.com/a`` → ``example.com``)."""
+    if not url or "://" not in url:
+        return None
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
 
 
 def provenance_of(document: Document) -> Provenance:

@@ -17,6 +17,8 @@ def article_dict(article: Article, versions: list[dict[str, Any]] | None = None)
         "id": article.id,
         "source": article.source,
         "outlet": article.outlet,
+        "domain": article.domain,
+        "author": article.author,
         "url": article.url,
         "title": article.title,
         "title_inferred": article.title_inferred,

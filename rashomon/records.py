@@ -34,6 +34,8 @@ class Document:
         fetched_at: When the bytes were fetched (ISO UTC), for fetched inputs.
         record_id: The WARC record id or feed item id, when there is one.
         extractor: Name and version of the HTML extractor, for HTML inputs.
+        author: The byline, when the input names one.
+        domain: The publishing site's host name (``example.com``), from the URL.
     """
 
     id: str
@@ -51,6 +53,8 @@ class Document:
     fetched_at: str | None = None
     record_id: str | None = None
     extractor: str | None = None
+    author: str | None = None
+    domain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ class Article:
     other_sources: tuple[str, ...] = ()
     copy_of: str | None = None
     copy_similarity: float | None = None
+    author: str | None = None
+    domain: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:

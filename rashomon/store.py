@@ -148,8 +148,8 @@ class Workspace:
         db.execute(
             "INSERT INTO articles (id, source, fmt, outlet, url, title, title_inferred, language,"
             " language_confidence, published, raw_text, text, removed_lines, embedder, vector,"
-            " published_source, date_hints, provenance, copy_of, copy_similarity)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published_source, date_hints, provenance, copy_of, copy_similarity, author, domain)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id,
                 article.source,
@@ -171,6 +171,8 @@ class Workspace:
                 provenance,
                 article.copy_of,
                 article.copy_similarity,
+                article.author,
+                article.domain,
             ),
         )
 
@@ -230,6 +232,8 @@ class Workspace:
             provenance=Provenance(**json.loads(row["provenance"])) if row["provenance"] else None,
             copy_of=row["copy_of"],
             copy_similarity=row["copy_similarity"],
+            author=row["author"],
+            domain=row["domain"],
         )
 
     def articles(self) -> list[Article]:

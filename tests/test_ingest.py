@@ -670,3 +670,15 @@ def test_ingest_mixed_batch_keeps_going(tmp_path):
     accepted = [Path(d.source.split("#")[0]).name for d in documents]
     assert accepted == ["01.txt", "04.html", "05.json", "06.jsonl", "08.txt"]
     assert [Path(r.source.split(":")[0]).name for r in rejected] == ["02.png", "03.txt", "06.jsonl", "07.txt"]
+
+
+def test_ingest_author_and_domain_reach_the_article(tmp_path):
+    from rashomon import clean_document
+
+    write(tmp_path / "a.txt", ENGLISH)
+    (tmp_path / "a.meta.json").write_text(
+        json.dumps({"author": "Jane Roe", "url": "https://www.harbour-times.example/news/1"}), encoding="utf-8"
+    )
+    (document,), _ = run(tmp_path)
+    article = clean_document(document)
+    assert (article.author, article.domain) == ("Jane Roe", "harbour-times.example")

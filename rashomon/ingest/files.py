@@ -31,7 +31,7 @@ JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SIDECAR_SUFFIX = ".meta.json"
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + (".warc", ".warc.gz")
-METADATA_FIELDS = ("title", "url", "outlet", "published", "language")
+METADATA_FIELDS = ("title", "url", "outlet", "published", "language", "author")
 
 _MAGIC = {
     b"%PDF": "a PDF document",

@@ -129,6 +129,7 @@ def document_from_html(
         "outlet": page.sitename or page.hostname,
         "published": page.published,
         "language": None,
+        "author": page.author,
     }
     merged: dict[str, Any] = {key: meta.get(key) or value for key, value in found.items()}
     return Document(
