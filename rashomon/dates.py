@@ -247,8 +247,10 @@ def resolve_dates(article: Article, now: dt.datetime | None = None) -> Article:
 
     published, source, _problem = published_date(article.published, article.language, article.url, now)
     if published is None:
-        # A dateline with a full date near the top ("BERLIN, 3. März 2025 –") is the next best source.
-        top = "\n".join(article.paragraphs[:3])
+        # A dateline with a full date at the very start of a paragraph near the top
+        # ("BERLIN, 3. März 2025 –") is the next best source; a date deeper in the
+        # text ("a report of 18 November 2024") is what the article talks about, not when.
+        top = "\n".join(paragraph[:60] for paragraph in article.paragraphs[:3])
         limit = (now or dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=1)
         for hint in date_hints(top, article.language, None):
             if hint.kind == "explicit" and hint.resolved and hint.resolved <= limit.isoformat():

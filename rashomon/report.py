@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .records import SCHEMA_VERSION, Analysis
+from .records import SCHEMA_VERSION, Analysis, Event, Storyline
 
 
 def _environment() -> Environment:
@@ -42,6 +42,7 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
         analysis.articles, analysis.events, storylines, analysis.rejected, analysis.settings, analysis.versions
     )
     outlets_by_id = {a.id: a.outlet or "unknown outlet" for a in analysis.articles}
+    events_by_id = {e.id: e for e in analysis.events}
     root = _common_folder([a.source for a in analysis.articles] + [r.source for r in analysis.rejected])
     return (
         _environment()
@@ -56,6 +57,7 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             version=__version__,
             outlet_of=lambda article_id: outlets_by_id.get(article_id, "?"),
             versions=analysis.versions,
+            span_of=lambda storyline: _span(storyline, events_by_id),
             shown_source=lambda source: _relative(source, root),
             source_root=Path(root).name if root else None,
             schema_version=SCHEMA_VERSION,
@@ -84,3 +86,10 @@ def _relative(source: str, root: str | None) -> str:
         )
     except ValueError:
         return source
+
+
+def _span(storyline: Storyline, events: dict[str, Event]) -> tuple[str, str] | None:
+    """First and last published date over a storyline's events, or None if none is known."""
+    firsts = [str(events[e].first_seen) for e in storyline.event_ids if e in events and events[e].first_seen]
+    lasts = [str(events[e].last_seen) for e in storyline.event_ids if e in events and events[e].last_seen]
+    return (min(firsts)[:10], max(lasts)[:10]) if firsts and lasts else None

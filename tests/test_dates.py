@@ -113,3 +113,17 @@ def test_dates_a_dateline_with_a_full_date_is_used_when_nothing_else_says() -> N
     assert [h.resolved for h in resolved.date_hints if h.kind == "weekday"] == ["2025-03-03"]
     future = Article(id="b", source="s", raw_text="x", language="en", text="LONDON, March 3, 2031 - Something.")
     assert resolve_dates(future, NOW).published is None
+
+
+def test_dates_a_date_the_article_talks_about_is_not_its_published_date() -> None:
+    article = Article(
+        id="c",
+        source="s",
+        raw_text="x",
+        language="de",
+        text="Anhörung\n\nEs war still im Saal. Dann räumte sie ein, ein interner Bericht vom "
+        "18. November 2024 habe Probleme vermerkt.",
+    )
+    resolved = resolve_dates(article, NOW)
+    assert resolved.published is None and resolved.published_source is None
+    assert [h.resolved for h in resolved.date_hints] == ["2024-11-18"]
