@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import Settings
+from .index import IVFIndex
 from .names import shared_names
 from .records import Article, Event, Link, Storyline
 
@@ -76,6 +77,24 @@ class Grouper:
     vectors, divided by their number, and likewise for the (unit) name vectors.
     So placing an article costs one matrix-vector product over the events, not a
     comparison with every earlier article.
+
+    Past ``ann_threshold`` events even that product is too slow (at a million
+    articles it reads half a gigabyte per article), so the grouper keeps an
+    approximate nearest-neighbour index (:class:`~rashomon.index.IVFIndex`) of
+    the events' normalised mean vectors, asks it for the ``ann_candidates``
+    events most like the new article, and computes exact mean scores for those
+    only. The result can differ from scoring every event in two ways: the best
+    event is not among the ``ann_candidates`` nearest centroids (the ranking is by
+    cosine to the centroid, the decision by mean pair score plus names, so a
+    diffuse event or one carried by its names can rank low), or the index misses
+    it (it sits in a cell outside the ``ann_probes`` cells nearest the article).
+    ``bench/bench_placement.py --check`` counts such differences; below the
+    threshold every event is scored, exactly as before. Both ways are
+    deterministic: the index is trained with a fixed seed and ties go to the
+    lower event number.
+
+    Article vectors are stored as ``vector_dtype`` (float16 by default: half the
+    memory, and only read for evidence and labels); event sums stay float32.
     """
 
     settings: Settings
@@ -90,20 +109,51 @@ class Grouper:
     _event_sums: np.ndarray | None = None
     _event_names: list[dict[str, float]] = field(default_factory=list)
     _event_dates: list[tuple[dt.date | None, dt.date | None, bool]] = field(default_factory=list)
+    vector_dtype: type[np.floating] = np.float16
+    ann_threshold: int = 20_000
+    ann_candidates: int = 100
+    ann_probes: int = 96
+    _counts: np.ndarray | None = None
+    _index: IVFIndex | None = None
 
     def _vectors(self) -> np.ndarray:
         assert self._matrix is not None
         return self._matrix[: len(self.features)]
 
     @staticmethod
-    def _grow(matrix: np.ndarray | None, used: int, dimension: int) -> np.ndarray:
+    def _grow(matrix: np.ndarray | None, used: int, dimension: int, dtype: type = np.float32) -> np.ndarray:
         if matrix is None:
-            return np.zeros((16, dimension), dtype=np.float32)
+            return np.zeros((16, dimension) if dimension else 16, dtype=dtype)
         if used < matrix.shape[0]:
             return matrix
-        grown = np.zeros((matrix.shape[0] * 2, dimension), dtype=np.float32)
+        grown = np.zeros((matrix.shape[0] * 2, *matrix.shape[1:]), dtype=matrix.dtype)
         grown[:used] = matrix[:used]
         return grown
+
+    def _centroid(self, event: int) -> np.ndarray:
+        assert self._event_sums is not None
+        total = self._event_sums[event]
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else total
+
+    def _index_event(self, event: int, created: bool) -> None:
+        """Keep the index of event centroids in step with ``event``'s sum."""
+        if self._index is None:
+            if len(self.event_members) > self.ann_threshold:
+                self._build_index()
+            return
+        if created:
+            self._index.add(event, self._centroid(event))
+        else:
+            self._index.update(event, self._centroid(event))
+
+    def _build_index(self) -> None:
+        assert self._event_sums is not None
+        events = len(self.event_members)
+        sums = self._event_sums[:events]
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        self._index = IVFIndex.build((sums / norms).astype(np.float32, copy=False), probes=self.ann_probes)
 
     def _pair(self, new: ArticleFeatures, old_index: int, embedding: float) -> tuple[float, float]:
         names = min(1.0, _dot(new.names, self.features[old_index].names))
@@ -112,7 +162,7 @@ class Grouper:
     def _link(self, new: ArticleFeatures, event: int) -> Link:
         """Evidence for a join: the member of ``event`` most like the new article."""
         members = self.event_members[event]
-        embeddings = self._vectors()[members] @ new.vector
+        embeddings = self._vectors()[members].astype(np.float32) @ new.vector
         best = max(range(len(members)), key=lambda k: (self._pair(new, members[k], float(embeddings[k]))[0], -k))
         index, embedding = members[best], float(embeddings[best])
         score, names = self._pair(new, index, embedding)
@@ -133,10 +183,11 @@ class Grouper:
         return "unknown" if any_unknown or earliest is None else "near"
 
     def _join_event(self, event: int, index: int, new: ArticleFeatures) -> None:
-        assert self._event_sums is not None
+        assert self._event_sums is not None and self._counts is not None
         self.event_members[event].append(index)
         self.event_of.append(event)
         self._event_sums[event] += new.vector
+        self._counts[event] += 1
         names = self._event_names[event]
         for key, weight in new.names.items():
             names[key] = names.get(key, 0.0) + weight
@@ -148,23 +199,31 @@ class Grouper:
             latest = max(latest, new.published) if latest else new.published
         self._event_dates[event] = (earliest, latest, any_unknown)
 
-    def add(self, new: ArticleFeatures) -> int:
-        """Place one article; return the index of its event."""
+    def choose(self, new: ArticleFeatures, exact: bool = False) -> tuple[int, dict[int, float]]:
+        """Where ``new`` would go, without placing it: the event it would join
+        (-1 for a new one) and the score of every event that could hold it or its storyline.
+
+        ``exact`` scores every event even when the approximate index is in use.
+        """
         settings = self.settings
-        dimension = new.vector.shape[0]
         events = len(self.event_members)
         best_event, best_score = -1, -1.0
         event_scores: dict[int, float] = {}
         if events:
-            assert self._event_sums is not None
-            counts = np.array([len(m) for m in self.event_members], dtype=np.float32)
-            embedding_means = (self._event_sums[:events] @ new.vector) / counts
+            assert self._event_sums is not None and self._counts is not None
+            counts = self._counts[:events]
+            if self._index is not None and not exact:
+                candidates = np.sort(self._index.search(new.vector, self.ann_candidates)[0])
+                embedding_means = (self._event_sums[candidates] @ new.vector) / counts[candidates]
+            else:
+                candidates = np.arange(events)
+                embedding_means = (self._event_sums[:events] @ new.vector) / counts
             reach = settings.name_weight  # names add at most this much to a score
             floor = min(settings.event_threshold, settings.storyline_threshold) - reach
             for found in np.flatnonzero(embedding_means >= floor):
-                event = int(found)
+                event = int(candidates[found])
                 names = min(1.0, _dot(new.names, self._event_names[event]) / counts[event])
-                score = float(embedding_means[event]) + reach * names
+                score = float(embedding_means[found]) + reach * names
                 event_scores[event] = score
                 timing = self._timing(new, event)
                 # Same happening needs evidence of the same time: published dates within
@@ -172,14 +231,22 @@ class Grouper:
                 same_time = timing == "near" or (timing == "unknown" and names >= settings.event_names_threshold)
                 if score >= settings.event_threshold and same_time and score > best_score:
                     best_event, best_score = event, score
+        return best_event, event_scores
 
+    def add(self, new: ArticleFeatures) -> int:
+        """Place one article; return the index of its event."""
+        settings = self.settings
+        dimension = new.vector.shape[0]
+        events = len(self.event_members)
+        best_event, event_scores = self.choose(new)
         index = len(self.features)
-        self._matrix = self._grow(self._matrix, index, dimension)
+        self._matrix = self._grow(self._matrix, index, dimension, self.vector_dtype)
         self._matrix[index] = new.vector
         self.features.append(new)
         if best_event >= 0:
             self.event_links[best_event].append(self._link(new, best_event))
             self._join_event(best_event, index, new)
+            self._index_event(best_event, created=False)
             return best_event
 
         best_storyline, best_story_score, anchor_event = -1, -1.0, -1
@@ -195,6 +262,8 @@ class Grouper:
         event = events
         self._event_sums = self._grow(self._event_sums, event, dimension)
         self._event_sums[event] = 0.0
+        self._counts = self._grow(self._counts, event, 0)
+        self._counts[event] = 0.0
         self.event_members.append([])
         self.event_links.append([])
         self._event_names.append({})
@@ -208,14 +277,82 @@ class Grouper:
             self.storyline_of_event.append(len(self.storyline_events))
             self.storyline_events.append([event])
             self.storyline_links.append([])
+        self._index_event(event, created=True)
         return event
+
+    def bulk_load(
+        self,
+        features: Sequence[ArticleFeatures],
+        event_of: Sequence[int],
+        storyline_of_event: Sequence[int],
+        vectors: np.ndarray | None = None,
+        spare: int = 0,
+    ) -> None:
+        """Fill an empty grouper with a grouping already made, without replaying it.
+
+        ``event_of[i]`` is the event of ``features[i]``, events numbered ``0 …``
+        in order of their first article; ``storyline_of_event[e]`` the storyline
+        of event ``e``, numbered likewise. ``vectors`` (one row per article) saves
+        restacking the features' vectors: if it is of ``vector_dtype`` and has at
+        least ``len(features) + spare`` rows it is kept as the grouper's own store,
+        not copied; ``spare`` rows are reserved for articles to come. No links are
+        known for loaded joins. Later :meth:`add` calls go
+        on exactly as if the articles had been added one by one into these groups.
+        """
+        if self.features:
+            raise ValueError("bulk_load needs an empty grouper")
+        n = len(features)
+        if vectors is None:
+            vectors = np.stack([f.vector for f in features]) if n else np.zeros((0, 0), dtype=np.float32)
+        dimension = vectors.shape[1]
+        labels = np.asarray(event_of, dtype=np.int64)
+        events = len(storyline_of_event)
+        if vectors.dtype == self.vector_dtype and vectors.flags.c_contiguous and len(vectors) >= max(16, n + spare):
+            self._matrix = vectors
+        else:
+            self._matrix = np.zeros((max(16, n + spare), dimension), dtype=self.vector_dtype)
+            self._matrix[:n] = vectors[:n]
+        self.features = list(features)
+        self.event_of = [int(e) for e in labels]
+        self.event_members = [[] for _ in range(events)]
+        for index, event in enumerate(self.event_of):
+            self.event_members[event].append(index)
+        self.storyline_of_event = [int(s) for s in storyline_of_event]
+        self.storyline_events = [[] for _ in range(max(self.storyline_of_event, default=-1) + 1)]
+        for event, storyline in enumerate(self.storyline_of_event):
+            self.storyline_events[storyline].append(event)
+        self.event_links = [[] for _ in range(events)]
+        self.storyline_links = [[] for _ in self.storyline_events]
+        self._event_sums = np.zeros((max(16, events + spare), dimension), dtype=np.float32)
+        order = np.argsort(labels, kind="stable")
+        for start in range(0, n, 65536):  # float32 sums, a slice of articles at a time
+            rows = np.sort(order[start : start + 65536])
+            np.add.at(self._event_sums, labels[rows], np.asarray(vectors[rows], dtype=np.float32))
+        self._counts = np.zeros(max(16, events + spare), dtype=np.float32)
+        self._counts[:events] = np.bincount(labels, minlength=events)
+        self._event_names = [{} for _ in range(events)]
+        self._event_dates = [(None, None, False)] * events
+        for article, event in zip(self.features, self.event_of, strict=True):
+            names = self._event_names[event]
+            for key, weight in article.names.items():
+                names[key] = names.get(key, 0.0) + weight
+            earliest, latest, any_unknown = self._event_dates[event]
+            if article.published is None:
+                any_unknown = True
+            else:
+                earliest = min(earliest, article.published) if earliest else article.published
+                latest = max(latest, article.published) if latest else article.published
+            self._event_dates[event] = (earliest, latest, any_unknown)
+        self._index = None
+        if events > self.ann_threshold:
+            self._build_index()
 
     # -- records -------------------------------------------------------------
 
     def _medoid_title(self, members: Sequence[int]) -> str:
         if len(members) == 1:
             return self.features[members[0]].title
-        vectors = self._vectors()[list(members)]
+        vectors = self._vectors()[list(members)].astype(np.float32)
         centrality = (vectors @ vectors.T).sum(axis=1)
         # A real headline reads better as a label than one cut from a lead.
         best = max(range(len(members)), key=lambda k: (not self.features[members[k]].title_inferred, centrality[k]))

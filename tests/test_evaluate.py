@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SHARED, gold_key
+
 from rashomon import Document, read_paths
 from rashomon.cli import cli
 from rashomon.evaluate import bcubed
