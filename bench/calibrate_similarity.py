@@ -27,11 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rashomon.clean import clean_document  # noqa: E402
-from rashomon.cluster import Grouper, article_features, article_order  # noqa: E402
+from rashomon.cluster import Grouper, article_features, article_order, pair_score  # noqa: E402
 from rashomon.config import load_settings  # noqa: E402
 from rashomon.embed import USEEmbedder, embed_articles  # noqa: E402
 from rashomon.ingest import read_paths  # noqa: E402
-from rashomon.names import name_similarity  # noqa: E402
 from rashomon.pipeline import prepare  # noqa: E402
 from rashomon.records import Document  # noqa: E402
 
@@ -57,15 +56,14 @@ def semeval(settings, embedder, path: Path) -> dict:
     vectors_a = embed_articles(articles_a, embedder, settings.embed_chars)
     vectors_b = embed_articles(articles_b, embedder, settings.embed_chars)
     seconds = time.perf_counter() - started
-    embedding = (vectors_a * vectors_b).sum(axis=1)
-    names = np.array(
+    parts = np.array(
         [
-            name_similarity(article_features(a, va, settings).names, article_features(b, vb, settings).names)
+            pair_score(article_features(a, va, settings), article_features(b, vb, settings), settings)
             for a, b, va, vb in zip(articles_a, articles_b, vectors_a, vectors_b, strict=True)
         ]
     )
+    score, embedding, names = parts[:, 0], parts[:, 1], parts[:, 2]
     target = -np.array([row["overall"] for row in rows])
-    score = embedding + settings.name_weight * names
     pairs = defaultdict(list)
     for index, row in enumerate(rows):
         pairs[f"{row['lang1']}-{row['lang2']}"].append(index)

@@ -68,6 +68,21 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(weight * b[key] for key, weight in a.items() if key in b)
 
 
+def combine(
+    embedding: float, names_a: dict[str, float], names_b: dict[str, float], settings: Settings
+) -> tuple[float, float]:
+    """Pair score from an embedding cosine and two (unit) name vectors: ``(score, names similarity)``."""
+    names = min(1.0, _dot(names_a, names_b))
+    return embedding + settings.name_weight * names, names
+
+
+def pair_score(a: ArticleFeatures, b: ArticleFeatures, settings: Settings) -> tuple[float, float, float]:
+    """The pair score grouping uses for two articles: ``(score, embedding cosine, names similarity)``."""
+    embedding = float(np.asarray(a.vector, dtype=np.float32) @ np.asarray(b.vector, dtype=np.float32))
+    score, names = combine(embedding, a.names, b.names, settings)
+    return score, embedding, names
+
+
 @dataclass
 class Grouper:
     """Online grouping state; feed articles with :meth:`add` in a stable order.
@@ -156,8 +171,7 @@ class Grouper:
         self._index = IVFIndex.build((sums / norms).astype(np.float32, copy=False), probes=self.ann_probes)
 
     def _pair(self, new: ArticleFeatures, old_index: int, embedding: float) -> tuple[float, float]:
-        names = min(1.0, _dot(new.names, self.features[old_index].names))
-        return embedding + self.settings.name_weight * names, names
+        return combine(embedding, new.names, self.features[old_index].names, self.settings)
 
     def _link(self, new: ArticleFeatures, event: int) -> Link:
         """Evidence for a join: the member of ``event`` most like the new article."""
@@ -188,15 +202,19 @@ class Grouper:
         self.event_of.append(event)
         self._event_sums[event] += new.vector
         self._counts[event] += 1
+        self._absorb(event, new)
+
+    def _absorb(self, event: int, article: ArticleFeatures) -> None:
+        """Add an article's names and date to its event's running summaries."""
         names = self._event_names[event]
-        for key, weight in new.names.items():
+        for key, weight in article.names.items():
             names[key] = names.get(key, 0.0) + weight
         earliest, latest, any_unknown = self._event_dates[event]
-        if new.published is None:
+        if article.published is None:
             any_unknown = True
         else:
-            earliest = min(earliest, new.published) if earliest else new.published
-            latest = max(latest, new.published) if latest else new.published
+            earliest = min(earliest, article.published) if earliest else article.published
+            latest = max(latest, article.published) if latest else article.published
         self._event_dates[event] = (earliest, latest, any_unknown)
 
     def choose(self, new: ArticleFeatures, exact: bool = False) -> tuple[int, dict[int, float]]:
@@ -333,16 +351,7 @@ class Grouper:
         self._event_names = [{} for _ in range(events)]
         self._event_dates = [(None, None, False)] * events
         for article, event in zip(self.features, self.event_of, strict=True):
-            names = self._event_names[event]
-            for key, weight in article.names.items():
-                names[key] = names.get(key, 0.0) + weight
-            earliest, latest, any_unknown = self._event_dates[event]
-            if article.published is None:
-                any_unknown = True
-            else:
-                earliest = min(earliest, article.published) if earliest else article.published
-                latest = max(latest, article.published) if latest else article.published
-            self._event_dates[event] = (earliest, latest, any_unknown)
+            self._absorb(event, article)
         self._index = None
         if events > self.ann_threshold:
             self._build_index()

@@ -22,14 +22,13 @@ from typing import Any
 import numpy as np
 
 from .clean import clean_document
-from .cluster import Grouper, article_features, article_order
+from .cluster import Grouper, article_features, article_order, pair_score
 from .config import Settings
 from .dates import resolve_dates
 from .embed import Embedder, embed_articles
 from .errors import InputError
 from .ingest.files import make_id
 from .language import FastTextDetector, detect_language
-from .names import name_similarity
 from .records import Article, Document
 
 
@@ -56,13 +55,13 @@ def pair_scores(
     """The grouping stage's pair score for each (left[i], right[i])."""
     vectors_left = embed_articles(left, embedder, settings.embed_chars)
     vectors_right = embed_articles(right, embedder, settings.embed_chars)
-    scores = np.empty(len(left), dtype=np.float64)
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        names = name_similarity(
-            article_features(a, vectors_left[i], settings).names, article_features(b, vectors_right[i], settings).names
-        )
-        scores[i] = float(vectors_left[i] @ vectors_right[i]) + settings.name_weight * names
-    return scores
+    return np.array(
+        [
+            pair_score(article_features(a, va, settings), article_features(b, vb, settings), settings)[0]
+            for a, b, va, vb in zip(left, right, vectors_left, vectors_right, strict=True)
+        ],
+        dtype=np.float64,
+    )
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:

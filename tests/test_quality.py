@@ -112,8 +112,8 @@ def test_quality_pair_similarity_on_semeval() -> None:
     path = SHARED / "bench" / "news-similarity" / "train.jsonl"
     if not path.is_file():
         pytest.skip("benchmark data not beside this checkout")
-    from rashomon import USEEmbedder, article_features, clean_document, embed_articles, load_settings
-    from rashomon.names import name_similarity
+    from rashomon import USEEmbedder, clean_document, load_settings
+    from rashomon.evaluate import pair_scores
     from rashomon.records import Document
 
     settings = load_settings()
@@ -126,12 +126,6 @@ def test_quality_pair_similarity_on_semeval() -> None:
 
     left = [article(r["text1"], r["lang1"]) for r in rows]
     right = [article(r["text2"], r["lang2"]) for r in rows]
-    embedder = USEEmbedder()
-    va, vb = embed_articles(left, embedder, settings.embed_chars), embed_articles(right, embedder, settings.embed_chars)
-    names = [
-        name_similarity(article_features(a, x, settings).names, article_features(b, y, settings).names)
-        for a, b, x, y in zip(left, right, va, vb, strict=True)
-    ]
-    score = (va * vb).sum(axis=1) + settings.name_weight * np.array(names)
+    score = pair_scores(left, right, settings, USEEmbedder())
     pearson = float(np.corrcoef(score, -np.array([r["overall"] for r in rows]))[0, 1])
     check("pair_similarity_pearson_semeval", pearson)
