@@ -227,6 +227,18 @@ class Storyline:
     links: tuple[Link, ...] = ()
 
 
+# -- extract: entities (rashomon.extract.entities) ------------------------------
+# (records of the entity recogniser go here)
+
+
+# -- extract: quotes (rashomon.extract.quotes) ----------------------------------
+# (records of the quote extractor go here)
+
+
+# -- extract: figures (rashomon.extract.figures) --------------------------------
+# (records of the figure extractor go here)
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Everything one run of the pipeline produced."""
