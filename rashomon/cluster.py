@@ -90,13 +90,38 @@ class Grouper:
     Mean pair scores against an event are computed from running sums: the mean
     of ``v · m`` over an event's members is ``v`` dotted with the sum of their
     vectors, divided by their number, and likewise for the (unit) name vectors.
-    So placing an article costs one matrix-vector product over the events, not a
-    comparison with every earlier article.
+    So placing an article costs one matrix-vector product over the candidate
+    events, not a comparison with every earlier article.
 
-    Past ``ann_threshold`` events even that product is too slow (at a million
-    articles it reads half a gigabyte per article), so the grouper keeps an
-    approximate nearest-neighbour index (:class:`~rashomon.index.IVFIndex`) of
-    the events' normalised mean vectors, asks it for the ``ann_candidates``
+    **Time window.** Only events that could take the article or lend it a
+    storyline are scored: events with a published date within
+    ``storyline_window_days`` of the article's (and events without any date).
+    Articles arrive roughly in date order, so at a million stored articles most
+    events are out of the window and cost nothing.
+
+    **Repair** (``settings.repair``). Online grouping depends on arrival order: an
+    article that arrives before its event has formed can start an event of its
+    own, and an event can drift as it grows. Two cheap, deterministic repairs
+    undo that without recomputing anything:
+
+    * *merge*: after an article joins an event, the event is compared with the
+      other candidate events by their mean cross pair score (average linkage,
+      the same criterion an article must meet to join); if it reaches
+      ``event_threshold`` with evidence of the same time, the two become one (the
+      older keeps its id) and their storylines become one;
+    * *split*: every ``repair_every`` articles each event that changed and has at
+      least three members is checked: a member whose mean pair score with the
+      other members has fallen ``split_margin`` below ``event_threshold`` is taken
+      out into an event of its own, in the same storyline.
+
+    Each repair is kept as a :class:`~rashomon.records.Link` of kind ``merge`` or
+    ``split``. Merged events stay behind as empty slots (so event numbers never
+    change) and are left out of :meth:`events` and :meth:`storylines`.
+
+    Past ``ann_threshold`` events even the product over candidates is too slow
+    (at a million articles it reads half a gigabyte per article), so the grouper
+    keeps an approximate nearest-neighbour index (:class:`~rashomon.index.IVFIndex`)
+    of the events' normalised mean vectors, asks it for the ``ann_candidates``
     events most like the new article, and computes exact mean scores for those
     only. The result can differ from scoring every event in two ways: the best
     event is not among the ``ann_candidates`` nearest centroids (the ranking is by
@@ -104,12 +129,11 @@ class Grouper:
     diffuse event or one carried by its names can rank low), or the index misses
     it (it sits in a cell outside the ``ann_probes`` cells nearest the article).
     ``bench/bench_placement.py --check`` counts such differences; below the
-    threshold every event is scored, exactly as before. Both ways are
-    deterministic: the index is trained with a fixed seed and ties go to the
-    lower event number.
+    threshold every candidate event is scored. Both ways are deterministic: the
+    index is trained with a fixed seed and ties go to the lower event number.
 
     Article vectors are stored as ``vector_dtype`` (float16 by default: half the
-    memory, and only read for evidence and labels); event sums stay float32.
+    memory, and only read for evidence, repair and labels); event sums stay float32.
     """
 
     settings: Settings
@@ -129,7 +153,10 @@ class Grouper:
     ann_candidates: int = 100
     ann_probes: int = 96
     _counts: np.ndarray | None = None
+    _first_day: np.ndarray | None = None
+    _last_day: np.ndarray | None = None
     _index: IVFIndex | None = None
+    _changed: set[int] = field(default_factory=set)
 
     def _vectors(self) -> np.ndarray:
         assert self._matrix is not None
@@ -173,7 +200,7 @@ class Grouper:
     def _pair(self, new: ArticleFeatures, old_index: int, embedding: float) -> tuple[float, float]:
         return combine(embedding, new.names, self.features[old_index].names, self.settings)
 
-    def _link(self, new: ArticleFeatures, event: int) -> Link:
+    def _link(self, new: ArticleFeatures, event: int, kind: str = "join") -> Link:
         """Evidence for a join: the member of ``event`` most like the new article."""
         members = self.event_members[event]
         embeddings = self._vectors()[members].astype(np.float32) @ new.vector
@@ -183,7 +210,7 @@ class Grouper:
         old = self.features[index]
         keys = shared_names(new.names, old.names)
         shown = tuple(new.surfaces.get(key) or old.surfaces.get(key) or key for key in keys)
-        return Link(new.article_id, old.article_id, round(score, 4), round(embedding, 4), round(names, 4), shown)
+        return Link(new.article_id, old.article_id, round(score, 4), round(embedding, 4), round(names, 4), shown, kind)
 
     def _timing(self, new: ArticleFeatures, event: int) -> str:
         """``far`` if a known date is outside the window, ``near`` if all are within it, else ``unknown``."""
@@ -215,7 +242,32 @@ class Grouper:
         else:
             earliest = min(earliest, article.published) if earliest else article.published
             latest = max(latest, article.published) if latest else article.published
-        self._event_dates[event] = (earliest, latest, any_unknown)
+        self._set_dates(event, (earliest, latest, any_unknown))
+
+    def _set_dates(self, event: int, dates: tuple[dt.date | None, dt.date | None, bool]) -> None:
+        assert self._first_day is not None and self._last_day is not None
+        self._event_dates[event] = dates
+        earliest, latest, _unknown = dates
+        self._first_day[event] = earliest.toordinal() if earliest else 0
+        self._last_day[event] = latest.toordinal() if latest else 0
+
+    def _candidates(
+        self, vector: np.ndarray, day: int, exact: bool = False, span: tuple[int, int] | None = None
+    ) -> np.ndarray:
+        """Events worth scoring for ``vector`` (dated ``day``, 0 = unknown): live, and in the time window."""
+        assert self._counts is not None and self._first_day is not None and self._last_day is not None
+        events = len(self.event_members)
+        if self._index is not None and not exact:
+            ids = np.sort(self._index.search(vector, self.ann_candidates)[0])
+        else:
+            ids = np.arange(events)
+        keep = self._counts[ids] > 0
+        first, last = span or (day, day)
+        if first:
+            window = max(self.settings.storyline_window_days, self.settings.event_window_days)
+            event_first, event_last = self._first_day[ids], self._last_day[ids]
+            keep &= (event_last == 0) | ((first - event_last <= window) & (event_first - last <= window))
+        return ids[keep]
 
     def choose(self, new: ArticleFeatures, exact: bool = False) -> tuple[int, dict[int, float]]:
         """Where ``new`` would go, without placing it: the event it would join
@@ -224,23 +276,18 @@ class Grouper:
         ``exact`` scores every event even when the approximate index is in use.
         """
         settings = self.settings
-        events = len(self.event_members)
         best_event, best_score = -1, -1.0
         event_scores: dict[int, float] = {}
-        if events:
+        if self.event_members:
             assert self._event_sums is not None and self._counts is not None
-            counts = self._counts[:events]
-            if self._index is not None and not exact:
-                candidates = np.sort(self._index.search(new.vector, self.ann_candidates)[0])
-                embedding_means = (self._event_sums[candidates] @ new.vector) / counts[candidates]
-            else:
-                candidates = np.arange(events)
-                embedding_means = (self._event_sums[:events] @ new.vector) / counts
+            day = new.published.toordinal() if new.published else 0
+            candidates = self._candidates(new.vector, day, exact)
+            embedding_means = (self._event_sums[candidates] @ new.vector) / self._counts[candidates]
             reach = settings.name_weight  # names add at most this much to a score
             floor = min(settings.event_threshold, settings.storyline_threshold) - reach
             for found in np.flatnonzero(embedding_means >= floor):
                 event = int(candidates[found])
-                names = min(1.0, _dot(new.names, self._event_names[event]) / counts[event])
+                names = min(1.0, _dot(new.names, self._event_names[event]) / float(self._counts[event]))
                 score = float(embedding_means[found]) + reach * names
                 event_scores[event] = score
                 timing = self._timing(new, event)
@@ -252,7 +299,7 @@ class Grouper:
         return best_event, event_scores
 
     def add(self, new: ArticleFeatures) -> int:
-        """Place one article; return the index of its event."""
+        """Place one article; return the index of its event (after any repair)."""
         settings = self.settings
         dimension = new.vector.shape[0]
         events = len(self.event_members)
@@ -265,7 +312,11 @@ class Grouper:
             self.event_links[best_event].append(self._link(new, best_event))
             self._join_event(best_event, index, new)
             self._index_event(best_event, created=False)
-            return best_event
+            self._changed.add(best_event)
+            if settings.repair:
+                best_event = self._merge_repair(best_event)
+                self._split_repair_when_due()
+            return self.event_of[index] if settings.repair else best_event
 
         best_storyline, best_story_score, anchor_event = -1, -1.0, -1
         for other_event, score in event_scores.items():
@@ -276,16 +327,7 @@ class Grouper:
                     other_event,
                 )
         link = self._link(new, anchor_event) if anchor_event >= 0 else None
-
-        event = events
-        self._event_sums = self._grow(self._event_sums, event, dimension)
-        self._event_sums[event] = 0.0
-        self._counts = self._grow(self._counts, event, 0)
-        self._counts[event] = 0.0
-        self.event_members.append([])
-        self.event_links.append([])
-        self._event_names.append({})
-        self._event_dates.append((None, None, False))
+        event = self._new_event(dimension)
         self._join_event(event, index, new)
         if best_storyline >= 0 and link is not None:
             self.storyline_events[best_storyline].append(event)
@@ -296,7 +338,203 @@ class Grouper:
             self.storyline_events.append([event])
             self.storyline_links.append([])
         self._index_event(event, created=True)
+        self._changed.add(event)
+        if settings.repair:
+            self._split_repair_when_due()
+        return self.event_of[index] if settings.repair else events
+
+    def _new_event(self, dimension: int) -> int:
+        event = len(self.event_members)
+        self._event_sums = self._grow(self._event_sums, event, dimension)
+        self._event_sums[event] = 0.0
+        self._counts = self._grow(self._counts, event, 0)
+        self._counts[event] = 0.0
+        self._first_day = self._grow(self._first_day, event, 0, np.int64)
+        self._last_day = self._grow(self._last_day, event, 0, np.int64)
+        self.event_members.append([])
+        self.event_links.append([])
+        self._event_names.append({})
+        self._event_dates.append((None, None, False))
+        self._set_dates(event, (None, None, False))
         return event
+
+    # -- repair ----------------------------------------------------------------
+
+    def _events_score(self, a: int, b: int) -> tuple[float, float, float]:
+        """Mean pair score over every article pair across events ``a`` and ``b``: ``(score, embedding, names)``."""
+        assert self._event_sums is not None and self._counts is not None
+        pairs = float(self._counts[a]) * float(self._counts[b])
+        embedding = float(self._event_sums[a] @ self._event_sums[b]) / pairs
+        names = min(1.0, _dot(self._event_names[a], self._event_names[b]) / pairs)
+        return embedding + self.settings.name_weight * names, embedding, names
+
+    def _events_same_time(self, a: int, b: int, names: float) -> bool:
+        first_a, last_a, unknown_a = self._event_dates[a]
+        first_b, last_b, unknown_b = self._event_dates[b]
+        if first_a and last_a and first_b and last_b:
+            if (max(last_a, last_b) - min(first_a, first_b)).days > self.settings.event_window_days:
+                return False
+            if not (unknown_a or unknown_b):
+                return True
+        return names >= self.settings.event_names_threshold
+
+    def _merge_repair(self, event: int) -> int:
+        """Merge ``event`` with any other event it now matches as a whole; return the surviving event."""
+        settings = self.settings
+        while True:
+            first, last = int(self._first_day[event]), int(self._last_day[event])  # type: ignore[index]
+            candidates = self._candidates(self._centroid(event), first, span=(first, last))
+            best, best_score = -1, -1.0
+            for other in candidates:
+                other = int(other)
+                if other == event:
+                    continue
+                score, _embedding, names = self._events_score(event, other)
+                if (
+                    score >= settings.event_threshold
+                    and score > best_score
+                    and self._events_same_time(event, other, names)
+                ):
+                    best, best_score = other, score
+            if best < 0:
+                return event
+            event = self._merge(min(event, best), max(event, best), best_score)
+
+    def _closest_pair(self, a: int, b: int) -> tuple[int, int, float, float, float]:
+        members_a, members_b = self.event_members[a], self.event_members[b]
+        vectors = self._vectors()
+        cosines = vectors[members_a].astype(np.float32) @ vectors[members_b].astype(np.float32).T
+        best = (-9.0, 0, 0, 0.0, 0.0)
+        for i, x in enumerate(members_a):
+            for j, y in enumerate(members_b):
+                score, names = combine(
+                    float(cosines[i, j]), self.features[x].names, self.features[y].names, self.settings
+                )
+                if score > best[0]:
+                    best = (score, x, y, float(cosines[i, j]), names)
+        return best[1], best[2], best[0], best[3], best[4]
+
+    def _merge(self, keep: int, gone: int, score: float) -> int:
+        """Fold event ``gone`` into event ``keep`` (and its storyline into ``keep``'s)."""
+        assert self._event_sums is not None and self._counts is not None
+        x, y, _pair_score, embedding, names = self._closest_pair(keep, gone)
+        old, new = self.features[x], self.features[y]
+        keys = shared_names(new.names, old.names)
+        shown = tuple(new.surfaces.get(key) or old.surfaces.get(key) or key for key in keys)
+        self.event_members[keep] = sorted(self.event_members[keep] + self.event_members[gone])
+        self.event_links[keep].extend(self.event_links[gone])
+        self.event_links[keep].append(
+            Link(new.article_id, old.article_id, round(score, 4), round(embedding, 4), round(names, 4), shown, "merge")
+        )
+        for member in self.event_members[gone]:
+            self.event_of[member] = keep
+        self._event_sums[keep] += self._event_sums[gone]
+        self._counts[keep] += self._counts[gone]
+        for key, weight in self._event_names[gone].items():
+            self._event_names[keep][key] = self._event_names[keep].get(key, 0.0) + weight
+        first_k, last_k, unknown_k = self._event_dates[keep]
+        first_g, last_g, unknown_g = self._event_dates[gone]
+        firsts = [d for d in (first_k, first_g) if d]
+        lasts = [d for d in (last_k, last_g) if d]
+        self._set_dates(keep, (min(firsts) if firsts else None, max(lasts) if lasts else None, unknown_k or unknown_g))
+        story_keep, story_gone = self.storyline_of_event[keep], self.storyline_of_event[gone]
+        self.storyline_events[story_gone].remove(gone)
+        if story_gone != story_keep:
+            if story_gone < story_keep:
+                story_keep, story_gone = story_gone, story_keep
+            for other in self.storyline_events[story_gone]:
+                self.storyline_of_event[other] = story_keep
+            self.storyline_events[story_keep] = sorted(
+                self.storyline_events[story_keep] + self.storyline_events[story_gone]
+            )
+            self.storyline_links[story_keep].extend(self.storyline_links[story_gone])
+            self.storyline_events[story_gone] = []
+            self.storyline_links[story_gone] = []
+            self.storyline_of_event[keep] = story_keep
+        self.storyline_of_event[gone] = self.storyline_of_event[keep]
+        self.event_members[gone] = []
+        self.event_links[gone] = []
+        self._event_sums[gone] = 0.0
+        self._counts[gone] = 0.0
+        self._event_names[gone] = {}
+        self._set_dates(gone, (None, None, False))
+        self._changed.discard(gone)
+        self._changed.add(keep)
+        if self._index is not None:
+            self._index.update(gone, self._event_sums[gone])
+        self._index_event(keep, created=False)
+        return keep
+
+    def _split_repair_when_due(self) -> None:
+        every = max(1, self.settings.repair_every)
+        if len(self.features) % every == 0:
+            self.split_repair()
+
+    def split_repair(self) -> None:
+        """Check every event that changed since the last check; split off members that no longer fit."""
+        for event in sorted(self._changed):
+            while len(self.event_members[event]) >= 3:
+                member, score, partner = self._weakest_member(event)
+                if score >= self.settings.event_threshold - self.settings.split_margin:
+                    break
+                self._split_off(event, member, score, partner)
+        self._changed.clear()
+
+    def _weakest_member(self, event: int) -> tuple[int, float, int]:
+        """The member with the lowest mean pair score with the others, that score, and its best partner."""
+        assert self._event_sums is not None
+        members = self.event_members[event]
+        vectors = self._vectors()[members].astype(np.float32)
+        cosines = vectors @ vectors.T
+        weakest, weakest_score, partner = members[0], 9.0, members[0]
+        for i, x in enumerate(members):
+            scores = [
+                combine(float(cosines[i, j]), self.features[x].names, self.features[y].names, self.settings)[0]
+                for j, y in enumerate(members)
+                if j != i
+            ]
+            mean = sum(scores) / len(scores)
+            if mean < weakest_score:
+                others = [y for y in members if y != x]
+                weakest, weakest_score, partner = x, mean, others[int(np.argmax(scores))]
+        return weakest, weakest_score, partner
+
+    def _split_off(self, event: int, member: int, score: float, partner: int) -> None:
+        assert self._event_sums is not None and self._counts is not None
+        article = self.features[member]
+        other = self.features[partner]
+        embedding = float(np.asarray(article.vector, dtype=np.float32) @ np.asarray(other.vector, dtype=np.float32))
+        _pair, names = combine(embedding, article.names, other.names, self.settings)
+        self.event_members[event].remove(member)
+        self.event_links[event] = [link for link in self.event_links[event] if link.article_a != article.article_id]
+        self.event_links[event].append(
+            Link(
+                article.article_id, other.article_id, round(score, 4), round(embedding, 4), round(names, 4), (), "split"
+            )
+        )
+        self._event_sums[event] -= article.vector
+        self._counts[event] -= 1
+        names_left = self._event_names[event]
+        for key, weight in article.names.items():
+            left = names_left.get(key, 0.0) - weight
+            if left > 1e-6:
+                names_left[key] = left
+            else:
+                names_left.pop(key, None)
+        dates = [self.features[i].published for i in self.event_members[event]]
+        known = [d for d in dates if d is not None]
+        self._set_dates(event, (min(known) if known else None, max(known) if known else None, None in dates))
+        self._index_event(event, created=False)
+        alone = self._new_event(article.vector.shape[0])
+        self.event_members[alone].append(member)
+        self.event_of[member] = alone
+        self._event_sums[alone] += article.vector
+        self._counts[alone] += 1
+        self._absorb(alone, article)
+        storyline = self.storyline_of_event[event]
+        self.storyline_of_event.append(storyline)
+        self.storyline_events[storyline].append(alone)
+        self._index_event(alone, created=True)
 
     def bulk_load(
         self,
@@ -305,17 +543,20 @@ class Grouper:
         storyline_of_event: Sequence[int],
         vectors: np.ndarray | None = None,
         spare: int = 0,
+        event_links: Sequence[Sequence[Link]] | None = None,
+        storyline_links: Sequence[Sequence[Link]] | None = None,
     ) -> None:
         """Fill an empty grouper with a grouping already made, without replaying it.
 
-        ``event_of[i]`` is the event of ``features[i]``, events numbered ``0 …``
-        in order of their first article; ``storyline_of_event[e]`` the storyline
-        of event ``e``, numbered likewise. ``vectors`` (one row per article) saves
-        restacking the features' vectors: if it is of ``vector_dtype`` and has at
-        least ``len(features) + spare`` rows it is kept as the grouper's own store,
-        not copied; ``spare`` rows are reserved for articles to come. No links are
-        known for loaded joins. Later :meth:`add` calls go
-        on exactly as if the articles had been added one by one into these groups.
+        ``event_of[i]`` is the event of ``features[i]`` and ``storyline_of_event[e]``
+        the storyline of event ``e`` (an event or storyline without members is an
+        empty slot, as repair leaves behind). ``vectors`` (one row per article)
+        saves restacking the features' vectors: if it is of ``vector_dtype`` and
+        has at least ``len(features) + spare`` rows it is kept as the grouper's own
+        store, not copied; ``spare`` rows are reserved for articles to come.
+        ``event_links`` and ``storyline_links`` carry the evidence saved with the
+        grouping. Later :meth:`add` calls go on exactly as if the articles had been
+        added one by one into these groups.
         """
         if self.features:
             raise ValueError("bulk_load needs an empty grouper")
@@ -338,9 +579,12 @@ class Grouper:
         self.storyline_of_event = [int(s) for s in storyline_of_event]
         self.storyline_events = [[] for _ in range(max(self.storyline_of_event, default=-1) + 1)]
         for event, storyline in enumerate(self.storyline_of_event):
-            self.storyline_events[storyline].append(event)
-        self.event_links = [[] for _ in range(events)]
-        self.storyline_links = [[] for _ in self.storyline_events]
+            if self.event_members[event]:
+                self.storyline_events[storyline].append(event)
+        self.event_links = [list(links) for links in event_links] if event_links else [[] for _ in range(events)]
+        self.storyline_links = (
+            [list(links) for links in storyline_links] if storyline_links else [[] for _ in self.storyline_events]
+        )
         self._event_sums = np.zeros((max(16, events + spare), dimension), dtype=np.float32)
         order = np.argsort(labels, kind="stable")
         for start in range(0, n, 65536):  # float32 sums, a slice of articles at a time
@@ -348,10 +592,15 @@ class Grouper:
             np.add.at(self._event_sums, labels[rows], np.asarray(vectors[rows], dtype=np.float32))
         self._counts = np.zeros(max(16, events + spare), dtype=np.float32)
         self._counts[:events] = np.bincount(labels, minlength=events)
+        self._first_day = np.zeros(max(16, events + spare), dtype=np.int64)
+        self._last_day = np.zeros(max(16, events + spare), dtype=np.int64)
         self._event_names = [{} for _ in range(events)]
         self._event_dates = [(None, None, False)] * events
         for article, event in zip(self.features, self.event_of, strict=True):
             self._absorb(event, article)
+        # The events that changed since the last split check: those holding an article added since.
+        last_check = n - n % max(1, self.settings.repair_every)
+        self._changed = {self.event_of[i] for i in range(last_check, n)}
         self._index = None
         if events > self.ann_threshold:
             self._build_index()
@@ -388,14 +637,17 @@ class Grouper:
         return " · ".join(shown)
 
     def events(self) -> list[Event]:
-        """Event records, in order of creation."""
+        """Event records, in order of creation (events merged away by repair left out)."""
         out = []
         for number, members in enumerate(self.event_members):
+            if not members:
+                continue
             first, last = self._date_range(members)
             out.append(
                 Event(
                     id="ev-" + self.features[members[0]].article_id,
                     label=self._medoid_title(members),
+                    headline=self._medoid_title(members),
                     article_ids=tuple(self.features[i].article_id for i in members),
                     first_seen=first,
                     last_seen=last,
@@ -405,17 +657,20 @@ class Grouper:
         return out
 
     def storylines(self) -> list[Storyline]:
-        """Storyline records, in order of creation."""
-        events = self.events()
+        """Storyline records, in order of creation (storylines merged away by repair left out)."""
+        event_ids = {number: "ev-" + self.features[m[0]].article_id for number, m in enumerate(self.event_members) if m}
         out = []
         for number, event_numbers in enumerate(self.storyline_events):
+            if not event_numbers:
+                continue
             members = [i for e in event_numbers for i in self.event_members[e]]
             label = self._names_label(members) or self._medoid_title(members)
             out.append(
                 Storyline(
                     id="st-" + self.features[members[0]].article_id,
                     label=label,
-                    event_ids=tuple(events[e].id for e in event_numbers),
+                    headline=self._medoid_title(members),
+                    event_ids=tuple(event_ids[e] for e in event_numbers),
                     article_ids=tuple(self.features[i].article_id for i in members),
                     links=tuple(self.storyline_links[number]),
                 )

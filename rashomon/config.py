@@ -49,6 +49,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Mean pair score an event needs to join a storyline (see BENCHMARKS.md, calibration).",
     ),
     Setting(
+        "storyline_window_days",
+        90,
+        "An event joins a storyline only through an event dated within this many days of it.",
+    ),
+    Setting(
+        "repair",
+        True,
+        "Repair events as articles arrive: merge two events that have become one, split off a member that no longer fits.",
+    ),
+    Setting(
+        "split_margin",
+        0.08,
+        "A member is split off its event when its mean pair score with the others falls this far below event_threshold.",
+    ),
+    Setting("repair_every", 64, "Articles between two split checks of the events that changed."),
+    Setting(
+        "reader_language",
+        "en",
+        "Language (ISO 639-1) labels are drawn in: terms from articles in it where an event has them.",
+    ),
+    Setting(
         "outlet_boilerplate_min",
         3,
         "A short line repeated in this many articles of one outlet is removed as boilerplate.",
@@ -83,6 +104,11 @@ class Settings:
     event_names_threshold: float = 0.35
     event_window_days: int = 4
     storyline_threshold: float = 0.55
+    storyline_window_days: int = 90
+    repair: bool = True
+    split_margin: float = 0.08
+    repair_every: int = 64
+    reader_language: str = "en"
     outlet_boilerplate_min: int = 3
     workers: int = 0
     fetch_delay: float = 1.0

@@ -41,10 +41,16 @@ def _links(links: tuple) -> list[dict[str, Any]]:
     return [{**dataclasses.asdict(link), "shared_names": list(link.shared_names)} for link in links]
 
 
+def _terms(terms: tuple) -> list[dict[str, Any]]:
+    return [{**dataclasses.asdict(term), "article_ids": list(term.article_ids)} for term in terms]
+
+
 def event_dict(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
         "label": event.label,
+        "headline": event.headline,
+        "terms": _terms(event.terms),
         "article_ids": list(event.article_ids),
         "first_seen": event.first_seen,
         "last_seen": event.last_seen,
@@ -56,6 +62,10 @@ def storyline_dict(storyline: Storyline) -> dict[str, Any]:
     return {
         "id": storyline.id,
         "label": storyline.label,
+        "headline": storyline.headline,
+        "terms": _terms(storyline.terms),
+        "first_seen": storyline.first_seen,
+        "last_seen": storyline.last_seen,
         "event_ids": list(storyline.event_ids),
         "article_ids": list(storyline.article_ids),
         "links": _links(storyline.links),

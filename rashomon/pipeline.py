@@ -22,6 +22,7 @@ from .dedup import DedupIndex, find_duplicates, fold_copies
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
+from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .records import Analysis, Article, Document, Rejected
 from .store import Workspace
@@ -118,10 +119,11 @@ def analyze(
     grouper = group(articles, settings, embedder or default_embedder(settings), progress=progress)
     by_id = {article.id: article for article in articles}
     ordered = tuple(by_id[f.article_id] for f in grouper.features)
+    events, storylines = label_groups(ordered, grouper.events(), grouper.storylines(), settings.reader_language)
     return Analysis(
         articles=ordered,
-        events=tuple(grouper.events()),
-        storylines=tuple(grouper.storylines()),
+        events=tuple(events),
+        storylines=tuple(storylines),
         rejected=tuple(rejected),
         settings=settings.as_dict(),
         copies=copies.groups,
@@ -230,9 +232,7 @@ def ingest_items(
         else:
             versions.append((earlier.id, article))
     articles, exact_copies = _split_copies(articles, [article for article, _v, _n in stored])
-    grouper = Grouper(settings)
-    for article, vector, _name in stored:
-        grouper.add(article_features(article, vector, settings))
+    grouper = workspace.grouper(settings, stored)
     start = len(grouper.features)
     grouper = group(articles, settings, embedder, grouper, progress)
     new_vectors = {f.article_id: f.vector for f in grouper.features[start:]}
@@ -284,7 +284,8 @@ def ingest_items(
             )
         for item in rejected:
             workspace.record_input(db, item.source, item.raw, "rejected", None, item.reason)
-        events, storylines = grouper.events(), grouper.storylines()
+        everything = [article for article, _v, _n in stored] + [by_id[f.article_id] for f in grouper.features[start:]]
+        events, storylines = label_groups(everything, grouper.events(), grouper.storylines(), settings.reader_language)
         workspace.save_groups(db, events, storylines)
     return IngestSummary(
         added=tuple(f.article_id for f in grouper.features[start:]),

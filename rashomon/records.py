@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,15 @@ class CopyGroup:
 
 @dataclass(frozen=True)
 class Link:
-    """Why two articles were put together: the evidence behind a grouping."""
+    """Why two articles were put together: the evidence behind a grouping.
+
+    ``kind`` says what the link records: ``join`` (``article_a`` joined the event
+    or storyline because of its pair score with ``article_b``), ``merge`` (repair
+    merged two events; ``article_a`` and ``article_b`` are their closest members
+    and ``score`` the mean pair score between the two events) or ``split`` (repair
+    took ``article_a`` out of the event; ``score`` is its mean pair score with the
+    members that stayed, ``article_b`` the one it matched best).
+    """
 
     article_a: str
     article_b: str
@@ -202,11 +210,42 @@ class Link:
     embedding: float
     names: float
     shared_names: tuple[str, ...] = ()
+    kind: str = "join"
+
+
+@dataclass(frozen=True)
+class LabelTerm:
+    """One name or term in an event's or storyline's label, with where it came from.
+
+    Attributes:
+        text: As shown, in the reader's language where an article or CLDR has it.
+        kind: ``name`` (a person, organisation or place found by :mod:`rashomon.names`),
+            ``country`` (shown by its CLDR name in the reader's language) or ``term``
+            (a word distinctive of this group against the rest of the corpus).
+        weight: How strongly it marks the group (names: share of its articles that
+            mention it; terms: c-TF-IDF), for ranking.
+        language: Language of ``text`` (the reader's, or the articles' where none is in it).
+        article_ids: The group's articles that mention it.
+        article_id: The article of ``sentence``.
+        sentence: A sentence that uses it: the evidence.
+    """
+
+    text: str
+    kind: str
+    weight: float
+    language: str | None
+    article_ids: tuple[str, ...]
+    article_id: str
+    sentence: str
 
 
 @dataclass(frozen=True)
 class Event:
-    """One happening (a visit, a summit, a vote) reported by one or more articles."""
+    """One happening (a visit, a summit, a vote) reported by one or more articles.
+
+    ``label`` is built from ``terms`` (key names, places and distinctive words)
+    and the date span; ``headline`` is the most central member's own headline.
+    """
 
     id: str
     label: str
@@ -214,17 +253,23 @@ class Event:
     first_seen: str | None = None
     last_seen: str | None = None
     links: tuple[Link, ...] = ()
+    headline: str = ""
+    terms: tuple[LabelTerm, ...] = ()
 
 
 @dataclass(frozen=True)
 class Storyline:
-    """Related events grouped into one story."""
+    """Related events grouped into one story (label, headline and terms as for :class:`Event`)."""
 
     id: str
     label: str
     event_ids: tuple[str, ...]
     article_ids: tuple[str, ...]
     links: tuple[Link, ...] = ()
+    headline: str = ""
+    terms: tuple[LabelTerm, ...] = ()
+    first_seen: str | None = None
+    last_seen: str | None = None
 
 
 # -- extract: entities (rashomon.extract.entities) ------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from pathlib import Path
@@ -33,7 +34,9 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
         storylines = tuple(s for s in storylines if s.id == only or only in s.event_ids)
         if only.startswith("ev-"):
             storylines = tuple(
-                type(s)(s.id, s.label, (only,), next(e.article_ids for e in analysis.events if e.id == only), s.links)
+                dataclasses.replace(
+                    s, event_ids=(only,), article_ids=next(e.article_ids for e in analysis.events if e.id == only)
+                )
                 for s in storylines
             )
     languages = Counter(a.language or "?" for a in analysis.articles).most_common()

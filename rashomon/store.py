@@ -5,10 +5,13 @@ order and recorded in ``PRAGMA user_version``, and a single writer: every write
 runs inside ``BEGIN IMMEDIATE`` so a second writer waits (up to the busy
 timeout) instead of interleaving. Readers may run in parallel.
 
-The grouping of a workspace is rebuilt by replaying the stored articles, in the
-order they were first ingested, through the same :class:`~rashomon.cluster.Grouper`
-that a one-shot run uses; new articles are then added after them. Replays are
-deterministic, so earlier events and storylines keep their members and ids.
+The grouping of a workspace is saved with it (events, storylines and their
+evidence) and loaded back into the same :class:`~rashomon.cluster.Grouper` that a
+one-shot run uses (:meth:`Workspace.grouper`, through ``Grouper.bulk_load``): no
+article is placed twice. New articles are then added after the stored ones, so
+earlier events and storylines keep their members and ids unless repair merges or
+splits them (a kept ``merge``/``split`` link says so). A grouping saved under
+other settings stays as it was; only new articles see new thresholds.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .records import (
     CopyLink,
     DateHint,
     Event,
+    LabelTerm,
     Link,
     Provenance,
     Rejected,
@@ -273,6 +277,10 @@ class Workspace:
     def _links(text: str) -> tuple[Link, ...]:
         return tuple(Link(**{**link, "shared_names": tuple(link["shared_names"])}) for link in json.loads(text))
 
+    @staticmethod
+    def _terms(text: str) -> tuple[LabelTerm, ...]:
+        return tuple(LabelTerm(**{**term, "article_ids": tuple(term["article_ids"])}) for term in json.loads(text))
+
     def events(self) -> list[Event]:
         rows = self.connection.execute("SELECT * FROM events ORDER BY position")
         return [
@@ -283,6 +291,8 @@ class Workspace:
                 r["first_seen"],
                 r["last_seen"],
                 self._links(r["links"]),
+                r["headline"],
+                self._terms(r["terms"]),
             )
             for r in rows
         ]
@@ -296,6 +306,10 @@ class Workspace:
                 tuple(json.loads(r["event_ids"])),
                 tuple(json.loads(r["article_ids"])),
                 self._links(r["links"]),
+                r["headline"],
+                self._terms(r["terms"]),
+                r["first_seen"],
+                r["last_seen"],
             )
             for r in rows
         ]
@@ -337,10 +351,47 @@ class Workspace:
     # -- grouping --------------------------------------------------------------
 
     def replay(self, settings: Settings) -> Grouper:
-        """A grouper holding every stored article, in first-ingested order."""
+        """A grouper holding every stored article, regrouped from scratch in first-ingested order."""
         grouper = Grouper(settings)
         for article, vector, _embedder in self.vectors():
             grouper.add(article_features(article, vector, settings))
+        return grouper
+
+    def grouper(self, settings: Settings, stored: Sequence[tuple[Article, np.ndarray, str]] | None = None) -> Grouper:
+        """A grouper holding every stored article in its saved event and storyline, without regrouping.
+
+        ``stored`` is :meth:`vectors`, if the caller has it already. A workspace
+        whose saved grouping does not cover its articles (none saved yet) is
+        regrouped with :meth:`replay`.
+        """
+        stored = self.vectors() if stored is None else stored
+        grouper = Grouper(settings)
+        if not stored:
+            return grouper
+        position = {article.id: number for number, (article, _v, _e) in enumerate(stored)}
+        events, storylines = self.events(), self.storylines()
+        event_of = [-1] * len(stored)
+        event_number = {}
+        for number, event in enumerate(events):
+            event_number[event.id] = number
+            for article_id in event.article_ids:
+                if article_id in position:
+                    event_of[position[article_id]] = number
+        storyline_of_event = [-1] * len(events)
+        for number, storyline in enumerate(storylines):
+            for event_id in storyline.event_ids:
+                if event_id in event_number:
+                    storyline_of_event[event_number[event_id]] = number
+        if -1 in event_of or -1 in storyline_of_event:
+            return self.replay(settings)
+        features = [article_features(article, vector, settings) for article, vector, _e in stored]
+        grouper.bulk_load(
+            features,
+            event_of,
+            storyline_of_event,
+            event_links=[event.links for event in events],
+            storyline_links=[storyline.links for storyline in storylines],
+        )
         return grouper
 
     def save_groups(self, db: sqlite3.Connection, events: Sequence[Event], storylines: Sequence[Storyline]) -> None:
@@ -349,17 +400,44 @@ class Workspace:
 
         db.execute("DELETE FROM events")
         db.execute("DELETE FROM storylines")
+
+        def terms(items: Sequence[LabelTerm]) -> str:
+            return json.dumps([dataclasses.asdict(term) for term in items], ensure_ascii=False)
+
         db.executemany(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (id, position, label, first_seen, last_seen, article_ids, links, headline, terms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (e.id, n, e.label, e.first_seen, e.last_seen, json.dumps(list(e.article_ids)), links(e.links))
+                (
+                    e.id,
+                    n,
+                    e.label,
+                    e.first_seen,
+                    e.last_seen,
+                    json.dumps(list(e.article_ids)),
+                    links(e.links),
+                    e.headline,
+                    terms(e.terms),
+                )
                 for n, e in enumerate(events)
             ],
         )
         db.executemany(
-            "INSERT INTO storylines VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO storylines (id, position, label, event_ids, article_ids, links, headline, terms,"
+            " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (s.id, n, s.label, json.dumps(list(s.event_ids)), json.dumps(list(s.article_ids)), links(s.links))
+                (
+                    s.id,
+                    n,
+                    s.label,
+                    json.dumps(list(s.event_ids)),
+                    json.dumps(list(s.article_ids)),
+                    links(s.links),
+                    s.headline,
+                    terms(s.terms),
+                    s.first_seen,
+                    s.last_seen,
+                )
                 for n, s in enumerate(storylines)
             ],
         )
