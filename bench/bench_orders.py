@@ -51,7 +51,8 @@ def gold_of(name: str, articles: list) -> tuple[dict[str, str], dict[str, str]]:
     gold = json.loads((ROOT / "examples" / "gold.json").read_text(encoding="utf-8"))
     events, storylines = {}, {}
     for article in articles:
-        key = Path(article.source.partition("#")[0]).resolve().relative_to(SAMPLE.resolve()).as_posix()
+        path, _, record = article.source.partition("#")
+        key = Path(path).resolve().relative_to(SAMPLE.resolve()).as_posix() + (f"#{record}" if record else "")
         events[article.id] = gold["articles"][key]["event"]
         storylines[article.id] = gold["events"][events[article.id]]["storyline"]
     return events, storylines

@@ -298,3 +298,57 @@ class Analysis:
 
 
 Item = Document | Rejected
+
+
+# -- extract: canonical entities (rashomon.extract.canonical) -------------------
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """One mention of a canonical entity in one article.
+
+    Attributes:
+        article_id: The article it is in.
+        start, end: Character offsets into the article's ``text``.
+        surface: The words as written ("Kasachstans", "Токаев", "OVKS").
+        label: The recogniser's label for this mention (PER/ORG/LOC/MISC).
+        confidence: The recogniser's confidence.
+        sentence: The sentence it is in: the evidence.
+        via: The rule that linked it to its entity: ``name`` (same phonetic key),
+            ``country``, ``organisation``, ``acronym``, ``short name``, ``surname``,
+            ``inflection`` or ``near spelling`` (see :mod:`rashomon.extract.canonical`).
+    """
+
+    article_id: str
+    start: int
+    end: int
+    surface: str
+    label: str
+    confidence: float
+    sentence: str
+    via: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A real-world person, organisation or place, with every mention across articles and languages.
+
+    Attributes:
+        id: ``en-`` + a hash of ``key`` (stable for the same key).
+        label: PER, ORG, LOC or MISC (the most common label of its mentions).
+        name: Display name, in the reader's language where an article or CLDR has it.
+        key: The canonical key: ``ISO:KZ``, ``ORG:csto``, ``PER:antoni|blinke`` …
+        aliases: Every distinct way it was written.
+        languages: Languages of the articles that mention it.
+        article_ids: Articles that mention it, in article order.
+        mentions: Each mention with its sentence.
+    """
+
+    id: str
+    label: str
+    name: str
+    key: str
+    aliases: tuple[str, ...]
+    languages: tuple[str, ...]
+    article_ids: tuple[str, ...]
+    mentions: tuple[EntityMention, ...]
