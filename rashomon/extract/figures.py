@@ -119,13 +119,13 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         "percentage points?": "percentage_point", "per ?cent": "percent", "pct": "percent",
         r"square kilomet(?:er|re)s?": "km2", "sq km": "km2", r"kilomet(?:er|re)s?": "km", "miles?": "mi",
         r"met(?:er|re)s?": "m", "kilograms?": "kg", "tonnes?": "t", "tons?": "t", "barrels?": "barrel",
-        "people": "people", "persons": "people", "years?": "year", "months?": "month", "weeks?": "week",
+        "people": "people", "persons": "people", "hectares?": "ha", "years?": "year", "months?": "month", "weeks?": "week",
         "days?": "day", "hours?": "hour", "minutes?": "minute", "degrees celsius": "degC",
     },
     "de": {
         r"prozentpunkte?n?": "percentage_point", "prozent": "percent", r"quadratkilometer\w*": "km2",
         r"kilometer\w*": "km", r"meter\w*": "m", r"kilogramm\w*": "kg", "tonnen": "t", "tonne": "t",
-        r"barrel\w*": "barrel", "menschen": "people", "personen": "people", r"jahr(?:e|en|es)?": "year",
+        r"barrel\w*": "barrel", "menschen": "people", "personen": "people", "hektar": "ha", r"jahr(?:e|en|es)?": "year",
         r"monat(?:e|en|s)?": "month", r"wochen?": "week", "tage": "day", "tagen": "day", "tag": "day",
         r"stunden?": "hour", r"minuten?": "minute", r"grad(?: celsius)?": "degC", "meilen": "mi",
     },
@@ -133,14 +133,14 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         r"процентн\w+ пункт\w*": "percentage_point", r"п\.\s?п\.": "percentage_point", r"процент\w*": "percent",
         r"квадратных километр\w*": "km2", r"кв\.\s?км": "km2", r"километр\w*": "km", "км": "km",
         r"метр\w*": "m", r"килограмм\w*": "kg", "кг": "kg", r"тонн\w*": "t", r"баррел\w*": "barrel",
-        "человек": "people", "людей": "people", "года": "year", "год": "year", "лет": "year",
+        "человек": "people", "человека": "people", "людей": "people", r"гектар\w*": "ha", "года": "year", "год": "year", "лет": "year",
         r"месяц\w*": "month", r"недел\w*": "week", "дня": "day", "дней": "day", "день": "day",
         r"час\w*": "hour", r"минут\w*": "minute", r"градус\w*": "degC",
     },
     "fr": {
         r"points? de pourcentage": "percentage_point", "pour ?cent": "percent",
         r"kilomètres? carrés": "km2", r"kilomètres?": "km", r"mètres?": "m", r"kilogrammes?": "kg",
-        "tonnes?": "t", "barils": "barrel", "baril": "barrel", "personnes": "people", "ans": "year",
+        "tonnes?": "t", "barils": "barrel", "baril": "barrel", "personnes": "people", "hectares?": "ha", "ans": "year",
         "an": "year", "années": "year", "année": "year", "mois": "month", "semaines?": "week",
         "jours?": "day", "heures?": "hour", "minutes?": "minute", "degrés": "degC",
     },
@@ -148,14 +148,14 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         r"puntos? porcentuales?": "percentage_point", "por ?ciento": "percent", "por cien": "percent",
         r"kilómetros? cuadrados": "km2", r"kil[óo]metros?": "km", "metros?": "m", "kilos": "kg",
         "kilogramos?": "kg", "toneladas?": "t", "barriles": "barrel", "barril": "barrel",
-        "personas": "people", "años?": "year", "meses": "month", "mes": "month", "semanas?": "week",
+        "personas": "people", "hect[áa]reas?": "ha", "años?": "year", "meses": "month", "mes": "month", "semanas?": "week",
         r"d[íi]as?": "day", "horas?": "hour", "minutos?": "minute", "grados": "degC",
     },
     "it": {
         r"punti percentuali": "percentage_point", "punto percentuale": "percentage_point",
         "per ?cento": "percent", "chilometri quadrati": "km2", "chilometri": "km", "chilometro": "km",
         "metri": "m", "metro": "m", "chili": "kg", "chilogrammi": "kg", "tonnellate": "t", "barili": "barrel",
-        "persone": "people", "anni": "year", "anno": "year", "mesi": "month", "mese": "month",
+        "persone": "people", "ettari": "ha", "ettaro": "ha", "anni": "year", "anno": "year", "mesi": "month", "mese": "month",
         "settimane": "week", "settimana": "week", "giorni": "day", "giorno": "day", "ore": "hour",
         "minuti": "minute", "gradi": "degC",
     },
@@ -181,7 +181,7 @@ _NUMBER_WORDS: dict[str, dict[str, int]] = {
     },
     "ru": {
         "один": 1, "одна": 1, "одну": 1, "два": 2, "две": 2, "двух": 2, "три": 3, "трёх": 3, "трех": 3,
-        "четыре": 4, "четырёх": 4, "четырех": 4, "пять": 5, "пяти": 5, "шесть": 6, "шести": 6,
+        "четыре": 4, "четырёх": 4, "четырех": 4, "двое": 2, "трое": 3, "четверо": 4, "пятеро": 5, "пять": 5, "пяти": 5, "шесть": 6, "шести": 6,
         "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9, "девяти": 9, "десять": 10,
         "десяти": 10, "двадцать": 20, "двадцати": 20, "тридцать": 30, "сто": 100,
     },
@@ -241,7 +241,8 @@ _LABEL_BEFORE = re.compile(
     r"(?:\b(?:nr|no|nos|art|abs|s|p|pp|ziff|az|tel|fax|vol|bd|ch)\.|№|#|§|\b(?:nummer|number|numéro|numero|номер|"
     r"artikel|article|articolo|artículo|статья|статьи|seite|page|pagina|página|страниц\w*|kapitel|chapter|"
     r"chapitre|capitolo|capítulo|глав\w*|punkt|point|paragraph|paragraf|absatz|flight|flug|vol|volo|vuelo|рейс\w*|"
-    r"route|linie|line|ligne|linea|línea|linia|version|versión|level|stufe|platz|rang|rank|tor|room|zimmer))\s*\Z",
+    r"route|linie|line|ligne|linea|línea|linia|version|versión|level|stufe|platz|rang|rank|tor|room|zimmer|"
+    r"minuto|minute))\s*\Z",
     re.IGNORECASE,
 )
 # German ordinals are written "21. Jahrhundert"; these nouns follow ordinals, not counts.
@@ -374,7 +375,7 @@ def _language(code: str | None) -> _Language:
     digits = rf"\d{{1,3}}(?:{spaces}\d{{3}})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)*"
     word_alt = _alternation(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     number = re.compile(
-        rf"(?<![\w.,/+#№§@&:\-–]){digits_group(digits)}|(?<!\w)(?P<word>{word_alt})(?!\w)",
+        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){digits_group(digits)}|(?<!\w)(?P<word>{word_alt})(?!\w)",
         re.IGNORECASE,
     )
     second_number = re.compile(rf"{digits_group(digits)}|(?P<word>(?!))", re.IGNORECASE)
@@ -470,7 +471,8 @@ def _decimal(integer: str, fraction: str) -> Decimal:
 # -- spans that are not figures ---------------------------------------------------------------
 
 _NUMERIC_DATE = re.compile(
-    r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)0\d{2,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phone numbers
+    r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)0\d{1,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phone numbers
+    r"|(?<!\w)\d{1,2}\s?h\s?\d{2}(?!\d)|(?<!\w)\d{1,2}\s?h(?!\w)"  # French clock times "6 h 30", "18h"
     r"|(?<![\w.])(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4}(?!\d))?|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[:.]\d{2}\s*(?:Uhr|h\b|a\.m\.|p\.m\.|am\b|pm\b|ч\.)|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}\s*(?:Uhr|a\.m\.|p\.m\.)"
     r"|\d{4}\s*[-–/]\s*\d{2,4}(?!\d))",
@@ -639,7 +641,15 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
         form = found_unit.group("u") or found_unit.group("sym")
         unit = _lookup(lang.unit_codes, form)
         end = found_unit.end()
+        half = _HALF.match(text, end)
+        if half and high is None and unit in _TIME_UNITS:
+            low, end = low + Decimal("0.5"), half.end()  # "dos horas y media", "two and a half years" is not read
     return _Reading(match.start(), end, low, high, scale, unit, guessed, spelled)
+
+
+_HALF = re.compile(r"\s+(?:y media|e mezz[oa]|et demie?|and a half|с половиной)(?!\w)", re.IGNORECASE)
+_TIME_UNITS = ("year", "month", "week", "day", "hour", "minute")
+_MINUS = re.compile(r"(?:(?<!\w)(?:minus|минус|moins|menos|meno)\s+|(?<![\w\d])[-−])\Z", re.IGNORECASE)
 
 
 def _between_before(text: str, start: int, lang: _Language) -> bool:
@@ -697,6 +707,11 @@ def _figure(
         return None  # list markers "1." / "1)"
     value_low = r.low * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
+    minus = _MINUS.search(text, max(0, start - 8), start)
+    if minus and r.high is None:
+        value_low, start = -value_low, minus.start()
+    if unit == "degC" and text[r.start : r.end].rstrip().endswith("°") and lang.code in ("es", "it", "pt"):
+        return None  # "al 3° posto": an ordinal
     if not has_measure and not r.spelled:
         if r.high is None and re.fullmatch(r"1[89]\d\d|20\d\d|2100", text[r.start : token_end]):
             return None  # a year
@@ -709,8 +724,9 @@ def _figure(
             and before.start() + max(sentence_start, r.start - 30) > sentence_start
         ):
             word = before.group(1).lower()
-            if word not in lang.stopwords and _lookup(lang.unit_codes, word) is None:
-                return None  # "Resolution 2231", "Boeing 737"
+            noun_follows = lang.code == "de" and re.match(r"\s+[A-ZÄÖÜ]", text[token_end : token_end + 3])
+            if word not in lang.stopwords and _lookup(lang.unit_codes, word) is None and not noun_follows:
+                return None  # "Resolution 2231", "Boeing 737"; German nouns are capitalised: "Regierung 500 Soldaten"
     ago = False
     prefix = lang.prefix.search(text, max(0, start - 30), start)
     approximate = bool(prefix and prefix.group("approx"))
@@ -725,7 +741,8 @@ def _figure(
     if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago:
         return None
     if r.spelled and r.high is None and not has_measure and not _followed_by_word(text, token_end):
-        return None
+        if not re.match(r"\s*[.,;:!?)]", text[token_end : token_end + 2]):
+            return None  # a spelled-out number counts before a word ("drei Verdächtige") or ends a clause
     if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
         bound = None  # "до 5" without a unit is too often "until 5"
     counts = "ago" if ago else _counts(text, max(sentence_start, previous_end), sentence_end, start, end, lang)
