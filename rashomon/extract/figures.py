@@ -29,10 +29,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from ..dates import _SENTENCE_BREAK, _vocabulary
 from ..records import Figure
@@ -327,10 +327,10 @@ class _Language:
     number: re.Pattern[str]
     second_number: re.Pattern[str]
     number_words: dict[str, int]
-    scales: list[tuple[re.Pattern[str], float]]
+    scales: _Table[float]
     scale: re.Pattern[str]
     unit: re.Pattern[str]
-    unit_codes: list[tuple[re.Pattern[str], str]]
+    unit_codes: _Table[str]
     currency_before: re.Pattern[str]
     currency_at: re.Pattern[str]
     prefix: re.Pattern[str]
@@ -392,7 +392,7 @@ def _language(code: str | None) -> _Language:
         rf"|[ {_SPACES}]?(?P<sym>{_alternation(unit_symbols)})(?![\w²]))",
         re.IGNORECASE,
     )
-    unit_codes = [(re.compile(rf"(?:{form})\Z", re.IGNORECASE), value) for form, value in codes.items()]
+    unit_codes = _Table(codes)
     currency_before = re.compile(rf"(?P<c>{_alternation(symbols)})[ {_SPACES}]?\Z")
     currency_at = re.compile(rf"(?:{_alternation(symbols)})[ {_SPACES}]?")
     prefix = re.compile(
@@ -409,7 +409,7 @@ def _language(code: str | None) -> _Language:
     endings = tuple(e for lang in languages for e in _ADJECTIVE_ENDINGS.get(lang, ()))
     return _Language(
         code, decimal, group, number, second_number, words,
-        [(re.compile(rf"(?:{f})\Z", re.IGNORECASE), m) for f, m in scales_table.items()], scale, unit,
+        _Table(scales_table), scale, unit,
         unit_codes, currency_before, currency_at, prefix, range_to, range_and, ago_after, stopwords, endings,
     )  # fmt: skip
 
@@ -419,11 +419,21 @@ def digits_group(digits: str) -> str:
     return f"(?P<digits>{digits})"
 
 
-def _lookup(table: Sequence[tuple[re.Pattern[str], T]], form: str) -> T | None:
-    for pattern, meaning in table:
-        if pattern.match(form):
-            return meaning
-    return None
+class _Table(Generic[T]):
+    """Word forms (regular expressions) and their meanings, with a memo of forms already seen."""
+
+    def __init__(self, forms: dict[str, T]) -> None:
+        self._patterns = [(re.compile(rf"(?:{form})\Z", re.IGNORECASE), meaning) for form, meaning in forms.items()]
+        self._memo: dict[str, T | None] = {}
+
+    def get(self, form: str) -> T | None:
+        """The meaning of ``form`` (case-insensitive), or None."""
+        key = form.lower()
+        if key not in self._memo:
+            if len(self._memo) > 20_000:  # forms come from the text: keep the memo bounded
+                self._memo.clear()
+            self._memo[key] = next((meaning for pattern, meaning in self._patterns if pattern.match(form)), None)
+        return self._memo[key]
 
 
 # -- number reading ---------------------------------------------------------------------------
@@ -480,24 +490,21 @@ _NUMERIC_DATE = re.compile(
 )
 
 
-def _blocked_spans(text: str, code: str | None) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _NUMERIC_DATE.finditer(text)]
+def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
+    """Whether the number at ``start:end`` is part of a date, a clock time or a phone number.
+
+    Only a window around the number is searched: the dates vocabulary is a long alternation, and
+    scanning whole articles with it would cost more than all the rest of the extraction.
+    """
+    low, high = max(0, start - 30), min(len(text), end + 30)
+    for found in _NUMERIC_DATE.finditer(text, low, high):
+        if found.start() < end and start < found.end():
+            return True
     vocabulary = _vocabulary(code or "en")
     if vocabulary is not None:
-        spans.extend(m.span() for m in vocabulary.pattern.finditer(text) if any(c.isdigit() for c in m.group(0)))
-    spans.sort()
-    return spans
-
-
-def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
-    index = bisect.bisect_right(starts, end) - 1
-    while index >= 0:
-        s, e = spans[index]
-        if e > start:
-            return s < end
-        if s < start - 40:
-            break
-        index -= 1
+        for found in vocabulary.pattern.finditer(text, low, high):
+            if found.start() < end and start < found.end():
+                return True
     return False
 
 
@@ -544,8 +551,6 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         return []
     code = (language or "").split("-")[0].split("_")[0].lower() or None
     lang = _language(code)
-    blocked = _blocked_spans(text, code)
-    blocked_starts = [s for s, _ in blocked]
     sentences = _sentence_spans(text)
     sentence_starts = [s for s, _ in sentences]
     figures: list[Figure] = []
@@ -556,7 +561,7 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         reading = _read(text, match, lang)
         if reading is None:
             continue
-        if _overlaps(blocked, blocked_starts, match.start(), match.end()):
+        if match.group("digits") and _in_date(text, match.start(), match.end(), code):
             continue
         figure = _figure(text, reading, lang, sentences, sentence_starts, consumed)
         if figure is not None:
@@ -610,7 +615,7 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
     scale = 1.0
     found = lang.scale.match(text, end)
     if found:
-        scale = _lookup(lang.scales, found.group("s")) or 1.0
+        scale = lang.scales.get(found.group("s")) or 1.0
         end = found.end()
     high = None
     percent_end = end + 1 if text.startswith("%", end) and lang.range_to.match(text, end + 1) else end
@@ -631,7 +636,7 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
                 found = lang.scale.match(text, end)
                 if found:
                     if scale == 1.0:
-                        scale = _lookup(lang.scales, found.group("s")) or 1.0
+                        scale = lang.scales.get(found.group("s")) or 1.0
                     end = found.end()
     unit = None
     connector = _CONNECTORS.match(text, end) if scale != 1.0 else None
@@ -639,7 +644,7 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
     found_unit = lang.unit.match(text, unit_at) or (lang.unit.match(text, end) if unit_at != end else None)
     if found_unit:
         form = found_unit.group("u") or found_unit.group("sym")
-        unit = _lookup(lang.unit_codes, form)
+        unit = lang.unit_codes.get(form)
         end = found_unit.end()
         half = _HALF.match(text, end)
         if half and high is None and unit in _TIME_UNITS:
@@ -671,7 +676,7 @@ def _figure(
     if currency and (not currency.group("c")[0].isalpha() or _word_boundary_before(text, currency.start())):
         start = currency.start()
         if unit is None or unit in ("m", "t"):
-            unit = _lookup(lang.unit_codes, currency.group("c"))
+            unit = lang.unit_codes.get(currency.group("c"))
     money = unit is not None and unit.isupper()
     scale_word = text[r.start : r.end]
     if scale == 1e6 and re.search(r"\d\s?m\b", scale_word, re.IGNORECASE) and not money:
@@ -725,7 +730,7 @@ def _figure(
         ):
             word = before.group(1).lower()
             noun_follows = lang.code == "de" and re.match(r"\s+[A-ZÄÖÜ]", text[token_end : token_end + 3])
-            if word not in lang.stopwords and _lookup(lang.unit_codes, word) is None and not noun_follows:
+            if word not in lang.stopwords and lang.unit_codes.get(word) is None and not noun_follows:
                 return None  # "Resolution 2231", "Boeing 737"; German nouns are capitalised: "Regierung 500 Soldaten"
     ago = False
     prefix = lang.prefix.search(text, max(0, start - 30), start)
@@ -832,7 +837,7 @@ def _phrase_after(text: str, position: int, s_end: int, lang: _Language) -> str 
         lower = word.lower()
         if not words and lower in ("der", "die", "das", "den", "dem", "des", "the", "le", "la", "les", "el", "il"):
             continue  # an article before the counted noun ("mit 7.644 Kilometern die längste Landgrenze")
-        if not _is_content(word, lang) or _lookup(lang.unit_codes, lower) is not None:
+        if not _is_content(word, lang) or lang.unit_codes.get(lower) is not None:
             break
         words.append(word)
         if lang.code == "de":
@@ -855,7 +860,7 @@ def _noun_before(text: str, s_start: int, start: int, lang: _Language) -> str | 
     words = [m.group(0) for m in _WORD.finditer(window)]
     for index in range(len(words) - 1, -1, -1):
         word = words[index]
-        if not _is_content(word, lang) or _lookup(lang.unit_codes, word.lower()) is not None:
+        if not _is_content(word, lang) or lang.unit_codes.get(word.lower()) is not None:
             continue
         if lang.code == "de" and not word[0].isupper():
             continue
