@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -508,12 +509,22 @@ def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
     return False
 
 
+# Abbreviations after which a full stop does not end a sentence ("5 Mio. Euro", "ca. 300").
+_ABBREVIATION = re.compile(
+    r"(?<!\w)(?:mio|mrd|tsd|bio|ca|nr|no|art|abs|bzw|vgl|z\.b|u\.a|tys|тыс|млн|млрд|трлн|руб|долл|п\.п|mln|mld|"
+    r"approx|etc|env|av|apr|n\.\s?chr|u\.s|dr|prof|st|mr|mrs|ms|jr|sr)\.\Z",
+    re.IGNORECASE,
+)
+
+
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     offset = 0
     for line in text.split("\n"):
         cut = 0
         for match in _SENTENCE_BREAK.finditer(line):
+            if _ABBREVIATION.search(line, max(0, match.start() - 8), match.start()):
+                continue
             spans.append((offset + cut, offset + match.start()))
             cut = match.end()
         spans.append((offset + cut, offset + len(line)))
@@ -771,7 +782,7 @@ def _figure(
         counts=counts,
         approximate=approximate,
         bound=bound,
-        sentence=text[sentence_start:sentence_end].strip(),
+        sentence=text[min(sentence_start, start) : max(sentence_end, end)].strip(),
         confidence=round(max(confidence, 0.1), 2),
     )
 
@@ -895,21 +906,36 @@ def same_quantity(a: Figure, b: Figure) -> bool:
     return bool(_terms(a) & _terms(b))
 
 
-def figures_differ(a: Figure, b: Figure, tolerance: float = 0.02) -> bool:
+def figures_differ(a: Figure, b: Figure, tolerance: float = 0.0) -> bool:
     """Whether two figures about the same thing (see :func:`same_quantity`) give different numbers.
 
-    Values are compared as intervals (a single value is a zero-width interval) widened by
-    ``tolerance`` (relative, default 2 %) and, when a figure is approximate or bounded, by a further
-    10 %; they differ when the intervals do not overlap. Figures about different things never differ.
+    Each figure stands for an interval of values it is compatible with: a range is its low..high; a
+    scaled number covers what rounds to it ("3,05 Milliarden" is 3.045–3.055 billion, "$25 million"
+    24.5–25.5 million); a hedged one ("rund", "about") is widened by 10 %; "more than" opens it
+    upwards, "up to" downwards. ``tolerance`` widens both by a further relative amount. They differ
+    when the intervals do not overlap ("141 states" and "143 states" differ; "60-80 percent" and
+    "about 88 percent" do not). Figures about different things never differ.
     """
     if not same_quantity(a, b):
         return False
-    (a_low, a_high), (b_low, b_high) = a.interval, b.interval
-
-    def widen(low: float, high: float, figure: Figure) -> tuple[float, float]:
-        slack = tolerance + (0.1 if figure.approximate or figure.bound else 0.0)
-        return low - abs(low) * slack, high + abs(high) * slack
-
-    a_low, a_high = widen(a_low, a_high, a)
-    b_low, b_high = widen(b_low, b_high, b)
+    a_low, a_high = _compatible(a, tolerance)
+    b_low, b_high = _compatible(b, tolerance)
     return a_high < b_low or b_high < a_low
+
+
+def _compatible(figure: Figure, tolerance: float) -> tuple[float, float]:
+    """The interval of values a figure is compatible with (see :func:`figures_differ`)."""
+    low, high = figure.interval
+    if figure.scale != 1.0:
+        written = f"{abs(low) / figure.scale:.6f}".rstrip("0").rstrip(".")
+        decimals = len(written.partition(".")[2])
+        slack = 0.5 * 10**-decimals * figure.scale
+        low, high = low - slack, high + slack
+    slack_low = abs(low) * (tolerance + (0.1 if figure.approximate else 0.0))
+    slack_high = abs(high) * (tolerance + (0.1 if figure.approximate else 0.0))
+    low, high = low - slack_low, high + slack_high
+    if figure.bound == "over":
+        high = math.inf
+    elif figure.bound == "under":
+        low = -math.inf
+    return low, high
