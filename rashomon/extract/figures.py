@@ -118,21 +118,21 @@ _CURRENCY_WORDS: dict[str, dict[str, str]] = {
 _UNIT_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "percentage points?": "percentage_point", "per ?cent": "percent", "pct": "percent",
-        r"square kilomet(?:er|re)s?": "km2", "sq km": "km2", r"kilomet(?:er|re)s?": "km", "miles?": "mi",
+        r"square kilomet(?:er|re)s?": "km2", "sq km": "km2", r"kilomet(?:er|re)s?": "km", "nautical miles?": "nmi", "miles?": "mi",
         r"met(?:er|re)s?": "m", "kilograms?": "kg", "tonnes?": "t", "tons?": "t", "barrels?": "barrel",
         "people": "people", "persons": "people", "hectares?": "ha", "years?": "year", "months?": "month", "weeks?": "week",
-        "days?": "day", "hours?": "hour", "minutes?": "minute", "degrees celsius": "degC",
+        "days?": "day", "hours?": "hour", "minutes?": "minute", "degrees celsius": "degC", "degrees fahrenheit": "degF",
     },
     "de": {
         r"prozentpunkte?n?": "percentage_point", "prozent": "percent", r"quadratkilometer\w*": "km2",
         r"kilometer\w*": "km", r"meter\w*": "m", r"kilogramm\w*": "kg", "tonnen": "t", "tonne": "t",
         r"barrel\w*": "barrel", "menschen": "people", "personen": "people", "hektar": "ha", r"jahr(?:e|en|es)?": "year",
         r"monat(?:e|en|s)?": "month", r"wochen?": "week", "tage": "day", "tagen": "day", "tag": "day",
-        r"stunden?": "hour", r"minuten?": "minute", r"grad(?: celsius)?": "degC", "meilen": "mi",
+        r"stunden?": "hour", r"minuten?": "minute", r"grad(?: celsius)?": "degC", r"seemeilen?": "nmi", "meilen": "mi",
     },
     "ru": {
         r"процентн\w+ пункт\w*": "percentage_point", r"п\.\s?п\.": "percentage_point", r"процент\w*": "percent",
-        r"квадратных километр\w*": "km2", r"кв\.\s?км": "km2", r"километр\w*": "km", "км": "km",
+        r"квадратных километр\w*": "km2", r"кв\.\s?км": "km2", r"километр\w*": "km", "км": "km", r"морск\w+ мил\w*": "nmi", r"мил[ья]\w*": "mi",
         r"метр\w*": "m", r"килограмм\w*": "kg", "кг": "kg", r"тонн\w*": "t", r"баррел\w*": "barrel",
         "человек": "people", "человека": "people", "людей": "people", r"гектар\w*": "ha", "года": "year", "год": "year", "лет": "year",
         r"месяц\w*": "month", r"недел\w*": "week", "дня": "day", "дней": "day", "день": "day",
@@ -140,14 +140,14 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
     },
     "fr": {
         r"points? de pourcentage": "percentage_point", "pour ?cent": "percent",
-        r"kilomètres? carrés": "km2", r"kilomètres?": "km", r"mètres?": "m", r"kilogrammes?": "kg",
+        r"kilomètres? carrés": "km2", r"kilomètres?": "km", r"milles? nautiques": "nmi", r"mètres?": "m", r"kilogrammes?": "kg",
         "tonnes?": "t", "barils": "barrel", "baril": "barrel", "personnes": "people", "hectares?": "ha", "ans": "year",
         "an": "year", "années": "year", "année": "year", "mois": "month", "semaines?": "week",
         "jours?": "day", "heures?": "hour", "minutes?": "minute", "degrés": "degC",
     },
     "es": {
         r"puntos? porcentuales?": "percentage_point", "por ?ciento": "percent", "por cien": "percent",
-        r"kilómetros? cuadrados": "km2", r"kil[óo]metros?": "km", "metros?": "m", "kilos": "kg",
+        r"kilómetros? cuadrados": "km2", r"kil[óo]metros?": "km", r"millas? náuticas": "nmi", "metros?": "m", "kilos": "kg",
         "kilogramos?": "kg", "toneladas?": "t", "barriles": "barrel", "barril": "barrel",
         "personas": "people", "hect[áa]reas?": "ha", "años?": "year", "meses": "month", "mes": "month", "semanas?": "week",
         r"d[íi]as?": "day", "horas?": "hour", "minutos?": "minute", "grados": "degC",
@@ -155,7 +155,7 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
     "it": {
         r"punti percentuali": "percentage_point", "punto percentuale": "percentage_point",
         "per ?cento": "percent", "chilometri quadrati": "km2", "chilometri": "km", "chilometro": "km",
-        "metri": "m", "metro": "m", "chili": "kg", "chilogrammi": "kg", "tonnellate": "t", "barili": "barrel",
+        "miglia nautiche": "nmi", "metri": "m", "metro": "m", "chili": "kg", "chilogrammi": "kg", "tonnellate": "t", "barili": "barrel",
         "persone": "people", "ettari": "ha", "ettaro": "ha", "anni": "year", "anno": "year", "mesi": "month", "mese": "month",
         "settimane": "week", "settimana": "week", "giorni": "day", "giorno": "day", "ore": "hour",
         "minuti": "minute", "gradi": "degC",
@@ -164,7 +164,7 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
 
 _UNIT_SYMBOLS = {
     "%": "percent", "‰": "permille", "km²": "km2", "km2": "km2", "km": "km", "kg": "kg",
-    "°c": "degC", "°": "degC", "mi": "mi", "m": "m", "t": "t", "pp": "percentage_point",
+    "°c": "degC", "°f": "degF", "°": "degC", "mi": "mi", "m": "m", "t": "t", "pp": "percentage_point",
 }  # fmt: skip
 
 # Spelled-out numbers. Words for "one" double as articles; they count only before a scale word
@@ -172,36 +172,62 @@ _UNIT_SYMBOLS = {
 _NUMBER_WORDS: dict[str, dict[str, int]] = {
     "en": {
         "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-        "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-        "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100, "dozen": 12,
+        "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+        "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+        "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+        "hundred": 100, "dozen": 12,
     },
     "de": {
         "ein": 1, "eine": 1, "einen": 1, "einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4,
         "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12,
-        "fünfzehn": 15, "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100,
+        "dreizehn": 13, "vierzehn": 14, "fünfzehn": 15, "sechzehn": 16, "siebzehn": 17, "achtzehn": 18,
+        "neunzehn": 19, "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60,
+        "siebzig": 70, "achtzig": 80, "neunzig": 90, "hundert": 100,
     },
     "ru": {
-        "один": 1, "одна": 1, "одну": 1, "два": 2, "две": 2, "двух": 2, "три": 3, "трёх": 3, "трех": 3,
-        "четыре": 4, "четырёх": 4, "четырех": 4, "двое": 2, "трое": 3, "четверо": 4, "пятеро": 5, "пять": 5, "пяти": 5, "шесть": 6, "шести": 6,
-        "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9, "девяти": 9, "десять": 10,
-        "десяти": 10, "двадцать": 20, "двадцати": 20, "тридцать": 30, "сто": 100,
+        "один": 1, "одна": 1, "одну": 1, "два": 2, "две": 2, "двух": 2, "двое": 2, "три": 3, "трёх": 3,
+        "трех": 3, "трое": 3, "четыре": 4, "четырёх": 4, "четырех": 4, "четверо": 4, "пять": 5, "пяти": 5,
+        "пятеро": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9,
+        "девяти": 9, "десять": 10, "десяти": 10, "одиннадцать": 11, "двенадцать": 12, "пятнадцать": 15,
+        "двадцать": 20, "двадцати": 20, "тридцать": 30, "тридцати": 30, "сорок": 40, "пятьдесят": 50,
+        "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100, "двести": 200,
+        "триста": 300, "пятьсот": 500,
     },
     "fr": {
         "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
-        "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,
-        "trente": 30, "quarante": 40, "cinquante": 50,
+        "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+        "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+        "soixante": 60, "quatre-vingt": 80, "quatre-vingts": 80, "cent": 100, "cents": 100,
     },
     "es": {
         "un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
-        "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15,
-        "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "cien": 100,
+        "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+        "quince": 15, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+        "veintiún": 21, "veintiuno": 21, "veintidós": 22, "veintitrés": 23, "veinticuatro": 24,
+        "veinticinco": 25, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
+        "ochenta": 80, "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300,
+        "quinientos": 500,
     },
     "it": {
         "un": 1, "uno": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sette": 7,
-        "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "quindici": 15, "venti": 20,
-        "trenta": 30, "quaranta": 40, "cinquanta": 50, "cento": 100,
+        "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "tredici": 13, "quattordici": 14,
+        "quindici": 15, "sedici": 16, "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50,
+        "sessanta": 60, "settanta": 70, "ottanta": 80, "novanta": 90, "cento": 100, "duecento": 200,
+        "trecento": 300,
     },
 }  # fmt: skip
+# German writes 21..99 as one word, units first: "dreiundzwanzig".
+_NUMBER_WORDS["de"].update(
+    {
+        f"{unit}und{ten}": value + tens
+        for unit, value in (("ein", 1), ("zwei", 2), ("drei", 3), ("vier", 4), ("fünf", 5), ("sechs", 6),
+                            ("sieben", 7), ("acht", 8), ("neun", 9))
+        for ten, tens in (("zwanzig", 20), ("dreißig", 30), ("vierzig", 40), ("fünfzig", 50), ("sechzig", 60),
+                          ("siebzig", 70), ("achtzig", 80), ("neunzig", 90))
+    }
+)  # fmt: skip
+# Spelled-out numbers in several words: "vingt-trois", "quatre cent vingt", "treinta y cinco".
+_COMPOUND_JOIN = re.compile(r"-|[ \u00a0](?:(?:et|y|and)[ \u00a0])?")
 _ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una"})
 
 _APPROX = {
@@ -327,6 +353,7 @@ class _Language:
     group: str | None
     number: re.Pattern[str]
     second_number: re.Pattern[str]
+    number_word: re.Pattern[str]
     number_words: dict[str, int]
     scales: _Table[float]
     scale: re.Pattern[str]
@@ -376,10 +403,11 @@ def _language(code: str | None) -> _Language:
     digits = rf"\d{{1,3}}(?:{spaces}\d{{3}})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)*"
     word_alt = _alternation(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     number = re.compile(
-        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){digits_group(digits)}|(?<!\w)(?P<word>{word_alt})(?!\w)",
+        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){digits_group(digits)}|(?<![\w-])(?P<word>{word_alt})(?!\w)",
         re.IGNORECASE,
     )
     second_number = re.compile(rf"{digits_group(digits)}|(?P<word>(?!))", re.IGNORECASE)
+    number_word = re.compile(rf"(?:{word_alt})(?!\w)", re.IGNORECASE)
     scales_table: dict[str, float] = _merge(_SCALES, languages)
     scale = re.compile(rf"[ {_SPACES}]?(?P<s>{_alternation(scales_table)})(?![\w])", re.IGNORECASE)
     currency_words: dict[str, str] = _merge(_CURRENCY_WORDS, languages)
@@ -409,7 +437,7 @@ def _language(code: str | None) -> _Language:
     stopwords = frozenset().union(*(_STOPWORDS[lang] for lang in languages), (w for w in hedges if " " not in w))
     endings = tuple(e for lang in languages for e in _ADJECTIVE_ENDINGS.get(lang, ()))
     return _Language(
-        code, decimal, group, number, second_number, words,
+        code, decimal, group, number, second_number, number_word, words,
         _Table(scales_table), scale, unit,
         unit_codes, currency_before, currency_at, prefix, range_to, range_and, ago_after, stopwords, endings,
     )  # fmt: skip
@@ -545,6 +573,7 @@ class _Reading:
     unit: str | None
     guessed: bool
     spelled: bool
+    number_end: int
 
 
 def extract_figures(text: str, language: str | None) -> list[Figure]:
@@ -607,22 +636,48 @@ def _implicit_ago(
     return out
 
 
-def _number_at(text: str, match: re.Match[str], lang: _Language) -> tuple[Decimal, bool, bool] | None:
+def _number_at(text: str, match: re.Match[str], lang: _Language) -> tuple[Decimal, bool, bool, int] | None:
+    """The number a match starts: (value, reading is a guess, spelled out, where it ends)."""
     word = match.group("word")
     if word is not None:
-        return Decimal(lang.number_words[re.sub(r"\s+", " ", word.lower())]), False, True
+        value, end = _spelled(text, lang.number_words[word.lower()], match.end(), lang)
+        return Decimal(value), False, True, end
     parsed = _parse_digits(match.group("digits"), lang)
     if parsed is None:
         return None
-    return parsed[0], parsed[1], False
+    return parsed[0], parsed[1], False, match.end()
+
+
+def _spelled(text: str, value: int, end: int, lang: _Language) -> tuple[int, int]:
+    """Extend a spelled-out number over the words that continue it ("vingt-trois", "quatre cent vingt").
+
+    A word continues the number only where the sum is well formed: a unit after a ten (20 + 3), a
+    ten after hundreds (400 + 20), or "hundred" after a unit (4 × 100); "a two-year plan" stays "a".
+    """
+    total = value
+    while True:
+        joiner = _COMPOUND_JOIN.match(text, end)
+        if joiner is None:
+            return total, end
+        following = lang.number_word.match(text, joiner.end())
+        if following is None:
+            return total, end
+        next_value = lang.number_words[following.group(0).lower()]
+        spaced_and = joiner.group(0).strip(" \u00a0-") != ""
+        if next_value == 100 and 1 <= total <= 9 and not spaced_and:
+            total *= 100
+        elif total >= 20 and total % 10 == 0 and next_value < 10 ** (len(str(total)) - 1):
+            total += next_value
+        else:
+            return total, end
+        end = following.end()
 
 
 def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
     first = _number_at(text, match, lang)
     if first is None:
         return None
-    low, guessed, spelled = first
-    end = match.end()
+    low, guessed, spelled, end = first
     scale = 1.0
     found = lang.scale.match(text, end)
     if found:
@@ -643,7 +698,7 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
             parsed = _number_at(text, second, lang)
             if parsed is not None and parsed[0] > low:
                 high, guessed = parsed[0], guessed or parsed[1]
-                end = second.end()
+                end = parsed[3]
                 found = lang.scale.match(text, end)
                 if found:
                     if scale == 1.0:
@@ -660,10 +715,11 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
         half = _HALF.match(text, end)
         if half and high is None and unit in _TIME_UNITS:
             low, end = low + Decimal("0.5"), half.end()  # "dos horas y media", "two and a half years" is not read
-    return _Reading(match.start(), end, low, high, scale, unit, guessed, spelled)
+    return _Reading(match.start(), end, low, high, scale, unit, guessed, spelled, first[3])
 
 
 _HALF = re.compile(r"\s+(?:y media|e mezz[oa]|et demie?|and a half|с половиной)(?!\w)", re.IGNORECASE)
+_ELIDED = re.compile(r"\s+(?:und|oder|bis|and|or|to|et|ou|y|o|e|и|или)\s", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "hour", "minute")
 _MINUS = re.compile(r"(?:(?<!\w)(?:minus|минус|moins|menos|meno)\s+|(?<![\w\d])[-−])\Z", re.IGNORECASE)
 
@@ -694,15 +750,25 @@ def _figure(
         scale, unit = 1.0, unit or "m"  # "100 m" is metres; "$25m" is millions
     if scale == 1e3 and re.search(r"\d\s?k\b", scale_word, re.IGNORECASE) and not money:
         return None
-    token_end = _token_end(text, r.start)
+    token_end = r.number_end
     next_char = text[token_end : token_end + 1]
     # Numbers glued to letters or hyphenated words are names, ordinals or compounds ("G20", "19th", "5-jährig").
     if next_char.isalpha() and token_end == r.end or (next_char.isalpha() and r.scale == 1.0 and r.unit is None):
         return None
     if next_char in "-–" and (text[token_end + 1 : token_end + 2].isalnum()) and r.high is None:
         return None  # "5-jährig", "3-2" (a score)
+    if next_char in "-–" and _ELIDED.match(text, token_end + 1):
+        return None  # "28- und 16-Nanometer-Technik": the first half of a compound
     if next_char in ("/", ":") and text[token_end + 1 : token_end + 2].isdigit():
         return None
+    if (
+        lang.group == "."
+        and not money
+        and scale == 1.0
+        and unit in (None, "hour")
+        and re.fullmatch(r"(?:[01]?\d|2[0-4])\.[0-5]\d", text[r.start : token_end])
+    ):
+        return None  # "de 23.00 a 6.00 horas", "14.30 Uhr": a dot before two digits is a clock time there
     sentence_start, sentence_end = _sentence_of(sentences, sentence_starts, r.start)
     left = text[max(sentence_start, r.start - 40) : start]
     if _LABEL_BEFORE.search(left):
@@ -795,17 +861,6 @@ def found_word(text: str, end: int) -> str | None:
 
 def _word_boundary_before(text: str, index: int) -> bool:
     return index == 0 or not text[index - 1].isalnum()
-
-
-def _token_end(text: str, start: int) -> int:
-    found = re.match(rf"(?:\w+|\d(?:[\d.,{_SPACES} ]*\d)?)", text[start : start + 40])
-    if not found:
-        return start
-    token = found.group(0)
-    if token[0].isdigit():
-        digits = re.match(rf"\d(?:\d|[.,{_SPACES}](?=\d)| (?=\d{{3}}(?!\d)))*", token)
-        return start + (digits.end() if digits else 1)
-    return start + len(token)
 
 
 def _followed_by_word(text: str, index: int) -> bool:
