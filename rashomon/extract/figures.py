@@ -118,7 +118,8 @@ _CURRENCY_WORDS: dict[str, dict[str, str]] = {
 _UNIT_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "percentage points?": "percentage_point", "per ?cent": "percent", "pct": "percent",
-        r"square kilomet(?:er|re)s?": "km2", "sq km": "km2", r"kilomet(?:er|re)s?": "km", "nautical miles?": "nmi", "miles?": "mi",
+        r"square kilomet(?:er|re)s?": "km2", "sq km": "km2", r"kilomet(?:er|re)s?": "km", "nautical miles?": "nmi", "miles?": "mi", r"nanomet(?:er|re)s?": "nm",
+        r"cubic met(?:er|re)s?": "m3",
         r"met(?:er|re)s?": "m", "kilograms?": "kg", "tonnes?": "t", "tons?": "t", "barrels?": "barrel",
         "people": "people", "persons": "people", "hectares?": "ha", "years?": "year", "months?": "month", "weeks?": "week",
         "days?": "day", "hours?": "hour", "minutes?": "minute", "degrees celsius": "degC", "degrees fahrenheit": "degF",
@@ -128,11 +129,11 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
         r"kilometer\w*": "km", r"meter\w*": "m", r"kilogramm\w*": "kg", "tonnen": "t", "tonne": "t",
         r"barrel\w*": "barrel", "menschen": "people", "personen": "people", "hektar": "ha", r"jahr(?:e|en|es)?": "year",
         r"monat(?:e|en|s)?": "month", r"wochen?": "week", "tage": "day", "tagen": "day", "tag": "day",
-        r"stunden?": "hour", r"minuten?": "minute", r"grad(?: celsius)?": "degC", r"seemeilen?": "nmi", "meilen": "mi",
+        r"stunden?": "hour", r"minuten?": "minute", r"grad(?: celsius)?": "degC", r"seemeilen?": "nmi", "meilen": "mi", r"nanometer\w*": "nm", r"kubikmeter\w*": "m3",
     },
     "ru": {
         r"процентн\w+ пункт\w*": "percentage_point", r"п\.\s?п\.": "percentage_point", r"процент\w*": "percent",
-        r"квадратных километр\w*": "km2", r"кв\.\s?км": "km2", r"километр\w*": "km", "км": "km", r"морск\w+ мил\w*": "nmi", r"мил[ья]\w*": "mi",
+        r"квадратных километр\w*": "km2", r"кв\.\s?км": "km2", r"километр\w*": "km", "км": "km", r"морск\w+ мил\w*": "nmi", r"нанометр\w*": "nm", r"кубометр\w*": "m3", r"кубическ\w+ метр\w*": "m3", r"мил[ья]\w*": "mi",
         r"метр\w*": "m", r"килограмм\w*": "kg", "кг": "kg", r"тонн\w*": "t", r"баррел\w*": "barrel",
         "человек": "people", "человека": "people", "людей": "people", r"гектар\w*": "ha", "года": "year", "год": "year", "лет": "year",
         r"месяц\w*": "month", r"недел\w*": "week", "дня": "day", "дней": "day", "день": "day",
@@ -140,14 +141,15 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
     },
     "fr": {
         r"points? de pourcentage": "percentage_point", "pour ?cent": "percent",
-        r"kilomètres? carrés": "km2", r"kilomètres?": "km", r"milles? nautiques": "nmi", r"mètres?": "m", r"kilogrammes?": "kg",
+        r"kilomètres? carrés": "km2", r"kilomètres?": "km", r"milles? nautiques": "nmi", r"nanomètres?": "nm", r"mètres? cubes?": "m3", r"mètres?": "m", r"kilogrammes?": "kg",
         "tonnes?": "t", "barils": "barrel", "baril": "barrel", "personnes": "people", "hectares?": "ha", "ans": "year",
         "an": "year", "années": "year", "année": "year", "mois": "month", "semaines?": "week",
         "jours?": "day", "heures?": "hour", "minutes?": "minute", "degrés": "degC",
     },
     "es": {
         r"puntos? porcentuales?": "percentage_point", "por ?ciento": "percent", "por cien": "percent",
-        r"kilómetros? cuadrados": "km2", r"kil[óo]metros?": "km", r"millas? náuticas": "nmi", "metros?": "m", "kilos": "kg",
+        r"kilómetros? cuadrados": "km2", r"kil[óo]metros?": "km", r"millas? náuticas": "nmi", r"nanómetros?": "nm", r"hectómetros? cúbicos?": "hm3",
+        r"metros? cúbicos?": "m3", "metros?": "m", "kilos": "kg",
         "kilogramos?": "kg", "toneladas?": "t", "barriles": "barrel", "barril": "barrel",
         "personas": "people", "hect[áa]reas?": "ha", "años?": "year", "meses": "month", "mes": "month", "semanas?": "week",
         r"d[íi]as?": "day", "horas?": "hour", "minutos?": "minute", "grados": "degC",
@@ -155,7 +157,7 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
     "it": {
         r"punti percentuali": "percentage_point", "punto percentuale": "percentage_point",
         "per ?cento": "percent", "chilometri quadrati": "km2", "chilometri": "km", "chilometro": "km",
-        "miglia nautiche": "nmi", "metri": "m", "metro": "m", "chili": "kg", "chilogrammi": "kg", "tonnellate": "t", "barili": "barrel",
+        "miglia nautiche": "nmi", "nanometri": "nm", "metri cubi": "m3", "metri": "m", "metro": "m", "chili": "kg", "chilogrammi": "kg", "tonnellate": "t", "barili": "barrel",
         "persone": "people", "ettari": "ha", "ettaro": "ha", "anni": "year", "anno": "year", "mesi": "month", "mese": "month",
         "settimane": "week", "settimana": "week", "giorni": "day", "giorno": "day", "ore": "hour",
         "minuti": "minute", "gradi": "degC",
@@ -164,7 +166,7 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
 
 _UNIT_SYMBOLS = {
     "%": "percent", "‰": "permille", "km²": "km2", "km2": "km2", "km": "km", "kg": "kg",
-    "°c": "degC", "°f": "degF", "°": "degC", "mi": "mi", "m": "m", "t": "t", "pp": "percentage_point",
+    "°c": "degC", "°f": "degF", "°": "degC", "m³": "m3", "m3": "m3", "hm³": "hm3", "hm3": "hm3", "nm": "nm", "mi": "mi", "m": "m", "t": "t", "pp": "percentage_point",
 }  # fmt: skip
 
 # Spelled-out numbers. Words for "one" double as articles; they count only before a scale word
