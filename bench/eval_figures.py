@@ -133,7 +133,7 @@ def score(rows: Iterable[dict]) -> dict[str, Tally]:
     return tallies
 
 
-def speed(repeats: int = 5) -> tuple[float, str]:
+def speed(repeats: int = 20) -> tuple[float, str]:
     """Milliseconds per 2,000 characters, and what text it was measured on."""
     if SEEDS.is_dir():
         texts = [
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         out["ms_per_2000_chars"] = ms  # type: ignore[assignment]
         print(json.dumps(out, indent=2))
     else:
-        print(f"Speed: {ms:.3f} ms per 2,000 characters ({source}, one core, best of 5).")
+        print(f"Speed: {ms:.3f} ms per 2,000 characters ({source}, one core, best of 20 runs).")
 
 
 if __name__ == "__main__":

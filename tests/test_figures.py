@@ -409,3 +409,38 @@ def test_figures_differ_allows_rounding_of_scaled_numbers_and_bounds() -> None:
     more = only("Investors put in more than $60 billion of capital.", "en")
     assert not figures_differ(more, only("Investors put in $75 billion of capital.", "en"))
     assert figures_differ(more, only("Investors put in $50 billion of capital.", "en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "value", "unit"),
+    [
+        ("Yilmaz est grutier depuis vingt-trois ans.", "fr", 23.0, "year"),
+        ("Quatre cent vingt millions d'euros ont été débloqués.", "fr", 420e6, "EUR"),
+        ("Trente-sept voix séparent les candidats.", "fr", 37.0, None),
+        ("Es waren dreiundzwanzig Teilnehmer.", "de", 23.0, None),
+        ("Son treinta y cinco años de cárcel.", "es", 35.0, "year"),
+        ("Пострадали двести пятьдесят человек.", "ru", 250.0, "people"),
+        ("It took one hundred and twenty days.", "en", 120.0, "day"),
+        ("The trawler was 70 nautical miles off the coast.", "en", 70.0, "nmi"),
+        ("Траулер находился примерно в 70 морских милях от берега.", "ru", 70.0, "nmi"),
+        ("La planta producirá 60 hectómetros cúbicos al año.", "es", 60.0, "hm3"),
+    ],
+)
+def test_figures_compound_spelled_numbers_and_more_units(text: str, language: str, value: float, unit: str) -> None:
+    figure = only(text, language)
+    assert (figure.value, figure.unit) == (pytest.approx(value), unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Un bâtiment neuf et moderne ouvre ses portes.", "fr"),
+        ("Die Cortes gelten von 23.00 bis 6.00 Uhr.", "de"),
+        ("Los cortes serán de 23.00 a 6.00 horas.", "es"),
+        ("A two-year plan was agreed.", "en"),
+        ("He is a dad-of-three from Stockport.", "en"),
+        ("Chips in 28- und 16-Nanometer-Technik werden gefertigt.", "de"),
+    ],
+)
+def test_figures_not_a_figure_either(text: str, language: str) -> None:
+    assert extract_figures(text, language) == [], [f.text for f in extract_figures(text, language)]

@@ -230,6 +230,8 @@ _NUMBER_WORDS["de"].update(
 )  # fmt: skip
 # Spelled-out numbers in several words: "vingt-trois", "quatre cent vingt", "treinta y cinco".
 _COMPOUND_JOIN = re.compile(r"-|[ \u00a0](?:(?:et|y|and)[ \u00a0])?")
+# Number words that are also ordinary words ("neuf" is "new", "Acht" is "heed"): figures only before a noun.
+_AMBIGUOUS_WORDS = frozenset({"neuf", "acht"})
 _ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una"})
 
 _APPROX = {
@@ -291,6 +293,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     for lang, words in {
         "en": "the a an of and or in on at to for by from with as is was were are be been being has have had between "
         "add adds turns turn make made take took get got give gave rise fall grow per cent percent "
+        "them they those us we you he she him i me my "
         "it its this that these those their his her our your which who whom whose than then there here "
         "last next this per each every more less over under about around some nearly almost up down "
         "rose fell grew increased decreased dropped climbed reached totalled totaled stood amounted "
@@ -824,6 +827,8 @@ def _figure(
     word = text[r.start : token_end].lower()
     if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago:
         return None
+    if word in _AMBIGUOUS_WORDS and not has_measure and not _followed_by_content_word(text, token_end, lang):
+        return None  # "un bâtiment neuf et moderne", "außer Acht lassen"
     if r.spelled and r.high is None and not has_measure and not _followed_by_word(text, token_end):
         if not re.match(r"\s*[.,;:!?)]", text[token_end : token_end + 2]):
             return None  # a spelled-out number counts before a word ("drei Verdächtige") or ends a clause
@@ -865,6 +870,11 @@ def _word_boundary_before(text: str, index: int) -> bool:
     return index == 0 or not text[index - 1].isalnum()
 
 
+def _followed_by_content_word(text: str, index: int, lang: _Language) -> bool:
+    following = re.match(r"[ \u00a0]+([^\W\d_]+)", text[index : index + 30])
+    return following is not None and following.group(1).lower() not in lang.stopwords
+
+
 def _followed_by_word(text: str, index: int) -> bool:
     return bool(re.match(r"[ \u00a0]+[^\W\d_]", text[index : index + 3]))
 
@@ -891,7 +901,9 @@ def _counts(text: str, s_start: int, s_end: int, start: int, end: int, lang: _La
 
 def _is_content(word: str, lang: _Language) -> bool:
     lower = word.lower()
-    return len(word) > 1 and lower not in lang.stopwords and lower not in _PLACEHOLDERS
+    return (
+        len(word) > 1 and lower not in lang.stopwords and lower not in _PLACEHOLDERS and lower not in lang.number_words
+    )
 
 
 def _phrase_after(text: str, position: int, s_end: int, lang: _Language) -> str | None:
