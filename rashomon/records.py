@@ -281,7 +281,52 @@ class Storyline:
 
 
 # -- extract: figures (rashomon.extract.figures) --------------------------------
-# (records of the figure extractor go here)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with its unit or currency and scale, normalised (see :mod:`rashomon.extract.figures`).
+
+    Attributes:
+        text: The words as written ("41,5 Millionen US-Dollar", "60-80 percent").
+        start: Character offset of ``text`` in the analysed text.
+        end: Offset just past ``text`` (``analysed[start:end] == text``).
+        value: The normalised value with the scale applied (41500000.0); None for a range.
+        low: The lower end of a range ("60 bis 80 Prozent" → 60.0); None for a single value.
+        high: The upper end of a range; None for a single value.
+        unit: ISO 4217 code for money (``USD``, ``EUR``, ``RUB``…), a unit code (``km``,
+            ``percent``, ``percentage_point``, ``people``, ``year``…), or None for a bare count.
+        scale: The multiplier of a scale word (1e6 for "Millionen", "млн", "m"); 1.0 when none.
+        counts: What is counted or measured, a short phrase from the surrounding words
+            ("Staaten", "trade", "ago"), or None when nothing suitable is near.
+        approximate: The text hedges the number ("rund", "about", "около", "environ").
+        bound: ``"over"`` ("mehr als", "more than", "свыше") or ``"under"`` ("bis zu",
+            "less than", "до"), or None.
+        sentence: The sentence it was found in: the evidence.
+        confidence: How sure the reading is (lower for spelled-out numbers, numbers without
+            a unit, and separators the article's locale leaves ambiguous).
+    """
+
+    text: str
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    scale: float
+    counts: str | None
+    approximate: bool
+    bound: str | None
+    sentence: str
+    confidence: float
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """``(low, high)`` for a range, ``(value, value)`` for a single value."""
+        if self.value is not None:
+            return (self.value, self.value)
+        return (self.low or 0.0, self.high or 0.0)
 
 
 @dataclass(frozen=True)
