@@ -129,3 +129,13 @@ def test_quality_pair_similarity_on_semeval() -> None:
     score = pair_scores(left, right, settings, USEEmbedder())
     pearson = float(np.corrcoef(score, -np.array([r["overall"] for r in rows]))[0, 1])
     check("pair_similarity_pearson_semeval", pearson)
+
+
+def test_quality_events_and_storylines_on_seeds(seeds_analysis) -> None:
+    """B-cubed on the four seeds: gold events {000, 002, 003} and {001}, one storyline."""
+    prefix = {a.id: Path(a.source).name[:3] for a in seeds_analysis.articles}
+    gold_events = {a: "visit" if p in ("000", "002", "003") else "summit" for a, p in prefix.items()}
+    event_of = {a: e.id for e in seeds_analysis.events for a in e.article_ids}
+    storyline_of = {a: s.id for s in seeds_analysis.storylines for a in s.article_ids}
+    check("events_bcubed_f1_seeds", bcubed_f1(event_of, gold_events))
+    check("storylines_bcubed_f1_seeds", bcubed_f1(storyline_of, {a: "one" for a in prefix}))
