@@ -269,15 +269,15 @@ class Grouper:
             keep &= (event_last == 0) | ((first - event_last <= window) & (event_first - last <= window))
         return ids[keep]
 
-    def choose(self, new: ArticleFeatures, exact: bool = False) -> tuple[int, dict[int, float]]:
-        """Where ``new`` would go, without placing it: the event it would join
-        (-1 for a new one) and the score of every event that could hold it or its storyline.
+    def choose(self, new: ArticleFeatures, exact: bool = False) -> tuple[int, dict[int, tuple[float, float]]]:
+        """Where ``new`` would go, without placing it: the event it would join (-1 for a
+        new one) and ``(score, names similarity)`` of every event that could hold it or its storyline.
 
         ``exact`` scores every event even when the approximate index is in use.
         """
         settings = self.settings
         best_event, best_score = -1, -1.0
-        event_scores: dict[int, float] = {}
+        event_scores: dict[int, tuple[float, float]] = {}
         if self.event_members:
             assert self._event_sums is not None and self._counts is not None
             day = new.published.toordinal() if new.published else 0
@@ -289,7 +289,7 @@ class Grouper:
                 event = int(candidates[found])
                 names = min(1.0, _dot(new.names, self._event_names[event]) / float(self._counts[event]))
                 score = float(embedding_means[found]) + reach * names
-                event_scores[event] = score
+                event_scores[event] = (score, names)
                 timing = self._timing(new, event)
                 # Same happening needs evidence of the same time: published dates within
                 # the window, or, where dates are missing, the same people and places.
@@ -319,8 +319,11 @@ class Grouper:
             return self.event_of[index] if settings.repair else best_event
 
         best_storyline, best_story_score, anchor_event = -1, -1.0, -1
-        for other_event, score in event_scores.items():
-            if score >= settings.storyline_threshold and score > best_story_score:
+        for other_event, (score, names) in event_scores.items():
+            # Related events share someone or something named; without a shared name only a
+            # score well above the bar will do (unrelated stories can reach it by topic alone).
+            evidence = names >= settings.storyline_names_threshold or score >= settings.storyline_threshold + 0.1
+            if score >= settings.storyline_threshold and evidence and score > best_story_score:
                 best_storyline, best_story_score, anchor_event = (
                     self.storyline_of_event[other_event],
                     score,

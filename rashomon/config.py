@@ -49,6 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Mean pair score an event needs to join a storyline (see BENCHMARKS.md, calibration).",
     ),
     Setting(
+        "storyline_names_threshold",
+        0.05,
+        "Shared-names similarity an event needs to join a storyline, unless its score clears storyline_threshold by 0.1.",
+    ),
+    Setting(
         "storyline_window_days",
         90,
         "An event joins a storyline only through an event dated within this many days of it.",
@@ -104,6 +109,7 @@ class Settings:
     event_names_threshold: float = 0.35
     event_window_days: int = 4
     storyline_threshold: float = 0.55
+    storyline_names_threshold: float = 0.05
     storyline_window_days: int = 90
     repair: bool = True
     split_margin: float = 0.08

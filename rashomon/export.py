@@ -185,6 +185,8 @@ def to_markdown(analysis: Analysis) -> str:
         for event_id in storyline.event_ids:
             event = events[event_id]
             dates = f" ({event.first_seen} – {event.last_seen})" if event.first_seen else ""
+            if event.first_seen and f"({event.first_seen}" in event.label:
+                dates = ""  # the label carries its date span
             out.append(f"\n### Event {event.id}: {_md(event.label)}{dates}\n")
             for article_id in event.article_ids:
                 a = by_id[article_id]
