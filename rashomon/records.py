@@ -277,7 +277,67 @@ class Storyline:
 
 
 # -- extract: quotes (rashomon.extract.quotes) ----------------------------------
-# (records of the quote extractor go here)
+
+QuoteKind = Literal["direct", "partial", "indirect", "scare"]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who a quote is attributed to, as the text names them (a surface string, not an entity).
+
+    Attributes:
+        name: The words naming the speaker: a proper name (``Antony Blinken``, ``Blinken``)
+            or, when the text gives none, a description (``a Commission spokesperson``).
+        start: Char offset of ``name`` in the text the quote was found in.
+        end: End offset (exclusive); ``text[start:end] == name``.
+        kind: ``"name"`` for a proper name, ``"role"`` for a description without one.
+    """
+
+    name: str
+    start: int
+    end: int
+    kind: Literal["name", "role"] = "name"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quotation, or one marked piece of reported speech, with its speaker and evidence.
+
+    Attributes:
+        text: The quoted words, without the quotation marks (for ``indirect``: the reported clause).
+        start: Char offset of ``text`` in the article text; ``article_text[start:end] == text``.
+        end: End offset (exclusive).
+        kind: ``direct`` (a full quoted statement), ``partial`` (quoted words inside the
+            writer's sentence), ``indirect`` (reported speech marked by "laut X", "according
+            to X", "X sagte, dass …"; no quotation marks) or ``scare`` (a quoted label or
+            title such as the so-called „Sondermilitäroperation“ or the trawler „Kapitan
+            Sorokin“: nobody is quoted).
+        speaker: Who said it, when the text says so; None for scare quotes and unattributed quotes.
+        speaker_via: How the speaker was found: ``after`` ("„…“, sagte X"; "“…,” X said"),
+            ``before`` ("X said: …", "X: „…“"), ``sentence`` (named in the quote's own sentence,
+            for partial quotes), ``cue`` ("laut X", "according to X"), ``continued`` (the second
+            part of a quote broken by its attribution), ``previous`` / ``next`` (named in the
+            previous / next sentence), ``pronoun`` ("she said", resolved to the last person
+            named before), ``role`` ("so der US-Außenminister", resolved the same way), or None.
+        sentence: The sentence(s) holding the quote: the evidence.
+        sentence_start: Char offset of ``sentence`` in the article text.
+        confidence: How sure the extractor is of the quote and its speaker, 0..1.
+        cue: The attribution words it relied on ("sagte", "according to", ":"), if any.
+        part_of: For the second and later parts of a quote broken by its attribution
+            ("„A“, sagte X, „B“"), the ``start`` of the first part; else None.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: Speaker | None
+    speaker_via: str | None
+    sentence: str
+    sentence_start: int
+    confidence: float
+    cue: str | None = None
+    part_of: int | None = None
 
 
 # -- extract: figures (rashomon.extract.figures) --------------------------------

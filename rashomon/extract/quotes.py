@@ -1,0 +1,1439 @@
+"""Quotations and marked reported speech, with their speakers (de, en, ru, fr, es, it).
+
+The extractor reads a text paragraph by paragraph in four steps, all rules and no model:
+
+1. **Pair the quotation marks.** „…“ ‚…‘ (German), “…” ‘…’ (English), «…» ‹…› (French,
+   Russian, Spanish, Italian), »…« (German books), straight "…" and '…', and the mixtures
+   scraped text is full of („…”, „…", “…“). A stack pairs them: curly marks by their shape,
+   straight and ambiguous ones by the characters beside them (an apostrophe between two
+   letters is no quotation mark). Only the outermost quotation is kept; nested ones belong to
+   its words. A mark that never closes opens a quotation only at the start of a paragraph or
+   after a colon (a quote running to the end of its paragraph); otherwise it is ignored.
+2. **Split sentences**, never inside a quotation, so "„A. B“, sagte X." is one sentence.
+3. **Classify** each quotation: ``scare`` when it is a label rather than somebody's words (a
+   short quotation after "so-called"/"sogenannt"/"так называемый"/"dite"/"llamado"/
+   "cosiddetto", after a naming noun such as trawler/Reederei/компания/journal, a capitalised
+   name in languages that do not capitalise nouns, or a short phrase in a sentence with no
+   verb of saying); ``direct`` when it opens its sentence (or follows a colon, a verb of saying
+   or the first part of the same quote) and the rest is attribution; else ``partial``.
+4. **Find the speaker**: after the quote ("„…“, sagte X", "«…», — заявил X", "“…,” X said"),
+   before it ("X said: …", "X: „…“"), elsewhere in its sentence (partial quotes: the name
+   nearest the verb of saying), or in the previous or next sentence. Pronouns ("she said",
+   "sagte sie", "по её словам") and definite roles ("so der US-Außenminister") refer back to the
+   last person named before. Names are found with :mod:`rashomon.names` (the article's name
+   keys), stripped of titles and roles ("BfAS-Präsident Ulrich Decker" → "Ulrich Decker"); a
+   name right after a preposition ("vom Kieler Institut", "de Dieulefit") is a place or an
+   organisation, not a speaker. With no name, a description is kept as a ``role`` speaker
+   ("un commerçant de Dieulefit").
+
+Marked indirect speech ("laut X, …", "according to X, …", "по словам X, …", "selon X", "según
+X", "secondo X", "X sagte, dass …", "X said that …") becomes a quote of kind ``indirect`` whose
+text is the reported clause.
+
+Speakers are surface strings with their char span; linking them to canonical entities is the
+entity stage's job.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..names import (
+    _STOPWORDS,
+    _TITLES,
+    NOUN_CAPITALISING,
+    _is_common_german_noun,
+    _multiword_territories,
+    name_key,
+    skeleton,
+)
+from ..records import Quote, QuoteKind, Speaker
+
+__all__ = ["extract_quotes"]
+
+# -- quotation marks -------------------------------------------------------------------------
+
+_MARKS = frozenset("„“”\"«»‹›‚‘’'")
+# Which marks may close a quotation opened by each mark.
+_CLOSERS = {
+    "„": '“”"',
+    "“": '”"“',
+    "”": '”"',
+    '"': '"”“',
+    "«": "»",
+    "»": "«",
+    "‹": "›",
+    "›": "‹",
+    "‚": "‘’'",
+    "‘": "’'",
+    "'": "'’",
+}
+# Closers that look the same as an opener: they close only where they do not look like one.
+_AMBIGUOUS_CLOSERS = frozenset("\"'’“”")
+_BEFORE_OPENING = frozenset("([{–—-/:;„“«‹‚'\"»›‘")
+_AFTER_CLOSING = frozenset(".,;:!?)]}…–—-")
+_SENTENCE_END = frozenset(".!?…")
+
+
+@dataclass
+class _Span:
+    """A paired quotation: ``open`` and ``close`` are the mark positions (close None: unclosed)."""
+
+    open: int
+    close: int
+    start: int = 0
+    end: int = 0
+    kind: QuoteKind = "partial"
+    speaker: Speaker | None = None
+    via: str | None = None
+    cue: str | None = None
+    confidence: float = 0.0
+    part_of: int | None = None
+    label: bool = False
+    sentence: tuple[int, int] = (0, 0)
+    notes: list[str] = field(default_factory=list)
+
+
+def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool) -> bool:
+    if mark not in _CLOSERS[opener]:
+        return False
+    if mark in _AMBIGUOUS_CLOSERS:
+        return looks_closing or not looks_opening
+    return True
+
+
+def _can_open(mark: str, looks_opening: bool, after: str) -> bool:
+    if mark in "„«‹":
+        return True
+    if mark in "»›‚":
+        return looks_opening and bool(after) and not after.isspace()
+    if mark in "“”\"‘'":
+        return looks_opening and bool(after) and not after.isspace()
+    return False  # ’ is an apostrophe or a closer, never an opener
+
+
+def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
+    """Outermost quotations in ``text[lo:hi]`` (one paragraph), in order."""
+    stack: list[tuple[str, int]] = []
+    spans: list[_Span] = []
+    for i in range(lo, hi):
+        mark = text[i]
+        if mark not in _MARKS:
+            continue
+        before = text[i - 1] if i > lo else ""
+        after = text[i + 1] if i + 1 < hi else ""
+        if mark in "'’" and before.isalnum() and after.isalnum():
+            continue  # apostrophe: don't, l'automatisation, Blinken's
+        looks_opening = not before or before.isspace() or before in _BEFORE_OPENING
+        looks_closing = not after or after.isspace() or after in _AFTER_CLOSING or after in _MARKS
+        closed = False
+        for depth in range(len(stack) - 1, -1, -1):
+            if _can_close(stack[depth][0], mark, looks_opening, looks_closing):
+                opened_at = stack[depth][1]
+                del stack[depth:]
+                if not stack:
+                    spans.append(_Span(open=opened_at, close=i))
+                closed = True
+                break
+        if not closed and _can_open(mark, looks_opening, after):
+            stack.append((mark, i))
+    if stack:
+        opened_at = stack[0][1]
+        before_text = text[lo:opened_at].strip()
+        if (not before_text or before_text.endswith(":")) and len(text[opened_at:hi].split()) >= 3:
+            spans.append(_Span(open=opened_at, close=hi))  # runs to the end of its paragraph
+    spans = [part for span in spans for part in _split_inner_attribution(text, span)]
+    for span in spans:
+        inner_start, inner_end = span.open + 1, span.close
+        while inner_start < inner_end and text[inner_start].isspace():
+            inner_start += 1
+        while inner_end > inner_start and text[inner_end - 1].isspace():
+            inner_end -= 1
+        span.start, span.end = inner_start, inner_end
+    return [s for s in spans if s.end > s.start and any(ch.isalnum() for ch in text[s.start : s.end])]
+
+
+_INNER_ATTRIBUTION = re.compile(r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?[,.]\s+([—–])\s+")
+
+
+def _split_inner_attribution(text: str, span: _Span) -> list[_Span]:
+    """Split «A, — сказал X, — B» (Russian puts the attribution inside the marks) into A and B."""
+    match = _INNER_ATTRIBUTION.search(text, span.open + 1, span.close)
+    if match is None or not (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
+        return [span]
+    return [_Span(open=span.open, close=match.start(1)), _Span(open=match.start(4), close=span.close)]
+
+
+# -- sentences ---------------------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof st jr sr no nr vs etc sept feb jan aug oct nov dec apr jun jul mar gen col lt
+    gov sen rep inc ltd corp co bzw ca ggf vgl usw dt z b d h u v a s g т е г гг им др см стр тыс млн
+    млрд mme mlle m sra sr dña dott sig ing avv on
+    """.split()
+)
+_BOUNDARY = re.compile(r"[.!?…]+[„“”\"»«’‘')\]]*\s+")
+
+
+def _sentences(text: str, lo: int, hi: int, spans: list[_Span]) -> list[tuple[int, int]]:
+    """Sentence spans in one paragraph; never a boundary inside a quotation."""
+    bounds: list[tuple[int, int]] = []
+    start = lo
+    for match in _BOUNDARY.finditer(text, lo, hi):
+        nxt = match.end()
+        if nxt >= hi:
+            break
+        first = text[nxt]
+        if not (first.isupper() or first.isdigit() or first in "„“\"«»‚‘'–—-"):
+            continue
+        if any(s.open < nxt <= s.close for s in spans):
+            continue
+        word = re.search(r"(\w+)\W*$", text[max(start, match.start() - 40) : match.start() + 1])
+        if word:
+            token = word.group(1)
+            if token.lower() in _ABBREVIATIONS or len(token) == 1 or (token.isdigit() and len(token) <= 2):
+                continue
+        bounds.append((start, match.start() + len(match.group(0).rstrip())))
+        start = nxt
+    end = hi
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        bounds.append((start, end))
+    return bounds
+
+
+# -- words and names ---------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-‐'’][^\W\d_]+)*")
+_ROLE_WORDS = frozenset(
+    """
+    chief executive director head chair chairman chairwoman spokesperson spokesman spokeswoman officer
+    negotiator economist analyst professor captain deputy vice union boss campaigner champion
+    secretary minister president senator envoy adviser advisor commissioner ceo cfo mp leader
+    sprecher sprecherin vorsitzende vorsitzender ökonomin ökonom konteradmiral admiral abgeordnete
+    abgeordneten konzernchefin konzernchef staatssekretär
+    глава депутат директор министр представитель президент капитан профессор гендиректор супруга жена
+    porte-parole ministre maire avocate avocat présidente président consejero consejera consejera
+    presidente ministro ministra consejero portavoz alcalde analista portavoce sindaco
+    """.split()
+)
+_ROLE_SUFFIXES = (
+    "präsident",
+    "präsidentin",
+    "chef",
+    "chefin",
+    "führer",
+    "führerin",
+    "minister",
+    "ministerin",
+    "senatorin",
+    "senator",
+    "sprecher",
+    "sprecherin",
+    "vorsitzende",
+    "experte",
+    "expertin",
+    "direktor",
+    "direktorin",
+    "leiter",
+    "leiterin",
+    "sekretär",
+    "meister",
+    "landrat",
+    "stadtrat",
+    "vorstand",
+    "kommissar",
+    "beauftragte",
+    "botschafter",
+)
+_PARTICLES = frozenset({"von", "van", "de", "del", "della", "di", "da", "bin", "al", "du", "dos"})
+_ARTICLES = frozenset(
+    "the a an der die das dem den des ein eine einem einer eines le la les l un une el los las lo il gli i "
+    "uno una".split()
+)
+_PREPOSITIONS = frozenset(
+    """
+    of from in at to for with by on near about around vom von aus in im am zum zur bei nach mit für
+    über unter gegen auf an de du des à au aux en dans sur pour par chez del al con por para desde
+    sobre entre di da dal della nel nella per su tra fra из в во на с со к от до для по у о об при под
+    против вокруг после через без около между перед над
+    """.split()
+)
+_PRONOUNS = frozenset("he she er sie il elle él ella lui lei он она его её ее его ей ему him her ihm ihr".split())
+# Possessives in "according to his figures", "según sus cálculos", "nach ihren Angaben".
+_POSSESSIVES = frozenset("his her its their sein seinen seiner ihren ihrer son sa ses leur su sus suo sua suoi".split())
+# Verbs (and a few nouns) of saying, matched as word prefixes; lower case.
+_SPEECH_PREFIXES = (
+    # de
+    "sagt",
+    "sagte",
+    "gesagt",
+    "erklär",
+    "beton",
+    "fügte",
+    "fügt",
+    "meint",
+    "warnt",
+    "gewarnt",
+    "kritisier",
+    "räumt",
+    "bestätig",
+    "kündigt",
+    "forder",
+    "sprach",
+    "spricht",
+    "nannte",
+    "nennt",
+    "bezeichne",
+    "schrieb",
+    "schreibt",
+    "teilte",
+    "hieß",
+    "heißt",
+    "verteidig",
+    "unterstrich",
+    "unterstreicht",
+    "antwortet",
+    "ergänzt",
+    "erläuter",
+    "mahnt",
+    "versicher",
+    "berichte",
+    "beklagt",
+    "lobt",
+    "wertet",
+    "hält",
+    "rief",
+    "ruft",
+    "dargestellt",
+    "beschrieb",
+    "begrüß",
+    "bekräftig",
+    "versprach",
+    "drohte",
+    "ausdruck",
+    "zitier",
+    "bestand",
+    "besteht",
+    "schätz",
+    # en
+    "said",
+    "says",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "warned",
+    "warns",
+    "stated",
+    "insist",
+    "explained",
+    "argued",
+    "noted",
+    "fumed",
+    "hailed",
+    "wrote",
+    "declared",
+    "claimed",
+    "replied",
+    "called",
+    "described",
+    "stressed",
+    "urged",
+    "thanked",
+    "admitted",
+    "confirmed",
+    "announced",
+    "denied",
+    "promised",
+    "complained",
+    "criticised",
+    "criticized",
+    "welcomed",
+    "vowed",
+    "accused",
+    "recalled",
+    "confess",
+    "reveal",
+    "estimat",
+    "insisted",
+    # ru
+    "заявил",
+    "заявля",
+    "сказал",
+    "отметил",
+    "добавил",
+    "подчеркн",
+    "рассказ",
+    "считает",
+    "говорит",
+    "пояснил",
+    "сообщ",
+    "напомнил",
+    "назвал",
+    "назва",
+    "признал",
+    "уточнил",
+    "утвержда",
+    "призвал",
+    "выразил",
+    "пообещал",
+    "предупредил",
+    "полага",
+    "указыва",
+    "отмеча",
+    # fr
+    "déclar",
+    "affirm",
+    "estim",
+    "lance",
+    "dénonc",
+    "témoign",
+    "assur",
+    "confi",
+    "expliqu",
+    "ajout",
+    "soulign",
+    "félicit",
+    "indiqu",
+    "précis",
+    "rappel",
+    "répond",
+    "martel",
+    "reconn",
+    "qualifi",
+    "dément",
+    "jugé",
+    "calific",
+    "definit",
+    "annonc",
+    "promet",
+    "réclam",
+    "croire",
+    # es
+    "dijo",
+    "afirm",
+    "explic",
+    "señal",
+    "añad",
+    "aseguró",
+    "asegura",
+    "reconoc",
+    "lament",
+    "critic",
+    "advirt",
+    "advierte",
+    "defend",
+    "defendió",
+    "defiend",
+    "pidió",
+    "sostien",
+    "sostuvo",
+    "subray",
+    "destac",
+    "denunci",
+    "confirm",
+    # it
+    "detto",
+    "dichiar",
+    "aggiunt",
+    "aggiung",
+    "spieg",
+    "sottoline",
+    "comment",
+    "avvert",
+    "ricord",
+    "osserv",
+    "ammess",
+)
+_SPEECH_WORDS = frozenset({"dit", "dice", "ha", "so", "sostiene", "afferma", "afirma", "según", "secondo", "selon"})
+_SPEECH_EXACT = frozenset({"dit", "dice", "afferma", "afirma", "sostiene"})
+# German subjunctive I (reported speech without a verb of saying in the sentence).
+_KONJUNKTIV = frozenset(
+    "sei seien habe hätten hätte werde würden könne müsse solle wolle dürfe stünden stehe gebe liege".split()
+)
+_SCARE_MARKERS = (
+    "so-called",
+    "so called",
+    "sogenannt",
+    "so genannt",
+    "так называем",
+    "так-называем",
+    "называемый",
+    "soi-disant",
+    "dite ",
+    "dits ",
+    "dites ",
+    "prétendu",
+    "llamad",
+    "denominad",
+    "autodenominad",
+    "supuest",
+    "cosiddett",
+    "sedicent",
+    "the term",
+    "the word",
+    "the phrase",
+    "known as",
+    "dubbed",
+    "der begriff",
+    "das wort",
+    "den begriff",
+    "das schlagwort",
+    "unter dem motto",
+    "термин",
+    "слово",
+    "le mot",
+    "le terme",
+    "la palabra",
+    "el término",
+    "la parola",
+    "il termine",
+    "titled",
+    "entitled",
+    "titel",
+    "названием",
+    "intitulé",
+    "titulad",
+    "intitolat",
+)
+_LABEL_NOUNS = (
+    # a quotation right after one of these nouns names it
+    "trawler",
+    "schiff",
+    "reederei",
+    "konzern",
+    "unternehmen",
+    "firma",
+    "initiative",
+    "zeitung",
+    "operation",
+    "programm",
+    "format",
+    "partei",
+    "bewegung",
+    "kampagne",
+    "plattform",
+    "marke",
+    "buch",
+    "film",
+    "roman",
+    "lied",
+    "sendung",
+    "magazin",
+    "vessel",
+    "ship",
+    "company",
+    "firm",
+    "newspaper",
+    "book",
+    "novel",
+    "song",
+    "album",
+    "show",
+    "series",
+    "brand",
+    "campaign",
+    "movement",
+    "party",
+    "траулер",
+    "судно",
+    "судна",
+    "компани",
+    "препарат",
+    "газет",
+    "корабл",
+    "центр",
+    "операци",
+    "программ",
+    "журнал",
+    "книг",
+    "фильм",
+    "партии",
+    "партия",
+    "движени",
+    "навир",
+    "navire",
+    "chalutier",
+    "société",
+    "opération",
+    "journal",
+    "livre",
+    "roman",
+    "chanson",
+    "parti",
+    "barco",
+    "buque",
+    "empresa",
+    "operación",
+    "periódico",
+    "diario",
+    "libro",
+    "película",
+    "canción",
+    "partido",
+    "nave",
+    "peschereccio",
+    "società",
+    "operazione",
+    "giornale",
+    "canzone",
+    "partito",
+)
+_SUBORDINATORS = frozenset(
+    "who which that whose dessen deren welche welcher которая который которое которые qui que quien quienes "
+    "cuyo che cui dass".split()
+)
+_LEADING_CONJUNCTIONS = frozenset("but and yet so aber doch und mais et pero y но а и ma e però".split())
+_AUXILIARIES = frozenset("a ha hat has have had est s'est ont han hanno è sind ist был была было были".split())
+
+
+@dataclass(frozen=True)
+class _Name:
+    start: int
+    end: int
+    text: str
+    tokens: int
+    after_preposition: bool
+
+
+class _Context:
+    """Per-text state: the name keys of the article, its quotations and sentences."""
+
+    def __init__(self, text: str, language: str | None) -> None:
+        self.text = text
+        self.language = language
+        self.spans: list[_Span] = []
+        self.sentences: list[tuple[int, int]] = []
+        self.paragraph_of: list[int] = []  # paragraph index of each sentence
+        self.words = list(_WORD.finditer(text))
+        self._word_starts = [w.start() for w in self.words]
+        self._span_opens: list[int] = []
+        self._sentence_starts: list[int] = []
+
+    @functools.cached_property
+    def keys(self) -> set[str]:
+        """Name keys the text gives evidence for, by the rules of :func:`rashomon.names.names_with_surfaces`.
+
+        A capitalised word away from the start of a sentence is evidence; in German, where
+        every noun is capitalised, only when it stands beside another capitalised word that is
+        no common noun ("Antony Blinken") or after a title ("Präsident Tokajew").
+        """
+        keys: set[str] = set()
+        noun_capitalising = self.language in NOUN_CAPITALISING
+        words = self.words
+        for index, match in enumerate(words):
+            word = match.group(0)
+            last = re.split(r"[-‐]", word)[-1]
+            if not word[:1].isupper() or not last[:1].isupper() or self.is_initial(match.start()):
+                continue
+            key = name_key(last[:-2] if last[-2:] in ("'s", "’s") else last)
+            if key is None or key.startswith("ISO:") or last.lower() in _TITLES:
+                continue
+            if noun_capitalising:
+                if _is_common_german_noun(last):
+                    continue
+                neighbours = []
+                if index and self.text[words[index - 1].end() : match.start()] == " ":
+                    neighbours.append(words[index - 1].group(0))
+                if index + 1 < len(words) and self.text[match.end() : words[index + 1].start()] == " ":
+                    neighbours.append(words[index + 1].group(0))
+                if not any(
+                    n[:1].isupper() and (n.lower() in _TITLES or not _is_common_german_noun(n)) for n in neighbours
+                ):
+                    continue
+            keys.add(key)
+        return keys
+
+    def index(self) -> None:
+        """Sort quotations and sentences once they are all known, for fast look-ups."""
+        self.spans.sort(key=lambda s: s.open)
+        self._span_opens = [s.open for s in self.spans]
+        self._sentence_starts = [lo for lo, _ in self.sentences]
+
+    def words_in(self, lo: int, hi: int) -> list[re.Match[str]]:
+        """The words that lie wholly inside ``text[lo:hi]``."""
+        first = bisect.bisect_left(self._word_starts, lo)
+        last = first
+        while last < len(self.words) and self.words[last].end() <= hi:
+            last += 1
+        return self.words[first:last]
+
+    def span_at(self, position: int) -> _Span | None:
+        """The quotation (or label) whose marks enclose ``position``."""
+        index = bisect.bisect_right(self._span_opens, position) - 1
+        if index >= 0 and self.spans[index].open <= position <= self.spans[index].close:
+            return self.spans[index]
+        return None
+
+    def is_initial(self, position: int) -> bool:
+        """True when a word at ``position`` starts its sentence (after any quotation mark)."""
+        index = self.sentence_index(position)
+        lo = self.sentences[index][0] if self.sentences else 0
+        return not self.text[lo:position].strip(" \t\"'„“”«»‚‘’‹›–—-*•([")
+
+    def _usable(self, word: str, position: int) -> bool:
+        """A capitalised word that may belong to a name (not a title, role, stopword or country)."""
+        if word[-2:] in ("'s", "’s"):
+            word = word[:-2]
+        last = re.split(r"[-‐]", word)[-1]
+        if not word[:1].isupper() or not last[:1].isupper() or _is_role(word):
+            return False
+        if word.lower() in _STOPWORDS or (word.isupper() and len(word) > 5):
+            return False
+        key = name_key(last)
+        if self.is_initial(position) and (key is None or key not in self.keys):
+            # "Moritz Brandl: …": a first word counts when a name word follows it.
+            following = self.words_in(position + len(word), position + len(word) + 40)[:1]
+            return bool(
+                following
+                and self.text[position + len(word) : following[0].start()] == " "
+                and not self.is_initial(following[0].start())
+                and self._usable(following[0].group(0), following[0].start())
+                and not _is_common_german_noun(word)
+                and (self.language not in NOUN_CAPITALISING or not _is_common_german_noun(following[0].group(0)))
+            )
+        return True
+
+    @staticmethod
+    def _country(word: str) -> bool:
+        key = name_key(re.split(r"[-‐]", word)[-1])
+        return key is not None and key.startswith("ISO:")
+
+    def quoted(self, position: int) -> bool:
+        span = self.span_at(position)
+        return span is not None and not span.label
+
+    def names(self, lo: int, hi: int, include_labels: bool = True) -> list[_Name]:
+        """Name runs in ``text[lo:hi]`` outside quotations (titles and roles stripped)."""
+        found: list[_Name] = []
+        words = [m for m in self.words_in(lo, hi) if self.span_at(m.start()) is None]
+        noun_capitalising = self.language in NOUN_CAPITALISING
+        i = 0
+        while i < len(words):
+            if not self._usable(words[i].group(0), words[i].start()):
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(words):
+                gap = self.text[words[j].end() : words[j + 1].start()]
+                nxt = words[j + 1].group(0)
+                same_script = _script(nxt) == _script(words[i].group(0))
+                if gap in (" ", "\u00a0") and same_script and self._usable(nxt, words[j + 1].start()):
+                    j += 1
+                elif (
+                    gap == " "
+                    and nxt in _PARTICLES
+                    and j + 2 < len(words)
+                    and self.text[words[j + 1].end() : words[j + 2].start()] == " "
+                    and self._usable(words[j + 2].group(0), words[j + 2].start())
+                ):
+                    j += 2
+                else:
+                    break
+            run = words[i : j + 1]
+            # An acronym before a name is its organisation ("МИД Ольга Веденеева").
+            while len(run) > 1 and run[0].group(0).isupper() and not run[1].group(0).isupper():
+                run = run[1:]
+            # Countries and common nouns before a name are not part of it ("Kasachstans Hauptstadt Astana").
+            while len(run) > 1 and (
+                (
+                    self._country(run[0].group(0))
+                    and (len(run) >= 3 or run[0].group(0)[-1:] == "s" or not run[1].group(0)[:1].isupper())
+                )
+                or (noun_capitalising and _is_common_german_noun(run[0].group(0)))
+            ):
+                run = run[1:]
+            tokens = [w.group(0) for w in run]
+            keyed = any(name_key(re.split(r"[-‐]", t)[-1]) in self.keys for t in tokens)
+            countries = all(self._country(t) for t in tokens) or _is_multiword_country(tokens)
+            if countries:
+                accept = False
+            elif noun_capitalising:
+                plain = [t for t in tokens if not _is_common_german_noun(t) and t not in _PARTICLES]
+                accept = keyed or len(plain) >= 2
+            else:
+                accept = True
+            if accept:
+                start, end = run[0].start(), run[-1].end()
+                surface = self.text[start:end]
+                if surface[-2:] in ("'s", "’s"):
+                    surface, end = surface[:-2], end - 2
+                found.append(_Name(start, end, surface, len(run), self._after_preposition(words, i, start)))
+            i = j + 1
+        if include_labels:
+            for span in self.spans:
+                if span.label and lo <= span.start and span.end <= hi and span.kind == "scare":
+                    content = self.text[span.start : span.end]
+                    if content[:1].isupper() and not (noun_capitalising and len(content.split()) == 1):
+                        found.append(_Name(span.start, span.end, content, len(content.split()), False))
+            found.sort(key=lambda n: n.start)
+        return found
+
+    def _after_preposition(self, words: list[re.Match[str]], index: int, start: int) -> bool:
+        romance = self.language in ("es", "fr", "it")
+        k = index - 1
+        while k >= 0 and words[k].group(0).lower() in _ARTICLES and not (romance and words[k].group(0) == "a"):
+            k -= 1
+        if k >= 0 and (words[k].group(0).lower() in _PREPOSITIONS or (romance and words[k].group(0) == "a")):
+            return "," not in self.text[words[k].end() : start]
+        return False
+
+    def sentence_index(self, position: int) -> int:
+        return max(0, bisect.bisect_right(self._sentence_starts, position) - 1)
+
+
+def _is_multiword_country(tokens: list[str]) -> bool:
+    return len(tokens) >= 2 and tuple(skeleton(t)[:4] for t in tokens) in _multiword_territories()
+
+
+def _script(word: str) -> str:
+    return "cyrillic" if re.search(r"[а-яА-ЯёЁ]", word) else "latin"
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_role(word: str) -> bool:
+    lower = word.lower()
+    last = re.split(r"[-‐]", lower)[-1]
+    if len(last) > 6 and last.endswith("in") and _is_role(word[:-2]):
+        return True  # German feminine forms: Bürgermeisterin, Außenministerin
+    return (
+        lower in _ROLE_WORDS
+        or last in _ROLE_WORDS
+        or lower in _TITLES
+        or last in _TITLES
+        or (len(last) > 5 and last.endswith(_ROLE_SUFFIXES))
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_speech(word: str) -> bool:
+    lower = word.lower().strip("'’")
+    if lower in _SPEECH_EXACT:
+        return True
+    return len(lower) >= 4 and lower.startswith(_SPEECH_PREFIXES)
+
+
+def _speech_verbs(ctx: _Context, lo: int, hi: int) -> list[re.Match[str]]:
+    return [m for m in ctx.words_in(lo, hi) if _is_speech(m.group(0)) and not ctx.quoted(m.start())]
+
+
+def _pick(names: list[_Name]) -> _Name | None:
+    """The speaker among name runs: the first full name (two or more words), else the first name."""
+    usable = [n for n in names if not n.after_preposition]
+    for name in usable:
+        if name.tokens >= 2:
+            return name
+    return usable[0] if usable else None
+
+
+def _speaker(name: _Name) -> Speaker:
+    return Speaker(name.text, name.start, name.end, "name")
+
+
+def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
+    """A description used as speaker ("a Commission spokesperson"), trimmed to its words."""
+    segment = ctx.text[lo:hi]
+    words = list(_WORD.finditer(segment))
+    while words and words[0].group(0).lower() in _LEADING_CONJUNCTIONS:
+        words = words[1:]
+    while words and words[-1].group(0).lower() in _AUXILIARIES:
+        words = words[:-1]
+    if not words or len(words) > 8:
+        return None
+    cut = len(words)
+    for index, word in enumerate(words):
+        if index and word.group(0).lower() in _SUBORDINATORS:
+            cut = index
+            break
+    words = words[:cut]
+    if not words or all(w.group(0).lower() in _ARTICLES | _PRONOUNS for w in words):
+        return None
+    start, end = lo + words[0].start(), lo + words[-1].end()
+    return Speaker(ctx.text[start:end], start, end, "role")
+
+
+def _refers_back(role: Speaker) -> bool:
+    """A definite person role ("der US-Außenminister", "the minister") names someone named before."""
+    words = role.name.split()
+    for index, word in enumerate(words[1:], start=1):
+        if word.lower() in _PREPOSITIONS or re.match(r"(?:d|de|del)['’]", word.lower()):
+            words = words[:index]
+            break
+    first = re.split(r"['’]", words[0].lower())[0]
+    definite = first in {"the", "der", "die", "das", "dem", "den", "le", "la", "l", "el", "il", "lo"}
+    return definite and len(words) <= 3 and any(_is_role(w) for w in words[1:] + [re.split(r"['’]", words[0])[-1]])
+
+
+def _previous_person(ctx: _Context, position: int, sentences_back: int = 3) -> Speaker | None:
+    """The last person named before ``position`` (for pronouns and definite roles)."""
+    index = ctx.sentence_index(position)
+    for back in range(index, max(-1, index - sentences_back - 1), -1):
+        lo, hi = ctx.sentences[back]
+        hi = min(hi, position)
+        if back == index:
+            candidates = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition]
+            if candidates:
+                return _speaker(candidates[-1])
+            continue
+        for span in reversed(ctx.spans):
+            if lo <= span.open < hi and span.speaker and not span.label:
+                return span.speaker
+        names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition]
+        full = [n for n in names if n.tokens >= 2]
+        if full or names:
+            return _speaker((full or names)[-1])
+    return None
+
+
+# -- attribution ---------------------------------------------------------------------------------
+
+
+def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | None, str | None]:
+    """Speaker named after the quote: "„…“, sagte X", "«…», — заявил X", "“…,” X said"."""
+    text = ctx.text
+    tail_start = span.close + 1
+    separator = re.match(r"[\s,]*(?:[—–-]\s*)?", text[tail_start:hi])
+    position = tail_start + (separator.end() if separator else 0)
+    separated = bool(re.search(r"[,—–-]", text[tail_start:position])) or text[span.end - 1 : span.end] in (
+        ",",
+        "!",
+        "?",
+    )
+    if position >= hi or not separated:
+        return None, None, None
+    tail = list(_WORD.finditer(text, position, hi))
+    if not tail:
+        return None, None, None
+    if len(tail) > 1 and tail[0].group(0).lower() in _AUXILIARIES and _is_speech(tail[1].group(0)):
+        tail = tail[1:]  # "a déclaré X", "ha detto X", "s'est félicité X"
+    first = tail[0].group(0)
+    if re.search(r"-t-(?:il|elle)$|-(?:il|elle)$", first) or (
+        len(tail) > 1 and _is_speech(first) and re.search(r"-t-(?:il|elle)$|-(?:il|elle)$", tail[1].group(0))
+    ):
+        antecedent = _previous_person(ctx, span.open)  # "a-t-il dit", "dit-elle"
+        return antecedent, ("pronoun" if antecedent else None), first
+    if first.lower() in _PRONOUNS and len(tail) > 1 and _is_speech(tail[1].group(0)):
+        antecedent = _previous_person(ctx, span.open)  # "…," she said
+        return antecedent, ("pronoun" if antecedent else None), tail[1].group(0)
+    inverted = first[:1].islower() and first.lower() not in _ARTICLES
+    verb = next((w for w in tail[:2] if _is_speech(w.group(0))), None) if inverted else None
+    if inverted and (verb is not None or first.lower() == "so"):
+        # Verb first: "sagte Blinken", "lance Mehmet Yilmaz", "so Tokajew", "veut croire Claire Mounier".
+        cue = verb.group(0) if verb else first
+        after_verb = verb.end() if verb else tail[0].end()
+        stop = next((w.start() for w in tail if w.start() > after_verb and w.group(0).lower() in _SUBORDINATORS), hi)
+        words_after = [w for w in tail if w.start() >= after_verb]
+        if words_after and words_after[0].group(0).lower() in _PRONOUNS:
+            antecedent = _previous_person(ctx, span.open)
+            return antecedent, ("pronoun" if antecedent else None), cue
+        near = [
+            n
+            for n in ctx.names(after_verb, stop, include_labels=False)
+            if _words_between(ctx, after_verb, n.start) <= 6
+        ]
+        name = _pick(near)
+        if name is not None:
+            return _speaker(name), "after", cue
+        role = _role(ctx, after_verb, _clause_end(ctx, after_verb, stop))
+        if role and _refers_back(role):
+            antecedent = _previous_person(ctx, span.open)
+            if antecedent:
+                return antecedent, "role", cue
+        return role, ("after" if role else None), cue
+    # Subject first: "Villalba told reporters", "a Commission spokesperson told reporters".
+    verb = next((w for w in tail[:7] if _is_speech(w.group(0))), None)
+    if verb is None or "," in text[position : verb.start()]:
+        return None, None, None
+    names = ctx.names(position, verb.start(), include_labels=False)
+    if first.lower() in _ARTICLES or not names:
+        role = _role(ctx, position, verb.start())
+        if role and _refers_back(role):
+            antecedent = _previous_person(ctx, span.open)
+            if antecedent:
+                return antecedent, "role", verb.group(0)
+        return role, ("after" if role else None), verb.group(0)
+    name = _pick(names)
+    return (_speaker(name), "after", verb.group(0)) if name else (None, None, None)
+
+
+def _clause_end(ctx: _Context, lo: int, hi: int) -> int:
+    comma = ctx.text.find(",", lo, hi)
+    return comma if comma != -1 else hi
+
+
+def _words_between(ctx: _Context, lo: int, hi: int) -> int:
+    return len(_WORD.findall(ctx.text, lo, hi)) if hi > lo else 0
+
+
+def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | None, str | None]:
+    """Speaker named before a colon that introduces the quote: "X said: …", "X: „…“"."""
+    head = ctx.text[lo : span.open].rstrip()
+    if not head.endswith(":"):
+        return None, None, None
+    colon = lo + len(head) - 1
+    clause_lo = lo
+    verbs = _speech_verbs(ctx, clause_lo, colon)
+    words = list(_WORD.finditer(ctx.text, clause_lo, colon))
+    verb_index = [i for i, w in enumerate(words) if _is_speech(w.group(0))]
+    pronoun = next(
+        (
+            w
+            for i, w in enumerate(words)
+            if w.group(0).lower() in _PRONOUNS and (i == 0 or any(abs(i - v) <= 2 for v in verb_index))
+        ),
+        None,
+    )
+    name = _pick(ctx.names(clause_lo, colon, include_labels=False))
+    if pronoun is not None and name is None:
+        antecedent = _previous_person(ctx, pronoun.start())
+        return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
+    if name is not None:
+        return _speaker(name), "before", (verbs[0].group(0) if verbs else ":")
+    if verbs:
+        role = _role(ctx, clause_lo, verbs[0].start())
+        if role:
+            return role, "before", verbs[0].group(0)
+    return None, None, None
+
+
+def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | None, str | None, int]:
+    """Who "laut X", "according to X", "по словам X" names; returns (speaker, via, end of X)."""
+    text = ctx.text
+    if any(p in cue.group(0).lower().split() for p in _PRONOUNS):  # по его словам
+        antecedent = _previous_person(ctx, cue.start())
+        return antecedent, ("pronoun" if antecedent else None), cue.end()
+    words = list(_WORD.finditer(text, cue.end(), hi))
+    if words and words[0].group(0).lower() in _POSSESSIVES:  # "según sus cálculos"
+        antecedent = _previous_person(ctx, cue.start())
+        comma = text.find(",", cue.end(), hi)
+        return antecedent, ("pronoun" if antecedent else None), comma if comma != -1 else words[0].end()
+    comma = text.find(",", cue.end(), hi)
+    if comma != -1 and _words_between(ctx, cue.end(), comma) <= 8:
+        end = comma
+    elif (
+        len(_WORD.findall(text, ctx.sentences[ctx.sentence_index(cue.start())][0], cue.start())) > 1
+        and len(words) <= 8
+        and not text[words[-1].end() if words else cue.end() : hi].strip(' .!?…)»“”"')
+    ):
+        end = words[-1].end() if words else cue.end()  # "…, according to people familiar with it."
+    else:
+        end = cue.end()
+        seen_capital = False
+        for index, word in enumerate(words[:8]):
+            token = word.group(0)
+            following = words[index + 1].group(0) if index + 1 < len(words) else ""
+            if token[:1].isupper():
+                seen_capital = True
+                end = word.end()
+            elif not seen_capital and (token.lower() in _ARTICLES or following[:1].isupper()):
+                end = word.end()  # "dem russischen Außenminister"
+            elif seen_capital and token in _PARTICLES and following[:1].isupper():
+                continue
+            else:
+                break
+    if end <= cue.end():
+        return None, None, cue.end()
+    first = _WORD.search(text, cue.end(), end)
+    if first and first.group(0).lower() in _PRONOUNS and not (ctx.language == "it" and first.group(0) == "il"):
+        antecedent = _previous_person(ctx, cue.start())
+        return antecedent, ("pronoun" if antecedent else None), end
+    name = _pick(ctx.names(cue.end(), end))
+    if name is not None:
+        return _speaker(name), "cue", end
+    role = _role(ctx, cue.end(), end)
+    if role and _refers_back(role):
+        antecedent = _previous_person(ctx, cue.start())
+        if antecedent:
+            return antecedent, "role", end
+    return role, ("cue" if role else None), end
+
+
+def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker | None, str | None, str | None]:
+    """Speaker of a partial quote named in its own clause: the subject of the verb of saying."""
+    text = ctx.text
+    # The clause: cut at semicolons and colons that lie outside quotations.
+    sentence_lo, colon = lo, None
+    for cut in re.finditer(r"[;:]", text[lo:hi]):
+        position = lo + cut.start()
+        if ctx.quoted(position):
+            continue
+        if position < span.open:
+            lo = position + 1
+            colon = position if cut.group(0) == ":" else None
+        elif position > span.close:
+            hi = position
+            break
+    if colon is not None and not _speech_verbs(ctx, lo, hi) and _speech_verbs(ctx, sentence_lo, colon):
+        # "Dann räumte sie ein: Ein Bericht habe „Auffälligkeiten“ vermerkt."
+        head = _Span(open=colon + 1, close=colon + 1)
+        speaker, via, cue_word = _before(ctx, head, sentence_lo)
+        if speaker is not None:
+            return speaker, via, cue_word
+    cue = _INDIRECT_CUES.search(text, lo, span.open)
+    if cue and not ctx.quoted(cue.start()):
+        speaker, via, _ = _cue_source(ctx, cue, hi)
+        if speaker is not None:
+            return speaker, via, cue.group(0)
+    verbs = _speech_verbs(ctx, lo, hi)
+    names = [n for n in ctx.names(lo, hi) if not n.after_preposition and n.start != span.start]
+    if not verbs:
+        lowered = {w.lower() for w in _WORD.findall(text, lo, hi)}
+        if ctx.language in NOUN_CAPITALISING and lowered & _KONJUNKTIV:
+            return None, None, None  # reported speech: the speaker is in an earlier sentence
+        leading = [n for n in names if n.end <= span.open and _words_between(ctx, lo, n.start) <= 3]
+        return (_speaker(leading[0]), "sentence", None) if leading else (None, None, None)
+    verb = min(verbs, key=lambda v: abs(v.start() - span.open))
+    words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
+    position = next(i for i, w in enumerate(words) if w.start() == verb.start())
+    nearby = words[max(0, position - 2) : position] + words[position + 1 : position + 2]
+    pronoun = next((w for w in nearby if w.group(0).lower() in _PRONOUNS), None)
+    before = [n for n in names if n.end <= verb.start()]
+    if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
+        antecedent = _previous_person(ctx, pronoun.start())
+        return antecedent, ("pronoun" if antecedent else None), verb.group(0)
+    if before:
+        return _speaker(before[-1]), "sentence", verb.group(0)
+    after = [n for n in names if n.start >= verb.end() and _words_between(ctx, verb.end(), n.start) <= 6]
+    if after:
+        return _speaker(_pick(after) or after[0]), "sentence", verb.group(0)
+    if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
+        role = _role(ctx, lo, verb.start())
+        if role and _refers_back(role):
+            antecedent = _previous_person(ctx, span.open)
+            if antecedent:
+                return antecedent, "role", verb.group(0)
+        if role:
+            return role, "sentence", verb.group(0)
+    return None, None, verb.group(0)
+
+
+def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, str | None]:
+    """Speaker from the previous (step -1, up to two sentences back) or next sentence (step 1)."""
+    index = ctx.sentence_index(span.open)
+    paragraph = ctx.paragraph_of[index]
+    reach = (
+        range(index - 1, max(-1, index - 3), -1) if step < 0 else range(index + 1, min(len(ctx.sentences), index + 2))
+    )
+    for other in reach:
+        if step > 0 and ctx.paragraph_of[other] != paragraph:
+            break
+        if step < 0 and paragraph - ctx.paragraph_of[other] > 1:
+            break
+        lo, hi = ctx.sentences[other]
+        quoted = [s for s in ctx.spans if lo <= s.open < hi and s.kind in ("direct", "partial")]
+        if step < 0:
+            with_speaker = [s for s in quoted if s.speaker is not None]
+            if with_speaker:
+                return with_speaker[-1].speaker, "previous"
+            if quoted:
+                return None, None  # the previous sentence quotes somebody we do not know
+            verbs = _speech_verbs(ctx, lo, hi)
+            names = ctx.names(lo, hi, include_labels=False)
+            name = _pick(names)
+            if name and verbs:
+                return _speaker(name), "previous"
+            if verbs and not name:
+                words = list(_WORD.finditer(ctx.text, lo, hi))
+                if words and words[0].group(0).lower() in _PRONOUNS:
+                    antecedent = _previous_person(ctx, lo)
+                    if antecedent:
+                        return antecedent, "pronoun"
+        else:
+            if quoted:
+                return None, None
+            verbs = _speech_verbs(ctx, lo, hi)
+            name = _pick(ctx.names(lo, hi, include_labels=False))
+            if verbs and name and _words_between(ctx, lo, verbs[0].start()) <= 6:
+                return _speaker(name), "next"
+    return None, None
+
+
+# -- classification --------------------------------------------------------------------------------
+
+
+def _is_label(ctx: _Context, span: _Span, lo: int) -> bool:
+    """A quoted label or title (a scare quote) rather than somebody's words."""
+    text = ctx.text
+    content = text[span.start : span.end]
+    words = content.split()
+    if len(words) > 4 or span.close >= len(text) or text[span.close] not in _CLOSERS_FLAT:
+        return False
+    before = text[max(lo, span.open - 40) : span.open].lower()
+    if any(marker in before[-30:] for marker in _SCARE_MARKERS):
+        return True
+    preceding = [w.group(0).lower() for w in _WORD.finditer(text, max(lo, span.open - 60), span.open)]
+    while preceding and preceding[-1] in _ARTICLES:
+        preceding.pop()
+    if preceding and preceding[-1].endswith(_LABEL_NOUNS) and len(preceding[-1]) >= 4:
+        return content[:1].isupper() or any(ch.isdigit() for ch in content)
+    if content.rstrip(".!?…,;:")[-1:].isdigit() or re.search(r"\d", content) and len(words) <= 2:
+        return True
+    noun_capitalising = ctx.language in NOUN_CAPITALISING
+    lead = text[lo : span.open].strip(" \t-–—")
+    if content[:1].isupper() and lead and not lead.endswith(":"):
+        capitalised = all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+        if not noun_capitalising or (len(words) >= 2 and capitalised):
+            if content.rstrip()[-1:] not in _SENTENCE_END:
+                return True
+    return False
+
+
+_CLOSERS_FLAT = frozenset("".join(_CLOSERS.values()))
+
+
+def _short_unattributed(ctx: _Context, span: _Span, lo: int, hi: int) -> bool:
+    """A short quoted phrase in a sentence nobody speaks in: the writer's scare quote."""
+    words = ctx.text[span.start : span.end].split()
+    if len(words) > 3:
+        return False
+    if _speech_verbs(ctx, lo, hi) or _INDIRECT_CUES.search(ctx.text, lo, hi):
+        return False
+    sentence_words = {w.lower() for w in _WORD.findall(ctx.text, lo, hi)}
+    if ctx.language in NOUN_CAPITALISING or ctx.language is None:
+        if sentence_words & _KONJUNKTIV:
+            return False
+    return True
+
+
+def _opens_sentence(ctx: _Context, span: _Span, lo: int) -> bool:
+    lead = ctx.text[lo : span.open].strip(" \t-–—•*")
+    if not lead or lead.endswith(":"):
+        return True
+    words = list(_WORD.finditer(lead))
+    # "He said "…"": a verb of saying right before a capitalised quotation.
+    return bool(
+        words
+        and _is_speech(words[-1].group(0))
+        and ctx.text[span.start : span.start + 1].isupper()
+        and lead.rstrip(",")[-1:].isalpha()
+        and len(ctx.text[span.start : span.end].split()) >= 4
+    )
+
+
+# -- indirect speech ---------------------------------------------------------------------------------
+
+_INDIRECT_CUES = re.compile(
+    r"(?<!\w)(?:laut|according to|по (?:его |её |ее |их )?(?:словам|мнению)|по данным|selon|según|secondo|"
+    r"nach angaben|nach worten)(?!\w)",
+    re.IGNORECASE,
+)
+_THAT = re.compile(r"(?:,\s*(?:dass|что|que|che)\b|\b(?:that|que|che)\b|,\s*(?:dass|что))", re.IGNORECASE)
+
+
+_THAT_COMMA = re.compile(
+    r"(?:[\s«»„“”\"]+[^\W\d_]+){0,4}?[«»„“”\"]?,\s*(?:(?:dass|что|que|che)\b|qu['’]|(?:er|sie|es) )"
+)
+_THAT_PLAIN = re.compile(r"(?:[\s«»„“”\"]+[^\W\d_]+){0,2}?[«»„“”\"]?\s+(?:de\s+)?(?:(?:that|que|che|что)\b|qu['’])")
+_NOT_SPEAKERS = frozenset("it this es das это il ce esto esta questo".split())
+
+
+def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Iterator[_Span]:
+    """Marked reported speech in a sentence that holds no direct quotation."""
+    text = ctx.text
+    if any(s.kind == "direct" for s in spans_here):
+        return
+    semicolon = next((m.start() for m in re.finditer(";", text[lo:hi]) if not ctx.quoted(lo + m.start())), None)
+    cue = _INDIRECT_CUES.search(text, lo, hi)
+    if cue and not ctx.quoted(cue.start()):
+        speaker, via, source_end = _cue_source(ctx, cue, hi)
+        at_start = len(_WORD.findall(text, lo, cue.start())) <= 1  # "Laut X", "Однако, по данным X"
+        clause_hi = lo + semicolon if semicolon is not None and lo + semicolon > source_end else hi
+        if at_start:
+            span = _clause_span(ctx, source_end, clause_hi)
+        elif not text[source_end:hi].strip(" .!?…"):
+            span = _clause_span(ctx, lo, cue.start())  # "…, according to X."
+        else:
+            span = None
+        if span is not None and speaker is not None:
+            span.speaker, span.via, span.cue = speaker, via, cue.group(0)
+            span.confidence = 0.6 if speaker.kind == "name" else 0.5
+            yield span
+        return
+    for verb in _speech_verbs(ctx, lo, hi):
+        if verb.group(0).lower() in {"so", "словам"}:
+            continue
+        follow = text[verb.end() : min(hi, verb.end() + 80)]
+        that = _THAT_COMMA.match(follow) or _THAT_PLAIN.match(follow)
+        if that is None:
+            continue
+        clause_lo = verb.end() + that.end() - (3 if that.group(0).endswith(" ") else 0)
+        clause_hi = lo + semicolon if semicolon is not None and lo + semicolon > clause_lo else hi
+        span = _clause_span(ctx, clause_lo, clause_hi)
+        if span is None or span.end - span.start < 12:
+            continue
+        comma = text.rfind(",", lo, verb.start())
+        words_before = list(_WORD.finditer(text, comma + 1 if comma != -1 else lo, verb.start()))
+        while words_before and words_before[0].group(0).lower() in _LEADING_CONJUNCTIONS:
+            words_before = words_before[1:]
+        first = words_before[0].group(0).lower() if words_before else ""
+        names = [n for n in ctx.names(lo, verb.start(), include_labels=True) if not n.after_preposition]
+        inverted = [n for n in ctx.names(verb.end(), verb.end() + that.end()) if not n.after_preposition]
+        if words_before and words_before[-1].group(0).lower() in _PRONOUNS | {"sie", "er"}:
+            span.speaker = _previous_person(ctx, words_before[-1].start())
+            span.via = "pronoun" if span.speaker else None
+        elif names:
+            span.speaker, span.via = _speaker(names[-1]), "sentence"
+        elif inverted and (not words_before or first in _PREPOSITIONS or len(words_before) > 4):
+            span.speaker, span.via = _speaker(inverted[0]), "sentence"
+        elif first in _PRONOUNS:
+            span.speaker = _previous_person(ctx, lo)
+            span.via = "pronoun" if span.speaker else None
+        elif 0 < len(words_before) <= 6 and first not in _NOT_SPEAKERS and first not in _PREPOSITIONS:
+            span.speaker = _role(ctx, words_before[0].start(), verb.start())
+            span.via = "sentence" if span.speaker else None
+        if span.speaker is None:
+            continue
+        span.cue = verb.group(0)
+        span.confidence = 0.6 if span.speaker.kind == "name" else 0.5
+        yield span
+        return
+
+
+def _clause_span(ctx: _Context, lo: int, hi: int) -> _Span | None:
+    text = ctx.text
+    while lo < hi and (text[lo].isspace() or text[lo] in ",;:–—-"):
+        lo += 1
+    while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in ".,;:!?…–—-"):
+        hi -= 1
+    if len(_WORD.findall(text, lo, hi)) < 3:
+        return None
+    span = _Span(open=lo, close=hi, start=lo, end=hi, kind="indirect")
+    return span
+
+
+# -- the extractor -------------------------------------------------------------------------------------
+
+
+def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
+    for line in re.finditer(r"[^\n]+", text):
+        if line.group(0).strip():
+            yield line.start(), line.end()
+
+
+def extract_quotes(text: str, language: str | None) -> list[Quote]:
+    """Find quotations and marked reported speech in a text, with their speakers.
+
+    Args:
+        text: Article text (paragraphs separated by newlines), e.g. ``Article.text``.
+        language: ISO 639-1 code (``de``, ``en``, ``ru``, ``fr``, ``es``, ``it``) or None;
+            it decides how capitalised words are read (German capitalises every noun).
+
+    Returns:
+        The quotes in text order. ``text[q.start:q.end] == q.text`` for every quote; scare
+        quotes are returned with ``kind="scare"`` and no speaker.
+    """
+    if not text or not text.strip():
+        return []
+    ctx = _Context(text, language)
+    paragraph_bounds = list(_paragraphs(text))
+    for number, (lo, hi) in enumerate(paragraph_bounds):
+        spans = _pair_marks(text, lo, hi)
+        ctx.spans.extend(spans)
+        for sentence in _sentences(text, lo, hi, spans):
+            ctx.sentences.append(sentence)
+            ctx.paragraph_of.append(number)
+    ctx.index()
+    # Labels first: a scare quote's words are a name, never a quotation to attribute.
+    for span in ctx.spans:
+        index = ctx.sentence_index(span.open)
+        lo, hi = ctx.sentences[index]
+        span.sentence = (lo, hi)
+        lead = text[lo : span.open].strip(" \t-–—•*")
+        if lead and not lead.endswith(":") and (_is_label(ctx, span, lo) or _short_unattributed(ctx, span, lo, hi)):
+            span.kind, span.label, span.confidence = "scare", True, 0.6
+    for span in ctx.spans:
+        if span.label:
+            continue
+        lo, hi = span.sentence
+        same = [s for s in ctx.spans if s.sentence == span.sentence and not s.label]
+        previous = [s for s in same if s.close < span.open]
+        gap_words = _words_between(ctx, previous[-1].close, span.open) if previous else 99
+        continued = (
+            bool(previous)
+            and gap_words <= 8
+            and previous[-1].kind == "direct"
+            and text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+        )
+        if continued or _opens_sentence(ctx, span, lo):
+            span.kind = "direct"
+        else:
+            span.kind = "partial"
+        nxt = [s for s in same if s.open > span.close]
+        tail_hi = nxt[0].open if nxt else hi
+        speaker, via, cue = _after(ctx, span, tail_hi) if span.kind == "direct" else (None, None, None)
+        if speaker is None and span.kind == "direct" and not continued:
+            speaker, via, cue = _before(ctx, span, lo)
+        if speaker is None and continued and previous[-1].speaker is not None:
+            first = previous[-1].part_of if previous[-1].part_of is not None else previous[-1].start
+            speaker, via, cue, span.part_of = previous[-1].speaker, "continued", previous[-1].cue, first
+        if speaker is None and span.kind == "partial":
+            speaker, via, cue = _in_sentence(ctx, span, lo, hi)
+        span.speaker, span.via, span.cue = speaker, via, cue
+        if speaker is None and span.kind == "direct" and not (cue or "").strip():
+            # A quote standing alone: named in the sentence before, else the one after.
+            span.speaker, span.via = _neighbour(ctx, span, -1)
+            if span.speaker is None:
+                span.speaker, span.via = _neighbour(ctx, span, 1)
+        # A later part of the same statement inherits a speaker found after it ("„A“ — „B“, sagte X").
+        if span.speaker is not None and span.via in ("after", "before") and previous:
+            earlier = previous[-1]
+            if earlier.speaker is None and earlier.kind == "direct" and gap_words <= 2:
+                earlier.speaker, earlier.via = span.speaker, "continued"
+        if span.speaker is None and span.kind == "partial" and not _speech_verbs(ctx, lo, hi):
+            span.speaker, span.via = _neighbour(ctx, span, -1)
+            if span.speaker is not None and span.via == "previous":
+                span.confidence = 0.5
+        span.confidence = span.confidence or _confidence(span)
+    # A later part of the same statement may have taken the speaker: fill the earlier part.
+    for span in ctx.spans:
+        if not span.label and span.speaker is None and span.kind == "direct":
+            later = [s for s in ctx.spans if s.sentence == span.sentence and s.open > span.close and not s.label]
+            if later and later[0].speaker is not None and _words_between(ctx, span.close, later[0].open) <= 6:
+                span.speaker, span.via = later[0].speaker, later[0].via
+    indirect: list[_Span] = []
+    for lo, hi in ctx.sentences:
+        here = [s for s in ctx.spans if s.sentence == (lo, hi)]
+        for span in _indirect(ctx, lo, hi, here):
+            if not any(s.open <= span.start < s.close or span.start <= s.open < span.end for s in here if not s.label):
+                span.sentence = (lo, hi)
+                indirect.append(span)
+    quotes = [_to_quote(ctx, span) for span in sorted(ctx.spans + indirect, key=lambda s: s.start)]
+    return quotes
+
+
+def _confidence(span: _Span) -> float:
+    if span.kind == "scare":
+        return 0.6
+    base = {"direct": 0.9, "partial": 0.75}.get(span.kind, 0.5)
+    if span.close >= 0 and span.speaker is None:
+        base -= 0.2
+    elif span.via in ("previous", "next", "pronoun", "role"):
+        base -= 0.1
+    if span.speaker is not None and span.speaker.kind == "role":
+        base -= 0.05
+    return round(base, 2)
+
+
+def _to_quote(ctx: _Context, span: _Span) -> Quote:
+    lo, hi = span.sentence
+    speaker = None if span.kind == "scare" else span.speaker
+    return Quote(
+        text=ctx.text[span.start : span.end],
+        start=span.start,
+        end=span.end,
+        kind=span.kind,
+        speaker=speaker,
+        speaker_via=span.via if speaker else None,
+        sentence=ctx.text[lo:hi],
+        sentence_start=lo,
+        confidence=span.confidence or _confidence(span),
+        cue=span.cue if span.kind != "scare" else None,
+        part_of=span.part_of,
+    )

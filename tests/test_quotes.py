@@ -1,0 +1,444 @@
+"""Quote extraction: quotation marks, kinds, speakers, scare quotes, the gold gate and the seeds."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rashomon.extract.quotes import extract_quotes
+from rashomon.records import Quote
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((ROOT / "quality" / "floors.json").read_text(encoding="utf-8"))
+
+
+def only(quotes: list[Quote], kind: str | None = None) -> list[Quote]:
+    return [q for q in quotes if kind is None or q.kind == kind]
+
+
+def find(quotes: list[Quote], words: str) -> Quote:
+    hits = [q for q in quotes if words in q.text]
+    assert hits, f"no quote with {words!r} in {[q.text for q in quotes]}"
+    return hits[0]
+
+
+def speaker(quote: Quote) -> str | None:
+    return quote.speaker.name if quote.speaker else None
+
+
+def assert_offsets(text: str, quotes: list[Quote]) -> None:
+    for quote in quotes:
+        assert text[quote.start : quote.end] == quote.text
+        assert quote.sentence == text[quote.sentence_start : quote.sentence_start + len(quote.sentence)]
+        if quote.speaker is not None:
+            assert text[quote.speaker.start : quote.speaker.end] == quote.speaker.name
+
+
+# -- direct quotes with the speaker after, before or beside them, per language ------------------------
+
+DIRECT = [
+    (
+        "de",
+        "„Wir werden die Brücke im Mai eröffnen“, sagte Bürgermeisterin Petra Lindqvist am Montag.",
+        "Petra Lindqvist",
+    ),
+    ("de", "„Das ist ein schwarzer Tag für die Region“, erklärte Landrat Jonas Feldhaus.", "Jonas Feldhaus"),
+    ("en", '"We will not back down," said union leader Marta Okafor on Tuesday.', "Marta Okafor"),
+    ("en", "“The numbers simply do not add up,” Governor Elaine Drummond told reporters.", "Elaine Drummond"),
+    ("ru", "«Мы не допустим повышения тарифов», — заявил губернатор Пётр Самойлов.", "Пётр Самойлов"),
+    ("ru", "«Переговоры зашли в тупик», — сказала представитель профсоюза Анна Ветрова.", "Анна Ветрова"),
+    ("fr", "« Nous ne céderons rien », a déclaré la syndicaliste Hélène Marchand.", "Hélène Marchand"),
+    ("fr", "« Le calendrier est intenable », estime le maire Julien Castaing.", "Julien Castaing"),
+    ("es", "«No vamos a subir los impuestos», dijo la alcaldesa Lucía Ortega.", "Lucía Ortega"),
+    ("es", "«La cosecha está perdida», afirmó el agricultor Ramón Quiroga.", "Ramón Quiroga"),
+    ("it", "«Non chiuderemo lo stabilimento», ha detto l'amministratore delegato Paolo Benedetti.", "Paolo Benedetti"),
+    ("it", "«La situazione è grave ma non disperata», ha dichiarato la ministra Chiara Fontanesi.", "Chiara Fontanesi"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), DIRECT)
+def test_quotes_direct_speaker_after_the_quote(language: str, text: str, expected: str) -> None:
+    quotes = extract_quotes(text, language)
+    assert len(quotes) == 1
+    assert quotes[0].kind == "direct" and speaker(quotes[0]) == expected
+    assert quotes[0].speaker_via == "after" and quotes[0].confidence >= 0.8
+    assert_offsets(text, quotes)
+
+
+SPEAKER_BEFORE = [
+    ("de", "Kanzleramtschef Moritz Brandl sagte: „Die Verhandlungen sind abgeschlossen.“", "Moritz Brandl"),
+    ("de", "Moritz Brandl: „Wir haben geliefert.“", "Moritz Brandl"),
+    ("en", 'Senator Ruth Abernathy said: "This bill is dead on arrival."', "Ruth Abernathy"),
+    ("ru", "Министр Олег Карпов сказал: «Решение будет принято до конца месяца».", "Олег Карпов"),
+    ("fr", "La ministre Claire Duval a déclaré : « Le texte sera voté en juin. »", "Claire Duval"),
+    ("es", "El portavoz Diego Salcedo afirmó: «El acuerdo está cerrado».", "Diego Salcedo"),
+    ("it", "Il sindaco Marco Ferretti ha detto: «Il ponte riaprirà a settembre».", "Marco Ferretti"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), SPEAKER_BEFORE)
+def test_quotes_speaker_before_a_colon(language: str, text: str, expected: str) -> None:
+    quotes = extract_quotes(text, language)
+    assert [q.kind for q in quotes] == ["direct"]
+    assert speaker(quotes[0]) == expected and quotes[0].speaker_via == "before"
+    assert_offsets(text, quotes)
+
+
+def test_quotes_speaker_in_previous_sentence() -> None:
+    text = (
+        "Die Ministerin Sabine Korte verteidigte den Plan am Abend im Landtag.\n\n"
+        "„Ohne diese Mittel stehen die Kliniken still. Das kann niemand wollen.“"
+    )
+    quote = only(extract_quotes(text, "de"))[0]
+    assert quote.kind == "direct" and speaker(quote) == "Sabine Korte" and quote.speaker_via == "previous"
+    assert quote.text.startswith("Ohne diese Mittel") and quote.text.endswith("niemand wollen.")
+
+
+def test_quotes_speaker_in_next_sentence() -> None:
+    text = '"We have run out of space and out of time." Harbour master Colin Pryce said the port would close at noon.'
+    quote = extract_quotes(text, "en")[0]
+    assert quote.kind == "direct" and speaker(quote) == "Colin Pryce" and quote.speaker_via == "next"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", 'Mayor Dana Whitfield opened the bridge on Monday. "It took eleven years," she said.', "Dana Whitfield"),
+        ("de", "Vorstandschef Lukas Imhof kam zu spät. „Wir sind im Plan“, sagte er dann.", "Lukas Imhof"),
+        ("ru", "Министр Ирина Белова выступила в Думе. «Мы готовы к диалогу», — подчеркнула она.", "Ирина Белова"),
+        ("fr", "Le ministre Paul Verdier a visité l'usine. « Rien n'est décidé », a-t-il dit. ", "Paul Verdier"),
+        ("es", "La ministra Elena Prado visitó la planta. «Nada está decidido», dijo ella.", "Elena Prado"),
+        ("it", "Il ministro Luca Bassani ha visitato la fabbrica. «Nulla è deciso», ha detto lui.", "Luca Bassani"),
+    ],
+)
+def test_quotes_pronoun_refers_back_to_the_last_person_named(language: str, text: str, expected: str) -> None:
+    quote = only(extract_quotes(text, language), "direct")[0]
+    assert speaker(quote) == expected and quote.speaker_via == "pronoun"
+    assert_offsets(text, [quote])
+
+
+def test_quotes_definite_role_refers_back() -> None:
+    text = (
+        "Außenministerin Karin Wolff traf ihren Amtskollegen in Riga. "
+        "„Wir stehen an Ihrer Seite“, so die Außenministerin bei der Pressekonferenz."
+    )
+    quote = extract_quotes(text, "de")[0]
+    assert speaker(quote) == "Karin Wolff" and quote.speaker_via == "role"
+
+
+def test_quotes_role_speaker_without_a_name() -> None:
+    text = "« On ne nous a rien dit », confie un pêcheur du port de Sète."
+    quote = extract_quotes(text, "fr")[0]
+    assert quote.speaker is not None and quote.speaker.kind == "role" and "pêcheur" in quote.speaker.name
+
+
+def test_quotes_broken_by_attribution_share_the_speaker() -> None:
+    for language, text in [
+        ("de", "„Wir bleiben“, sagte Streikführer Ole Brandt, „bis der Vertrag unterschrieben ist.“"),
+        ("en", '"We stay," said strike leader Ole Brandt, "until the contract is signed."'),
+        ("ru", "«Мы остаёмся, — сказал лидер забастовки Олег Брандт, — пока договор не подписан»."),
+    ]:
+        quotes = extract_quotes(text, language)
+        directs = only(quotes, "direct")
+        assert len(directs) >= 1, (language, quotes)
+        assert all(speaker(q) in ("Ole Brandt", "Олег Брандт") for q in directs), (language, quotes)
+        assert_offsets(text, quotes)
+    quotes = extract_quotes("„Wir bleiben“, sagte Streikführer Ole Brandt, „bis der Vertrag unterschrieben ist.“", "de")
+    assert [q.kind for q in quotes] == ["direct", "direct"]
+    assert quotes[1].part_of == quotes[0].start and quotes[1].speaker_via == "continued"
+
+
+def test_quotes_spanning_several_sentences_are_one_quote() -> None:
+    text = (
+        "„Wir haben das Problem selbst entdeckt. Wir haben sofort gehandelt. Und wir werden zahlen“, "
+        "sagte Konzernchefin Dagmar Ruhl."
+    )
+    quotes = extract_quotes(text, "de")
+    assert len(quotes) == 1 and quotes[0].text.count(".") == 2 and speaker(quotes[0]) == "Dagmar Ruhl"
+    assert quotes[0].sentence == text
+
+
+def test_quotes_partial_inside_the_writers_sentence() -> None:
+    cases = [
+        ("de", "Gewerkschaftschef Timo Reuter nannte das Angebot „eine Provokation“.", "Timo Reuter"),
+        ("en", 'Finance minister Ana Costa described the deal as "a historic mistake" on Friday.', "Ana Costa"),
+        ("ru", "Глава ведомства Сергей Лапин назвал решение «ошибочным и поспешным».", "Сергей Лапин"),
+        ("fr", "Le préfet Alain Roux a jugé la situation « sous contrôle » mardi soir.", "Alain Roux"),
+        ("es", "El ministro Jaime Ibarra calificó la huelga de «irresponsable» este lunes.", "Jaime Ibarra"),
+        ("it", "Il ministro Sergio Valli ha definito l'accordo «un passo storico» per il paese.", "Sergio Valli"),
+    ]
+    for language, text, expected in cases:
+        quotes = extract_quotes(text, language)
+        assert [q.kind for q in quotes] == ["partial"], (language, quotes)
+        assert speaker(quotes[0]) == expected, (language, quotes)
+
+
+# -- indirect speech -----------------------------------------------------------------------------
+
+INDIRECT = [
+    (
+        "de",
+        "Laut Innenministerin Petra Hollmann wurden 40 Verdächtige festgenommen.",
+        "Petra Hollmann",
+        "40 Verdächtige",
+    ),
+    ("de", "Polizeisprecher Jan Ebert sagte, dass die Straße bis Freitag gesperrt bleibe.", "Jan Ebert", "Straße bis"),
+    ("en", "According to fire chief Amy Rowland, the blaze started in a kitchen.", "Amy Rowland", "blaze started"),
+    ("en", "The blaze started in a kitchen, according to fire chief Amy Rowland.", "Amy Rowland", "blaze started"),
+    ("ru", "По словам губернатора Игоря Носова, пожар удалось локализовать к утру.", "Игоря Носова", "пожар удалось"),
+    ("ru", "Губернатор Игорь Носов заявил, что пожар удалось локализовать к утру.", "Игорь Носов", "пожар удалось"),
+    ("fr", "Selon le préfet Alain Roux, l'incendie a été maîtrisé dans la nuit.", "Alain Roux", "incendie"),
+    ("es", "Según la alcaldesa Marta Gil, el incendio fue controlado por la noche.", "Marta Gil", "incendio fue"),
+    ("it", "Secondo il prefetto Mario Lodi, l'incendio è stato domato nella notte.", "Mario Lodi", "incendio"),
+    ("it", "Il prefetto Mario Lodi ha detto che l'incendio è stato domato nella notte.", "Mario Lodi", "incendio"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected", "words"), INDIRECT)
+def test_quotes_marked_indirect_speech(language: str, text: str, expected: str, words: str) -> None:
+    quotes = extract_quotes(text, language)
+    assert [q.kind for q in quotes] == ["indirect"], quotes
+    assert words in quotes[0].text and speaker(quotes[0]) == expected
+    assert quotes[0].cue
+    assert_offsets(text, quotes)
+
+
+def test_quotes_writer_statements_are_not_indirect_speech() -> None:
+    text = "The bridge was closed on Monday. It should be noted that the river rose by two metres."
+    assert extract_quotes(text, "en") == []
+
+
+# -- quotation marks ---------------------------------------------------------------------------------
+
+MARKS = [
+    ("de", "„Das ist zu wenig”, sagte Verhandlungsführerin Ina Posselt."),  # „…” (scraped mixture)
+    ("de", '„Das ist zu wenig", sagte Verhandlungsführerin Ina Posselt.'),  # „…"
+    ("de", "»Das ist zu wenig«, sagte Verhandlungsführerin Ina Posselt."),  # »…« (German books)
+    ("de", "‚Das ist zu wenig‘, sagte Verhandlungsführerin Ina Posselt."),  # ‚…‘
+    ("de", "“Das ist zu wenig”, sagte Verhandlungsführerin Ina Posselt."),  # “…” in German text
+    ("en", "'That is too little,' said negotiator Ina Posselt."),  # straight single quotes
+    ("en", "‘That is too little,’ said negotiator Ina Posselt."),
+    ("fr", "‹ C'est trop peu ›, a déclaré la négociatrice Ina Posselt."),
+    ("fr", "«C'est trop peu», a déclaré la négociatrice Ina Posselt."),
+    ("ru", "„Этого слишком мало“, — заявила переговорщица Ина Поссельт."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), MARKS)
+def test_quotes_every_kind_of_quotation_mark(language: str, text: str) -> None:
+    quotes = extract_quotes(text, language)
+    assert len(quotes) == 1 and quotes[0].kind == "direct", quotes
+    assert quotes[0].speaker is not None and quotes[0].speaker.name.endswith(("Posselt", "Поссельт"))
+    assert quotes[0].text.rstrip(",").endswith(("wenig", "little", "peu", "мало"))
+    assert_offsets(text, quotes)
+
+
+def test_quotes_nested_quotation_stays_inside_the_outer_one() -> None:
+    text = "«Они называют это „планом“, но это капитуляция», — заявил депутат Роман Лисицын."
+    quotes = extract_quotes(text, "ru")
+    assert len(quotes) == 1 and "„планом“" in quotes[0].text and speaker(quotes[0]) == "Роман Лисицын"
+    text = "\"Don't call it a 'plan', it's a surrender,\" said MP Roman Lisitsyn."
+    quotes = extract_quotes(text, "en")
+    assert len(quotes) == 1 and "'plan'" in quotes[0].text and speaker(quotes[0]) == "Roman Lisitsyn"
+
+
+def test_quotes_apostrophes_are_not_quotation_marks() -> None:
+    text = "The dockers' union won't sign. It's the workers' call, l'union dit non."
+    assert extract_quotes(text, "en") == []
+
+
+def test_quotes_straight_quotes_pair_by_their_neighbours() -> None:
+    text = 'He called it "absurd" and "a waste of money", said aide Bill Norris, and then "Next!" came.'
+    quotes = extract_quotes(text, "en")
+    assert [q.text for q in quotes][:2] == ["absurd", "a waste of money"]
+    assert_offsets(text, quotes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "„Unclosed quote that never ends, sagte niemand.",
+        "Closing only“ here and ” there » and « nothing",
+        '"""',
+        "«»«»„“",
+        "'",
+        "„ “",
+        "He said: “This runs to the end of the paragraph\n\nNext paragraph” here.",
+        "A\n\n\n„B“\n\n",
+    ],
+)
+def test_quotes_odd_or_unbalanced_marks_never_crash(text: str) -> None:
+    quotes = extract_quotes(text, "de")
+    assert_offsets(text, quotes)
+
+
+def test_quotes_unclosed_quote_at_paragraph_start_runs_to_paragraph_end() -> None:
+    text = "Die Sprecherin Maria Lenz erklärte:\n\n„Wir halten an dem Plan fest. Es gibt keine Alternative.\n\nDanach ging sie."
+    quotes = extract_quotes(text, "de")
+    assert len(quotes) == 1 and quotes[0].text.endswith("keine Alternative.") and quotes[0].confidence < 0.9
+
+
+def test_quotes_empty_text() -> None:
+    assert extract_quotes("", "de") == [] and extract_quotes("   \n\n ", None) == []
+
+
+# -- scare quotes ----------------------------------------------------------------------------------
+
+SCARE = [
+    (
+        "de",
+        "Russland nennt den Krieg eine sogenannte „Sondermilitäroperation“ und verbietet das Wort Krieg.",
+        "Sondermilitäroperation",
+    ),
+    (
+        "en",
+        'Moscow still calls the invasion a so-called "special military operation" on state television.',
+        "special military operation",
+    ),
+    (
+        "ru",
+        "Москва называет это так называемой «специальной военной операцией» уже третий год.",
+        "специальной военной операцией",
+    ),
+    ("fr", "Le gouvernement défend la réforme dite « de simplification » devant le Sénat.", "de simplification"),
+    ("es", "El Gobierno defiende la llamada «ley de simplificación» ante el Senado.", "ley de simplificación"),
+    (
+        "it",
+        "Il governo difende la cosiddetta «legge di semplificazione» davanti al Senato.",
+        "legge di semplificazione",
+    ),
+    ("de", "Der Trawler „Kapitan Sorokin“ liegt seit Montag in Tromsø fest.", "Kapitan Sorokin"),
+    ("en", 'She read from the novel "The Long Winter" to the children.', "The Long Winter"),
+    ("ru", "Траулер «Капитан Сорокин» принадлежит компании «Полярный промысел».", "Капитан Сорокин"),
+    ("fr", "Le chalutier « Kapitan Sorokin » a été escorté jusqu'à Tromsø.", "Kapitan Sorokin"),
+    ("es", "El buque «Kapitan Sorokin» fue escoltado hasta Tromsø.", "Kapitan Sorokin"),
+    ("it", "Il peschereccio «Kapitan Sorokin» è stato scortato a Tromsø.", "Kapitan Sorokin"),
+    ("en", 'The summit in the "C5+1" format ended without a statement.', "C5+1"),
+    ("en", 'He even forgot about the "bloody January" of that year.', "bloody January"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "label"), SCARE)
+def test_quotes_scare_quotes_are_marked_and_have_no_speaker(language: str, text: str, label: str) -> None:
+    quotes = extract_quotes(text, language)
+    labelled = find(quotes, label)
+    assert labelled.kind == "scare" and labelled.speaker is None and labelled.speaker_via is None
+    assert not only(quotes, "direct") and not only(quotes, "partial")
+
+
+def test_quotes_a_quoted_word_with_a_speaker_is_partial_not_scare() -> None:
+    quotes = extract_quotes("GHL-Chefin Birte Hansen nannte die Forderung „Panikmache“.", "de")
+    assert [(q.kind, speaker(q)) for q in quotes] == [("partial", "Birte Hansen")]
+    quotes = extract_quotes("Минфин назвал отчёт «провокацией», заявил министр Антон Силуанов.", "ru")
+    assert quotes[0].kind == "partial"
+
+
+# -- invariants ----------------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    ["„", "“", "”", '"', "«", "»", "‚", "‘", "’", "'", "‹", "›", ":", ",", ".", " ", "\n", "\n\n", "—"]
+    + ["sagte", "said", "заявил", "Anna Berg", "er", "she", "so-called", "Wir", "A", "dass", "according to"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=40), st.sampled_from(["de", "en", "ru", None]))
+def test_quotes_never_raise_and_offsets_slice_the_text(pieces: list[str], language: str | None) -> None:
+    text = " ".join(pieces)
+    quotes = extract_quotes(text, language)
+    assert_offsets(text, quotes)
+    assert all(0.0 <= q.confidence <= 1.0 for q in quotes)
+    assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+
+
+# -- the gold gate and the seeds ---------------------------------------------------------------------
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("eval_quotes", ROOT / "bench" / "eval_quotes.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_quotes"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quotes_gold_gate_on_sample() -> None:
+    scores = _bench().evaluate()["all"]
+    for metric, key in [
+        ("quotes_precision_sample", "quotes_precision"),
+        ("quotes_recall_sample", "quotes_recall"),
+        ("quotes_speaker_accuracy_sample", "quotes_speaker_accuracy"),
+        ("quotes_scare_f1_sample", None),
+        ("quotes_indirect_recall_sample", "indirect_recall"),
+    ]:
+        if key is None:
+            p, r = scores["scare_precision"], scores["scare_recall"]
+            value = 2 * p * r / (p + r) if p + r else 0.0
+        else:
+            value = scores[key]
+        floor = FLOORS[metric]["floor"]
+        print(f"\n{metric}: {value:.4f} (floor {floor})")
+        assert value >= floor, f"{metric} fell to {value:.4f}, below its floor {floor} in quality/floors.json"
+
+
+def test_quotes_gold_file_matches_the_sample_texts() -> None:
+    bench = _bench()
+    gold = json.loads((ROOT / "examples" / "quotes_gold.json").read_text(encoding="utf-8"))["articles"]
+    texts = bench.load_articles()
+    assert set(gold) <= set(texts)
+    for key, entry in gold.items():
+        located = bench.locate(texts[key], entry["quotes"])  # raises if a gold quote is not in its article
+        assert [q.start for q in located] == sorted(q.start for q in located), key
+        assert all(q.kind in ("direct", "partial", "indirect", "scare") for q in located)
+        assert all(q.speaker is None for q in located if q.kind == "scare")
+
+
+SEED_QUOTES = [
+    # (seed file prefix, words in the quote, kind, speaker must contain)
+    ("000", "Wie Sie wissen, unterstützen die Vereinigten Staaten", "direct", "Blinken"),
+    ("000", "Manchmal sagen wir diese Worte einfach", "direct", "Blinken"),
+    ("000", "Wir haben in so vielen strategisch wichtigen Bereichen", "direct", "Tokajew"),
+    ("000", "Anerkennung", "partial", "Tokayev"),
+    ("000", "wichtige Fortschritte", "partial", "Blinken"),
+    ("001", "Dieser Gipfel richtet sich nicht gegen irgendein Land", "direct", "Sullivan"),
+    ("001", "Es geht um eine positive Agenda", "direct", "Sullivan"),
+    ("001", "von der regionalen Sicherheit über Handel", "partial", "Jake Sullivan"),
+    ("001", "unabhängiges Land", "partial", "Japarov"),
+    ("002", "Gerade in den letzten Jahren haben wir", "direct", "Tokajew"),
+    ("002", "Wir haben eine starke Beziehung", "direct", "Tokajew"),
+    ("002", "Die Beziehung [zu Kasachstan] ist stark", "direct", "Blinken"),
+    ("002", "Die C5+1 bieten eine hervorragende Plattform", "direct", "Tleuberdi"),
+    ("002", "Herzstück", "partial", "Donald Lu"),
+    ("003", "We don't see or feel any risks or threats from Russia", "direct", "Tleuberdi"),
+    ("003", "Kazakhstan continues to pursue a multi-vector foreign policy", "direct", "Tleuberdi"),
+    ("003", "for consistent and unwavering support of independence", "partial", "Tokayev"),
+]
+SEED_SCARE = [("002", "Transneft"), ("003", "C5+1"), ("003", "bloody January"), ("001", "Sekundärsanktionen")]
+
+
+def test_quotes_on_the_seed_articles(seeds_dir: Path) -> None:
+    from rashomon import Document, clean_document, read_paths
+
+    articles = {}
+    for document in read_paths([seeds_dir]):
+        if isinstance(document, Document):
+            article = clean_document(document)
+            language = "en" if Path(document.source).name.startswith("003") else "de"
+            articles[Path(document.source).name[:3]] = (article.text, extract_quotes(article.text, language))
+    for prefix, words, kind, who in SEED_QUOTES:
+        text, quotes = articles[prefix]
+        quote = find(quotes, words)
+        assert quote.kind == kind, (prefix, words, quote)
+        assert who in (speaker(quote) or ""), (prefix, words, quote)
+        assert_offsets(text, quotes)
+    for prefix, words in SEED_SCARE:
+        assert find(articles[prefix][1], words).kind == "scare"
+    # Every direct quote in the seeds has a speaker.
+    assert all(q.speaker for _, quotes in articles.values() for q in quotes if q.kind == "direct")
