@@ -444,3 +444,18 @@ def test_figures_compound_spelled_numbers_and_more_units(text: str, language: st
 )
 def test_figures_not_a_figure_either(text: str, language: str) -> None:
     assert extract_figures(text, language) == [], [f.text for f in extract_figures(text, language)]
+
+
+def test_figures_real_text_pitfalls() -> None:
+    # Each case was a wrong reading in the spot-check on real news (bench/spotcheck_figures.py).
+    at_least = only("Al menos nueve personas han muerto.", "es")
+    assert (at_least.value, at_least.unit, at_least.bound) == (9.0, "people", "over")  # "menos" is not minus here
+    assert only("La temperatura bajó a menos 5 grados.", "es").value == -5.0
+    assert extract_figures("El campamento no está disponible desde 9 hs.", "es") == []
+    assert extract_figures("A Managua e, il 13, aveva poi avallato il progetto.", "it") == []
+    assert extract_figures("Написал один из комментаторов.", "ru") == []
+    assert extract_figures("На форуме 2-4 июня выступил министр.", "ru") == []
+    assert extract_figures("Das Parlament stimmte mit zwei Dritteln zu.", "de") == []
+    assert extract_figures("Der Preis für ein Barrel Brent stieg.", "de") == []
+    assert only("Номиналом в одну гривну.", "ru").unit == "UAH"
+    assert only("Rund 800 000 Fass pro Tag fließen.", "de").value == 800_000.0

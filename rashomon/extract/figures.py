@@ -232,7 +232,9 @@ _NUMBER_WORDS["de"].update(
 _COMPOUND_JOIN = re.compile(r"-|[ \u00a0](?:(?:et|y|and)[ \u00a0])?")
 # Number words that are also ordinary words ("neuf" is "new", "Acht" is "heed"): figures only before a noun.
 _AMBIGUOUS_WORDS = frozenset({"neuf", "acht"})
-_ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una"})
+_ARTICLE_WORDS = frozenset(
+    {"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una", "один", "одна", "одну"}
+)
 
 _APPROX = {
     "en": ["about", "around", "roughly", "approximately", "some", "nearly", "almost", "close to", "an estimated",
@@ -400,7 +402,9 @@ def _language(code: str | None) -> _Language:
             decimal, group = get_decimal_symbol(code), get_group_symbol(code)
         except Exception:  # unknown locale: read separators by their shape
             decimal = group = None
-    space_grouping = group is not None and (group.isspace() or group in _SPACES)
+    # A plain space groups thousands where the locale groups with a space (fr, ru, pl) and, less often,
+    # in German, Spanish and Italian news ("800 000 Fass"); English text does not write it.
+    space_grouping = code != "en" and code is not None
     spaces = f"[{_SPACES}{' ' if space_grouping else ''}]"
     words: dict[str, int] = {}
     for lang in reversed(languages if code else ("en",)):  # no language: spell-outs in English only
@@ -516,7 +520,7 @@ def _decimal(integer: str, fraction: str) -> Decimal:
 
 _NUMERIC_DATE = re.compile(
     r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)0\d{1,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phone numbers
-    r"|(?<!\w)\d{1,2}\s?h\s?\d{2}(?!\d)|(?<!\w)\d{1,2}\s?h(?!\w)"  # French clock times "6 h 30", "18h"
+    r"|(?<!\w)\d{1,2}\s?h\s?\d{2}(?!\d)|(?<!\w)\d{1,2}\s?(?:h|hs|hrs)(?!\w)"  # clock times "6 h 30", "18h", "9 hs"
     r"|(?<![\w.])(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4}(?!\d))?|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[:.]\d{2}\s*(?:Uhr|h\b|a\.m\.|p\.m\.|am\b|pm\b|ч\.)|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}\s*(?:Uhr|a\.m\.|p\.m\.)"
     r"|\d{4}\s*[-–/]\s*\d{2,4}(?!\d))",
@@ -606,7 +610,9 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         reading = _read(text, match, lang)
         if reading is None:
             continue
-        if match.group("digits") and _in_date(text, match.start(), match.end(), code):
+        if match.group("digits") and _in_date(
+            text, match.start(), reading.number_end if reading.high is None else reading.end, code
+        ):
             continue
         figure = _figure(text, reading, lang, sentences, sentence_starts, consumed)
         if figure is not None:
@@ -726,7 +732,17 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
 _HALF = re.compile(r"\s+(?:y media|e mezz[oa]|et demie?|and a half|с половиной)(?!\w)", re.IGNORECASE)
 _ELIDED = re.compile(r"\s+(?:und|oder|bis|and|or|to|et|ou|y|o|e|и|или)\s", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "hour", "minute")
-_MINUS = re.compile(r"(?:(?<!\w)(?:minus|минус|moins|menos|meno)\s+|(?<![\w\d])[-−])\Z", re.IGNORECASE)
+_MINUS_SIGN = re.compile(r"(?<![\w\d])[-−]\Z")
+# Spelled minus only before temperatures: "al menos nueve personas" is "at least nine".
+_MINUS_WORD = re.compile(r"(?<!\w)(?:minus|минус|moins|menos|meno)\s+\Z", re.IGNORECASE)
+# "dos tercios", "two thirds", "zwei Drittel": fractions, not counts (not read yet).
+_FRACTION = re.compile(
+    r"[ \u00a0]+(?:thirds?|quarters?|fifths?|dritteln?|vierteln?|fünfteln?|tiers|quarts|cinquièmes|tercios?|cuartos?|"
+    r"quintos?|terzi|quarti|quinti|трет\w*|четверт\w*|пят(?:ая|ых|ую))(?!\w)",
+    re.IGNORECASE,
+)
+# "il 13", "el 13," "le 13": a bare day of the month in Romance languages.
+_DAY_ARTICLE = re.compile(r"(?<!\w)(?:il|el|le|del|al|dal|du|au)[ \u00a0]\Z", re.IGNORECASE)
 
 
 def _between_before(text: str, start: int, lang: _Language) -> bool:
@@ -794,9 +810,23 @@ def _figure(
         return None  # list markers "1." / "1)"
     value_low = r.low * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
-    minus = _MINUS.search(text, max(0, start - 8), start)
+    minus = _MINUS_SIGN.search(text, max(0, start - 2), start)
+    if minus is None and unit in ("degC", "degF"):
+        minus = _MINUS_WORD.search(text, max(0, start - 8), start)
     if minus and r.high is None:
         value_low, start = -value_low, minus.start()
+    if not has_measure and _FRACTION.match(text, token_end):
+        return None
+    if (
+        not has_measure
+        and not r.spelled
+        and r.high is None
+        and lang.code in ("it", "es", "fr")
+        and 1 <= r.low <= 31
+        and _DAY_ARTICLE.search(text, max(0, start - 5), start)
+        and not _followed_by_word(text, token_end)
+    ):
+        return None
     if unit == "degC" and text[r.start : r.end].rstrip().endswith("°") and lang.code in ("es", "it", "pt"):
         return None  # "al 3° posto": an ordinal
     if not has_measure and not r.spelled:
@@ -825,8 +855,8 @@ def _figure(
     if suffix and time_unit:
         ago, end = True, suffix.end()
     word = text[r.start : token_end].lower()
-    if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago:
-        return None
+    if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago and not money:
+        return None  # "a"/"ein"/"один" count before a scale word or a currency ("одну гривну"), not "ein Barrel Brent"
     if word in _AMBIGUOUS_WORDS and not has_measure and not _followed_by_content_word(text, token_end, lang):
         return None  # "un bâtiment neuf et moderne", "außer Acht lassen"
     if r.spelled and r.high is None and not has_measure and not _followed_by_word(text, token_end):
