@@ -8,7 +8,7 @@ pairs in ``../shared/bench/news-similarity/train.jsonl``. For each language the 
 each as right (a real quantity, value and unit as the text means them) or wrong; the counts we got
 are in bench/results/figures.md. This estimates precision only: recall needs annotated text.
 
-Usage: python bench/spotcheck_figures.py [--n 20] [--articles 60] [--seed 7] [--language de]
+Usage: python bench/spotcheck_figures.py [--n 20] [--articles 60] [--offset 0] [--seed 7] [--language de]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rashomon.extract.figures import extract_figures  # noqa: E402
 BENCH = ROOT.parent / "shared" / "bench"
 
 
-def articles(language: str, limit: int) -> list[str]:
+def articles(language: str, limit: int, offset: int = 0) -> list[str]:
     texts: list[str] = []
     framing = BENCH / "framing" / "train.jsonl"
     if framing.is_file() and language != "es":
@@ -42,7 +42,7 @@ def articles(language: str, limit: int) -> list[str]:
             for key in ("1", "2"):
                 if row[f"lang{key}"] == language:
                     texts.append(row[f"text{key}"])
-    return texts[:limit]
+    return texts[offset : offset + limit]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,11 +50,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--offset", type=int, default=0, help="skip this many articles (a fresh draw)")
     parser.add_argument("--language", action="append")
     args = parser.parse_args(argv)
     for language in args.language or ["de", "en", "ru", "fr", "es", "it"]:
         found = []
-        texts = articles(language, args.articles)
+        texts = articles(language, args.articles, args.offset)
         for text in texts:
             found.extend((text, figure) for figure in extract_figures(text, language))
         chosen = random.Random(args.seed).sample(found, min(args.n, len(found)))

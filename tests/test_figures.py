@@ -459,3 +459,33 @@ def test_figures_real_text_pitfalls() -> None:
     assert extract_figures("Der Preis für ein Barrel Brent stieg.", "de") == []
     assert only("Номиналом в одну гривну.", "ru").unit == "UAH"
     assert only("Rund 800 000 Fass pro Tag fließen.", "de").value == 800_000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("In den letzten drei bis fünf Jahren stieg die Zahl.", "de", (None, 3.0, 5.0, "year")),
+        ("I riservisti tra i 18 e i 60 anni sono stati mobilitati.", "it", (None, 18.0, 60.0, "year")),
+        ("Rachas de 80 a 110 kilómetros por hora.", "es", (None, 80.0, 110.0, "km/h")),
+        ("Der Wind erreichte 120 Stundenkilometer.", "de", (120.0, None, None, "km/h")),
+        ("El bebé midió 51 centímetros.", "es", (51.0, None, None, "cm")),
+        ("Recogen más de 57 tn de residuos.", "es", (57.0, None, None, "t")),
+    ],
+)
+def test_figures_spelled_ranges_and_speeds(text: str, language: str, expected: tuple) -> None:
+    assert reading(only(text, language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Sono successi due fatti politici clamorosi. 1. Le manifestazioni sono state ampie.", "it"),
+        ("Comme le montre John Mearsheimer[1], la guerre était prévisible.", "fr"),
+        ("(4) Il mondo condanna l'invasione.", "it"),
+        ("С 2017 года в Украине наблюдается рост.", "ru"),
+        ("In 1757, he had begun searching for the comet.", "en"),
+        ("Los interesados deberán estar en la puerta 0 del estadio.", "es"),
+    ],
+)
+def test_figures_references_lists_and_old_years_are_not_figures(text: str, language: str) -> None:
+    assert [f.text for f in extract_figures(text, language) if f.text[0].isdigit()] == []

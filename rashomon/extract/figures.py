@@ -164,7 +164,21 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 
+# Speeds, centimetres, grams and abbreviations met in real news ("57 tn de residuos").
+_MORE_UNITS: dict[str, dict[str, str]] = {
+    "en": {r"kilomet(?:er|re)s? (?:per|an) hour": "km/h", r"miles (?:per|an) hour": "mph", "mph": "mph",
+           r"centimet(?:er|re)s?": "cm", "grams?": "g"},
+    "de": {r"stundenkilometer\w*": "km/h", r"kilometer pro stunde": "km/h", r"zentimeter\w*": "cm", "gramm": "g"},
+    "ru": {r"километр\w* в час": "km/h", r"сантиметр\w*": "cm", r"грамм\w*": "g"},
+    "fr": {r"kilomètres?(?: par |/|à l'|à l’)heure": "km/h", r"centimètres?": "cm", r"grammes?": "g"},
+    "es": {r"kil[óo]metros? por hora": "km/h", r"cent[íi]metros?": "cm", r"gramos?": "g", "tn": "t"},
+    "it": {r"chilometri (?:orari|all'ora|all’ora|l'ora)": "km/h", "centimetri": "cm", "grammi": "g"},
+}  # fmt: skip
+for _code, _forms in _MORE_UNITS.items():
+    _UNIT_WORDS[_code].update(_forms)
+
 _UNIT_SYMBOLS = {
+    "km/h": "km/h", "км/ч": "km/h", "cm": "cm", "см": "cm",
     "%": "percent", "‰": "permille", "km²": "km2", "km2": "km2", "km": "km", "kg": "kg",
     "°c": "degC", "°f": "degF", "°": "degC", "m³": "m3", "m3": "m3", "hm³": "hm3", "hm3": "hm3", "nm": "nm", "mi": "mi", "m": "m", "t": "t", "pp": "percentage_point",
 }  # fmt: skip
@@ -271,11 +285,11 @@ _AGO_AFTER = {"en": ["ago"], "ru": ["назад", "тому назад"], "it": 
 
 # Words that say the number right after them is a label, not a quantity.
 _LABEL_BEFORE = re.compile(
-    r"(?:\b(?:nr|no|nos|art|abs|s|p|pp|ziff|az|tel|fax|vol|bd|ch)\.|№|#|§|\b(?:nummer|number|numéro|numero|номер|"
+    r"(?:\b(?:nr|no|nos|art|abs|s|p|pp|ziff|az|tel|fax|vol|bd|ch|av|str)\.|№|#|§|\b(?:nummer|number|numéro|numero|номер|"
     r"artikel|article|articolo|artículo|статья|статьи|seite|page|pagina|página|страниц\w*|kapitel|chapter|"
     r"chapitre|capitolo|capítulo|глав\w*|punkt|point|paragraph|paragraf|absatz|flight|flug|vol|volo|vuelo|рейс\w*|"
     r"route|linie|line|ligne|linea|línea|linia|version|versión|level|stufe|platz|rang|rank|tor|room|zimmer|"
-    r"minuto|minute))\s*\Z",
+    r"minuto|minute|puerta|gate|calle|rue|avenida|avenue|straße|strasse|street|número|numero))\s*\Z",
     re.IGNORECASE,
 )
 # German ordinals are written "21. Jahrhundert"; these nouns follow ordinals, not counts.
@@ -340,7 +354,7 @@ _ADJECTIVE_ENDINGS = {
 
 _SPACES = "\u00a0\u202f\u2009\u2007"
 # Articles between a range word and the number ("entre el 60 y el 80", "tra il 60 e l'80").
-_ARTICLES = r"el|il|la|le|les|los|las|the|l['’]"
+_ARTICLES = r"el|il|i|gli|lo|la|le|les|los|las|the|l['’]"
 # Verb endings: a word before a figure with one of these is what happens, not what is counted.
 _VERB_ENDINGS = {
     "en": ("ed", "ing"),
@@ -415,7 +429,7 @@ def _language(code: str | None) -> _Language:
         rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){digits_group(digits)}|(?<![\w-])(?P<word>{word_alt})(?!\w)",
         re.IGNORECASE,
     )
-    second_number = re.compile(rf"{digits_group(digits)}|(?P<word>(?!))", re.IGNORECASE)
+    second_number = re.compile(rf"{digits_group(digits)}|(?P<word>{word_alt})(?!\w)", re.IGNORECASE)
     number_word = re.compile(rf"(?:{word_alt})(?!\w)", re.IGNORECASE)
     scales_table: dict[str, float] = _merge(_SCALES, languages)
     scale = re.compile(rf"[ {_SPACES}]?(?P<s>{_alternation(scales_table)})(?![\w])", re.IGNORECASE)
@@ -731,6 +745,12 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
 
 _HALF = re.compile(r"\s+(?:y media|e mezz[oa]|et demie?|and a half|с половиной)(?!\w)", re.IGNORECASE)
 _ELIDED = re.compile(r"\s+(?:und|oder|bis|and|or|to|et|ou|y|o|e|и|или)\s", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(
+    r"(?<!\w)(?:in|im|seit|since|until|from|by|en|depuis|desde|nel|dal|del|в|с|до|anno|jahr|year)[ \u00a0]\Z",
+    re.IGNORECASE,
+)
+# Russian names calendar years with the word for "year": "с 2017 года", "в 2022 году".
+_RUSSIAN_YEAR = re.compile(r"(?:1[0-9]|20)\d\d[ \u00a0]+(?:год|года|году|годом|годах|г\.)(?!\w)", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "hour", "minute")
 _MINUS_SIGN = re.compile(r"(?<![\w\d])[-−]\Z")
 # Spelled minus only before temperatures: "al menos nueve personas" is "at least nine".
@@ -806,8 +826,17 @@ def _figure(
     if not r.spelled and not has_measure and re.fullmatch(r"\d{7,}", text[r.start : token_end]):
         return None  # long bare digit strings are identifiers
     line_start = text.rfind("\n", 0, r.start) + 1
-    if not has_measure and not text[line_start : r.start].strip() and re.match(r"[.)]\s", text[token_end:]):
-        return None  # list markers "1." / "1)"
+    if not has_measure and text[line_start : r.start].strip() in ("", "(") and re.match(r"[.)]\s", text[token_end:]):
+        return None  # list markers "1." / "1)" / "(1)"
+    if (
+        not has_measure
+        and re.match(r"[.)][ \u00a0]+[^\W\d_]", text[token_end : token_end + 4])
+        and text[token_end + 2 : token_end + 3].isupper()
+        and re.search(r"[.:;!?][ \u00a0]+\Z", text[max(0, r.start - 3) : r.start])
+    ):
+        return None  # a list inside a paragraph: "… clamorosi. 1. Le manifestazioni"
+    if not has_measure and text[r.start - 1 : r.start] == "[" and text[token_end : token_end + 1] == "]":
+        return None  # a reference "[4]"
     value_low = r.low * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
     minus = _MINUS_SIGN.search(text, max(0, start - 2), start)
@@ -827,11 +856,16 @@ def _figure(
         and not _followed_by_word(text, token_end)
     ):
         return None
+    if unit == "year" and r.high is None and not r.spelled and _RUSSIAN_YEAR.match(text, r.start):
+        return None
     if unit == "degC" and text[r.start : r.end].rstrip().endswith("°") and lang.code in ("es", "it", "pt"):
         return None  # "al 3° posto": an ordinal
     if not has_measure and not r.spelled:
         if r.high is None and re.fullmatch(r"1[89]\d\d|20\d\d|2100", text[r.start : token_end]):
             return None  # a year
+        if r.high is None and re.fullmatch(r"1[0-7]\d\d", text[r.start : token_end]):
+            if _YEAR_BEFORE.search(text, max(0, r.start - 8), r.start):
+                return None  # an older year after a preposition: "In 1757, he began"
         if r.high is not None and 1800 <= r.low <= 2100:
             return None  # "2020-2023"
         before = re.search(r"(\w[\w.-]*)[ \u00a0]\Z", text[max(sentence_start, r.start - 30) : r.start])
