@@ -1,8 +1,8 @@
 """Spot-check figures on real news that nobody annotated for us: print a random sample to judge by hand.
 
 Data: the SemEval-2023 Task 3 articles in ``../shared/bench/framing/train.jsonl`` (de, en, fr, it,
-ru; research use only, read in place, never copied). Spanish comes from the SemEval-2022 Task 8
-pairs in ``../shared/bench/news-similarity/train.jsonl``. For each language the script draws
+ru; research use only, read in place, never copied), followed by the SemEval-2022 Task 8 articles
+in ``../shared/bench/news-similarity/train.jsonl`` (the only source for Spanish). For each language the script draws
 ``--n`` figures uniformly from everything the extractor finds in the first ``--articles`` articles
 (fixed seed) and prints each with its context, value, unit and what it counts. A person then marks
 each as right (a real quantity, value and unit as the text means them) or wrong; the counts we got
@@ -28,15 +28,16 @@ BENCH = ROOT.parent / "shared" / "bench"
 
 
 def articles(language: str, limit: int, offset: int = 0) -> list[str]:
+    """Framing articles in ``language`` first, then the news-similarity ones; a slice of them."""
     texts: list[str] = []
     framing = BENCH / "framing" / "train.jsonl"
-    if framing.is_file() and language != "es":
+    if framing.is_file():
         for line in framing.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if row.get("lang") == language:
                 texts.append(row["text"])
     similarity = BENCH / "news-similarity" / "train.jsonl"
-    if similarity.is_file() and language == "es":
+    if similarity.is_file():
         for line in similarity.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             for key in ("1", "2"):

@@ -489,3 +489,14 @@ def test_figures_spelled_ranges_and_speeds(text: str, language: str, expected: t
 )
 def test_figures_references_lists_and_old_years_are_not_figures(text: str, language: str) -> None:
     assert [f.text for f in extract_figures(text, language) if f.text[0].isdigit()] == []
+
+
+def test_figures_more_real_text_pitfalls() -> None:
+    assert extract_figures("Los números telefónicos 246 46 5 29 60, extensión 17.", "es")[-1].text == "17"
+    assert only("El presupuesto es de 1 200 000 000 euros.", "es").value == 1.2e9
+    assert extract_figures("Dal 5 al 15 maggio si sono riuniti.", "it") == []
+    assert extract_figures("La resa alla società dei consumi degli Anni ’80.", "it") == []
+    assert reading(only("Dal 5 al 10 per cento dei casi.", "it")) == (None, 5.0, 10.0, "percent")
+    deaths = only("En 2014, el EEE registró 31,520 muertes.", "es")  # Latin American thousands comma on a count
+    assert deaths.value == 31520.0 and deaths.confidence < 0.75
+    assert only("Die Wirtschaft wuchs um 31,520 Prozent.", "de").value == pytest.approx(31.52)

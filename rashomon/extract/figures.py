@@ -278,7 +278,7 @@ _UNDER = {
 }
 _BETWEEN = {"en": ["between"], "de": ["zwischen"], "ru": ["от"], "fr": ["entre", "de"], "es": ["entre", "de"],
             "it": ["tra", "fra", "da"]}  # fmt: skip
-_RANGE_TO = {"en": ["to"], "de": ["bis"], "ru": ["до"], "fr": ["à"], "es": ["a"], "it": ["a"]}
+_RANGE_TO = {"en": ["to"], "de": ["bis"], "ru": ["до"], "fr": ["à", "au"], "es": ["a", "al"], "it": ["a", "al"]}
 _RANGE_AND = {"en": ["and"], "de": ["und"], "ru": ["до"], "fr": ["et", "à"], "es": ["y", "a"], "it": ["e", "a"]}
 _AGO_BEFORE = {"de": ["vor"], "fr": ["il y a"], "es": ["hace"]}
 _AGO_AFTER = {"en": ["ago"], "ru": ["назад", "тому назад"], "it": ["fa"]}
@@ -533,13 +533,16 @@ def _decimal(integer: str, fraction: str) -> Decimal:
 # -- spans that are not figures ---------------------------------------------------------------
 
 _NUMERIC_DATE = re.compile(
-    r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)0\d{1,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phone numbers
+    r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)(?<!\d[ \u00a0])0\d{1,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phones
     r"|(?<!\w)\d{1,2}\s?h\s?\d{2}(?!\d)|(?<!\w)\d{1,2}\s?(?:h|hs|hrs)(?!\w)"  # clock times "6 h 30", "18h", "9 hs"
     r"|(?<![\w.])(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4}(?!\d))?|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[:.]\d{2}\s*(?:Uhr|h\b|a\.m\.|p\.m\.|am\b|pm\b|ч\.)|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}\s*(?:Uhr|a\.m\.|p\.m\.)"
     r"|\d{4}\s*[-–/]\s*\d{2,4}(?!\d))",
     re.IGNORECASE,
 )
+
+
+_DIGIT_GROUPS = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,4}(?:[ \u00a0]\d{1,4}){3,}(?!\d|[.,]\d)")
 
 
 def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
@@ -549,6 +552,10 @@ def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
     scanning whole articles with it would cost more than all the rest of the extraction.
     """
     low, high = max(0, start - 30), min(len(text), end + 30)
+    for found in _DIGIT_GROUPS.finditer(text, max(0, start - 20), high):
+        groups = found.group(0).split()
+        if found.start() <= start < found.end() and not all(len(g) == 3 for g in groups[1:]):
+            return True  # "246 46 5 29 60": a phone number, not thousands
     for found in _NUMERIC_DATE.finditer(text, low, high):
         if found.start() < end and start < found.end():
             return True
@@ -837,7 +844,19 @@ def _figure(
         return None  # a list inside a paragraph: "… clamorosi. 1. Le manifestazioni"
     if not has_measure and text[r.start - 1 : r.start] == "[" and text[token_end : token_end + 1] == "]":
         return None  # a reference "[4]"
-    value_low = r.low * Decimal(repr(scale))
+    if not has_measure and re.search(r"(?<![^\W\d_])['’]\Z", text[max(0, r.start - 2) : r.start]):
+        return None  # "gli Anni ’80": a decade (but "l'80 per cento" is a figure)
+    low_value = r.low
+    if (
+        lang.decimal == ","
+        and scale == 1.0
+        and unit in (None, "people")
+        and r.high is None
+        and re.fullmatch(r"\d{1,3},\d{3}", text[r.start : token_end])
+    ):
+        low_value = Decimal(text[r.start : token_end].replace(",", ""))  # a count is not "31,520 deaths" = 31.52
+        r.guessed = True
+    value_low = low_value * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
     minus = _MINUS_SIGN.search(text, max(0, start - 2), start)
     if minus is None and unit in ("degC", "degF"):
