@@ -7,10 +7,16 @@
 what the number counts ("141 Staaten" → "Staaten"), whether it is hedged ("rund", "about",
 "около") or bounded ("mehr als", "up to"), and its sentence.
 
-What is not a figure: years standing alone ("seit 2015"), anything the dates stage reads as a date
-("28. Februar", "February 28", "28.02.2023"), clock times, ordinals ("21. Jahrhundert", "21st",
-"21-й"), list markers, numbers glued to names ("G20", "Covid-19", "C5+1"), numbers right after a
-capitalised name ("Resolution 2231", "Boeing 737"), phone numbers and identifiers.
+Spelled-out numbers are read where they are common ("drei Verdächtige", "vingt-trois ans",
+"quatre cent vingt millions", "двести пятьдесят человек"); "a", "ein", "un" and "один" count only
+before a scale word or a currency, or in an "ago" phrase.
+
+What is not a figure: years standing alone ("seit 2015", "с 2017 года"), anything the dates stage
+reads as a date ("28. Februar", "February 28", "28.02.2023", "2-4 июня"), clock times, ordinals
+("21. Jahrhundert", "21st", "21-й", "3° posto"), list markers and references ("1.", "(4)", "[4]"),
+numbers glued to names ("G20", "Covid-19", "C5+1"), numbers right after a capitalised name
+("Resolution 2231", "Boeing 737") or a label ("Artikel 5", "page 12"), scores, phone numbers and
+identifiers. Fractions ("zwei Drittel") are skipped rather than misread.
 
 How it reads numbers: decimal and group separators come from CLDR (through Babel) for the given
 language; a separator the locale does not use is read by its shape (one separator followed by
@@ -21,7 +27,10 @@ ru, fr, es, it); with no language the tables are merged, English readings winnin
 
 :func:`same_quantity` and :func:`figures_differ` compare two figures from different articles: the
 same unit and an overlapping "what it counts" make them about the same thing; disjoint values
-(beyond a small tolerance) make them differ.
+(what each figure is compatible with, given rounding, hedges and bounds) make them differ.
+
+Measured in ``bench/eval_figures.py`` and ``bench/spotcheck_figures.py``; results and known gaps in
+``bench/results/figures.md``.
 """
 
 from __future__ import annotations
@@ -38,7 +47,10 @@ from typing import Generic, TypeVar
 from ..dates import _SENTENCE_BREAK, _vocabulary
 from ..records import Figure
 
+__all__ = ["LANGUAGES", "extract_figures", "figures_differ", "same_quantity"]
+
 LANGUAGES = ("de", "en", "ru", "fr", "es", "it")
+"""Languages with their own vocabulary tables; others get separators from CLDR and merged tables."""
 T = TypeVar("T")
 
 # -- vocabulary -------------------------------------------------------------------------------
@@ -421,15 +433,16 @@ def _language(code: str | None) -> _Language:
     space_grouping = code != "en" and code is not None
     spaces = f"[{_SPACES}{' ' if space_grouping else ''}]"
     words: dict[str, int] = {}
-    for lang in reversed(languages if code else ("en",)):  # no language: spell-outs in English only
+    # Spelled-out numbers only in the languages we have tables for; with no language, English ones.
+    for lang in reversed(languages if code in LANGUAGES else ("en",) if code is None else ()):
         words.update(_NUMBER_WORDS.get(lang, {}))
     digits = rf"\d{{1,3}}(?:{spaces}\d{{3}})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)*"
-    word_alt = _alternation(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    word_alt = _alternation(re.escape(w).replace(r"\ ", r"\s+") for w in words) or "(?!)"
     number = re.compile(
-        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){digits_group(digits)}|(?<![\w-])(?P<word>{word_alt})(?!\w)",
+        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){_digits_group(digits)}|(?<![\w-])(?P<word>{word_alt})(?!\w)",
         re.IGNORECASE,
     )
-    second_number = re.compile(rf"{digits_group(digits)}|(?P<word>{word_alt})(?!\w)", re.IGNORECASE)
+    second_number = re.compile(rf"{_digits_group(digits)}|(?P<word>{word_alt})(?!\w)", re.IGNORECASE)
     number_word = re.compile(rf"(?:{word_alt})(?!\w)", re.IGNORECASE)
     scales_table: dict[str, float] = _merge(_SCALES, languages)
     scale = re.compile(rf"[ {_SPACES}]?(?P<s>{_alternation(scales_table)})(?![\w])", re.IGNORECASE)
@@ -466,7 +479,7 @@ def _language(code: str | None) -> _Language:
     )  # fmt: skip
 
 
-def digits_group(digits: str) -> str:
+def _digits_group(digits: str) -> str:
     """The digit alternative of the number pattern as a named group."""
     return f"(?P<digits>{digits})"
 
@@ -918,8 +931,8 @@ def _figure(
     if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
         bound = None  # "до 5" without a unit is too often "until 5"
     counts = "ago" if ago else _counts(text, max(sentence_start, previous_end), sentence_end, start, end, lang)
-    if counts is None and unit == "people" and found_word(text, r.end):
-        counts = found_word(text, r.end)
+    if counts is None and unit == "people" and _unit_word(text, r.end):
+        counts = _unit_word(text, r.end)
     confidence = 0.9 if has_measure else 0.75 if counts else 0.55
     if r.spelled:
         confidence -= 0.2
@@ -943,7 +956,7 @@ def _figure(
     )
 
 
-def found_word(text: str, end: int) -> str | None:
+def _unit_word(text: str, end: int) -> str | None:
     """The last word of a figure's surface (the unit word, e.g. "Menschen")."""
     words = _WORD.findall(text[max(0, end - 30) : end])
     return words[-1] if words else None
