@@ -790,6 +790,200 @@ def _between_before(text: str, start: int, lang: _Language) -> bool:
     return bool(found and found.group("between"))
 
 
+@dataclass
+class _Candidate:
+    """A reading with its unit settled, as the rules below see it."""
+
+    text: str
+    lang: _Language
+    reading: _Reading
+    start: int  # where the surface starts (a currency symbol before the number included)
+    unit: str | None
+    scale: float
+    sentence_start: int
+
+    @property
+    def digits(self) -> str:
+        return self.text[self.reading.start : self.reading.number_end]
+
+    @property
+    def next_char(self) -> str:
+        return self.text[self.reading.number_end : self.reading.number_end + 1]
+
+    @property
+    def has_measure(self) -> bool:
+        return self.unit is not None or self.scale != 1.0
+
+    @property
+    def money(self) -> bool:
+        return self.unit is not None and self.unit.isupper()
+
+    def before(self, width: int) -> str:
+        return self.text[max(0, self.reading.start - width) : self.reading.start]
+
+    def after(self, width: int) -> str:
+        return self.text[self.reading.number_end : self.reading.number_end + width]
+
+
+# Each rule says why a number is not a quantity; a candidate any rule accepts is dropped.
+
+
+def _glued_or_compound(c: _Candidate) -> bool:
+    """Glued to letters or part of a hyphenated word: "G20", "19th", "5-jährig", "3-2", "28- und 16-…"."""
+    r, next_char = c.reading, c.next_char
+    if next_char.isalpha() and (r.number_end == r.end or (r.scale == 1.0 and r.unit is None)):
+        return True
+    if next_char in "-–" and r.high is None and c.after(2)[1:].isalnum():
+        return True
+    if next_char in "-–" and _ELIDED.match(c.text, r.number_end + 1):
+        return True
+    return next_char in ("/", ":") and c.after(2)[1:].isdigit()
+
+
+def _clock_time(c: _Candidate) -> bool:
+    """Where a dot groups thousands, "14.30" and "23.00" are clock times."""
+    return (
+        c.lang.group == "."
+        and not c.money
+        and c.scale == 1.0
+        and c.unit in (None, "hour")
+        and re.fullmatch(r"(?:[01]?\d|2[0-4])\.[0-5]\d", c.digits) is not None
+    )
+
+
+def _after_a_label(c: _Candidate) -> bool:
+    """A label before it: "Artikel 5", "page 12", "Nr. 3", "calle 152"."""
+    return _LABEL_BEFORE.search(c.text[max(c.sentence_start, c.reading.start - 40) : c.start]) is not None
+
+
+def _ordinal_with_a_dot(c: _Candidate) -> bool:
+    """ "21. Jahrhundert", "zum 3. ordentlichen Parteitag": a dot and a lower-case word or an ordinal noun."""
+    if c.next_char != "." or c.has_measure:
+        return False
+    following = re.match(r"\.\s+(\w+)", c.after(40))
+    return bool(following and (following.group(1)[0].islower() or following.group(1).lower() in _ORDINAL_NOUNS))
+
+
+def _code_or_phone(c: _Candidate) -> bool:
+    """Leading zeros, a "+" before, or seven digits and more without a unit: codes and phone numbers."""
+    r = c.reading
+    if not r.spelled and c.digits[:1] == "0" and c.digits[1:2].isdigit():
+        return True
+    if c.before(1) == "+" or c.before(2) == "+ ":
+        return True
+    return not r.spelled and not c.has_measure and re.fullmatch(r"\d{7,}", c.digits) is not None
+
+
+def _list_marker_or_reference(c: _Candidate) -> bool:
+    """ "1." / "(1)" starting a line or following a sentence, "[4]", and decades ("Anni ’80")."""
+    if c.has_measure:
+        return False
+    text, r = c.text, c.reading
+    line_start = text.rfind("\n", 0, r.start) + 1
+    if text[line_start : r.start].strip() in ("", "(") and re.match(r"[.)]\s", c.after(2)):
+        return True
+    if (
+        re.match(r"[.)][ \u00a0]+[^\W\d_]", c.after(4))
+        and c.after(3)[2:].isupper()
+        and re.search(r"[.:;!?][ \u00a0]+\Z", c.before(3))
+    ):
+        return True
+    if c.before(1) == "[" and c.next_char == "]":
+        return True
+    return re.search(r"(?<![^\W\d_])['’]\Z", c.before(2)) is not None  # but "l'80 per cento" has a unit
+
+
+def _fraction(c: _Candidate) -> bool:
+    """ "zwei Drittel", "dos tercios": fractions are not read yet, so not misread as counts."""
+    return not c.has_measure and _FRACTION.match(c.text, c.reading.number_end) is not None
+
+
+def _day_of_month(c: _Candidate) -> bool:
+    """ "il 13," / "el 13." in Romance languages: a day of the month, not a count."""
+    r = c.reading
+    return (
+        not c.has_measure
+        and not r.spelled
+        and r.high is None
+        and c.lang.code in ("it", "es", "fr")
+        and 1 <= r.low <= 31
+        and _DAY_ARTICLE.search(c.text, max(0, c.start - 5), c.start) is not None
+        and not _followed_by_word(c.text, r.number_end)
+    )
+
+
+def _calendar_year(c: _Candidate) -> bool:
+    """ "seit 2015", "2020-2023", "In 1757," and Russian "с 2017 года" are years, not counts."""
+    r = c.reading
+    if c.unit == "year" and r.high is None and not r.spelled and _RUSSIAN_YEAR.match(c.text, r.start):
+        return True
+    if c.has_measure or r.spelled:
+        return False
+    if r.high is None and re.fullmatch(r"1[89]\d\d|20\d\d|2100", c.digits):
+        return True
+    if r.high is None and re.fullmatch(r"1[0-7]\d\d", c.digits):
+        if _YEAR_BEFORE.search(c.text, max(0, r.start - 8), r.start):
+            return True
+    return r.high is not None and 1800 <= r.low <= 2100
+
+
+def _ordinal_degree(c: _Candidate) -> bool:
+    """ "al 3° posto": in Spanish and Italian a lone degree sign marks an ordinal."""
+    return (
+        c.unit == "degC"
+        and c.text[c.reading.start : c.reading.end].rstrip().endswith("°")
+        and (c.lang.code in ("es", "it", "pt"))
+    )
+
+
+def _after_a_name(c: _Candidate) -> bool:
+    """Right after a capitalised word that is not a sentence start: "Resolution 2231", "Boeing 737".
+
+    German capitalises nouns, so there a following noun keeps it ("Regierung 500 Soldaten").
+    """
+    if c.has_measure or c.reading.spelled:
+        return False
+    window_start = max(c.sentence_start, c.reading.start - 30)
+    before = re.search(r"(\w[\w.-]*)[ \u00a0]\Z", c.text[window_start : c.reading.start])
+    if not before or not before.group(1)[0].isupper() or before.start() + window_start <= c.sentence_start:
+        return False
+    word = before.group(1).lower()
+    noun_follows = c.lang.code == "de" and re.match(r"\s+[A-ZÄÖÜ]", c.after(3))
+    return word not in c.lang.stopwords and c.lang.unit_codes.get(word) is None and not noun_follows
+
+
+_NOT_A_FIGURE = (
+    _glued_or_compound,
+    _clock_time,
+    _after_a_label,
+    _ordinal_with_a_dot,
+    _code_or_phone,
+    _list_marker_or_reference,
+    _fraction,
+    _day_of_month,
+    _calendar_year,
+    _ordinal_degree,
+    _after_a_name,
+)
+
+
+def _settle_unit(text: str, r: _Reading, lang: _Language) -> tuple[int, str | None, float] | None:
+    """Where the surface starts and the unit and scale, with a currency symbol before the number."""
+    start, unit, scale = r.start, r.unit, r.scale
+    currency = lang.currency_before.search(text, max(0, start - 5), start)
+    if currency and (not currency.group("c")[0].isalpha() or _word_boundary_before(text, currency.start())):
+        start = currency.start()
+        if unit is None or unit in ("m", "t"):
+            unit = lang.unit_codes.get(currency.group("c"))
+    money = unit is not None and unit.isupper()
+    written = text[r.start : r.end]
+    if scale == 1e6 and re.search(r"\d\s?m\b", written, re.IGNORECASE) and not money:
+        scale, unit = 1.0, unit or "m"  # "100 m" is metres; "$25m" is millions
+    if scale == 1e3 and re.search(r"\d\s?k\b", written, re.IGNORECASE) and not money:
+        return None  # "5k" outside money is a race or a resolution, not a thousand
+    return start, unit, scale
+
+
 def _figure(
     text: str,
     r: _Reading,
@@ -798,128 +992,48 @@ def _figure(
     sentence_starts: list[int],
     previous_end: int,
 ) -> Figure | None:
-    start, end = r.start, r.end
-    unit, scale = r.unit, r.scale
-    currency = lang.currency_before.search(text, max(0, start - 5), start)
-    if currency and (not currency.group("c")[0].isalpha() or _word_boundary_before(text, currency.start())):
-        start = currency.start()
-        if unit is None or unit in ("m", "t"):
-            unit = lang.unit_codes.get(currency.group("c"))
-    money = unit is not None and unit.isupper()
-    scale_word = text[r.start : r.end]
-    if scale == 1e6 and re.search(r"\d\s?m\b", scale_word, re.IGNORECASE) and not money:
-        scale, unit = 1.0, unit or "m"  # "100 m" is metres; "$25m" is millions
-    if scale == 1e3 and re.search(r"\d\s?k\b", scale_word, re.IGNORECASE) and not money:
+    settled = _settle_unit(text, r, lang)
+    if settled is None:
         return None
-    token_end = r.number_end
-    next_char = text[token_end : token_end + 1]
-    # Numbers glued to letters or hyphenated words are names, ordinals or compounds ("G20", "19th", "5-jährig").
-    if next_char.isalpha() and token_end == r.end or (next_char.isalpha() and r.scale == 1.0 and r.unit is None):
-        return None
-    if next_char in "-–" and (text[token_end + 1 : token_end + 2].isalnum()) and r.high is None:
-        return None  # "5-jährig", "3-2" (a score)
-    if next_char in "-–" and _ELIDED.match(text, token_end + 1):
-        return None  # "28- und 16-Nanometer-Technik": the first half of a compound
-    if next_char in ("/", ":") and text[token_end + 1 : token_end + 2].isdigit():
-        return None
-    if (
-        lang.group == "."
-        and not money
-        and scale == 1.0
-        and unit in (None, "hour")
-        and re.fullmatch(r"(?:[01]?\d|2[0-4])\.[0-5]\d", text[r.start : token_end])
-    ):
-        return None  # "de 23.00 a 6.00 horas", "14.30 Uhr": a dot before two digits is a clock time there
+    start, unit, scale = settled
+    end = r.end
     sentence_start, sentence_end = _sentence_of(sentences, sentence_starts, r.start)
-    left = text[max(sentence_start, r.start - 40) : start]
-    if _LABEL_BEFORE.search(left):
+    candidate = _Candidate(text, lang, r, start, unit, scale, sentence_start)
+    if any(rule(candidate) for rule in _NOT_A_FIGURE):
         return None
-    has_measure = unit is not None or scale != 1.0
-    if next_char == "." and not has_measure:
-        following = re.match(r"\.\s+(\w+)", text[token_end : token_end + 40])
-        if following and (following.group(1)[0].islower() or following.group(1).lower() in _ORDINAL_NOUNS):
-            return None  # "21. Jahrhundert", "zum 3. ordentlichen Parteitag"
-    if not r.spelled and text[r.start] == "0" and len(text) > r.start + 1 and text[r.start + 1].isdigit():
-        return None  # leading zero: phone numbers, codes
-    if r.start > 0 and text[r.start - 1] == "+" or r.start > 1 and text[r.start - 2 : r.start] == "+ ":
-        return None
-    if not r.spelled and not has_measure and re.fullmatch(r"\d{7,}", text[r.start : token_end]):
-        return None  # long bare digit strings are identifiers
-    line_start = text.rfind("\n", 0, r.start) + 1
-    if not has_measure and text[line_start : r.start].strip() in ("", "(") and re.match(r"[.)]\s", text[token_end:]):
-        return None  # list markers "1." / "1)" / "(1)"
-    if (
-        not has_measure
-        and re.match(r"[.)][ \u00a0]+[^\W\d_]", text[token_end : token_end + 4])
-        and text[token_end + 2 : token_end + 3].isupper()
-        and re.search(r"[.:;!?][ \u00a0]+\Z", text[max(0, r.start - 3) : r.start])
-    ):
-        return None  # a list inside a paragraph: "… clamorosi. 1. Le manifestazioni"
-    if not has_measure and text[r.start - 1 : r.start] == "[" and text[token_end : token_end + 1] == "]":
-        return None  # a reference "[4]"
-    if not has_measure and re.search(r"(?<![^\W\d_])['’]\Z", text[max(0, r.start - 2) : r.start]):
-        return None  # "gli Anni ’80": a decade (but "l'80 per cento" is a figure)
-    low_value = r.low
+    has_measure, money, token_end = candidate.has_measure, candidate.money, r.number_end
+
+    low = r.low
     if (
         lang.decimal == ","
         and scale == 1.0
         and unit in (None, "people")
         and r.high is None
-        and re.fullmatch(r"\d{1,3},\d{3}", text[r.start : token_end])
+        and re.fullmatch(r"\d{1,3},\d{3}", candidate.digits)
     ):
-        low_value = Decimal(text[r.start : token_end].replace(",", ""))  # a count is not "31,520 deaths" = 31.52
+        low = Decimal(candidate.digits.replace(",", ""))  # a count is not "31,520 deaths" = 31.52
         r.guessed = True
-    value_low = low_value * Decimal(repr(scale))
+    value_low = low * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
     minus = _MINUS_SIGN.search(text, max(0, start - 2), start)
     if minus is None and unit in ("degC", "degF"):
         minus = _MINUS_WORD.search(text, max(0, start - 8), start)
     if minus and r.high is None:
         value_low, start = -value_low, minus.start()
-    if not has_measure and _FRACTION.match(text, token_end):
-        return None
-    if (
-        not has_measure
-        and not r.spelled
-        and r.high is None
-        and lang.code in ("it", "es", "fr")
-        and 1 <= r.low <= 31
-        and _DAY_ARTICLE.search(text, max(0, start - 5), start)
-        and not _followed_by_word(text, token_end)
-    ):
-        return None
-    if unit == "year" and r.high is None and not r.spelled and _RUSSIAN_YEAR.match(text, r.start):
-        return None
-    if unit == "degC" and text[r.start : r.end].rstrip().endswith("°") and lang.code in ("es", "it", "pt"):
-        return None  # "al 3° posto": an ordinal
-    if not has_measure and not r.spelled:
-        if r.high is None and re.fullmatch(r"1[89]\d\d|20\d\d|2100", text[r.start : token_end]):
-            return None  # a year
-        if r.high is None and re.fullmatch(r"1[0-7]\d\d", text[r.start : token_end]):
-            if _YEAR_BEFORE.search(text, max(0, r.start - 8), r.start):
-                return None  # an older year after a preposition: "In 1757, he began"
-        if r.high is not None and 1800 <= r.low <= 2100:
-            return None  # "2020-2023"
-        before = re.search(r"(\w[\w.-]*)[ \u00a0]\Z", text[max(sentence_start, r.start - 30) : r.start])
-        if (
-            before
-            and before.group(1)[0].isupper()
-            and before.start() + max(sentence_start, r.start - 30) > sentence_start
-        ):
-            word = before.group(1).lower()
-            noun_follows = lang.code == "de" and re.match(r"\s+[A-ZÄÖÜ]", text[token_end : token_end + 3])
-            if word not in lang.stopwords and lang.unit_codes.get(word) is None and not noun_follows:
-                return None  # "Resolution 2231", "Boeing 737"; German nouns are capitalised: "Regierung 500 Soldaten"
-    ago = False
+
     prefix = lang.prefix.search(text, max(0, start - 30), start)
     approximate = bool(prefix and prefix.group("approx"))
     bound = "over" if prefix and prefix.group("over") else "under" if prefix and prefix.group("under") else None
+    if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
+        bound = None  # "до 5" without a unit is too often "until 5"
+    ago = False
     time_unit = unit in ("year", "month", "week", "day", "hour")
     if prefix and prefix.group("ago") and time_unit:
         ago, start = True, prefix.start()
     suffix = lang.ago_after.match(text, end)
     if suffix and time_unit:
         ago, end = True, suffix.end()
+
     word = text[r.start : token_end].lower()
     if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago and not money:
         return None  # "a"/"ein"/"один" count before a scale word or a currency ("одну гривну"), not "ein Barrel Brent"
@@ -928,19 +1042,17 @@ def _figure(
     if r.spelled and r.high is None and not has_measure and not _followed_by_word(text, token_end):
         if not re.match(r"\s*[.,;:!?)]", text[token_end : token_end + 2]):
             return None  # a spelled-out number counts before a word ("drei Verdächtige") or ends a clause
-    if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
-        bound = None  # "до 5" without a unit is too often "until 5"
+
     counts = "ago" if ago else _counts(text, max(sentence_start, previous_end), sentence_end, start, end, lang)
-    if counts is None and unit == "people" and _unit_word(text, r.end):
+    if counts is None and unit == "people":
         counts = _unit_word(text, r.end)
     confidence = 0.9 if has_measure else 0.75 if counts else 0.55
     if r.spelled:
         confidence -= 0.2
     if r.guessed:
         confidence -= 0.25
-    surface = text[start:end]
     return Figure(
-        text=surface,
+        text=text[start:end],
         start=start,
         end=end,
         value=float(value_low) if value_high is None else None,
