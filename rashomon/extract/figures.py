@@ -561,23 +561,39 @@ _DIGIT_GROUPS = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,4}(?:[ \u00a0]\d{1,4}){3,}(?
 def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
     """Whether the number at ``start:end`` is part of a date, a clock time or a phone number.
 
-    Only a window around the number is searched: the dates vocabulary is a long alternation, and
-    scanning whole articles with it would cost more than all the rest of the extraction.
+    Only a window around the number is searched, and each pattern only when a cheap test says it
+    could match: the dates vocabulary is a long alternation, and running it everywhere would cost
+    more than all the rest of the extraction.
     """
     low, high = max(0, start - 30), min(len(text), end + 30)
-    for found in _DIGIT_GROUPS.finditer(text, max(0, start - 20), high):
-        groups = found.group(0).split()
-        if found.start() <= start < found.end() and not all(len(g) == 3 for g in groups[1:]):
-            return True  # "246 46 5 29 60": a phone number, not thousands
-    for found in _NUMERIC_DATE.finditer(text, low, high):
-        if found.start() < end and start < found.end():
-            return True
+    window = text[low:high]
+    if _MAYBE_PHONE.search(window):
+        for found in _DIGIT_GROUPS.finditer(text, max(0, start - 20), high):
+            groups = found.group(0).split()
+            if found.start() <= start < found.end() and not all(len(g) == 3 for g in groups[1:]):
+                return True  # "246 46 5 29 60": a phone number, not thousands
+    if _MAYBE_NUMERIC_DATE.search(window):
+        for found in _NUMERIC_DATE.finditer(text, low, high):
+            if found.start() < end and start < found.end():
+                return True
     vocabulary = _vocabulary(code or "en")
-    if vocabulary is not None:
+    if vocabulary is not None and any(
+        word.lower() in vocabulary.months for word in _LETTERS.findall(text, max(0, start - 16), end + 16)
+    ):
         for found in vocabulary.pattern.finditer(text, low, high):
             if found.start() < end and start < found.end():
                 return True
     return False
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MAYBE_PHONE = re.compile(r"\d[ \u00a0]\d+[ \u00a0]\d+[ \u00a0]\d")
+# Every _NUMERIC_DATE alternative has a "+", a ":" or "/" or "-" between digits, a dot between digits,
+# a leading zero, or an hour word after a number.
+_MAYBE_NUMERIC_DATE = re.compile(
+    r"\+|\d[:/\-–.]\d|\d\.\d|(?<!\d)0\d|\d\s?(?:uhr|h|hs|hrs|a\.m|p\.m|am|pm|ч)\b|\d{4}\s*[-–/]",
+    re.IGNORECASE,
+)
 
 
 # Abbreviations after which a full stop does not end a sentence ("5 Mio. Euro", "ca. 300").
@@ -853,7 +869,7 @@ def _clock_time(c: _Candidate) -> bool:
 
 def _after_a_label(c: _Candidate) -> bool:
     """A label before it: "Artikel 5", "page 12", "Nr. 3", "calle 152"."""
-    return _LABEL_BEFORE.search(c.text[max(c.sentence_start, c.reading.start - 40) : c.start]) is not None
+    return _LABEL_BEFORE.search(c.text[max(c.sentence_start, c.start - 16) : c.start]) is not None
 
 
 def _ordinal_with_a_dot(c: _Candidate) -> bool:
