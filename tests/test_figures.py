@@ -444,3 +444,59 @@ def test_figures_compound_spelled_numbers_and_more_units(text: str, language: st
 )
 def test_figures_not_a_figure_either(text: str, language: str) -> None:
     assert extract_figures(text, language) == [], [f.text for f in extract_figures(text, language)]
+
+
+def test_figures_real_text_pitfalls() -> None:
+    # Each case was a wrong reading in the spot-check on real news (bench/spotcheck_figures.py).
+    at_least = only("Al menos nueve personas han muerto.", "es")
+    assert (at_least.value, at_least.unit, at_least.bound) == (9.0, "people", "over")  # "menos" is not minus here
+    assert only("La temperatura bajó a menos 5 grados.", "es").value == -5.0
+    assert extract_figures("El campamento no está disponible desde 9 hs.", "es") == []
+    assert extract_figures("A Managua e, il 13, aveva poi avallato il progetto.", "it") == []
+    assert extract_figures("Написал один из комментаторов.", "ru") == []
+    assert extract_figures("На форуме 2-4 июня выступил министр.", "ru") == []
+    assert extract_figures("Das Parlament stimmte mit zwei Dritteln zu.", "de") == []
+    assert extract_figures("Der Preis für ein Barrel Brent stieg.", "de") == []
+    assert only("Номиналом в одну гривну.", "ru").unit == "UAH"
+    assert only("Rund 800 000 Fass pro Tag fließen.", "de").value == 800_000.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("In den letzten drei bis fünf Jahren stieg die Zahl.", "de", (None, 3.0, 5.0, "year")),
+        ("I riservisti tra i 18 e i 60 anni sono stati mobilitati.", "it", (None, 18.0, 60.0, "year")),
+        ("Rachas de 80 a 110 kilómetros por hora.", "es", (None, 80.0, 110.0, "km/h")),
+        ("Der Wind erreichte 120 Stundenkilometer.", "de", (120.0, None, None, "km/h")),
+        ("El bebé midió 51 centímetros.", "es", (51.0, None, None, "cm")),
+        ("Recogen más de 57 tn de residuos.", "es", (57.0, None, None, "t")),
+    ],
+)
+def test_figures_spelled_ranges_and_speeds(text: str, language: str, expected: tuple) -> None:
+    assert reading(only(text, language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Sono successi due fatti politici clamorosi. 1. Le manifestazioni sono state ampie.", "it"),
+        ("Comme le montre John Mearsheimer[1], la guerre était prévisible.", "fr"),
+        ("(4) Il mondo condanna l'invasione.", "it"),
+        ("С 2017 года в Украине наблюдается рост.", "ru"),
+        ("In 1757, he had begun searching for the comet.", "en"),
+        ("Los interesados deberán estar en la puerta 0 del estadio.", "es"),
+    ],
+)
+def test_figures_references_lists_and_old_years_are_not_figures(text: str, language: str) -> None:
+    assert [f.text for f in extract_figures(text, language) if f.text[0].isdigit()] == []
+
+
+def test_figures_more_real_text_pitfalls() -> None:
+    assert extract_figures("Los números telefónicos 246 46 5 29 60, extensión 17.", "es")[-1].text == "17"
+    assert only("El presupuesto es de 1 200 000 000 euros.", "es").value == 1.2e9
+    assert extract_figures("Dal 5 al 15 maggio si sono riuniti.", "it") == []
+    assert extract_figures("La resa alla società dei consumi degli Anni ’80.", "it") == []
+    assert reading(only("Dal 5 al 10 per cento dei casi.", "it")) == (None, 5.0, 10.0, "percent")
+    deaths = only("En 2014, el EEE registró 31,520 muertes.", "es")  # Latin American thousands comma on a count
+    assert deaths.value == 31520.0 and deaths.confidence < 0.75
+    assert only("Die Wirtschaft wuchs um 31,520 Prozent.", "de").value == pytest.approx(31.52)

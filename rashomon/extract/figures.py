@@ -7,10 +7,16 @@
 what the number counts ("141 Staaten" → "Staaten"), whether it is hedged ("rund", "about",
 "около") or bounded ("mehr als", "up to"), and its sentence.
 
-What is not a figure: years standing alone ("seit 2015"), anything the dates stage reads as a date
-("28. Februar", "February 28", "28.02.2023"), clock times, ordinals ("21. Jahrhundert", "21st",
-"21-й"), list markers, numbers glued to names ("G20", "Covid-19", "C5+1"), numbers right after a
-capitalised name ("Resolution 2231", "Boeing 737"), phone numbers and identifiers.
+Spelled-out numbers are read where they are common ("drei Verdächtige", "vingt-trois ans",
+"quatre cent vingt millions", "двести пятьдесят человек"); "a", "ein", "un" and "один" count only
+before a scale word or a currency, or in an "ago" phrase.
+
+What is not a figure: years standing alone ("seit 2015", "с 2017 года"), anything the dates stage
+reads as a date ("28. Februar", "February 28", "28.02.2023", "2-4 июня"), clock times, ordinals
+("21. Jahrhundert", "21st", "21-й", "3° posto"), list markers and references ("1.", "(4)", "[4]"),
+numbers glued to names ("G20", "Covid-19", "C5+1"), numbers right after a capitalised name
+("Resolution 2231", "Boeing 737") or a label ("Artikel 5", "page 12"), scores, phone numbers and
+identifiers. Fractions ("zwei Drittel") are skipped rather than misread.
 
 How it reads numbers: decimal and group separators come from CLDR (through Babel) for the given
 language; a separator the locale does not use is read by its shape (one separator followed by
@@ -21,7 +27,10 @@ ru, fr, es, it); with no language the tables are merged, English readings winnin
 
 :func:`same_quantity` and :func:`figures_differ` compare two figures from different articles: the
 same unit and an overlapping "what it counts" make them about the same thing; disjoint values
-(beyond a small tolerance) make them differ.
+(what each figure is compatible with, given rounding, hedges and bounds) make them differ.
+
+Measured in ``bench/eval_figures.py`` and ``bench/spotcheck_figures.py``; results and known gaps in
+``bench/results/figures.md``.
 """
 
 from __future__ import annotations
@@ -38,7 +47,10 @@ from typing import Generic, TypeVar
 from ..dates import _SENTENCE_BREAK, _vocabulary
 from ..records import Figure
 
+__all__ = ["LANGUAGES", "extract_figures", "figures_differ", "same_quantity"]
+
 LANGUAGES = ("de", "en", "ru", "fr", "es", "it")
+"""Languages with their own vocabulary tables; others get separators from CLDR and merged tables."""
 T = TypeVar("T")
 
 # -- vocabulary -------------------------------------------------------------------------------
@@ -164,7 +176,21 @@ _UNIT_WORDS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 
+# Speeds, centimetres, grams and abbreviations met in real news ("57 tn de residuos").
+_MORE_UNITS: dict[str, dict[str, str]] = {
+    "en": {r"kilomet(?:er|re)s? (?:per|an) hour": "km/h", r"miles (?:per|an) hour": "mph", "mph": "mph",
+           r"centimet(?:er|re)s?": "cm", "grams?": "g"},
+    "de": {r"stundenkilometer\w*": "km/h", r"kilometer pro stunde": "km/h", r"zentimeter\w*": "cm", "gramm": "g"},
+    "ru": {r"километр\w* в час": "km/h", r"сантиметр\w*": "cm", r"грамм\w*": "g"},
+    "fr": {r"kilomètres?(?: par |/|à l'|à l’)heure": "km/h", r"centimètres?": "cm", r"grammes?": "g"},
+    "es": {r"kil[óo]metros? por hora": "km/h", r"cent[íi]metros?": "cm", r"gramos?": "g", "tn": "t"},
+    "it": {r"chilometri (?:orari|all'ora|all’ora|l'ora)": "km/h", "centimetri": "cm", "grammi": "g"},
+}  # fmt: skip
+for _code, _forms in _MORE_UNITS.items():
+    _UNIT_WORDS[_code].update(_forms)
+
 _UNIT_SYMBOLS = {
+    "km/h": "km/h", "км/ч": "km/h", "cm": "cm", "см": "cm",
     "%": "percent", "‰": "permille", "km²": "km2", "km2": "km2", "km": "km", "kg": "kg",
     "°c": "degC", "°f": "degF", "°": "degC", "m³": "m3", "m3": "m3", "hm³": "hm3", "hm3": "hm3", "nm": "nm", "mi": "mi", "m": "m", "t": "t", "pp": "percentage_point",
 }  # fmt: skip
@@ -232,7 +258,9 @@ _NUMBER_WORDS["de"].update(
 _COMPOUND_JOIN = re.compile(r"-|[ \u00a0](?:(?:et|y|and)[ \u00a0])?")
 # Number words that are also ordinary words ("neuf" is "new", "Acht" is "heed"): figures only before a noun.
 _AMBIGUOUS_WORDS = frozenset({"neuf", "acht"})
-_ARTICLE_WORDS = frozenset({"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una"})
+_ARTICLE_WORDS = frozenset(
+    {"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una", "один", "одна", "одну"}
+)
 
 _APPROX = {
     "en": ["about", "around", "roughly", "approximately", "some", "nearly", "almost", "close to", "an estimated",
@@ -262,18 +290,18 @@ _UNDER = {
 }
 _BETWEEN = {"en": ["between"], "de": ["zwischen"], "ru": ["от"], "fr": ["entre", "de"], "es": ["entre", "de"],
             "it": ["tra", "fra", "da"]}  # fmt: skip
-_RANGE_TO = {"en": ["to"], "de": ["bis"], "ru": ["до"], "fr": ["à"], "es": ["a"], "it": ["a"]}
+_RANGE_TO = {"en": ["to"], "de": ["bis"], "ru": ["до"], "fr": ["à", "au"], "es": ["a", "al"], "it": ["a", "al"]}
 _RANGE_AND = {"en": ["and"], "de": ["und"], "ru": ["до"], "fr": ["et", "à"], "es": ["y", "a"], "it": ["e", "a"]}
 _AGO_BEFORE = {"de": ["vor"], "fr": ["il y a"], "es": ["hace"]}
 _AGO_AFTER = {"en": ["ago"], "ru": ["назад", "тому назад"], "it": ["fa"]}
 
 # Words that say the number right after them is a label, not a quantity.
 _LABEL_BEFORE = re.compile(
-    r"(?:\b(?:nr|no|nos|art|abs|s|p|pp|ziff|az|tel|fax|vol|bd|ch)\.|№|#|§|\b(?:nummer|number|numéro|numero|номер|"
+    r"(?:\b(?:nr|no|nos|art|abs|s|p|pp|ziff|az|tel|fax|vol|bd|ch|av|str)\.|№|#|§|\b(?:nummer|number|numéro|numero|номер|"
     r"artikel|article|articolo|artículo|статья|статьи|seite|page|pagina|página|страниц\w*|kapitel|chapter|"
     r"chapitre|capitolo|capítulo|глав\w*|punkt|point|paragraph|paragraf|absatz|flight|flug|vol|volo|vuelo|рейс\w*|"
     r"route|linie|line|ligne|linea|línea|linia|version|versión|level|stufe|platz|rang|rank|tor|room|zimmer|"
-    r"minuto|minute))\s*\Z",
+    r"minuto|minute|puerta|gate|calle|rue|avenida|avenue|straße|strasse|street|número|numero))\s*\Z",
     re.IGNORECASE,
 )
 # German ordinals are written "21. Jahrhundert"; these nouns follow ordinals, not counts.
@@ -338,7 +366,7 @@ _ADJECTIVE_ENDINGS = {
 
 _SPACES = "\u00a0\u202f\u2009\u2007"
 # Articles between a range word and the number ("entre el 60 y el 80", "tra il 60 e l'80").
-_ARTICLES = r"el|il|la|le|les|los|las|the|l['’]"
+_ARTICLES = r"el|il|i|gli|lo|la|le|les|los|las|the|l['’]"
 # Verb endings: a word before a figure with one of these is what happens, not what is counted.
 _VERB_ENDINGS = {
     "en": ("ed", "ing"),
@@ -400,18 +428,21 @@ def _language(code: str | None) -> _Language:
             decimal, group = get_decimal_symbol(code), get_group_symbol(code)
         except Exception:  # unknown locale: read separators by their shape
             decimal = group = None
-    space_grouping = group is not None and (group.isspace() or group in _SPACES)
+    # A plain space groups thousands where the locale groups with a space (fr, ru, pl) and, less often,
+    # in German, Spanish and Italian news ("800 000 Fass"); English text does not write it.
+    space_grouping = code != "en" and code is not None
     spaces = f"[{_SPACES}{' ' if space_grouping else ''}]"
     words: dict[str, int] = {}
-    for lang in reversed(languages if code else ("en",)):  # no language: spell-outs in English only
+    # Spelled-out numbers only in the languages we have tables for; with no language, English ones.
+    for lang in reversed(languages if code in LANGUAGES else ("en",) if code is None else ()):
         words.update(_NUMBER_WORDS.get(lang, {}))
     digits = rf"\d{{1,3}}(?:{spaces}\d{{3}})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)*"
-    word_alt = _alternation(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    word_alt = _alternation(re.escape(w).replace(r"\ ", r"\s+") for w in words) or "(?!)"
     number = re.compile(
-        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){digits_group(digits)}|(?<![\w-])(?P<word>{word_alt})(?!\w)",
+        rf"(?<![\w.,/+#№§@&:])(?<!\w[-–]){_digits_group(digits)}|(?<![\w-])(?P<word>{word_alt})(?!\w)",
         re.IGNORECASE,
     )
-    second_number = re.compile(rf"{digits_group(digits)}|(?P<word>(?!))", re.IGNORECASE)
+    second_number = re.compile(rf"{_digits_group(digits)}|(?P<word>{word_alt})(?!\w)", re.IGNORECASE)
     number_word = re.compile(rf"(?:{word_alt})(?!\w)", re.IGNORECASE)
     scales_table: dict[str, float] = _merge(_SCALES, languages)
     scale = re.compile(rf"[ {_SPACES}]?(?P<s>{_alternation(scales_table)})(?![\w])", re.IGNORECASE)
@@ -448,7 +479,7 @@ def _language(code: str | None) -> _Language:
     )  # fmt: skip
 
 
-def digits_group(digits: str) -> str:
+def _digits_group(digits: str) -> str:
     """The digit alternative of the number pattern as a named group."""
     return f"(?P<digits>{digits})"
 
@@ -515,8 +546,8 @@ def _decimal(integer: str, fraction: str) -> Decimal:
 # -- spans that are not figures ---------------------------------------------------------------
 
 _NUMERIC_DATE = re.compile(
-    r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)0\d{1,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phone numbers
-    r"|(?<!\w)\d{1,2}\s?h\s?\d{2}(?!\d)|(?<!\w)\d{1,2}\s?h(?!\w)"  # French clock times "6 h 30", "18h"
+    r"\+\d{1,3}(?:[\s./-]?\(?\d{1,5}\)?){2,}|\(?(?<!\d)(?<!\d[ \u00a0])0\d{1,5}\)?[\s/-]\d{3,}(?:[\s-]\d{2,})*"  # phones
+    r"|(?<!\w)\d{1,2}\s?h\s?\d{2}(?!\d)|(?<!\w)\d{1,2}\s?(?:h|hs|hrs)(?!\w)"  # clock times "6 h 30", "18h", "9 hs"
     r"|(?<![\w.])(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4}(?!\d))?|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[:.]\d{2}\s*(?:Uhr|h\b|a\.m\.|p\.m\.|am\b|pm\b|ч\.)|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}\s*(?:Uhr|a\.m\.|p\.m\.)"
     r"|\d{4}\s*[-–/]\s*\d{2,4}(?!\d))",
@@ -524,22 +555,45 @@ _NUMERIC_DATE = re.compile(
 )
 
 
+_DIGIT_GROUPS = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,4}(?:[ \u00a0]\d{1,4}){3,}(?!\d|[.,]\d)")
+
+
 def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
     """Whether the number at ``start:end`` is part of a date, a clock time or a phone number.
 
-    Only a window around the number is searched: the dates vocabulary is a long alternation, and
-    scanning whole articles with it would cost more than all the rest of the extraction.
+    Only a window around the number is searched, and each pattern only when a cheap test says it
+    could match: the dates vocabulary is a long alternation, and running it everywhere would cost
+    more than all the rest of the extraction.
     """
     low, high = max(0, start - 30), min(len(text), end + 30)
-    for found in _NUMERIC_DATE.finditer(text, low, high):
-        if found.start() < end and start < found.end():
-            return True
+    window = text[low:high]
+    if _MAYBE_PHONE.search(window):
+        for found in _DIGIT_GROUPS.finditer(text, max(0, start - 20), high):
+            groups = found.group(0).split()
+            if found.start() <= start < found.end() and not all(len(g) == 3 for g in groups[1:]):
+                return True  # "246 46 5 29 60": a phone number, not thousands
+    if _MAYBE_NUMERIC_DATE.search(window):
+        for found in _NUMERIC_DATE.finditer(text, low, high):
+            if found.start() < end and start < found.end():
+                return True
     vocabulary = _vocabulary(code or "en")
-    if vocabulary is not None:
+    if vocabulary is not None and any(
+        word.lower() in vocabulary.months for word in _LETTERS.findall(text, max(0, start - 16), end + 16)
+    ):
         for found in vocabulary.pattern.finditer(text, low, high):
             if found.start() < end and start < found.end():
                 return True
     return False
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MAYBE_PHONE = re.compile(r"\d[ \u00a0]\d+[ \u00a0]\d+[ \u00a0]\d")
+# Every _NUMERIC_DATE alternative has a "+", a ":" or "/" or "-" between digits, a dot between digits,
+# a leading zero, or an hour word after a number.
+_MAYBE_NUMERIC_DATE = re.compile(
+    r"\+|\d[:/\-–.]\d|\d\.\d|(?<!\d)0\d|\d\s?(?:uhr|h|hs|hrs|a\.m|p\.m|am|pm|ч)\b|\d{4}\s*[-–/]",
+    re.IGNORECASE,
+)
 
 
 # Abbreviations after which a full stop does not end a sentence ("5 Mio. Euro", "ca. 300").
@@ -606,7 +660,9 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         reading = _read(text, match, lang)
         if reading is None:
             continue
-        if match.group("digits") and _in_date(text, match.start(), match.end(), code):
+        if match.group("digits") and _in_date(
+            text, match.start(), reading.number_end if reading.high is None else reading.end, code
+        ):
             continue
         figure = _figure(text, reading, lang, sentences, sentence_starts, consumed)
         if figure is not None:
@@ -725,13 +781,223 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
 
 _HALF = re.compile(r"\s+(?:y media|e mezz[oa]|et demie?|and a half|с половиной)(?!\w)", re.IGNORECASE)
 _ELIDED = re.compile(r"\s+(?:und|oder|bis|and|or|to|et|ou|y|o|e|и|или)\s", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(
+    r"(?<!\w)(?:in|im|seit|since|until|from|by|en|depuis|desde|nel|dal|del|в|с|до|anno|jahr|year)[ \u00a0]\Z",
+    re.IGNORECASE,
+)
+# Russian names calendar years with the word for "year": "с 2017 года", "в 2022 году".
+_RUSSIAN_YEAR = re.compile(r"(?:1[0-9]|20)\d\d[ \u00a0]+(?:год|года|году|годом|годах|г\.)(?!\w)", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "hour", "minute")
-_MINUS = re.compile(r"(?:(?<!\w)(?:minus|минус|moins|menos|meno)\s+|(?<![\w\d])[-−])\Z", re.IGNORECASE)
+_MINUS_SIGN = re.compile(r"(?<![\w\d])[-−]\Z")
+# Spelled minus only before temperatures: "al menos nueve personas" is "at least nine".
+_MINUS_WORD = re.compile(r"(?<!\w)(?:minus|минус|moins|menos|meno)\s+\Z", re.IGNORECASE)
+# "dos tercios", "two thirds", "zwei Drittel": fractions, not counts (not read yet).
+_FRACTION = re.compile(
+    r"[ \u00a0]+(?:thirds?|quarters?|fifths?|dritteln?|vierteln?|fünfteln?|tiers|quarts|cinquièmes|tercios?|cuartos?|"
+    r"quintos?|terzi|quarti|quinti|трет\w*|четверт\w*|пят(?:ая|ых|ую))(?!\w)",
+    re.IGNORECASE,
+)
+# "il 13", "el 13," "le 13": a bare day of the month in Romance languages.
+_DAY_ARTICLE = re.compile(r"(?<!\w)(?:il|el|le|del|al|dal|du|au)[ \u00a0]\Z", re.IGNORECASE)
 
 
 def _between_before(text: str, start: int, lang: _Language) -> bool:
     found = lang.prefix.search(text, max(0, start - 30), start)
     return bool(found and found.group("between"))
+
+
+@dataclass
+class _Candidate:
+    """A reading with its unit settled, as the rules below see it."""
+
+    text: str
+    lang: _Language
+    reading: _Reading
+    start: int  # where the surface starts (a currency symbol before the number included)
+    unit: str | None
+    scale: float
+    sentence_start: int
+
+    @property
+    def digits(self) -> str:
+        return self.text[self.reading.start : self.reading.number_end]
+
+    @property
+    def next_char(self) -> str:
+        return self.text[self.reading.number_end : self.reading.number_end + 1]
+
+    @property
+    def has_measure(self) -> bool:
+        return self.unit is not None or self.scale != 1.0
+
+    @property
+    def money(self) -> bool:
+        return self.unit is not None and self.unit.isupper()
+
+    def before(self, width: int) -> str:
+        return self.text[max(0, self.reading.start - width) : self.reading.start]
+
+    def after(self, width: int) -> str:
+        return self.text[self.reading.number_end : self.reading.number_end + width]
+
+
+# Each rule says why a number is not a quantity; a candidate any rule accepts is dropped.
+
+
+def _glued_or_compound(c: _Candidate) -> bool:
+    """Glued to letters or part of a hyphenated word: "G20", "19th", "5-jährig", "3-2", "28- und 16-…"."""
+    r, next_char = c.reading, c.next_char
+    if next_char.isalpha() and (r.number_end == r.end or (r.scale == 1.0 and r.unit is None)):
+        return True
+    if next_char in "-–" and r.high is None and c.after(2)[1:].isalnum():
+        return True
+    if next_char in "-–" and _ELIDED.match(c.text, r.number_end + 1):
+        return True
+    return next_char in ("/", ":") and c.after(2)[1:].isdigit()
+
+
+def _clock_time(c: _Candidate) -> bool:
+    """Where a dot groups thousands, "14.30" and "23.00" are clock times."""
+    return (
+        c.lang.group == "."
+        and not c.money
+        and c.scale == 1.0
+        and c.unit in (None, "hour")
+        and re.fullmatch(r"(?:[01]?\d|2[0-4])\.[0-5]\d", c.digits) is not None
+    )
+
+
+def _after_a_label(c: _Candidate) -> bool:
+    """A label before it: "Artikel 5", "page 12", "Nr. 3", "calle 152"."""
+    return _LABEL_BEFORE.search(c.text[max(c.sentence_start, c.start - 16) : c.start]) is not None
+
+
+def _ordinal_with_a_dot(c: _Candidate) -> bool:
+    """ "21. Jahrhundert", "zum 3. ordentlichen Parteitag": a dot and a lower-case word or an ordinal noun."""
+    if c.next_char != "." or c.has_measure:
+        return False
+    following = re.match(r"\.\s+(\w+)", c.after(40))
+    return bool(following and (following.group(1)[0].islower() or following.group(1).lower() in _ORDINAL_NOUNS))
+
+
+def _code_or_phone(c: _Candidate) -> bool:
+    """Leading zeros, a "+" before, or seven digits and more without a unit: codes and phone numbers."""
+    r = c.reading
+    if not r.spelled and c.digits[:1] == "0" and c.digits[1:2].isdigit():
+        return True
+    if c.before(1) == "+" or c.before(2) == "+ ":
+        return True
+    return not r.spelled and not c.has_measure and re.fullmatch(r"\d{7,}", c.digits) is not None
+
+
+def _list_marker_or_reference(c: _Candidate) -> bool:
+    """ "1." / "(1)" starting a line or following a sentence, "[4]", and decades ("Anni ’80")."""
+    if c.has_measure:
+        return False
+    text, r = c.text, c.reading
+    line_start = text.rfind("\n", 0, r.start) + 1
+    if text[line_start : r.start].strip() in ("", "(") and re.match(r"[.)]\s", c.after(2)):
+        return True
+    if (
+        re.match(r"[.)][ \u00a0]+[^\W\d_]", c.after(4))
+        and c.after(3)[2:].isupper()
+        and re.search(r"[.:;!?][ \u00a0]+\Z", c.before(3))
+    ):
+        return True
+    if c.before(1) == "[" and c.next_char == "]":
+        return True
+    return re.search(r"(?<![^\W\d_])['’]\Z", c.before(2)) is not None  # but "l'80 per cento" has a unit
+
+
+def _fraction(c: _Candidate) -> bool:
+    """ "zwei Drittel", "dos tercios": fractions are not read yet, so not misread as counts."""
+    return not c.has_measure and _FRACTION.match(c.text, c.reading.number_end) is not None
+
+
+def _day_of_month(c: _Candidate) -> bool:
+    """ "il 13," / "el 13." in Romance languages: a day of the month, not a count."""
+    r = c.reading
+    return (
+        not c.has_measure
+        and not r.spelled
+        and r.high is None
+        and c.lang.code in ("it", "es", "fr")
+        and 1 <= r.low <= 31
+        and _DAY_ARTICLE.search(c.text, max(0, c.start - 5), c.start) is not None
+        and not _followed_by_word(c.text, r.number_end)
+    )
+
+
+def _calendar_year(c: _Candidate) -> bool:
+    """ "seit 2015", "2020-2023", "In 1757," and Russian "с 2017 года" are years, not counts."""
+    r = c.reading
+    if c.unit == "year" and r.high is None and not r.spelled and _RUSSIAN_YEAR.match(c.text, r.start):
+        return True
+    if c.has_measure or r.spelled:
+        return False
+    if r.high is None and re.fullmatch(r"1[89]\d\d|20\d\d|2100", c.digits):
+        return True
+    if r.high is None and re.fullmatch(r"1[0-7]\d\d", c.digits):
+        if _YEAR_BEFORE.search(c.text, max(0, r.start - 8), r.start):
+            return True
+    return r.high is not None and 1800 <= r.low <= 2100
+
+
+def _ordinal_degree(c: _Candidate) -> bool:
+    """ "al 3° posto": in Spanish and Italian a lone degree sign marks an ordinal."""
+    return (
+        c.unit == "degC"
+        and c.text[c.reading.start : c.reading.end].rstrip().endswith("°")
+        and (c.lang.code in ("es", "it", "pt"))
+    )
+
+
+def _after_a_name(c: _Candidate) -> bool:
+    """Right after a capitalised word that is not a sentence start: "Resolution 2231", "Boeing 737".
+
+    German capitalises nouns, so there a following noun keeps it ("Regierung 500 Soldaten").
+    """
+    if c.has_measure or c.reading.spelled:
+        return False
+    window_start = max(c.sentence_start, c.reading.start - 30)
+    before = re.search(r"(\w[\w.-]*)[ \u00a0]\Z", c.text[window_start : c.reading.start])
+    if not before or not before.group(1)[0].isupper() or before.start() + window_start <= c.sentence_start:
+        return False
+    word = before.group(1).lower()
+    noun_follows = c.lang.code == "de" and re.match(r"\s+[A-ZÄÖÜ]", c.after(3))
+    return word not in c.lang.stopwords and c.lang.unit_codes.get(word) is None and not noun_follows
+
+
+_NOT_A_FIGURE = (
+    _glued_or_compound,
+    _clock_time,
+    _after_a_label,
+    _ordinal_with_a_dot,
+    _code_or_phone,
+    _list_marker_or_reference,
+    _fraction,
+    _day_of_month,
+    _calendar_year,
+    _ordinal_degree,
+    _after_a_name,
+)
+
+
+def _settle_unit(text: str, r: _Reading, lang: _Language) -> tuple[int, str | None, float] | None:
+    """Where the surface starts and the unit and scale, with a currency symbol before the number."""
+    start, unit, scale = r.start, r.unit, r.scale
+    currency = lang.currency_before.search(text, max(0, start - 5), start)
+    if currency and (not currency.group("c")[0].isalpha() or _word_boundary_before(text, currency.start())):
+        start = currency.start()
+        if unit is None or unit in ("m", "t"):
+            unit = lang.unit_codes.get(currency.group("c"))
+    money = unit is not None and unit.isupper()
+    written = text[r.start : r.end]
+    if scale == 1e6 and re.search(r"\d\s?m\b", written, re.IGNORECASE) and not money:
+        scale, unit = 1.0, unit or "m"  # "100 m" is metres; "$25m" is millions
+    if scale == 1e3 and re.search(r"\d\s?k\b", written, re.IGNORECASE) and not money:
+        return None  # "5k" outside money is a race or a resolution, not a thousand
+    return start, unit, scale
 
 
 def _figure(
@@ -742,109 +1008,67 @@ def _figure(
     sentence_starts: list[int],
     previous_end: int,
 ) -> Figure | None:
-    start, end = r.start, r.end
-    unit, scale = r.unit, r.scale
-    currency = lang.currency_before.search(text, max(0, start - 5), start)
-    if currency and (not currency.group("c")[0].isalpha() or _word_boundary_before(text, currency.start())):
-        start = currency.start()
-        if unit is None or unit in ("m", "t"):
-            unit = lang.unit_codes.get(currency.group("c"))
-    money = unit is not None and unit.isupper()
-    scale_word = text[r.start : r.end]
-    if scale == 1e6 and re.search(r"\d\s?m\b", scale_word, re.IGNORECASE) and not money:
-        scale, unit = 1.0, unit or "m"  # "100 m" is metres; "$25m" is millions
-    if scale == 1e3 and re.search(r"\d\s?k\b", scale_word, re.IGNORECASE) and not money:
+    settled = _settle_unit(text, r, lang)
+    if settled is None:
         return None
-    token_end = r.number_end
-    next_char = text[token_end : token_end + 1]
-    # Numbers glued to letters or hyphenated words are names, ordinals or compounds ("G20", "19th", "5-jährig").
-    if next_char.isalpha() and token_end == r.end or (next_char.isalpha() and r.scale == 1.0 and r.unit is None):
-        return None
-    if next_char in "-–" and (text[token_end + 1 : token_end + 2].isalnum()) and r.high is None:
-        return None  # "5-jährig", "3-2" (a score)
-    if next_char in "-–" and _ELIDED.match(text, token_end + 1):
-        return None  # "28- und 16-Nanometer-Technik": the first half of a compound
-    if next_char in ("/", ":") and text[token_end + 1 : token_end + 2].isdigit():
-        return None
-    if (
-        lang.group == "."
-        and not money
-        and scale == 1.0
-        and unit in (None, "hour")
-        and re.fullmatch(r"(?:[01]?\d|2[0-4])\.[0-5]\d", text[r.start : token_end])
-    ):
-        return None  # "de 23.00 a 6.00 horas", "14.30 Uhr": a dot before two digits is a clock time there
+    start, unit, scale = settled
+    end = r.end
     sentence_start, sentence_end = _sentence_of(sentences, sentence_starts, r.start)
-    left = text[max(sentence_start, r.start - 40) : start]
-    if _LABEL_BEFORE.search(left):
+    candidate = _Candidate(text, lang, r, start, unit, scale, sentence_start)
+    if any(rule(candidate) for rule in _NOT_A_FIGURE):
         return None
-    has_measure = unit is not None or scale != 1.0
-    if next_char == "." and not has_measure:
-        following = re.match(r"\.\s+(\w+)", text[token_end : token_end + 40])
-        if following and (following.group(1)[0].islower() or following.group(1).lower() in _ORDINAL_NOUNS):
-            return None  # "21. Jahrhundert", "zum 3. ordentlichen Parteitag"
-    if not r.spelled and text[r.start] == "0" and len(text) > r.start + 1 and text[r.start + 1].isdigit():
-        return None  # leading zero: phone numbers, codes
-    if r.start > 0 and text[r.start - 1] == "+" or r.start > 1 and text[r.start - 2 : r.start] == "+ ":
-        return None
-    if not r.spelled and not has_measure and re.fullmatch(r"\d{7,}", text[r.start : token_end]):
-        return None  # long bare digit strings are identifiers
-    line_start = text.rfind("\n", 0, r.start) + 1
-    if not has_measure and not text[line_start : r.start].strip() and re.match(r"[.)]\s", text[token_end:]):
-        return None  # list markers "1." / "1)"
-    value_low = r.low * Decimal(repr(scale))
+    has_measure, money, token_end = candidate.has_measure, candidate.money, r.number_end
+
+    low = r.low
+    if (
+        lang.decimal == ","
+        and scale == 1.0
+        and unit in (None, "people")
+        and r.high is None
+        and re.fullmatch(r"\d{1,3},\d{3}", candidate.digits)
+    ):
+        low = Decimal(candidate.digits.replace(",", ""))  # a count is not "31,520 deaths" = 31.52
+        r.guessed = True
+    value_low = low * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
-    minus = _MINUS.search(text, max(0, start - 8), start)
+    minus = _MINUS_SIGN.search(text, max(0, start - 2), start)
+    if minus is None and unit in ("degC", "degF"):
+        minus = _MINUS_WORD.search(text, max(0, start - 8), start)
     if minus and r.high is None:
         value_low, start = -value_low, minus.start()
-    if unit == "degC" and text[r.start : r.end].rstrip().endswith("°") and lang.code in ("es", "it", "pt"):
-        return None  # "al 3° posto": an ordinal
-    if not has_measure and not r.spelled:
-        if r.high is None and re.fullmatch(r"1[89]\d\d|20\d\d|2100", text[r.start : token_end]):
-            return None  # a year
-        if r.high is not None and 1800 <= r.low <= 2100:
-            return None  # "2020-2023"
-        before = re.search(r"(\w[\w.-]*)[ \u00a0]\Z", text[max(sentence_start, r.start - 30) : r.start])
-        if (
-            before
-            and before.group(1)[0].isupper()
-            and before.start() + max(sentence_start, r.start - 30) > sentence_start
-        ):
-            word = before.group(1).lower()
-            noun_follows = lang.code == "de" and re.match(r"\s+[A-ZÄÖÜ]", text[token_end : token_end + 3])
-            if word not in lang.stopwords and lang.unit_codes.get(word) is None and not noun_follows:
-                return None  # "Resolution 2231", "Boeing 737"; German nouns are capitalised: "Regierung 500 Soldaten"
-    ago = False
+
     prefix = lang.prefix.search(text, max(0, start - 30), start)
     approximate = bool(prefix and prefix.group("approx"))
     bound = "over" if prefix and prefix.group("over") else "under" if prefix and prefix.group("under") else None
+    if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
+        bound = None  # "до 5" without a unit is too often "until 5"
+    ago = False
     time_unit = unit in ("year", "month", "week", "day", "hour")
     if prefix and prefix.group("ago") and time_unit:
         ago, start = True, prefix.start()
     suffix = lang.ago_after.match(text, end)
     if suffix and time_unit:
         ago, end = True, suffix.end()
+
     word = text[r.start : token_end].lower()
-    if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago:
-        return None
+    if r.spelled and word in _ARTICLE_WORDS and scale == 1.0 and not ago and not money:
+        return None  # "a"/"ein"/"один" count before a scale word or a currency ("одну гривну"), not "ein Barrel Brent"
     if word in _AMBIGUOUS_WORDS and not has_measure and not _followed_by_content_word(text, token_end, lang):
         return None  # "un bâtiment neuf et moderne", "außer Acht lassen"
     if r.spelled and r.high is None and not has_measure and not _followed_by_word(text, token_end):
         if not re.match(r"\s*[.,;:!?)]", text[token_end : token_end + 2]):
             return None  # a spelled-out number counts before a word ("drei Verdächtige") or ends a clause
-    if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
-        bound = None  # "до 5" without a unit is too often "until 5"
+
     counts = "ago" if ago else _counts(text, max(sentence_start, previous_end), sentence_end, start, end, lang)
-    if counts is None and unit == "people" and found_word(text, r.end):
-        counts = found_word(text, r.end)
+    if counts is None and unit == "people":
+        counts = _unit_word(text, r.end)
     confidence = 0.9 if has_measure else 0.75 if counts else 0.55
     if r.spelled:
         confidence -= 0.2
     if r.guessed:
         confidence -= 0.25
-    surface = text[start:end]
     return Figure(
-        text=surface,
+        text=text[start:end],
         start=start,
         end=end,
         value=float(value_low) if value_high is None else None,
@@ -860,7 +1084,7 @@ def _figure(
     )
 
 
-def found_word(text: str, end: int) -> str | None:
+def _unit_word(text: str, end: int) -> str | None:
     """The last word of a figure's surface (the unit word, e.g. "Menschen")."""
     words = _WORD.findall(text[max(0, end - 30) : end])
     return words[-1] if words else None
