@@ -388,6 +388,20 @@ def test_quotes_gold_gate_on_sample() -> None:
         assert value >= floor, f"{metric} fell to {value:.4f}, below its floor {floor} in quality/floors.json"
 
 
+def test_quotes_gold_gate_on_heldout_articles() -> None:
+    scores = _bench().evaluate(corpus="heldout")["all"]
+    for metric, key in [
+        ("quotes_precision_heldout", "quotes_precision"),
+        ("quotes_recall_heldout", "quotes_recall"),
+        ("quotes_speaker_accuracy_heldout", "quotes_speaker_accuracy"),
+    ]:
+        floor = FLOORS[metric]["floor"]
+        print(f"\n{metric}: {scores[key]:.4f} (floor {floor})")
+        assert scores[key] >= floor, (
+            f"{metric} fell to {scores[key]:.4f}, below its floor {floor} in quality/floors.json"
+        )
+
+
 def test_quotes_gold_file_matches_the_sample_texts() -> None:
     bench = _bench()
     gold = json.loads((ROOT / "examples" / "quotes_gold.json").read_text(encoding="utf-8"))["articles"]

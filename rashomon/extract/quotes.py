@@ -40,7 +40,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..names import (
     _STOPWORDS,
@@ -58,6 +58,7 @@ __all__ = ["extract_quotes"]
 # -- quotation marks -------------------------------------------------------------------------
 
 _MARKS = frozenset("„“”\"«»‹›‚‘’'")
+_MARK = re.compile("[„“”\"«»‹›‚‘’']")
 # Which marks may close a quotation opened by each mark.
 _CLOSERS = {
     "„": '“”"',
@@ -95,7 +96,6 @@ class _Span:
     part_of: int | None = None
     label: bool = False
     sentence: tuple[int, int] = (0, 0)
-    notes: list[str] = field(default_factory=list)
 
 
 def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool) -> bool:
@@ -120,10 +120,9 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
     """Outermost quotations in ``text[lo:hi]`` (one paragraph), in order."""
     stack: list[tuple[str, int]] = []
     spans: list[_Span] = []
-    for i in range(lo, hi):
+    for found in _MARK.finditer(text, lo, hi):
+        i = found.start()
         mark = text[i]
-        if mark not in _MARKS:
-            continue
         before = text[i - 1] if i > lo else ""
         after = text[i + 1] if i + 1 < hi else ""
         if mark in "'’" and before.isalnum() and after.isalnum():
@@ -266,6 +265,14 @@ _PREPOSITIONS = frozenset(
     """.split()
 )
 _PRONOUNS = frozenset("he she er sie il elle él ella lui lei он она его её ее его ей ему him her ihm ihr".split())
+_ITALIAN_ARTICLES = frozenset({"il"})  # "il ministro": an article in Italian, a pronoun in French
+
+
+def _is_pronoun(word: str, language: str | None) -> bool:
+    lower = word.lower()
+    return lower in _PRONOUNS and not (language == "it" and lower in _ITALIAN_ARTICLES)
+
+
 # Possessives in "according to his figures", "según sus cálculos", "nach ihren Angaben".
 _POSSESSIVES = frozenset("his her its their sein seinen seiner ihren ihrer son sa ses leur su sus suo sua suoi".split())
 # Verbs (and a few nouns) of saying, matched as word prefixes; lower case.
@@ -410,6 +417,14 @@ _SPEECH_PREFIXES = (
     "qualifi",
     "dément",
     "jugé",
+    "parlé",
+    "parlan",
+    "parlat",
+    "parlent",
+    "spoke",
+    "speaks",
+    "calcul",
+    "résum",
     "calific",
     "definit",
     "annonc",
@@ -452,8 +467,7 @@ _SPEECH_PREFIXES = (
     "osserv",
     "ammess",
 )
-_SPEECH_WORDS = frozenset({"dit", "dice", "ha", "so", "sostiene", "afferma", "afirma", "según", "secondo", "selon"})
-_SPEECH_EXACT = frozenset({"dit", "dice", "afferma", "afirma", "sostiene"})
+_SPEECH_EXACT = frozenset({"dit", "dice", "afferma", "afirma", "sostiene", "parla", "parle", "habla"})
 # German subjunctive I (reported speech without a verb of saying in the sentence).
 _KONJUNKTIV = frozenset(
     "sei seien habe hätten hätte werde würden könne müsse solle wolle dürfe stünden stehe gebe liege".split()
@@ -591,6 +605,7 @@ _SUBORDINATORS = frozenset(
     "cuyo che cui dass".split()
 )
 _LEADING_CONJUNCTIONS = frozenset("but and yet so aber doch und mais et pero y но а и ma e però".split())
+_INDEFINITE = frozenset("a an ein eine einer eines einem un une una uno".split())
 _AUXILIARIES = frozenset("a ha hat has have had est s'est ont han hanno è sind ist был была было были".split())
 
 
@@ -614,6 +629,7 @@ class _Context:
         self.paragraph_of: list[int] = []  # paragraph index of each sentence
         self.words = list(_WORD.finditer(text))
         self._word_starts = [w.start() for w in self.words]
+        self._word_ends = [w.end() for w in self.words]
         self._span_opens: list[int] = []
         self._sentence_starts: list[int] = []
 
@@ -630,8 +646,10 @@ class _Context:
         words = self.words
         for index, match in enumerate(words):
             word = match.group(0)
-            last = re.split(r"[-‐]", word)[-1]
-            if not word[:1].isupper() or not last[:1].isupper() or self.is_initial(match.start()):
+            if not word[0].isupper():
+                continue
+            last = _last_part(word)
+            if not last[:1].isupper() or self.is_initial(match.start()):
                 continue
             key = name_key(last[:-2] if last[-2:] in ("'s", "’s") else last)
             if key is None or key.startswith("ISO:") or last.lower() in _TITLES:
@@ -660,10 +678,8 @@ class _Context:
     def words_in(self, lo: int, hi: int) -> list[re.Match[str]]:
         """The words that lie wholly inside ``text[lo:hi]``."""
         first = bisect.bisect_left(self._word_starts, lo)
-        last = first
-        while last < len(self.words) and self.words[last].end() <= hi:
-            last += 1
-        return self.words[first:last]
+        last = bisect.bisect_right(self._word_ends, hi)
+        return self.words[first:last] if last > first else []
 
     def span_at(self, position: int) -> _Span | None:
         """The quotation (or label) whose marks enclose ``position``."""
@@ -682,7 +698,7 @@ class _Context:
         """A capitalised word that may belong to a name (not a title, role, stopword or country)."""
         if word[-2:] in ("'s", "’s"):
             word = word[:-2]
-        last = re.split(r"[-‐]", word)[-1]
+        last = _last_part(word)
         if not word[:1].isupper() or not last[:1].isupper() or _is_role(word):
             return False
         if word.lower() in _STOPWORDS or (word.isupper() and len(word) > 5):
@@ -703,7 +719,7 @@ class _Context:
 
     @staticmethod
     def _country(word: str) -> bool:
-        key = name_key(re.split(r"[-‐]", word)[-1])
+        key = name_key(_last_part(word))
         return key is not None and key.startswith("ISO:")
 
     def quoted(self, position: int) -> bool:
@@ -751,7 +767,7 @@ class _Context:
             ):
                 run = run[1:]
             tokens = [w.group(0) for w in run]
-            keyed = any(name_key(re.split(r"[-‐]", t)[-1]) in self.keys for t in tokens)
+            keyed = any(name_key(_last_part(t)) in self.keys for t in tokens)
             countries = all(self._country(t) for t in tokens) or _is_multiword_country(tokens)
             if countries:
                 accept = False
@@ -789,6 +805,12 @@ class _Context:
         return max(0, bisect.bisect_right(self._sentence_starts, position) - 1)
 
 
+@functools.lru_cache(maxsize=65536)
+def _last_part(word: str) -> str:
+    """The last part of a hyphenated word ("BfAS-Präsident" → "Präsident")."""
+    return word.replace("‐", "-").rsplit("-", 1)[-1]
+
+
 def _is_multiword_country(tokens: list[str]) -> bool:
     return len(tokens) >= 2 and tuple(skeleton(t)[:4] for t in tokens) in _multiword_territories()
 
@@ -800,7 +822,7 @@ def _script(word: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _is_role(word: str) -> bool:
     lower = word.lower()
-    last = re.split(r"[-‐]", lower)[-1]
+    last = _last_part(lower)
     if len(last) > 6 and last.endswith("in") and _is_role(word[:-2]):
         return True  # German feminine forms: Bürgermeisterin, Außenministerin
     return (
@@ -845,7 +867,7 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
         words = words[1:]
     while words and words[-1].group(0).lower() in _AUXILIARIES:
         words = words[:-1]
-    if not words or len(words) > 8:
+    if not words or len(words) > 12:
         return None
     cut = len(words)
     for index, word in enumerate(words):
@@ -862,6 +884,8 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
 def _refers_back(role: Speaker) -> bool:
     """A definite person role ("der US-Außenminister", "the minister") names someone named before."""
     words = role.name.split()
+    if any(w.lower() in _INDEFINITE for w in words):
+        return False  # "el director de compras de una planta": somebody new
     for index, word in enumerate(words[1:], start=1):
         if word.lower() in _PREPOSITIONS or re.match(r"(?:d|de|del)['’]", word.lower()):
             words = words[:index]
@@ -919,7 +943,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     ):
         antecedent = _previous_person(ctx, span.open)  # "a-t-il dit", "dit-elle"
         return antecedent, ("pronoun" if antecedent else None), first
-    if first.lower() in _PRONOUNS and len(tail) > 1 and _is_speech(tail[1].group(0)):
+    if _is_pronoun(first, ctx.language) and len(tail) > 1 and _is_speech(tail[1].group(0)):
         antecedent = _previous_person(ctx, span.open)  # "…," she said
         return antecedent, ("pronoun" if antecedent else None), tail[1].group(0)
     inverted = first[:1].islower() and first.lower() not in _ARTICLES
@@ -930,7 +954,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         after_verb = verb.end() if verb else tail[0].end()
         stop = next((w.start() for w in tail if w.start() > after_verb and w.group(0).lower() in _SUBORDINATORS), hi)
         words_after = [w for w in tail if w.start() >= after_verb]
-        if words_after and words_after[0].group(0).lower() in _PRONOUNS:
+        if verb is not None and not words_after:
+            # "«…», spiega." The subject is left out: the person of the sentences before.
+            antecedent = _previous_person(ctx, span.open)
+            return antecedent, ("previous" if antecedent else None), cue
+        if words_after and _is_pronoun(words_after[0].group(0), ctx.language):
             antecedent = _previous_person(ctx, span.open)
             return antecedent, ("pronoun" if antecedent else None), cue
         near = [
@@ -986,7 +1014,7 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         (
             w
             for i, w in enumerate(words)
-            if w.group(0).lower() in _PRONOUNS and (i == 0 or any(abs(i - v) <= 2 for v in verb_index))
+            if _is_pronoun(w.group(0), ctx.language) and (i == 0 or any(abs(i - v) <= 2 for v in verb_index))
         ),
         None,
     )
@@ -1041,7 +1069,7 @@ def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | N
     if end <= cue.end():
         return None, None, cue.end()
     first = _WORD.search(text, cue.end(), end)
-    if first and first.group(0).lower() in _PRONOUNS and not (ctx.language == "it" and first.group(0) == "il"):
+    if first and _is_pronoun(first.group(0), ctx.language):
         antecedent = _previous_person(ctx, cue.start())
         return antecedent, ("pronoun" if antecedent else None), end
     name = _pick(ctx.names(cue.end(), end))
@@ -1087,13 +1115,17 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         lowered = {w.lower() for w in _WORD.findall(text, lo, hi)}
         if ctx.language in NOUN_CAPITALISING and lowered & _KONJUNKTIV:
             return None, None, None  # reported speech: the speaker is in an earlier sentence
-        leading = [n for n in names if n.end <= span.open and _words_between(ctx, lo, n.start) <= 3]
+        leading = [
+            n
+            for n in names
+            if n.end <= span.open and _words_between(ctx, lo, n.start) <= 3 and ctx.span_at(n.start) is None
+        ]
         return (_speaker(leading[0]), "sentence", None) if leading else (None, None, None)
     verb = min(verbs, key=lambda v: abs(v.start() - span.open))
     words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
     position = next(i for i, w in enumerate(words) if w.start() == verb.start())
     nearby = words[max(0, position - 2) : position] + words[position + 1 : position + 2]
-    pronoun = next((w for w in nearby if w.group(0).lower() in _PRONOUNS), None)
+    pronoun = next((w for w in nearby if _is_pronoun(w.group(0), ctx.language)), None)
     before = [n for n in names if n.end <= verb.start()]
     if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
         antecedent = _previous_person(ctx, pronoun.start())
@@ -1141,7 +1173,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
                 return _speaker(name), "previous"
             if verbs and not name:
                 words = list(_WORD.finditer(ctx.text, lo, hi))
-                if words and words[0].group(0).lower() in _PRONOUNS:
+                if words and _is_pronoun(words[0].group(0), ctx.language):
                     antecedent = _previous_person(ctx, lo)
                     if antecedent:
                         return antecedent, "pronoun"
@@ -1200,6 +1232,13 @@ def _short_unattributed(ctx: _Context, span: _Span, lo: int, hi: int) -> bool:
         if sentence_words & _KONJUNKTIV:
             return False
     return True
+
+
+def _reported(ctx: _Context, lo: int, hi: int) -> bool:
+    """German reported speech without a verb of saying: a subjunctive I in the sentence."""
+    if ctx.language not in NOUN_CAPITALISING or _speech_verbs(ctx, lo, hi):
+        return False
+    return bool({w.group(0).lower() for w in ctx.words_in(lo, hi)} & _KONJUNKTIV)
 
 
 def _opens_sentence(ctx: _Context, span: _Span, lo: int) -> bool:
@@ -1275,14 +1314,14 @@ def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Itera
         first = words_before[0].group(0).lower() if words_before else ""
         names = [n for n in ctx.names(lo, verb.start(), include_labels=True) if not n.after_preposition]
         inverted = [n for n in ctx.names(verb.end(), verb.end() + that.end()) if not n.after_preposition]
-        if words_before and words_before[-1].group(0).lower() in _PRONOUNS | {"sie", "er"}:
+        if words_before and _is_pronoun(words_before[-1].group(0), ctx.language):
             span.speaker = _previous_person(ctx, words_before[-1].start())
             span.via = "pronoun" if span.speaker else None
         elif names:
             span.speaker, span.via = _speaker(names[-1]), "sentence"
         elif inverted and (not words_before or first in _PREPOSITIONS or len(words_before) > 4):
             span.speaker, span.via = _speaker(inverted[0]), "sentence"
-        elif first in _PRONOUNS:
+        elif _is_pronoun(first, ctx.language):
             span.speaker = _previous_person(ctx, lo)
             span.via = "pronoun" if span.speaker else None
         elif 0 < len(words_before) <= 6 and first not in _NOT_SPEAKERS and first not in _PREPOSITIONS:
@@ -1386,7 +1425,8 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             earlier = previous[-1]
             if earlier.speaker is None and earlier.kind == "direct" and gap_words <= 2:
                 earlier.speaker, earlier.via = span.speaker, "continued"
-        if span.speaker is None and span.kind == "partial" and not _speech_verbs(ctx, lo, hi):
+        if span.speaker is None and span.kind == "partial" and _reported(ctx, lo, hi):
+            # "Der Bericht habe „keinen Hinweis“ enthalten": subjunctive, the speaker was named before.
             span.speaker, span.via = _neighbour(ctx, span, -1)
             if span.speaker is not None and span.via == "previous":
                 span.confidence = 0.5
