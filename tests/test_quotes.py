@@ -456,3 +456,26 @@ def test_quotes_on_the_seed_articles(seeds_dir: Path) -> None:
         assert find(articles[prefix][1], words).kind == "scare"
     # Every direct quote in the seeds has a speaker.
     assert all(q.speaker for _, quotes in articles.values() for q in quotes if q.kind == "direct")
+
+
+def test_quotes_lessons_from_real_news() -> None:
+    # A month is no person: "he said" goes back to Wilson, not to "August".
+    text = (
+        "A judge stopped Cody Wilson on Tuesday. "
+        "Wilson complied with the order and asked for support before an August 10 hearing. "
+        '"What I am doing is legally protected," he said.'
+    )
+    assert speaker(only(extract_quotes(text, "en"), "direct")[0]) == "Wilson"
+    # The subject right before a trailing verb of saying: "…, the three bishops said".
+    text = 'The reading is "alien" to the faith and Tradition of the Church, the three bishops said.'
+    assert speaker(extract_quotes(text, "en")[0]) == "the three bishops"
+    # A cue after the quote names the speaker: "…, selon les termes de X."
+    text = "L'étude souligne la « mixité des ascendances », selon les termes de Jérôme Lê."
+    assert speaker(extract_quotes(text, "fr")[0]) == "Jérôme Lê"
+    # "Per X, …" (Italian): the speaker's view; a later "spiega" with no subject is theirs.
+    text = "Per Lorenzo Aquilani, l'episodio è grave. «Le Svalbard sono un termometro», spiega."
+    quote = only(extract_quotes(text, "it"), "direct")[0]
+    assert speaker(quote) == "Lorenzo Aquilani" and quote.speaker_via == "previous"
+    # A one-letter conjunction at a sentence start is no speaker.
+    text = "E prosegue l'articolo: «I nostri servizi avevano lanciato il primo allarme già a marzo»."
+    assert speaker(extract_quotes(text, "it")[0]) != "E"

@@ -261,7 +261,9 @@ _PREPOSITIONS = frozenset(
     of from in at to for with by on near about around vom von aus in im am zum zur bei nach mit für
     über unter gegen auf an de du des à au aux en dans sur pour par chez del al con por para desde
     sobre entre di da dal della nel nella per su tra fra из в во на с со к от до для по у о об при под
-    против вокруг после через без около между перед над
+    против вокруг после через без около между перед над dei degli delle della dello nei negli sui agli
+    alle dal dalla gegenüber trotz wegen während seit durch ohne um
+    zwischen neben hinter vor beim vors
     """.split()
 )
 _PRONOUNS = frozenset("he she er sie il elle él ella lui lei он она его её ее его ей ему him her ihm ihr".split())
@@ -424,6 +426,10 @@ _SPEECH_PREFIXES = (
     "spoke",
     "speaks",
     "calcul",
+    "behaupt",
+    "explain",
+    "заключ",
+    "tweet",
     "résum",
     "calific",
     "definit",
@@ -605,6 +611,24 @@ _SUBORDINATORS = frozenset(
     "cuyo che cui dass".split()
 )
 _LEADING_CONJUNCTIONS = frozenset("but and yet so aber doch und mais et pero y но а и ma e però".split())
+# Capitalised at a sentence start but never a name (besides names.py's stopwords).
+_FUNCTION_WORDS = frozenset(
+    """
+    is was are were be been has have had do does did will would can could should may might must why
+    what who whom how where which while though although because since until unless per ma se
+    e o ed anche come dove quando perché poi ora così ieri oggi secondo
+    """.split()
+)
+_WORDS_OF = frozenset("words termes mots worten palabras parole statement déclaration erklärung".split())
+_OPINION_HOLDER = frozenset("per pour para für for".split())
+_CALENDAR = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today yesterday
+    januar februar märz juni juli oktober dezember montag dienstag mittwoch donnerstag freitag samstag
+    sonntag heute gestern
+    """.split()
+)
 _INDEFINITE = frozenset("a an ein eine einer eines einem un une una uno".split())
 _AUXILIARIES = frozenset("a ha hat has have had est s'est ont han hanno è sind ist был была было были".split())
 
@@ -632,48 +656,71 @@ class _Context:
         self._word_ends = [w.end() for w in self.words]
         self._span_opens: list[int] = []
         self._sentence_starts: list[int] = []
+        self.by_sentence: dict[tuple[int, int], list[_Span]] = {}
+        self._evidence: dict[str, bool] = {}
+
+    def evidenced(self, word: str) -> bool:
+        """True when the text uses ``word`` as a name somewhere, by the rules of
+        :func:`rashomon.names.names_with_surfaces`: a capitalised word away from the start of a
+        sentence is evidence; in German, where every noun is capitalised, only when it stands
+        beside another capitalised word that is no common noun ("Antony Blinken") or after a
+        title ("Präsident Tokajew"). Checked lazily, word by word, for speed."""
+        if self.language not in NOUN_CAPITALISING:
+            return word.lower()[:5] in self._capitalised_prefixes
+        if word not in self._evidence:
+            self._evidence[word] = self._german_evidence(word)
+        return self._evidence[word]
+
+    def _german_evidence(self, word: str) -> bool:
+        key = name_key(word)
+        if key is None or key.startswith("ISO:"):
+            return False
+        words = self.words
+        for index in self._by_prefix.get(word.lower()[:3], ()):
+            match = words[index]
+            last = _last_part(match.group(0))
+            if self.is_initial(match.start()) or last.lower() in _TITLES or _is_common_german_noun(last):
+                continue
+            if name_key(last[:-2] if last[-2:] in ("'s", "’s") else last) != key:
+                continue
+            neighbours = []
+            if index and self.text[words[index - 1].end() : match.start()] == " ":
+                neighbours.append(words[index - 1].group(0))
+            if index + 1 < len(words) and self.text[match.end() : words[index + 1].start()] == " ":
+                neighbours.append(words[index + 1].group(0))
+            if any(n[:1].isupper() and (n.lower() in _TITLES or not _is_common_german_noun(n)) for n in neighbours):
+                return True
+        return False
 
     @functools.cached_property
-    def keys(self) -> set[str]:
-        """Name keys the text gives evidence for, by the rules of :func:`rashomon.names.names_with_surfaces`.
-
-        A capitalised word away from the start of a sentence is evidence; in German, where
-        every noun is capitalised, only when it stands beside another capitalised word that is
-        no common noun ("Antony Blinken") or after a title ("Präsident Tokajew").
-        """
-        keys: set[str] = set()
-        noun_capitalising = self.language in NOUN_CAPITALISING
-        words = self.words
-        for index, match in enumerate(words):
+    def _by_prefix(self) -> dict[str, list[int]]:
+        """Capitalised words by their first three letters (index into :attr:`words`)."""
+        table: dict[str, list[int]] = {}
+        for index, match in enumerate(self.words):
             word = match.group(0)
-            if not word[0].isupper():
-                continue
-            last = _last_part(word)
-            if not last[:1].isupper() or self.is_initial(match.start()):
-                continue
-            key = name_key(last[:-2] if last[-2:] in ("'s", "’s") else last)
-            if key is None or key.startswith("ISO:") or last.lower() in _TITLES:
-                continue
-            if noun_capitalising:
-                if _is_common_german_noun(last):
-                    continue
-                neighbours = []
-                if index and self.text[words[index - 1].end() : match.start()] == " ":
-                    neighbours.append(words[index - 1].group(0))
-                if index + 1 < len(words) and self.text[match.end() : words[index + 1].start()] == " ":
-                    neighbours.append(words[index + 1].group(0))
-                if not any(
-                    n[:1].isupper() and (n.lower() in _TITLES or not _is_common_german_noun(n)) for n in neighbours
-                ):
-                    continue
-            keys.add(key)
-        return keys
+            if word[0].isupper():
+                table.setdefault(_last_part(word).lower()[:3], []).append(index)
+        return table
+
+    @functools.cached_property
+    def _capitalised_prefixes(self) -> set[str]:
+        """First letters of every capitalised word away from a sentence start (languages that
+        capitalise names only: there each such word is evidence of a name)."""
+        return {
+            _last_part(m.group(0)).lower()[:5]
+            for m in self.words
+            if m.group(0)[0].isupper() and not self.is_initial(m.start())
+        }
 
     def index(self) -> None:
         """Sort quotations and sentences once they are all known, for fast look-ups."""
         self.spans.sort(key=lambda s: s.open)
         self._span_opens = [s.open for s in self.spans]
         self._sentence_starts = [lo for lo, _ in self.sentences]
+
+    def in_sentence(self, sentence: tuple[int, int]) -> list[_Span]:
+        """The quotations (and labels) that open in a sentence, in order."""
+        return self.by_sentence.get(sentence, [])
 
     def words_in(self, lo: int, hi: int) -> list[re.Match[str]]:
         """The words that lie wholly inside ``text[lo:hi]``."""
@@ -701,10 +748,12 @@ class _Context:
         last = _last_part(word)
         if not word[:1].isupper() or not last[:1].isupper() or _is_role(word):
             return False
-        if word.lower() in _STOPWORDS or (word.isupper() and len(word) > 5):
+        lower = word.lower()
+        if lower in _STOPWORDS or lower in _CALENDAR or lower in _FUNCTION_WORDS or len(last) < 2:
             return False
-        key = name_key(last)
-        if self.is_initial(position) and (key is None or key not in self.keys):
+        if word.isupper() and len(word) > 5:
+            return False
+        if self.is_initial(position) and not self.evidenced(last):
             # "Moritz Brandl: …": a first word counts when a name word follows it.
             following = self.words_in(position + len(word), position + len(word) + 40)[:1]
             return bool(
@@ -767,7 +816,7 @@ class _Context:
             ):
                 run = run[1:]
             tokens = [w.group(0) for w in run]
-            keyed = any(name_key(_last_part(t)) in self.keys for t in tokens)
+            keyed = any(self.evidenced(_last_part(t)) for t in tokens)
             countries = all(self._country(t) for t in tokens) or _is_multiword_country(tokens)
             if countries:
                 accept = False
@@ -798,6 +847,8 @@ class _Context:
         while k >= 0 and words[k].group(0).lower() in _ARTICLES and not (romance and words[k].group(0) == "a"):
             k -= 1
         if k >= 0 and (words[k].group(0).lower() in _PREPOSITIONS or (romance and words[k].group(0) == "a")):
+            if words[k].group(0).lower() in _OPINION_HOLDER and self.is_initial(words[k].start()):
+                return False  # "Per Lorenzo Aquilani, …", "Pour X, …": in X's view
             return "," not in self.text[words[k].end() : start]
         return False
 
@@ -867,6 +918,8 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
         words = words[1:]
     while words and words[-1].group(0).lower() in _AUXILIARIES:
         words = words[:-1]
+    if words and words[0].group(0).lower() in _PREPOSITIONS - _ARTICLES:
+        return None  # "gegenüber der Presse", "Auf dem Treffen": no speaker
     if not words or len(words) > 12:
         return None
     cut = len(words)
@@ -906,8 +959,8 @@ def _previous_person(ctx: _Context, position: int, sentences_back: int = 3) -> S
             if candidates:
                 return _speaker(candidates[-1])
             continue
-        for span in reversed(ctx.spans):
-            if lo <= span.open < hi and span.speaker and not span.label:
+        for span in reversed(ctx.in_sentence(ctx.sentences[back])):
+            if span.open < hi and span.speaker and not span.label:
                 return span.speaker
         names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition]
         full = [n for n in names if n.tokens >= 2]
@@ -1072,7 +1125,10 @@ def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | N
     if first and _is_pronoun(first.group(0), ctx.language):
         antecedent = _previous_person(ctx, cue.start())
         return antecedent, ("pronoun" if antecedent else None), end
-    name = _pick(ctx.names(cue.end(), end))
+    names = ctx.names(cue.end(), end)
+    name = _pick(names)
+    if name is None and names and {w.lower() for w in _WORD.findall(text, cue.end(), names[0].start)} & _WORDS_OF:
+        name = names[0]  # "selon les termes de Jérôme Lê", "in the words of X"
     if name is not None:
         return _speaker(name), "cue", end
     role = _role(ctx, cue.end(), end)
@@ -1105,6 +1161,10 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         if speaker is not None:
             return speaker, via, cue_word
     cue = _INDIRECT_CUES.search(text, lo, span.open)
+    if cue is None:
+        trailing = _INDIRECT_CUES.search(text, span.close, hi)
+        if trailing and "," in text[span.close : trailing.start()] and not ctx.quoted(trailing.start()):
+            cue = trailing  # "souligne la « mixité », selon les termes de Jérôme Lê."
     if cue and not ctx.quoted(cue.start()):
         speaker, via, _ = _cue_source(ctx, cue, hi)
         if speaker is not None:
@@ -1124,8 +1184,18 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     verb = min(verbs, key=lambda v: abs(v.start() - span.open))
     words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
     position = next(i for i, w in enumerate(words) if w.start() == verb.start())
-    nearby = words[max(0, position - 2) : position] + words[position + 1 : position + 2]
+    nearby = words[max(0, position - 3) : position] + words[position + 1 : position + 2]
     pronoun = next((w for w in nearby if _is_pronoun(w.group(0), ctx.language)), None)
+    comma = text.rfind(",", span.close, verb.start())
+    if verb.start() > span.close and comma != -1 and _words_between(ctx, comma, verb.start()) <= 4:
+        # "…, the three bishops said": the subject stands right before the trailing verb.
+        subject = [n for n in names if n.start > comma and n.end <= verb.start()]
+        if subject:
+            return _speaker(subject[-1]), "sentence", verb.group(0)
+        if pronoun is None:
+            role = _role(ctx, comma + 1, verb.start())
+            if role is not None:
+                return role, "sentence", verb.group(0)
     before = [n for n in names if n.end <= verb.start()]
     if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
         antecedent = _previous_person(ctx, pronoun.start())
@@ -1136,6 +1206,10 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     if after:
         return _speaker(_pick(after) or after[0]), "sentence", verb.group(0)
     if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
+        first = _WORD.search(text, lo, verb.start())
+        if first is not None and _is_pronoun(first.group(0), ctx.language):
+            antecedent = _previous_person(ctx, first.start())  # "Il s'est aussi dit « prêt »"
+            return antecedent, ("pronoun" if antecedent else None), verb.group(0)
         role = _role(ctx, lo, verb.start())
         if role and _refers_back(role):
             antecedent = _previous_person(ctx, span.open)
@@ -1159,7 +1233,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
         if step < 0 and paragraph - ctx.paragraph_of[other] > 1:
             break
         lo, hi = ctx.sentences[other]
-        quoted = [s for s in ctx.spans if lo <= s.open < hi and s.kind in ("direct", "partial")]
+        quoted = [s for s in ctx.in_sentence((lo, hi)) if s.kind in ("direct", "partial")]
         if step < 0:
             with_speaker = [s for s in quoted if s.speaker is not None]
             if with_speaker:
@@ -1384,6 +1458,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
         index = ctx.sentence_index(span.open)
         lo, hi = ctx.sentences[index]
         span.sentence = (lo, hi)
+        ctx.by_sentence.setdefault(span.sentence, []).append(span)
         lead = text[lo : span.open].strip(" \t-–—•*")
         if lead and not lead.endswith(":") and (_is_label(ctx, span, lo) or _short_unattributed(ctx, span, lo, hi)):
             span.kind, span.label, span.confidence = "scare", True, 0.6
@@ -1391,7 +1466,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
         if span.label:
             continue
         lo, hi = span.sentence
-        same = [s for s in ctx.spans if s.sentence == span.sentence and not s.label]
+        same = [s for s in ctx.in_sentence(span.sentence) if not s.label]
         previous = [s for s in same if s.close < span.open]
         gap_words = _words_between(ctx, previous[-1].close, span.open) if previous else 99
         continued = (
@@ -1434,12 +1509,12 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
     # A later part of the same statement may have taken the speaker: fill the earlier part.
     for span in ctx.spans:
         if not span.label and span.speaker is None and span.kind == "direct":
-            later = [s for s in ctx.spans if s.sentence == span.sentence and s.open > span.close and not s.label]
+            later = [s for s in ctx.in_sentence(span.sentence) if s.open > span.close and not s.label]
             if later and later[0].speaker is not None and _words_between(ctx, span.close, later[0].open) <= 6:
                 span.speaker, span.via = later[0].speaker, later[0].via
     indirect: list[_Span] = []
     for lo, hi in ctx.sentences:
-        here = [s for s in ctx.spans if s.sentence == (lo, hi)]
+        here = ctx.in_sentence((lo, hi))
         for span in _indirect(ctx, lo, hi, here):
             if not any(s.open <= span.start < s.close or span.start <= s.open < span.end for s in here if not s.label):
                 span.sentence = (lo, hi)
