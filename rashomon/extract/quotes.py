@@ -9,6 +9,8 @@ The extractor reads a text paragraph by paragraph in four steps, all rules and n
    letters is no quotation mark). Only the outermost quotation is kept; nested ones belong to
    its words. A mark that never closes opens a quotation only at the start of a paragraph or
    after a colon (a quote running to the end of its paragraph); otherwise it is ignored.
+   Russian puts a broken quote's attribution inside the marks («A, — сказал X, — B»): it is
+   split into two quotations.
 2. **Split sentences**, never inside a quotation, so "„A. B“, sagte X." is one sentence.
 3. **Classify** each quotation: ``scare`` when it is a label rather than somebody's words (a
    short quotation after "so-called"/"sogenannt"/"так называемый"/"dite"/"llamado"/
@@ -20,8 +22,8 @@ The extractor reads a text paragraph by paragraph in four steps, all rules and n
    before it ("X said: …", "X: „…“"), elsewhere in its sentence (partial quotes: the name
    nearest the verb of saying), or in the previous or next sentence. Pronouns ("she said",
    "sagte sie", "по её словам") and definite roles ("so der US-Außenminister") refer back to the
-   last person named before. Names are found with :mod:`rashomon.names` (the article's name
-   keys), stripped of titles and roles ("BfAS-Präsident Ulrich Decker" → "Ulrich Decker"); a
+   last person named before. Names are capitalised runs checked with :mod:`rashomon.names`
+   (name keys, stopwords, titles, country names, German common nouns), stripped of titles and roles ("BfAS-Präsident Ulrich Decker" → "Ulrich Decker"); a
    name right after a preposition ("vom Kieler Institut", "de Dieulefit") is a place or an
    organisation, not a speaker. With no name, a description is kept as a ``role`` speaker
    ("un commerçant de Dieulefit").
@@ -643,7 +645,7 @@ class _Name:
 
 
 class _Context:
-    """Per-text state: the name keys of the article, its quotations and sentences."""
+    """Per-text state: the words, quotations and sentences of one text, with fast look-ups."""
 
     def __init__(self, text: str, language: str | None) -> None:
         self.text = text
