@@ -143,10 +143,14 @@ def test_quotes_broken_by_attribution_share_the_speaker() -> None:
         ("de", "„Wir bleiben“, sagte Streikführer Ole Brandt, „bis der Vertrag unterschrieben ist.“"),
         ("en", '"We stay," said strike leader Ole Brandt, "until the contract is signed."'),
         ("ru", "«Мы остаёмся, — сказал лидер забастовки Олег Брандт, — пока договор не подписан»."),
+        ("fr", "« Nous restons », a dit le meneur Ole Brandt, « jusqu'à la signature du contrat. »"),
+        ("es", "«Nos quedamos», dijo el líder de la huelga Ole Brandt, «hasta que se firme el contrato»."),
+        ("es", "«Nos quedamos —dijo el líder Ole Brandt—, hasta que se firme el contrato»."),
+        ("it", "«Restiamo», ha detto il leader dello sciopero Ole Brandt, «finché il contratto non sarà firmato»."),
     ]:
         quotes = extract_quotes(text, language)
         directs = only(quotes, "direct")
-        assert len(directs) >= 1, (language, quotes)
+        assert len(directs) == 2 and directs[1].speaker_via == "continued", (language, quotes)
         assert all(speaker(q) in ("Ole Brandt", "Олег Брандт") for q in directs), (language, quotes)
         assert_offsets(text, quotes)
     quotes = extract_quotes("„Wir bleiben“, sagte Streikführer Ole Brandt, „bis der Vertrag unterschrieben ist.“", "de")
@@ -281,7 +285,7 @@ def test_quotes_odd_or_unbalanced_marks_never_crash(text: str) -> None:
 def test_quotes_unclosed_quote_at_paragraph_start_runs_to_paragraph_end() -> None:
     text = "Die Sprecherin Maria Lenz erklärte:\n\n„Wir halten an dem Plan fest. Es gibt keine Alternative.\n\nDanach ging sie."
     quotes = extract_quotes(text, "de")
-    assert len(quotes) == 1 and quotes[0].text.endswith("keine Alternative.") and quotes[0].confidence < 0.9
+    assert len(quotes) == 1 and quotes[0].text.endswith("keine Alternative.") and quotes[0].confidence <= 0.6
 
 
 def test_quotes_empty_text() -> None:

@@ -98,6 +98,7 @@ class _Span:
     part_of: int | None = None
     label: bool = False
     sentence: tuple[int, int] = (0, 0)
+    unclosed: bool = False
 
 
 def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool) -> bool:
@@ -146,11 +147,11 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
         opened_at = stack[0][1]
         before_text = text[lo:opened_at].strip()
         if (not before_text or before_text.endswith(":")) and len(text[opened_at:hi].split()) >= 3:
-            spans.append(_Span(open=opened_at, close=hi))  # runs to the end of its paragraph
+            spans.append(_Span(open=opened_at, close=hi, unclosed=True))  # runs to the end of its paragraph
     spans = [part for span in spans for part in _split_inner_attribution(text, span)]
     for span in spans:
         inner_start, inner_end = span.open + 1, span.close
-        while inner_start < inner_end and text[inner_start].isspace():
+        while inner_start < inner_end and (text[inner_start].isspace() or text[inner_start] in ",;"):
             inner_start += 1
         while inner_end > inner_start and text[inner_end - 1].isspace():
             inner_end -= 1
@@ -161,12 +162,16 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
 _INNER_ATTRIBUTION = re.compile(r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?[,.]\s+([—–])\s+")
 
 
+_INNER_ATTRIBUTION_ES = re.compile(r"\s*([—–])([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?([—–])[,.;]?\s*")
+
+
 def _split_inner_attribution(text: str, span: _Span) -> list[_Span]:
-    """Split «A, — сказал X, — B» (Russian puts the attribution inside the marks) into A and B."""
-    match = _INNER_ATTRIBUTION.search(text, span.open + 1, span.close)
-    if match is None or not (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
-        return [span]
-    return [_Span(open=span.open, close=match.start(1)), _Span(open=match.start(4), close=span.close)]
+    """Split «A, — сказал X, — B» and «A —dijo X—, B» (the attribution inside the marks) into A and B."""
+    for pattern in (_INNER_ATTRIBUTION, _INNER_ATTRIBUTION_ES):
+        match = pattern.search(text, span.open + 1, span.close)
+        if match is not None and (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
+            return [_Span(open=span.open, close=match.start(1)), _Span(open=match.start(4), close=span.close)]
+    return [span]
 
 
 # -- sentences ---------------------------------------------------------------------------------
@@ -980,7 +985,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     tail_start = span.close + 1
     separator = re.match(r"[\s,]*(?:[—–-]\s*)?", text[tail_start:hi])
     position = tail_start + (separator.end() if separator else 0)
-    separated = bool(re.search(r"[,—–-]", text[tail_start:position])) or text[span.end - 1 : span.end] in (
+    separated = bool(re.search(r"[,—–-]", text[span.close : position])) or text[span.end - 1 : span.end] in (
         ",",
         "!",
         "?",
@@ -1475,7 +1480,10 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             bool(previous)
             and gap_words <= 8
             and previous[-1].kind == "direct"
-            and text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+            and (
+                text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+                or text[span.open] in "—–"
+            )
         )
         if continued or _opens_sentence(ctx, span, lo):
             span.kind = "direct"
@@ -1529,7 +1537,9 @@ def _confidence(span: _Span) -> float:
     if span.kind == "scare":
         return 0.6
     base = {"direct": 0.9, "partial": 0.75}.get(span.kind, 0.5)
-    if span.close >= 0 and span.speaker is None:
+    if span.unclosed:
+        base -= 0.3  # the closing mark is missing: where the quote ends is a guess
+    if span.speaker is None:
         base -= 0.2
     elif span.via in ("previous", "next", "pronoun", "role"):
         base -= 0.1
