@@ -480,6 +480,9 @@ def test_quotes_lessons_from_real_news() -> None:
     text = "Per Lorenzo Aquilani, l'episodio è grave. «Le Svalbard sono un termometro», spiega."
     quote = only(extract_quotes(text, "it"), "direct")[0]
     assert speaker(quote) == "Lorenzo Aquilani" and quote.speaker_via == "previous"
+    # The name right before the verb of a colon introduction, not the source named first.
+    text = "According to the research institute MEMRI, Khecharem also said: “We must restore the old rule.”"
+    assert speaker(extract_quotes(text, "en")[0]) == "Khecharem"
     # A one-letter conjunction at a sentence start is no speaker.
     text = "E prosegue l'articolo: «I nostri servizi avevano lanciato il primo allarme già a marzo»."
     assert speaker(extract_quotes(text, "it")[0]) != "E"

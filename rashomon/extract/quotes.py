@@ -362,6 +362,7 @@ _SPEECH_PREFIXES = (
     "described",
     "stressed",
     "urged",
+    "urges",
     "thanked",
     "admitted",
     "confirmed",
@@ -436,6 +437,7 @@ _SPEECH_PREFIXES = (
     "behaupt",
     "explain",
     "заключ",
+    "ответил",
     "tweet",
     "résum",
     "calific",
@@ -1078,7 +1080,18 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         ),
         None,
     )
-    name = _pick(ctx.names(clause_lo, colon, include_labels=False))
+    names = ctx.names(clause_lo, colon, include_labels=False)
+    name = _pick(names)
+    if verbs:
+        # "According to MEMRI, Khecharem also said:": the name right before the verb, unless an
+        # apposition stands between ("Derek Hollis, of the group Pensioners' Voice, said:").
+        adjacent = [
+            n
+            for n in names
+            if n.end <= verbs[-1].start() and not n.after_preposition and "," not in ctx.text[n.end : verbs[-1].start()]
+        ]
+        if adjacent:
+            name = adjacent[-1]
     if pronoun is not None and name is None:
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
