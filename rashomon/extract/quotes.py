@@ -102,6 +102,7 @@ class _Span:
 
 
 def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool) -> bool:
+    """Whether ``mark`` may close a quotation opened by ``opener`` here."""
     if mark not in _CLOSERS[opener]:
         return False
     if mark in _AMBIGUOUS_CLOSERS:
@@ -110,6 +111,7 @@ def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool)
 
 
 def _can_open(mark: str, looks_opening: bool, after: str) -> bool:
+    """Whether ``mark`` may open a quotation here."""
     if mark in "„«‹":
         return True
     if mark in "»›‚":
@@ -274,10 +276,15 @@ _PREPOSITIONS = frozenset(
     """.split()
 )
 _PRONOUNS = frozenset("he she er sie il elle él ella lui lei он она его её ее его ей ему him her ihm ihr".split())
-_ITALIAN_ARTICLES = frozenset({"il"})  # "il ministro": an article in Italian, a pronoun in French
+_ITALIAN_ARTICLES = frozenset({"il"})
+# Plural pronouns are not resolved: "They said" gives no speaker rather than a wrong one.
+_PLURAL_PRONOUNS = frozenset(
+    "they we wir ils elles nous ellos ellas nosotros loro noi они мы".split()
+)  # "il ministro": an article in Italian, a pronoun in French
 
 
 def _is_pronoun(word: str, language: str | None) -> bool:
+    """A personal pronoun that points back to a person (``il`` is an article in Italian)."""
     lower = word.lower()
     return lower in _PRONOUNS and not (language == "it" and lower in _ITALIAN_ARTICLES)
 
@@ -681,6 +688,7 @@ class _Context:
         return self._evidence[word]
 
     def _german_evidence(self, word: str) -> bool:
+        """Whether a German word stands as a name somewhere in the text."""
         key = name_key(word)
         if key is None or key.startswith("ISO:"):
             return False
@@ -777,10 +785,12 @@ class _Context:
 
     @staticmethod
     def _country(word: str) -> bool:
+        """Whether a word names a country (in any inflection names.py knows)."""
         key = name_key(_last_part(word))
         return key is not None and key.startswith("ISO:")
 
     def quoted(self, position: int) -> bool:
+        """Whether ``position`` lies inside a quotation (labels excluded)."""
         span = self.span_at(position)
         return span is not None and not span.label
 
@@ -851,6 +861,7 @@ class _Context:
         return found
 
     def _after_preposition(self, words: list[re.Match[str]], index: int, start: int) -> bool:
+        """Whether the name starting at ``words[index]`` follows a preposition (a place, not a speaker)."""
         romance = self.language in ("es", "fr", "it")
         k = index - 1
         while k >= 0 and words[k].group(0).lower() in _ARTICLES and not (romance and words[k].group(0) == "a"):
@@ -862,6 +873,7 @@ class _Context:
         return False
 
     def sentence_index(self, position: int) -> int:
+        """Index of the sentence that holds ``position``."""
         return max(0, bisect.bisect_right(self._sentence_starts, position) - 1)
 
 
@@ -872,15 +884,18 @@ def _last_part(word: str) -> str:
 
 
 def _is_multiword_country(tokens: list[str]) -> bool:
+    """A run of words that names a country ("Vereinigte Staaten")."""
     return len(tokens) >= 2 and tuple(skeleton(t)[:4] for t in tokens) in _multiword_territories()
 
 
 def _script(word: str) -> str:
+    """The script of a word, so that name runs do not mix Latin and Cyrillic."""
     return "cyrillic" if re.search(r"[а-яА-ЯёЁ]", word) else "latin"
 
 
 @functools.lru_cache(maxsize=65536)
 def _is_role(word: str) -> bool:
+    """A title, function or role word ("Präsident", "spokeswoman", "Bürgermeisterin")."""
     lower = word.lower()
     last = _last_part(lower)
     if len(last) > 6 and last.endswith("in") and _is_role(word[:-2]):
@@ -896,6 +911,7 @@ def _is_role(word: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _is_speech(word: str) -> bool:
+    """A verb (or noun) of saying, matched by its beginning."""
     lower = word.lower().strip("'’")
     if lower in _SPEECH_EXACT:
         return True
@@ -903,6 +919,7 @@ def _is_speech(word: str) -> bool:
 
 
 def _speech_verbs(ctx: _Context, lo: int, hi: int) -> list[re.Match[str]]:
+    """The verbs of saying in ``text[lo:hi]``, outside quotations."""
     return [m for m in ctx.words_in(lo, hi) if _is_speech(m.group(0)) and not ctx.quoted(m.start())]
 
 
@@ -916,6 +933,7 @@ def _pick(names: list[_Name]) -> _Name | None:
 
 
 def _speaker(name: _Name) -> Speaker:
+    """A name run as a speaker."""
     return Speaker(name.text, name.start, name.end, "name")
 
 
@@ -938,6 +956,8 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
             break
     words = words[:cut]
     if not words or all(w.group(0).lower() in _ARTICLES | _PRONOUNS for w in words):
+        return None
+    if words[0].group(0).lower() in _PLURAL_PRONOUNS:
         return None
     start, end = lo + words[0].start(), lo + words[-1].end()
     return Speaker(ctx.text[start:end], start, end, "role")
@@ -1054,11 +1074,13 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
 
 
 def _clause_end(ctx: _Context, lo: int, hi: int) -> int:
+    """The first comma in ``text[lo:hi]``, else ``hi``."""
     comma = ctx.text.find(",", lo, hi)
     return comma if comma != -1 else hi
 
 
 def _words_between(ctx: _Context, lo: int, hi: int) -> int:
+    """How many words lie between two offsets."""
     return len(_WORD.findall(ctx.text, lo, hi)) if hi > lo else 0
 
 
@@ -1336,6 +1358,7 @@ def _reported(ctx: _Context, lo: int, hi: int) -> bool:
 
 
 def _opens_sentence(ctx: _Context, span: _Span, lo: int) -> bool:
+    """Whether a quotation opens its sentence (or follows a colon or "he said")."""
     lead = ctx.text[lo : span.open].strip(" \t-–—•*")
     if not lead or lead.endswith(":"):
         return True
@@ -1364,7 +1387,7 @@ _THAT_COMMA = re.compile(
     r"(?:[\s«»„“”\"]+[^\W\d_]+){0,4}?[«»„“”\"]?,\s*(?:(?:dass|что|que|che)\b|qu['’]|(?:er|sie|es) )"
 )
 _THAT_PLAIN = re.compile(r"(?:[\s«»„“”\"]+[^\W\d_]+){0,2}?[«»„“”\"]?\s+(?:de\s+)?(?:(?:that|que|che|что)\b|qu['’])")
-_NOT_SPEAKERS = frozenset("it this es das это il ce esto esta questo".split())
+_NOT_SPEAKERS = frozenset("it this es das это il ce esto esta questo".split()) | _PLURAL_PRONOUNS
 
 
 def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Iterator[_Span]:
@@ -1430,6 +1453,7 @@ def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Itera
 
 
 def _clause_span(ctx: _Context, lo: int, hi: int) -> _Span | None:
+    """The reported clause in ``text[lo:hi]``, trimmed, as an indirect-speech span."""
     text = ctx.text
     while lo < hi and (text[lo].isspace() or text[lo] in ",;:–—-"):
         lo += 1
@@ -1445,6 +1469,7 @@ def _clause_span(ctx: _Context, lo: int, hi: int) -> _Span | None:
 
 
 def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
+    """Offsets of the non-empty lines of a text."""
     for line in re.finditer(r"[^\n]+", text):
         if line.group(0).strip():
             yield line.start(), line.end()
@@ -1547,6 +1572,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
 
 
 def _confidence(span: _Span) -> float:
+    """How sure the quote and its speaker are, from how they were found."""
     if span.kind == "scare":
         return 0.6
     base = {"direct": 0.9, "partial": 0.75}.get(span.kind, 0.5)
@@ -1562,6 +1588,7 @@ def _confidence(span: _Span) -> float:
 
 
 def _to_quote(ctx: _Context, span: _Span) -> Quote:
+    """The public record of an internal span."""
     lo, hi = span.sentence
     speaker = None if span.kind == "scare" else span.speaker
     return Quote(
