@@ -143,10 +143,14 @@ def test_quotes_broken_by_attribution_share_the_speaker() -> None:
         ("de", "„Wir bleiben“, sagte Streikführer Ole Brandt, „bis der Vertrag unterschrieben ist.“"),
         ("en", '"We stay," said strike leader Ole Brandt, "until the contract is signed."'),
         ("ru", "«Мы остаёмся, — сказал лидер забастовки Олег Брандт, — пока договор не подписан»."),
+        ("fr", "« Nous restons », a dit le meneur Ole Brandt, « jusqu'à la signature du contrat. »"),
+        ("es", "«Nos quedamos», dijo el líder de la huelga Ole Brandt, «hasta que se firme el contrato»."),
+        ("es", "«Nos quedamos —dijo el líder Ole Brandt—, hasta que se firme el contrato»."),
+        ("it", "«Restiamo», ha detto il leader dello sciopero Ole Brandt, «finché il contratto non sarà firmato»."),
     ]:
         quotes = extract_quotes(text, language)
         directs = only(quotes, "direct")
-        assert len(directs) >= 1, (language, quotes)
+        assert len(directs) == 2 and directs[1].speaker_via == "continued", (language, quotes)
         assert all(speaker(q) in ("Ole Brandt", "Олег Брандт") for q in directs), (language, quotes)
         assert_offsets(text, quotes)
     quotes = extract_quotes("„Wir bleiben“, sagte Streikführer Ole Brandt, „bis der Vertrag unterschrieben ist.“", "de")
@@ -281,7 +285,7 @@ def test_quotes_odd_or_unbalanced_marks_never_crash(text: str) -> None:
 def test_quotes_unclosed_quote_at_paragraph_start_runs_to_paragraph_end() -> None:
     text = "Die Sprecherin Maria Lenz erklärte:\n\n„Wir halten an dem Plan fest. Es gibt keine Alternative.\n\nDanach ging sie."
     quotes = extract_quotes(text, "de")
-    assert len(quotes) == 1 and quotes[0].text.endswith("keine Alternative.") and quotes[0].confidence < 0.9
+    assert len(quotes) == 1 and quotes[0].text.endswith("keine Alternative.") and quotes[0].confidence <= 0.6
 
 
 def test_quotes_empty_text() -> None:
@@ -388,6 +392,20 @@ def test_quotes_gold_gate_on_sample() -> None:
         assert value >= floor, f"{metric} fell to {value:.4f}, below its floor {floor} in quality/floors.json"
 
 
+def test_quotes_gold_gate_on_heldout_articles() -> None:
+    scores = _bench().evaluate(corpus="heldout")["all"]
+    for metric, key in [
+        ("quotes_precision_heldout", "quotes_precision"),
+        ("quotes_recall_heldout", "quotes_recall"),
+        ("quotes_speaker_accuracy_heldout", "quotes_speaker_accuracy"),
+    ]:
+        floor = FLOORS[metric]["floor"]
+        print(f"\n{metric}: {scores[key]:.4f} (floor {floor})")
+        assert scores[key] >= floor, (
+            f"{metric} fell to {scores[key]:.4f}, below its floor {floor} in quality/floors.json"
+        )
+
+
 def test_quotes_gold_file_matches_the_sample_texts() -> None:
     bench = _bench()
     gold = json.loads((ROOT / "examples" / "quotes_gold.json").read_text(encoding="utf-8"))["articles"]
@@ -442,3 +460,29 @@ def test_quotes_on_the_seed_articles(seeds_dir: Path) -> None:
         assert find(articles[prefix][1], words).kind == "scare"
     # Every direct quote in the seeds has a speaker.
     assert all(q.speaker for _, quotes in articles.values() for q in quotes if q.kind == "direct")
+
+
+def test_quotes_lessons_from_real_news() -> None:
+    # A month is no person: "he said" goes back to Wilson, not to "August".
+    text = (
+        "A judge stopped Cody Wilson on Tuesday. "
+        "Wilson complied with the order and asked for support before an August 10 hearing. "
+        '"What I am doing is legally protected," he said.'
+    )
+    assert speaker(only(extract_quotes(text, "en"), "direct")[0]) == "Wilson"
+    # The subject right before a trailing verb of saying: "…, the three bishops said".
+    text = 'The reading is "alien" to the faith and Tradition of the Church, the three bishops said.'
+    assert speaker(extract_quotes(text, "en")[0]) == "the three bishops"
+    # A cue after the quote names the speaker: "…, selon les termes de X."
+    text = "L'étude souligne la « mixité des ascendances », selon les termes de Jérôme Lê."
+    assert speaker(extract_quotes(text, "fr")[0]) == "Jérôme Lê"
+    # "Per X, …" (Italian): the speaker's view; a later "spiega" with no subject is theirs.
+    text = "Per Lorenzo Aquilani, l'episodio è grave. «Le Svalbard sono un termometro», spiega."
+    quote = only(extract_quotes(text, "it"), "direct")[0]
+    assert speaker(quote) == "Lorenzo Aquilani" and quote.speaker_via == "previous"
+    # The name right before the verb of a colon introduction, not the source named first.
+    text = "According to the research institute MEMRI, Khecharem also said: “We must restore the old rule.”"
+    assert speaker(extract_quotes(text, "en")[0]) == "Khecharem"
+    # A one-letter conjunction at a sentence start is no speaker.
+    text = "E prosegue l'articolo: «I nostri servizi avevano lanciato il primo allarme già a marzo»."
+    assert speaker(extract_quotes(text, "it")[0]) != "E"

@@ -9,6 +9,8 @@ The extractor reads a text paragraph by paragraph in four steps, all rules and n
    letters is no quotation mark). Only the outermost quotation is kept; nested ones belong to
    its words. A mark that never closes opens a quotation only at the start of a paragraph or
    after a colon (a quote running to the end of its paragraph); otherwise it is ignored.
+   Russian puts a broken quote's attribution inside the marks («A, — сказал X, — B»): it is
+   split into two quotations.
 2. **Split sentences**, never inside a quotation, so "„A. B“, sagte X." is one sentence.
 3. **Classify** each quotation: ``scare`` when it is a label rather than somebody's words (a
    short quotation after "so-called"/"sogenannt"/"так называемый"/"dite"/"llamado"/
@@ -20,8 +22,8 @@ The extractor reads a text paragraph by paragraph in four steps, all rules and n
    before it ("X said: …", "X: „…“"), elsewhere in its sentence (partial quotes: the name
    nearest the verb of saying), or in the previous or next sentence. Pronouns ("she said",
    "sagte sie", "по её словам") and definite roles ("so der US-Außenminister") refer back to the
-   last person named before. Names are found with :mod:`rashomon.names` (the article's name
-   keys), stripped of titles and roles ("BfAS-Präsident Ulrich Decker" → "Ulrich Decker"); a
+   last person named before. Names are capitalised runs checked with :mod:`rashomon.names`
+   (name keys, stopwords, titles, country names, German common nouns), stripped of titles and roles ("BfAS-Präsident Ulrich Decker" → "Ulrich Decker"); a
    name right after a preposition ("vom Kieler Institut", "de Dieulefit") is a place or an
    organisation, not a speaker. With no name, a description is kept as a ``role`` speaker
    ("un commerçant de Dieulefit").
@@ -40,7 +42,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..names import (
     _STOPWORDS,
@@ -58,6 +60,7 @@ __all__ = ["extract_quotes"]
 # -- quotation marks -------------------------------------------------------------------------
 
 _MARKS = frozenset("„“”\"«»‹›‚‘’'")
+_MARK = re.compile("[„“”\"«»‹›‚‘’']")
 # Which marks may close a quotation opened by each mark.
 _CLOSERS = {
     "„": '“”"',
@@ -95,10 +98,11 @@ class _Span:
     part_of: int | None = None
     label: bool = False
     sentence: tuple[int, int] = (0, 0)
-    notes: list[str] = field(default_factory=list)
+    unclosed: bool = False
 
 
 def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool) -> bool:
+    """Whether ``mark`` may close a quotation opened by ``opener`` here."""
     if mark not in _CLOSERS[opener]:
         return False
     if mark in _AMBIGUOUS_CLOSERS:
@@ -107,6 +111,7 @@ def _can_close(opener: str, mark: str, looks_opening: bool, looks_closing: bool)
 
 
 def _can_open(mark: str, looks_opening: bool, after: str) -> bool:
+    """Whether ``mark`` may open a quotation here."""
     if mark in "„«‹":
         return True
     if mark in "»›‚":
@@ -120,10 +125,9 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
     """Outermost quotations in ``text[lo:hi]`` (one paragraph), in order."""
     stack: list[tuple[str, int]] = []
     spans: list[_Span] = []
-    for i in range(lo, hi):
+    for found in _MARK.finditer(text, lo, hi):
+        i = found.start()
         mark = text[i]
-        if mark not in _MARKS:
-            continue
         before = text[i - 1] if i > lo else ""
         after = text[i + 1] if i + 1 < hi else ""
         if mark in "'’" and before.isalnum() and after.isalnum():
@@ -145,11 +149,11 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
         opened_at = stack[0][1]
         before_text = text[lo:opened_at].strip()
         if (not before_text or before_text.endswith(":")) and len(text[opened_at:hi].split()) >= 3:
-            spans.append(_Span(open=opened_at, close=hi))  # runs to the end of its paragraph
+            spans.append(_Span(open=opened_at, close=hi, unclosed=True))  # runs to the end of its paragraph
     spans = [part for span in spans for part in _split_inner_attribution(text, span)]
     for span in spans:
         inner_start, inner_end = span.open + 1, span.close
-        while inner_start < inner_end and text[inner_start].isspace():
+        while inner_start < inner_end and (text[inner_start].isspace() or text[inner_start] in ",;"):
             inner_start += 1
         while inner_end > inner_start and text[inner_end - 1].isspace():
             inner_end -= 1
@@ -160,12 +164,16 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
 _INNER_ATTRIBUTION = re.compile(r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?[,.]\s+([—–])\s+")
 
 
+_INNER_ATTRIBUTION_ES = re.compile(r"\s*([—–])([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?([—–])[,.;]?\s*")
+
+
 def _split_inner_attribution(text: str, span: _Span) -> list[_Span]:
-    """Split «A, — сказал X, — B» (Russian puts the attribution inside the marks) into A and B."""
-    match = _INNER_ATTRIBUTION.search(text, span.open + 1, span.close)
-    if match is None or not (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
-        return [span]
-    return [_Span(open=span.open, close=match.start(1)), _Span(open=match.start(4), close=span.close)]
+    """Split «A, — сказал X, — B» and «A —dijo X—, B» (the attribution inside the marks) into A and B."""
+    for pattern in (_INNER_ATTRIBUTION, _INNER_ATTRIBUTION_ES):
+        match = pattern.search(text, span.open + 1, span.close)
+        if match is not None and (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
+            return [_Span(open=span.open, close=match.start(1)), _Span(open=match.start(4), close=span.close)]
+    return [span]
 
 
 # -- sentences ---------------------------------------------------------------------------------
@@ -262,10 +270,25 @@ _PREPOSITIONS = frozenset(
     of from in at to for with by on near about around vom von aus in im am zum zur bei nach mit für
     über unter gegen auf an de du des à au aux en dans sur pour par chez del al con por para desde
     sobre entre di da dal della nel nella per su tra fra из в во на с со к от до для по у о об при под
-    против вокруг после через без около между перед над
+    против вокруг после через без около между перед над dei degli delle della dello nei negli sui agli
+    alle dal dalla gegenüber trotz wegen während seit durch ohne um
+    zwischen neben hinter vor beim vors
     """.split()
 )
 _PRONOUNS = frozenset("he she er sie il elle él ella lui lei он она его её ее его ей ему him her ihm ihr".split())
+_ITALIAN_ARTICLES = frozenset({"il"})
+# Plural pronouns are not resolved: "They said" gives no speaker rather than a wrong one.
+_PLURAL_PRONOUNS = frozenset(
+    "they we wir ils elles nous ellos ellas nosotros loro noi они мы".split()
+)  # "il ministro": an article in Italian, a pronoun in French
+
+
+def _is_pronoun(word: str, language: str | None) -> bool:
+    """A personal pronoun that points back to a person (``il`` is an article in Italian)."""
+    lower = word.lower()
+    return lower in _PRONOUNS and not (language == "it" and lower in _ITALIAN_ARTICLES)
+
+
 # Possessives in "according to his figures", "según sus cálculos", "nach ihren Angaben".
 _POSSESSIVES = frozenset("his her its their sein seinen seiner ihren ihrer son sa ses leur su sus suo sua suoi".split())
 # Verbs (and a few nouns) of saying, matched as word prefixes; lower case.
@@ -346,6 +369,7 @@ _SPEECH_PREFIXES = (
     "described",
     "stressed",
     "urged",
+    "urges",
     "thanked",
     "admitted",
     "confirmed",
@@ -410,6 +434,19 @@ _SPEECH_PREFIXES = (
     "qualifi",
     "dément",
     "jugé",
+    "parlé",
+    "parlan",
+    "parlat",
+    "parlent",
+    "spoke",
+    "speaks",
+    "calcul",
+    "behaupt",
+    "explain",
+    "заключ",
+    "ответил",
+    "tweet",
+    "résum",
     "calific",
     "definit",
     "annonc",
@@ -452,8 +489,7 @@ _SPEECH_PREFIXES = (
     "osserv",
     "ammess",
 )
-_SPEECH_WORDS = frozenset({"dit", "dice", "ha", "so", "sostiene", "afferma", "afirma", "según", "secondo", "selon"})
-_SPEECH_EXACT = frozenset({"dit", "dice", "afferma", "afirma", "sostiene"})
+_SPEECH_EXACT = frozenset({"dit", "dice", "afferma", "afirma", "sostiene", "parla", "parle", "habla"})
 # German subjunctive I (reported speech without a verb of saying in the sentence).
 _KONJUNKTIV = frozenset(
     "sei seien habe hätten hätte werde würden könne müsse solle wolle dürfe stünden stehe gebe liege".split()
@@ -591,6 +627,25 @@ _SUBORDINATORS = frozenset(
     "cuyo che cui dass".split()
 )
 _LEADING_CONJUNCTIONS = frozenset("but and yet so aber doch und mais et pero y но а и ma e però".split())
+# Capitalised at a sentence start but never a name (besides names.py's stopwords).
+_FUNCTION_WORDS = frozenset(
+    """
+    is was are were be been has have had do does did will would can could should may might must why
+    what who whom how where which while though although because since until unless per ma se
+    e o ed anche come dove quando perché poi ora così ieri oggi secondo
+    """.split()
+)
+_WORDS_OF = frozenset("words termes mots worten palabras parole statement déclaration erklärung".split())
+_OPINION_HOLDER = frozenset("per pour para für for".split())
+_CALENDAR = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today yesterday
+    januar februar märz juni juli oktober dezember montag dienstag mittwoch donnerstag freitag samstag
+    sonntag heute gestern
+    """.split()
+)
+_INDEFINITE = frozenset("a an ein eine einer eines einem un une una uno".split())
 _AUXILIARIES = frozenset("a ha hat has have had est s'est ont han hanno è sind ist был была было были".split())
 
 
@@ -604,7 +659,7 @@ class _Name:
 
 
 class _Context:
-    """Per-text state: the name keys of the article, its quotations and sentences."""
+    """Per-text state: the words, quotations and sentences of one text, with fast look-ups."""
 
     def __init__(self, text: str, language: str | None) -> None:
         self.text = text
@@ -614,42 +669,65 @@ class _Context:
         self.paragraph_of: list[int] = []  # paragraph index of each sentence
         self.words = list(_WORD.finditer(text))
         self._word_starts = [w.start() for w in self.words]
+        self._word_ends = [w.end() for w in self.words]
         self._span_opens: list[int] = []
         self._sentence_starts: list[int] = []
+        self.by_sentence: dict[tuple[int, int], list[_Span]] = {}
+        self._evidence: dict[str, bool] = {}
+
+    def evidenced(self, word: str) -> bool:
+        """True when the text uses ``word`` as a name somewhere, by the rules of
+        :func:`rashomon.names.names_with_surfaces`: a capitalised word away from the start of a
+        sentence is evidence; in German, where every noun is capitalised, only when it stands
+        beside another capitalised word that is no common noun ("Antony Blinken") or after a
+        title ("Präsident Tokajew"). Checked lazily, word by word, for speed."""
+        if self.language not in NOUN_CAPITALISING:
+            return word.lower()[:5] in self._capitalised_prefixes
+        if word not in self._evidence:
+            self._evidence[word] = self._german_evidence(word)
+        return self._evidence[word]
+
+    def _german_evidence(self, word: str) -> bool:
+        """Whether a German word stands as a name somewhere in the text."""
+        key = name_key(word)
+        if key is None or key.startswith("ISO:"):
+            return False
+        words = self.words
+        for index in self._by_prefix.get(word.lower()[:3], ()):
+            match = words[index]
+            last = _last_part(match.group(0))
+            if self.is_initial(match.start()) or last.lower() in _TITLES or _is_common_german_noun(last):
+                continue
+            if name_key(last[:-2] if last[-2:] in ("'s", "’s") else last) != key:
+                continue
+            neighbours = []
+            if index and self.text[words[index - 1].end() : match.start()] == " ":
+                neighbours.append(words[index - 1].group(0))
+            if index + 1 < len(words) and self.text[match.end() : words[index + 1].start()] == " ":
+                neighbours.append(words[index + 1].group(0))
+            if any(n[:1].isupper() and (n.lower() in _TITLES or not _is_common_german_noun(n)) for n in neighbours):
+                return True
+        return False
 
     @functools.cached_property
-    def keys(self) -> set[str]:
-        """Name keys the text gives evidence for, by the rules of :func:`rashomon.names.names_with_surfaces`.
-
-        A capitalised word away from the start of a sentence is evidence; in German, where
-        every noun is capitalised, only when it stands beside another capitalised word that is
-        no common noun ("Antony Blinken") or after a title ("Präsident Tokajew").
-        """
-        keys: set[str] = set()
-        noun_capitalising = self.language in NOUN_CAPITALISING
-        words = self.words
-        for index, match in enumerate(words):
+    def _by_prefix(self) -> dict[str, list[int]]:
+        """Capitalised words by their first three letters (index into :attr:`words`)."""
+        table: dict[str, list[int]] = {}
+        for index, match in enumerate(self.words):
             word = match.group(0)
-            last = re.split(r"[-‐]", word)[-1]
-            if not word[:1].isupper() or not last[:1].isupper() or self.is_initial(match.start()):
-                continue
-            key = name_key(last[:-2] if last[-2:] in ("'s", "’s") else last)
-            if key is None or key.startswith("ISO:") or last.lower() in _TITLES:
-                continue
-            if noun_capitalising:
-                if _is_common_german_noun(last):
-                    continue
-                neighbours = []
-                if index and self.text[words[index - 1].end() : match.start()] == " ":
-                    neighbours.append(words[index - 1].group(0))
-                if index + 1 < len(words) and self.text[match.end() : words[index + 1].start()] == " ":
-                    neighbours.append(words[index + 1].group(0))
-                if not any(
-                    n[:1].isupper() and (n.lower() in _TITLES or not _is_common_german_noun(n)) for n in neighbours
-                ):
-                    continue
-            keys.add(key)
-        return keys
+            if word[0].isupper():
+                table.setdefault(_last_part(word).lower()[:3], []).append(index)
+        return table
+
+    @functools.cached_property
+    def _capitalised_prefixes(self) -> set[str]:
+        """First letters of every capitalised word away from a sentence start (languages that
+        capitalise names only: there each such word is evidence of a name)."""
+        return {
+            _last_part(m.group(0)).lower()[:5]
+            for m in self.words
+            if m.group(0)[0].isupper() and not self.is_initial(m.start())
+        }
 
     def index(self) -> None:
         """Sort quotations and sentences once they are all known, for fast look-ups."""
@@ -657,13 +735,15 @@ class _Context:
         self._span_opens = [s.open for s in self.spans]
         self._sentence_starts = [lo for lo, _ in self.sentences]
 
+    def in_sentence(self, sentence: tuple[int, int]) -> list[_Span]:
+        """The quotations (and labels) that open in a sentence, in order."""
+        return self.by_sentence.get(sentence, [])
+
     def words_in(self, lo: int, hi: int) -> list[re.Match[str]]:
         """The words that lie wholly inside ``text[lo:hi]``."""
         first = bisect.bisect_left(self._word_starts, lo)
-        last = first
-        while last < len(self.words) and self.words[last].end() <= hi:
-            last += 1
-        return self.words[first:last]
+        last = bisect.bisect_right(self._word_ends, hi)
+        return self.words[first:last] if last > first else []
 
     def span_at(self, position: int) -> _Span | None:
         """The quotation (or label) whose marks enclose ``position``."""
@@ -682,13 +762,15 @@ class _Context:
         """A capitalised word that may belong to a name (not a title, role, stopword or country)."""
         if word[-2:] in ("'s", "’s"):
             word = word[:-2]
-        last = re.split(r"[-‐]", word)[-1]
+        last = _last_part(word)
         if not word[:1].isupper() or not last[:1].isupper() or _is_role(word):
             return False
-        if word.lower() in _STOPWORDS or (word.isupper() and len(word) > 5):
+        lower = word.lower()
+        if lower in _STOPWORDS or lower in _CALENDAR or lower in _FUNCTION_WORDS or len(last) < 2:
             return False
-        key = name_key(last)
-        if self.is_initial(position) and (key is None or key not in self.keys):
+        if word.isupper() and len(word) > 5:
+            return False
+        if self.is_initial(position) and not self.evidenced(last):
             # "Moritz Brandl: …": a first word counts when a name word follows it.
             following = self.words_in(position + len(word), position + len(word) + 40)[:1]
             return bool(
@@ -703,10 +785,12 @@ class _Context:
 
     @staticmethod
     def _country(word: str) -> bool:
-        key = name_key(re.split(r"[-‐]", word)[-1])
+        """Whether a word names a country (in any inflection names.py knows)."""
+        key = name_key(_last_part(word))
         return key is not None and key.startswith("ISO:")
 
     def quoted(self, position: int) -> bool:
+        """Whether ``position`` lies inside a quotation (labels excluded)."""
         span = self.span_at(position)
         return span is not None and not span.label
 
@@ -751,7 +835,7 @@ class _Context:
             ):
                 run = run[1:]
             tokens = [w.group(0) for w in run]
-            keyed = any(name_key(re.split(r"[-‐]", t)[-1]) in self.keys for t in tokens)
+            keyed = any(self.evidenced(_last_part(t)) for t in tokens)
             countries = all(self._country(t) for t in tokens) or _is_multiword_country(tokens)
             if countries:
                 accept = False
@@ -777,30 +861,43 @@ class _Context:
         return found
 
     def _after_preposition(self, words: list[re.Match[str]], index: int, start: int) -> bool:
+        """Whether the name starting at ``words[index]`` follows a preposition (a place, not a speaker)."""
         romance = self.language in ("es", "fr", "it")
         k = index - 1
         while k >= 0 and words[k].group(0).lower() in _ARTICLES and not (romance and words[k].group(0) == "a"):
             k -= 1
         if k >= 0 and (words[k].group(0).lower() in _PREPOSITIONS or (romance and words[k].group(0) == "a")):
+            if words[k].group(0).lower() in _OPINION_HOLDER and self.is_initial(words[k].start()):
+                return False  # "Per Lorenzo Aquilani, …", "Pour X, …": in X's view
             return "," not in self.text[words[k].end() : start]
         return False
 
     def sentence_index(self, position: int) -> int:
+        """Index of the sentence that holds ``position``."""
         return max(0, bisect.bisect_right(self._sentence_starts, position) - 1)
 
 
+@functools.lru_cache(maxsize=65536)
+def _last_part(word: str) -> str:
+    """The last part of a hyphenated word ("BfAS-Präsident" → "Präsident")."""
+    return word.replace("‐", "-").rsplit("-", 1)[-1]
+
+
 def _is_multiword_country(tokens: list[str]) -> bool:
+    """A run of words that names a country ("Vereinigte Staaten")."""
     return len(tokens) >= 2 and tuple(skeleton(t)[:4] for t in tokens) in _multiword_territories()
 
 
 def _script(word: str) -> str:
+    """The script of a word, so that name runs do not mix Latin and Cyrillic."""
     return "cyrillic" if re.search(r"[а-яА-ЯёЁ]", word) else "latin"
 
 
 @functools.lru_cache(maxsize=65536)
 def _is_role(word: str) -> bool:
+    """A title, function or role word ("Präsident", "spokeswoman", "Bürgermeisterin")."""
     lower = word.lower()
-    last = re.split(r"[-‐]", lower)[-1]
+    last = _last_part(lower)
     if len(last) > 6 and last.endswith("in") and _is_role(word[:-2]):
         return True  # German feminine forms: Bürgermeisterin, Außenministerin
     return (
@@ -814,6 +911,7 @@ def _is_role(word: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _is_speech(word: str) -> bool:
+    """A verb (or noun) of saying, matched by its beginning."""
     lower = word.lower().strip("'’")
     if lower in _SPEECH_EXACT:
         return True
@@ -821,6 +919,7 @@ def _is_speech(word: str) -> bool:
 
 
 def _speech_verbs(ctx: _Context, lo: int, hi: int) -> list[re.Match[str]]:
+    """The verbs of saying in ``text[lo:hi]``, outside quotations."""
     return [m for m in ctx.words_in(lo, hi) if _is_speech(m.group(0)) and not ctx.quoted(m.start())]
 
 
@@ -834,6 +933,7 @@ def _pick(names: list[_Name]) -> _Name | None:
 
 
 def _speaker(name: _Name) -> Speaker:
+    """A name run as a speaker."""
     return Speaker(name.text, name.start, name.end, "name")
 
 
@@ -845,7 +945,9 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
         words = words[1:]
     while words and words[-1].group(0).lower() in _AUXILIARIES:
         words = words[:-1]
-    if not words or len(words) > 8:
+    if words and words[0].group(0).lower() in _PREPOSITIONS - _ARTICLES:
+        return None  # "gegenüber der Presse", "Auf dem Treffen": no speaker
+    if not words or len(words) > 12:
         return None
     cut = len(words)
     for index, word in enumerate(words):
@@ -855,6 +957,8 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
     words = words[:cut]
     if not words or all(w.group(0).lower() in _ARTICLES | _PRONOUNS for w in words):
         return None
+    if words[0].group(0).lower() in _PLURAL_PRONOUNS:
+        return None
     start, end = lo + words[0].start(), lo + words[-1].end()
     return Speaker(ctx.text[start:end], start, end, "role")
 
@@ -862,6 +966,8 @@ def _role(ctx: _Context, lo: int, hi: int) -> Speaker | None:
 def _refers_back(role: Speaker) -> bool:
     """A definite person role ("der US-Außenminister", "the minister") names someone named before."""
     words = role.name.split()
+    if any(w.lower() in _INDEFINITE for w in words):
+        return False  # "el director de compras de una planta": somebody new
     for index, word in enumerate(words[1:], start=1):
         if word.lower() in _PREPOSITIONS or re.match(r"(?:d|de|del)['’]", word.lower()):
             words = words[:index]
@@ -882,8 +988,8 @@ def _previous_person(ctx: _Context, position: int, sentences_back: int = 3) -> S
             if candidates:
                 return _speaker(candidates[-1])
             continue
-        for span in reversed(ctx.spans):
-            if lo <= span.open < hi and span.speaker and not span.label:
+        for span in reversed(ctx.in_sentence(ctx.sentences[back])):
+            if span.open < hi and span.speaker and not span.label:
                 return span.speaker
         names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition]
         full = [n for n in names if n.tokens >= 2]
@@ -901,7 +1007,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     tail_start = span.close + 1
     separator = re.match(r"[\s,]*(?:[—–-]\s*)?", text[tail_start:hi])
     position = tail_start + (separator.end() if separator else 0)
-    separated = bool(re.search(r"[,—–-]", text[tail_start:position])) or text[span.end - 1 : span.end] in (
+    separated = bool(re.search(r"[,—–-]", text[span.close : position])) or text[span.end - 1 : span.end] in (
         ",",
         "!",
         "?",
@@ -919,7 +1025,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     ):
         antecedent = _previous_person(ctx, span.open)  # "a-t-il dit", "dit-elle"
         return antecedent, ("pronoun" if antecedent else None), first
-    if first.lower() in _PRONOUNS and len(tail) > 1 and _is_speech(tail[1].group(0)):
+    if _is_pronoun(first, ctx.language) and len(tail) > 1 and _is_speech(tail[1].group(0)):
         antecedent = _previous_person(ctx, span.open)  # "…," she said
         return antecedent, ("pronoun" if antecedent else None), tail[1].group(0)
     inverted = first[:1].islower() and first.lower() not in _ARTICLES
@@ -930,7 +1036,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         after_verb = verb.end() if verb else tail[0].end()
         stop = next((w.start() for w in tail if w.start() > after_verb and w.group(0).lower() in _SUBORDINATORS), hi)
         words_after = [w for w in tail if w.start() >= after_verb]
-        if words_after and words_after[0].group(0).lower() in _PRONOUNS:
+        if verb is not None and not words_after:
+            # "«…», spiega." The subject is left out: the person of the sentences before.
+            antecedent = _previous_person(ctx, span.open)
+            return antecedent, ("previous" if antecedent else None), cue
+        if words_after and _is_pronoun(words_after[0].group(0), ctx.language):
             antecedent = _previous_person(ctx, span.open)
             return antecedent, ("pronoun" if antecedent else None), cue
         near = [
@@ -964,11 +1074,13 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
 
 
 def _clause_end(ctx: _Context, lo: int, hi: int) -> int:
+    """The first comma in ``text[lo:hi]``, else ``hi``."""
     comma = ctx.text.find(",", lo, hi)
     return comma if comma != -1 else hi
 
 
 def _words_between(ctx: _Context, lo: int, hi: int) -> int:
+    """How many words lie between two offsets."""
     return len(_WORD.findall(ctx.text, lo, hi)) if hi > lo else 0
 
 
@@ -986,11 +1098,22 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         (
             w
             for i, w in enumerate(words)
-            if w.group(0).lower() in _PRONOUNS and (i == 0 or any(abs(i - v) <= 2 for v in verb_index))
+            if _is_pronoun(w.group(0), ctx.language) and (i == 0 or any(abs(i - v) <= 2 for v in verb_index))
         ),
         None,
     )
-    name = _pick(ctx.names(clause_lo, colon, include_labels=False))
+    names = ctx.names(clause_lo, colon, include_labels=False)
+    name = _pick(names)
+    if verbs:
+        # "According to MEMRI, Khecharem also said:": the name right before the verb, unless an
+        # apposition stands between ("Derek Hollis, of the group Pensioners' Voice, said:").
+        adjacent = [
+            n
+            for n in names
+            if n.end <= verbs[-1].start() and not n.after_preposition and "," not in ctx.text[n.end : verbs[-1].start()]
+        ]
+        if adjacent:
+            name = adjacent[-1]
     if pronoun is not None and name is None:
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
@@ -1041,10 +1164,13 @@ def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | N
     if end <= cue.end():
         return None, None, cue.end()
     first = _WORD.search(text, cue.end(), end)
-    if first and first.group(0).lower() in _PRONOUNS and not (ctx.language == "it" and first.group(0) == "il"):
+    if first and _is_pronoun(first.group(0), ctx.language):
         antecedent = _previous_person(ctx, cue.start())
         return antecedent, ("pronoun" if antecedent else None), end
-    name = _pick(ctx.names(cue.end(), end))
+    names = ctx.names(cue.end(), end)
+    name = _pick(names)
+    if name is None and names and {w.lower() for w in _WORD.findall(text, cue.end(), names[0].start)} & _WORDS_OF:
+        name = names[0]  # "selon les termes de Jérôme Lê", "in the words of X"
     if name is not None:
         return _speaker(name), "cue", end
     role = _role(ctx, cue.end(), end)
@@ -1077,6 +1203,10 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         if speaker is not None:
             return speaker, via, cue_word
     cue = _INDIRECT_CUES.search(text, lo, span.open)
+    if cue is None:
+        trailing = _INDIRECT_CUES.search(text, span.close, hi)
+        if trailing and "," in text[span.close : trailing.start()] and not ctx.quoted(trailing.start()):
+            cue = trailing  # "souligne la « mixité », selon les termes de Jérôme Lê."
     if cue and not ctx.quoted(cue.start()):
         speaker, via, _ = _cue_source(ctx, cue, hi)
         if speaker is not None:
@@ -1087,13 +1217,27 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         lowered = {w.lower() for w in _WORD.findall(text, lo, hi)}
         if ctx.language in NOUN_CAPITALISING and lowered & _KONJUNKTIV:
             return None, None, None  # reported speech: the speaker is in an earlier sentence
-        leading = [n for n in names if n.end <= span.open and _words_between(ctx, lo, n.start) <= 3]
+        leading = [
+            n
+            for n in names
+            if n.end <= span.open and _words_between(ctx, lo, n.start) <= 3 and ctx.span_at(n.start) is None
+        ]
         return (_speaker(leading[0]), "sentence", None) if leading else (None, None, None)
     verb = min(verbs, key=lambda v: abs(v.start() - span.open))
     words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
     position = next(i for i, w in enumerate(words) if w.start() == verb.start())
-    nearby = words[max(0, position - 2) : position] + words[position + 1 : position + 2]
-    pronoun = next((w for w in nearby if w.group(0).lower() in _PRONOUNS), None)
+    nearby = words[max(0, position - 3) : position] + words[position + 1 : position + 2]
+    pronoun = next((w for w in nearby if _is_pronoun(w.group(0), ctx.language)), None)
+    comma = text.rfind(",", span.close, verb.start())
+    if verb.start() > span.close and comma != -1 and _words_between(ctx, comma, verb.start()) <= 4:
+        # "…, the three bishops said": the subject stands right before the trailing verb.
+        subject = [n for n in names if n.start > comma and n.end <= verb.start()]
+        if subject:
+            return _speaker(subject[-1]), "sentence", verb.group(0)
+        if pronoun is None:
+            role = _role(ctx, comma + 1, verb.start())
+            if role is not None:
+                return role, "sentence", verb.group(0)
     before = [n for n in names if n.end <= verb.start()]
     if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
         antecedent = _previous_person(ctx, pronoun.start())
@@ -1104,6 +1248,10 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     if after:
         return _speaker(_pick(after) or after[0]), "sentence", verb.group(0)
     if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
+        first = _WORD.search(text, lo, verb.start())
+        if first is not None and _is_pronoun(first.group(0), ctx.language):
+            antecedent = _previous_person(ctx, first.start())  # "Il s'est aussi dit « prêt »"
+            return antecedent, ("pronoun" if antecedent else None), verb.group(0)
         role = _role(ctx, lo, verb.start())
         if role and _refers_back(role):
             antecedent = _previous_person(ctx, span.open)
@@ -1127,7 +1275,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
         if step < 0 and paragraph - ctx.paragraph_of[other] > 1:
             break
         lo, hi = ctx.sentences[other]
-        quoted = [s for s in ctx.spans if lo <= s.open < hi and s.kind in ("direct", "partial")]
+        quoted = [s for s in ctx.in_sentence((lo, hi)) if s.kind in ("direct", "partial")]
         if step < 0:
             with_speaker = [s for s in quoted if s.speaker is not None]
             if with_speaker:
@@ -1141,7 +1289,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
                 return _speaker(name), "previous"
             if verbs and not name:
                 words = list(_WORD.finditer(ctx.text, lo, hi))
-                if words and words[0].group(0).lower() in _PRONOUNS:
+                if words and _is_pronoun(words[0].group(0), ctx.language):
                     antecedent = _previous_person(ctx, lo)
                     if antecedent:
                         return antecedent, "pronoun"
@@ -1202,7 +1350,15 @@ def _short_unattributed(ctx: _Context, span: _Span, lo: int, hi: int) -> bool:
     return True
 
 
+def _reported(ctx: _Context, lo: int, hi: int) -> bool:
+    """German reported speech without a verb of saying: a subjunctive I in the sentence."""
+    if ctx.language not in NOUN_CAPITALISING or _speech_verbs(ctx, lo, hi):
+        return False
+    return bool({w.group(0).lower() for w in ctx.words_in(lo, hi)} & _KONJUNKTIV)
+
+
 def _opens_sentence(ctx: _Context, span: _Span, lo: int) -> bool:
+    """Whether a quotation opens its sentence (or follows a colon or "he said")."""
     lead = ctx.text[lo : span.open].strip(" \t-–—•*")
     if not lead or lead.endswith(":"):
         return True
@@ -1231,7 +1387,7 @@ _THAT_COMMA = re.compile(
     r"(?:[\s«»„“”\"]+[^\W\d_]+){0,4}?[«»„“”\"]?,\s*(?:(?:dass|что|que|che)\b|qu['’]|(?:er|sie|es) )"
 )
 _THAT_PLAIN = re.compile(r"(?:[\s«»„“”\"]+[^\W\d_]+){0,2}?[«»„“”\"]?\s+(?:de\s+)?(?:(?:that|que|che|что)\b|qu['’])")
-_NOT_SPEAKERS = frozenset("it this es das это il ce esto esta questo".split())
+_NOT_SPEAKERS = frozenset("it this es das это il ce esto esta questo".split()) | _PLURAL_PRONOUNS
 
 
 def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Iterator[_Span]:
@@ -1275,14 +1431,14 @@ def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Itera
         first = words_before[0].group(0).lower() if words_before else ""
         names = [n for n in ctx.names(lo, verb.start(), include_labels=True) if not n.after_preposition]
         inverted = [n for n in ctx.names(verb.end(), verb.end() + that.end()) if not n.after_preposition]
-        if words_before and words_before[-1].group(0).lower() in _PRONOUNS | {"sie", "er"}:
+        if words_before and _is_pronoun(words_before[-1].group(0), ctx.language):
             span.speaker = _previous_person(ctx, words_before[-1].start())
             span.via = "pronoun" if span.speaker else None
         elif names:
             span.speaker, span.via = _speaker(names[-1]), "sentence"
         elif inverted and (not words_before or first in _PREPOSITIONS or len(words_before) > 4):
             span.speaker, span.via = _speaker(inverted[0]), "sentence"
-        elif first in _PRONOUNS:
+        elif _is_pronoun(first, ctx.language):
             span.speaker = _previous_person(ctx, lo)
             span.via = "pronoun" if span.speaker else None
         elif 0 < len(words_before) <= 6 and first not in _NOT_SPEAKERS and first not in _PREPOSITIONS:
@@ -1297,6 +1453,7 @@ def _indirect(ctx: _Context, lo: int, hi: int, spans_here: list[_Span]) -> Itera
 
 
 def _clause_span(ctx: _Context, lo: int, hi: int) -> _Span | None:
+    """The reported clause in ``text[lo:hi]``, trimmed, as an indirect-speech span."""
     text = ctx.text
     while lo < hi and (text[lo].isspace() or text[lo] in ",;:–—-"):
         lo += 1
@@ -1312,6 +1469,7 @@ def _clause_span(ctx: _Context, lo: int, hi: int) -> _Span | None:
 
 
 def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
+    """Offsets of the non-empty lines of a text."""
     for line in re.finditer(r"[^\n]+", text):
         if line.group(0).strip():
             yield line.start(), line.end()
@@ -1345,6 +1503,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
         index = ctx.sentence_index(span.open)
         lo, hi = ctx.sentences[index]
         span.sentence = (lo, hi)
+        ctx.by_sentence.setdefault(span.sentence, []).append(span)
         lead = text[lo : span.open].strip(" \t-–—•*")
         if lead and not lead.endswith(":") and (_is_label(ctx, span, lo) or _short_unattributed(ctx, span, lo, hi)):
             span.kind, span.label, span.confidence = "scare", True, 0.6
@@ -1352,14 +1511,17 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
         if span.label:
             continue
         lo, hi = span.sentence
-        same = [s for s in ctx.spans if s.sentence == span.sentence and not s.label]
+        same = [s for s in ctx.in_sentence(span.sentence) if not s.label]
         previous = [s for s in same if s.close < span.open]
         gap_words = _words_between(ctx, previous[-1].close, span.open) if previous else 99
         continued = (
             bool(previous)
             and gap_words <= 8
             and previous[-1].kind == "direct"
-            and text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+            and (
+                text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+                or text[span.open] in "—–"
+            )
         )
         if continued or _opens_sentence(ctx, span, lo):
             span.kind = "direct"
@@ -1386,7 +1548,8 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             earlier = previous[-1]
             if earlier.speaker is None and earlier.kind == "direct" and gap_words <= 2:
                 earlier.speaker, earlier.via = span.speaker, "continued"
-        if span.speaker is None and span.kind == "partial" and not _speech_verbs(ctx, lo, hi):
+        if span.speaker is None and span.kind == "partial" and _reported(ctx, lo, hi):
+            # "Der Bericht habe „keinen Hinweis“ enthalten": subjunctive, the speaker was named before.
             span.speaker, span.via = _neighbour(ctx, span, -1)
             if span.speaker is not None and span.via == "previous":
                 span.confidence = 0.5
@@ -1394,12 +1557,12 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
     # A later part of the same statement may have taken the speaker: fill the earlier part.
     for span in ctx.spans:
         if not span.label and span.speaker is None and span.kind == "direct":
-            later = [s for s in ctx.spans if s.sentence == span.sentence and s.open > span.close and not s.label]
+            later = [s for s in ctx.in_sentence(span.sentence) if s.open > span.close and not s.label]
             if later and later[0].speaker is not None and _words_between(ctx, span.close, later[0].open) <= 6:
                 span.speaker, span.via = later[0].speaker, later[0].via
     indirect: list[_Span] = []
     for lo, hi in ctx.sentences:
-        here = [s for s in ctx.spans if s.sentence == (lo, hi)]
+        here = ctx.in_sentence((lo, hi))
         for span in _indirect(ctx, lo, hi, here):
             if not any(s.open <= span.start < s.close or span.start <= s.open < span.end for s in here if not s.label):
                 span.sentence = (lo, hi)
@@ -1409,10 +1572,13 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
 
 
 def _confidence(span: _Span) -> float:
+    """How sure the quote and its speaker are, from how they were found."""
     if span.kind == "scare":
         return 0.6
     base = {"direct": 0.9, "partial": 0.75}.get(span.kind, 0.5)
-    if span.close >= 0 and span.speaker is None:
+    if span.unclosed:
+        base -= 0.3  # the closing mark is missing: where the quote ends is a guess
+    if span.speaker is None:
         base -= 0.2
     elif span.via in ("previous", "next", "pronoun", "role"):
         base -= 0.1
@@ -1422,6 +1588,7 @@ def _confidence(span: _Span) -> float:
 
 
 def _to_quote(ctx: _Context, span: _Span) -> Quote:
+    """The public record of an internal span."""
     lo, hi = span.sentence
     speaker = None if span.kind == "scare" else span.speaker
     return Quote(
