@@ -53,10 +53,10 @@ def english_case(tokens: list[str], tags: list[str]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("de", "xx"), default="de")
-    parser.add_argument("--c1", type=float, default=0.15, help="L1 penalty (also keeps the model small)")
-    parser.add_argument("--c2", type=float, default=0.02, help="L2 penalty")
-    parser.add_argument("--iterations", type=int, default=150)
-    parser.add_argument("--min-freq", type=float, default=2, help="drop features seen fewer times")
+    parser.add_argument("--c1", type=float, default=0.1, help="L1 penalty (also keeps the model small)")
+    parser.add_argument("--c2", type=float, default=0.05, help="L2 penalty")
+    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--min-freq", type=float, default=1, help="drop features seen fewer times")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 

@@ -207,13 +207,15 @@ def _shape(token: str) -> str:
 
 
 @functools.lru_cache(maxsize=200_000)
-def _word_features(token: str, lexical: bool) -> tuple[tuple[str, ...], str, bool, str]:
+def _word_features(token: str, lexical: bool, shouted: bool = False) -> tuple[tuple[str, ...], str, bool, str]:
     """Features of one token by itself, its context key, whether it is capitalised, its cluster."""
     lower = token.lower()
     shape = _shape(token)
     capitalised = token[:1].isupper()
     features = ["sh=" + shape]
-    if token.isupper() and len(token) > 1:
+    if shouted:
+        features.append("shouted")
+    elif token.isupper() and len(token) > 1:
         features.append("allcaps")
     if len(token) == 1 and not token.isalnum():
         features.append("punct=" + token)
@@ -223,7 +225,7 @@ def _word_features(token: str, lexical: bool) -> tuple[tuple[str, ...], str, boo
         features.append("w=" + lower)
         if len(lower) > 3:
             features.extend(("s2=" + lower[-2:], "s3=" + lower[-3:], "s4=" + lower[-4:], "p3=" + lower[:3]))
-    if capitalised and token.isalpha() and len(token) > 2:
+    if capitalised and len(token) >= 2:
         key = name_key(token)
         if key is not None and key.startswith("ISO:"):
             features.append("gaz=country")
@@ -257,7 +259,11 @@ def sequence_features(tokens: Sequence[str], lexical: bool = True) -> list[list[
     Returns:
         One list of feature strings per token.
     """
-    words = [_word_features(token, lexical) for token in tokens]
+    # A word in capitals that is too long for an acronym ("PITTSBURGH", a headline)
+    # is read as if title-cased; training text has few of them.
+    shouted = [token.isupper() and token.isalpha() and len(token) >= 5 for token in tokens]
+    tokens = [token.capitalize() if loud else token for token, loud in zip(tokens, shouted, strict=True)]
+    words = [_word_features(token, lexical, loud) for token, loud in zip(tokens, shouted, strict=True)]
     shapes = [_shape(token) for token in tokens]
     length = len(tokens)
     sequence: list[list[str]] = []
