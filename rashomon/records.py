@@ -273,7 +273,30 @@ class Storyline:
 
 
 # -- extract: entities (rashomon.extract.entities) ------------------------------
-# (records of the entity recogniser go here)
+EntityLabel = Literal["PER", "ORG", "LOC", "MISC"]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named-entity mention found in a text (see :mod:`rashomon.extract.entities`).
+
+    Attributes:
+        start: Character offset of the first character in the text given to the
+            recogniser.
+        end: Character offset one past the last character (``text[start:end] == surface``).
+        surface: The words as written ("Kasachstans", "Antony Blinken").
+        label: ``PER`` (person), ``ORG`` (organisation), ``LOC`` (location) or
+            ``MISC`` (other names: events, works, nationalities used as names).
+        confidence: The model's probability for this span and label, in [0, 1].
+        recognizer: Name of the backend that found it (``crf-de``, ``slovnet-ru`` ...).
+    """
+
+    start: int
+    end: int
+    surface: str
+    label: EntityLabel
+    confidence: float = 1.0
+    recognizer: str = ""
 
 
 # -- extract: quotes (rashomon.extract.quotes) ----------------------------------

