@@ -59,12 +59,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, default=None, help="Generate into this folder and keep it.")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="Override a setting.")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="Real news instead of generated: the 931 articles (6 languages) of ../shared/bench/framing/train.jsonl, "
+        "written to a temporary JSONL file (texts only) and deleted afterwards.",
+    )
     args = parser.parse_args()
     target = args.keep or Path(tempfile.mkdtemp(prefix="rashomon-bench-"))
     started = time.perf_counter()
-    if not any(target.glob("*/*.txt")):
+    if args.real:
+        source = ROOT.parent / "shared" / "bench" / "framing" / "train.jsonl"
+        rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+        records = [{"id": f"f{row['id']}-{row['lang']}", "text": row["text"], "language": row["lang"]} for row in rows]
+        (target / "real.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        print(f"real: {len(records)} articles from {source}")
+    elif not any(target.glob("*/*.txt")):
         generate(target, args.articles)
-    print(f"generated {args.articles} articles in {time.perf_counter() - started:.1f} s into {target}")
+        print(f"generated {args.articles} articles in {time.perf_counter() - started:.1f} s into {target}")
 
     stage_times: Counter[str] = Counter()
     last = {"stage": None, "at": time.perf_counter()}
@@ -75,7 +88,7 @@ def main() -> None:
             stage_times[last["stage"]] += now - last["at"]
         last.update(stage=stage, at=now)
 
-    settings = load_settings()
+    settings = load_settings(**dict(item.split("=", 1) for item in args.set))
     started = time.perf_counter()
     analysis = analyze([target], settings, progress=progress)
     elapsed = time.perf_counter() - started
@@ -90,6 +103,11 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"articles: {count} accepted, {len(analysis.rejected)} rejected")
     print(f"events: {len(analysis.events)}, storylines: {len(analysis.storylines)}")
+    print(
+        f"extract: {sum(len(x.mentions) for x in analysis.extractions)} mentions, "
+        f"{len(analysis.entities)} entities, {sum(len(x.quotes) for x in analysis.extractions)} quotes, "
+        f"{sum(len(x.figures) for x in analysis.extractions)} figures, {len(analysis.crosslinks)} cross-outlet links"
+    )
     print(
         f"total: {elapsed:.1f} s, {count / elapsed:.1f} articles/s, peak RSS {peak_mb:.0f} MB "
         f"(largest embedding worker {child_mb:.0f} MB)"

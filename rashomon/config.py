@@ -70,6 +70,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("repair_every", 64, "Articles between two split checks of the events that changed."),
     Setting(
+        "extract",
+        True,
+        "Run the extract stage: named entities, quotes and figures, linked across articles and outlets.",
+    ),
+    Setting(
         "reader_language",
         "en",
         "Language (ISO 639-1) labels are drawn in: terms from articles in it where an event has them.",
@@ -114,6 +119,7 @@ class Settings:
     repair: bool = True
     split_margin: float = 0.08
     repair_every: int = 64
+    extract: bool = True
     reader_language: str = "en"
     outlet_boilerplate_min: int = 3
     workers: int = 0

@@ -72,6 +72,55 @@ def storyline_dict(storyline: Storyline) -> dict[str, Any]:
     }
 
 
+def _entity_of_mention(analysis: Analysis) -> dict[tuple[str, int, int], str]:
+    return {(m.article_id, m.start, m.end): e.id for e in analysis.entities for m in e.mentions}
+
+
+def extract_dicts(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """The extract stage's results as the export contract describes them: ``entities``,
+    ``mentions``, ``quotes``, ``figures`` and ``links`` (cross-outlet)."""
+    entity_of = _entity_of_mention(analysis)
+    from .extract.links import speaker_entities
+
+    speaker_of = speaker_entities(analysis.extractions, analysis.entities)
+    mentions, quotes, figures = [], [], []
+    for extraction in analysis.extractions:
+        for mention in extraction.mentions:
+            key = (extraction.article_id, mention.start, mention.end)
+            mentions.append(
+                {"article_id": extraction.article_id, **dataclasses.asdict(mention), "entity_id": entity_of.get(key)}
+            )
+        for quote in extraction.quotes:
+            quotes.append(
+                {
+                    "article_id": extraction.article_id,
+                    **dataclasses.asdict(quote),
+                    "speaker_entity_id": speaker_of.get((extraction.article_id, quote.start)),
+                }
+            )
+        for figure in extraction.figures:
+            figures.append({"article_id": extraction.article_id, **dataclasses.asdict(figure)})
+    entities = [
+        {
+            **{k: v for k, v in dataclasses.asdict(e).items() if k != "mentions"},
+            "aliases": list(e.aliases),
+            "languages": list(e.languages),
+            "article_ids": list(e.article_ids),
+            "mentions": [dataclasses.asdict(m) for m in e.mentions],
+        }
+        for e in analysis.entities
+    ]
+    links = [
+        {
+            **dataclasses.asdict(link),
+            "event_ids": list(link.event_ids),
+            "items": [dataclasses.asdict(i) for i in link.items],
+        }
+        for link in analysis.crosslinks
+    ]
+    return {"entities": entities, "mentions": mentions, "quotes": quotes, "figures": figures, "links": links}
+
+
 def to_dict(analysis: Analysis) -> dict[str, Any]:
     """The whole analysis as plain JSON-ready data (``schema_version`` first)."""
     from . import __version__
@@ -92,6 +141,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             }
             for group in analysis.copies
         ],
+        **extract_dicts(analysis),
     }
 
 

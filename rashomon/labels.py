@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .names import country_name, names_with_surfaces
-from .records import Article, Event, LabelTerm, Storyline
+from .records import Article, Entity, Event, LabelTerm, Storyline
 
 _WORD = re.compile(r"[^\W\d_]{3,}(?:-[^\W\d_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -232,13 +232,48 @@ def _date_span(first: str | None, last: str | None) -> str:
     return first if not last or last == first else f"{first} – {last}"
 
 
+def _entity_names(articles: Sequence[Article], entities: Sequence[Entity]) -> list[LabelTerm]:
+    """Label names from canonical entities: display names in the reader's language, linked across spellings."""
+    members = {article.id for article in articles}
+    language_of = {article.id: article.language for article in articles}
+    out = []
+    for entity in entities:
+        mentions = [m for m in entity.mentions if m.article_id in members]
+        if not mentions or entity.label == "MISC":
+            continue
+        users = tuple(dict.fromkeys(m.article_id for m in mentions))
+        place = entity.key.startswith(("ISO:", "REG:"))
+        weight = len(users) / len(members) * (0.5 if place else 1.0) + 0.01 * math.log1p(len(mentions))
+        evidence = next((m for m in mentions if entity.name in m.sentence), mentions[0])
+        out.append(
+            LabelTerm(
+                entity.name,
+                "country" if place else "name",
+                round(weight, 4),
+                language_of.get(evidence.article_id),
+                users,
+                evidence.article_id,
+                evidence.sentence,
+            )
+        )
+    out.sort(key=lambda term: (-term.weight, term.text))
+    return out
+
+
 def label_terms(
-    articles: Sequence[Article], background: Background, reader_language: str
+    articles: Sequence[Article],
+    background: Background,
+    reader_language: str,
+    entities: Sequence[Entity] | None = None,
 ) -> tuple[tuple[LabelTerm, ...], str]:
-    """The names and distinctive terms of a group of articles, and the label they make (without dates)."""
+    """The names and distinctive terms of a group of articles, and the label they make (without dates).
+
+    Names come from the canonical ``entities`` when the extract stage ran, else from
+    :mod:`rashomon.names` (orthographic name keys).
+    """
     if not articles:
         return (), ""
-    names = _names(articles, reader_language)
+    names = _entity_names(articles, entities) if entities else _names(articles, reader_language)
     terms = _terms(articles, background, _label_language(articles, reader_language), names[:NAMES_SHOWN])
     # A name only one article of a larger group mentions is no key name of the group.
     key_names = [n for n in names if len(n.article_ids) > 1 or len(articles) == 1][:NAMES_SHOWN]
@@ -251,6 +286,7 @@ def label_groups(
     events: Sequence[Event],
     storylines: Sequence[Storyline],
     reader_language: str = "en",
+    entities: Sequence[Entity] | None = None,
 ) -> tuple[list[Event], list[Storyline]]:
     """Events and storylines with labels, terms and date spans drawn from their articles.
 
@@ -259,13 +295,14 @@ def label_groups(
         events, storylines: The groups to label (``label`` is replaced; the old
             label is kept as ``headline`` when none is set).
         reader_language: ISO 639-1 code of the language to label in.
+        entities: Canonical entities from the extract stage, if it ran (better names).
     """
     by_id = {article.id: article for article in articles}
     background = Background.of(articles)
     labelled_events = []
     for event in events:
         members = [by_id[i] for i in event.article_ids if i in by_id]
-        terms, text = label_terms(members, background, reader_language)
+        terms, text = label_terms(members, background, reader_language, entities)
         span = _date_span(event.first_seen, event.last_seen)
         label = f"{text} ({span})" if text and span else text or event.headline or event.label
         labelled_events.append(
@@ -275,7 +312,7 @@ def label_groups(
     labelled_storylines = []
     for storyline in storylines:
         members = [by_id[i] for i in storyline.article_ids if i in by_id]
-        terms, text = label_terms(members, background, reader_language)
+        terms, text = label_terms(members, background, reader_language, entities)
         firsts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[0]] if d)
         lasts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[1]] if d)
         first, last = (firsts[0] if firsts else None), (lasts[-1] if lasts else None)

@@ -192,11 +192,12 @@ def skeleton(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _territories() -> dict[str, str]:
-    """Country/territory names in every CLDR locale, by skeleton, to ISO code."""
+def cldr_territory_names() -> tuple[tuple[str, str], ...]:
+    """Every ``(territory code, name)`` in every CLDR language Babel carries (countries by ISO
+    code, world regions by UN M49 number), read once."""
     from babel import Locale, localedata
 
-    table: dict[str, str] = {}
+    out: list[tuple[str, str]] = []
     for code in sorted(localedata.locale_identifiers()):
         if "_" in code:
             continue
@@ -204,13 +205,21 @@ def _territories() -> dict[str, str]:
             names = Locale.parse(code).territories
         except Exception:  # some identifiers carry no territory data
             continue
-        for territory, name in names.items():
-            if not territory.isalpha() or len(territory) != 2 or territory in ("EU", "EZ", "UN", "ZZ", "QO"):
-                continue
-            for variant in {name, name.split(" (")[0]}:
-                key = skeleton(variant)
-                if len(key) >= 4 and " " not in variant:
-                    table.setdefault(key, territory)
+        out.extend(names.items())
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _territories() -> dict[str, str]:
+    """Country/territory names in every CLDR locale, by skeleton, to ISO code."""
+    table: dict[str, str] = {}
+    for territory, name in cldr_territory_names():
+        if not territory.isalpha() or len(territory) != 2 or territory in ("EU", "EZ", "UN", "ZZ", "QO"):
+            continue
+        for variant in {name, name.split(" (")[0]}:
+            key = skeleton(variant)
+            if len(key) >= 4 and " " not in variant:
+                table.setdefault(key, territory)
     return table
 
 
@@ -279,22 +288,13 @@ def name_key(word: str) -> str | None:
 @functools.lru_cache(maxsize=1)
 def _multiword_territories() -> dict[tuple[str, ...], str]:
     """Multi-word country names (``Vereinigte Staaten``) keyed by word prefixes."""
-    from babel import Locale, localedata
-
     table: dict[tuple[str, ...], str] = {}
-    for code in sorted(localedata.locale_identifiers()):
-        if "_" in code:
+    for territory, name in cldr_territory_names():
+        if len(territory) != 2 or not territory.isalpha() or territory in ("EU", "EZ", "UN", "ZZ", "QO"):
             continue
-        try:
-            names = Locale.parse(code).territories
-        except Exception:  # some identifiers carry no territory data
-            continue
-        for territory, name in names.items():
-            if len(territory) != 2 or not territory.isalpha() or territory in ("EU", "EZ", "UN", "ZZ", "QO"):
-                continue
-            words = [w for w in re.split(r"[\s\-]+", name.split(" (")[0]) if w[:1].isupper()]
-            if len(words) >= 2:
-                table.setdefault(tuple(skeleton(w)[:4] for w in words), territory)
+        words = [w for w in re.split(r"[\s\-]+", name.split(" (")[0]) if w[:1].isupper()]
+        if len(words) >= 2:
+            table.setdefault(tuple(skeleton(w)[:4] for w in words), territory)
     return table
 
 

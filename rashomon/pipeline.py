@@ -24,7 +24,7 @@ from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
-from .records import Analysis, Article, Document, Rejected
+from .records import Analysis, Article, CrossLink, Document, Entity, Extraction, Rejected
 from .store import Workspace
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,22 @@ def analyze(
     rejected.extend(empty)
     copies = find_duplicates(articles)
     articles = fold_copies(articles, copies)
-    grouper = group(articles, settings, embedder or default_embedder(settings), progress=progress)
+    embedder = embedder or default_embedder(settings)
+    grouper = group(articles, settings, embedder, progress=progress)
     by_id = {article.id: article for article in articles}
     ordered = tuple(by_id[f.article_id] for f in grouper.features)
-    events, storylines = label_groups(ordered, grouper.events(), grouper.storylines(), settings.reader_language)
+    events, storylines = grouper.events(), grouper.storylines()
+    extractions: list[Extraction] = []
+    entities: tuple[Entity, ...] = ()
+    crosslinks: tuple[CrossLink, ...] = ()
+    if settings.extract:
+        from .extract.stage import extract_articles, extract_corpus
+
+        extractions = extract_articles(ordered, progress=lambda done: progress("extract", done, len(ordered)))
+        entities, crosslinks = extract_corpus(
+            ordered, extractions, events, storylines, embedder, settings.reader_language
+        )
+    events, storylines = label_groups(ordered, events, storylines, settings.reader_language, entities)
     return Analysis(
         articles=ordered,
         events=tuple(events),
@@ -127,6 +139,9 @@ def analyze(
         rejected=tuple(rejected),
         settings=settings.as_dict(),
         copies=copies.groups,
+        extractions=tuple(extractions),
+        entities=entities,
+        crosslinks=crosslinks,
     )
 
 
@@ -284,8 +299,22 @@ def ingest_items(
             )
         for item in rejected:
             workspace.record_input(db, item.source, item.raw, "rejected", None, item.reason)
-        everything = [article for article, _v, _n in stored] + [by_id[f.article_id] for f in grouper.features[start:]]
-        events, storylines = label_groups(everything, grouper.events(), grouper.storylines(), settings.reader_language)
+        added = [by_id[f.article_id] for f in grouper.features[start:]]
+        everything = [article for article, _v, _n in stored] + added
+        events, storylines = grouper.events(), grouper.storylines()
+        entities: tuple[Entity, ...] = ()
+        if settings.extract:
+            from .extract.stage import extract_articles, extract_corpus
+
+            have = {x.article_id for x in workspace.extractions()}
+            # New articles, and any stored before the extract stage existed.
+            workspace.save_extractions(db, extract_articles([a for a in everything if a.id not in have]))
+            extractions = workspace.extractions()
+            entities, crosslinks = extract_corpus(
+                everything, extractions, events, storylines, embedder, settings.reader_language
+            )
+            workspace.save_corpus_extract(db, entities, crosslinks)
+        events, storylines = label_groups(everything, events, storylines, settings.reader_language, entities)
         workspace.save_groups(db, events, storylines)
     return IngestSummary(
         added=tuple(f.article_id for f in grouper.features[start:]),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 @dataclass(frozen=True)
@@ -423,6 +423,9 @@ class Analysis:
     settings: dict = field(default_factory=dict)
     versions: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
     copies: tuple[CopyGroup, ...] = ()
+    extractions: tuple[Extraction, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    crosslinks: tuple[CrossLink, ...] = ()
 
 
 Item = Document | Rejected
@@ -480,3 +483,76 @@ class Entity:
     languages: tuple[str, ...]
     article_ids: tuple[str, ...]
     mentions: tuple[EntityMention, ...]
+
+
+# -- extract: what one article holds, and cross-outlet links (rashomon.extract) -
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extract stage found in one article (offsets into its ``text``)."""
+
+    article_id: str
+    mentions: tuple[Mention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    figures: tuple[Figure, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrossItem:
+    """One article's side of a cross-outlet link: a quote or a figure, with its evidence.
+
+    Attributes:
+        article_id, outlet, language: Where it is.
+        start, end: Offsets of ``text`` in the article's text.
+        text: The quoted words, or the figure as written.
+        sentence: Its sentence.
+        speaker: For a quote: who the article says said it (the entity's display name
+            when the speaker was linked to one, else as written).
+        speaker_entity_id: The speaker's canonical entity, when linked.
+        value, low, high, unit, counts: For a figure: its normalised reading.
+    """
+
+    article_id: str
+    outlet: str | None
+    language: str | None
+    start: int
+    end: int
+    text: str
+    sentence: str
+    speaker: str | None = None
+    speaker_entity_id: str | None = None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+    counts: str | None = None
+
+
+@dataclass(frozen=True)
+class CrossLink:
+    """The same quote, or figures for the same quantity, in several places of one storyline.
+
+    Attributes:
+        id: ``ql-``/``fl-`` + a hash of the items' places.
+        kind: ``quote`` or ``figure``.
+        storyline_id: The storyline it was found in.
+        event_ids: The events of its items' articles.
+        items: Each place, with its sentence.
+        similarity: For quotes, the mean cosine of the quoted words' cross-lingual
+            embeddings; for figures, 1.0.
+        flag: ``different speakers`` (near-identical words attributed to different
+            people), ``figures differ`` (the outlets give different values for the
+            same quantity), or None.
+        confidence: How sure the link is, 0..1 (quotes: from the similarity; figures:
+            the least confident reading).
+    """
+
+    id: str
+    kind: str
+    storyline_id: str
+    event_ids: tuple[str, ...]
+    items: tuple[CrossItem, ...]
+    similarity: float
+    flag: str | None
+    confidence: float

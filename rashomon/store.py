@@ -36,13 +36,22 @@ from .records import (
     Article,
     CopyGroup,
     CopyLink,
+    CrossItem,
+    CrossLink,
     DateHint,
+    Entity,
+    EntityMention,
     Event,
+    Extraction,
+    Figure,
     LabelTerm,
     Link,
+    Mention,
     Provenance,
+    Quote,
     Rejected,
     RemovedLine,
+    Speaker,
     Storyline,
 )
 
@@ -328,6 +337,94 @@ class Workspace:
             settings=settings.as_dict() if settings else {},
             versions={article_id: self.versions(article_id) for article_id in self._versioned_ids()},
             copies=_copy_groups(list(by_id.values())),
+            extractions=tuple(self.extractions()),
+            entities=self.entities(),
+            crosslinks=self.crosslinks(),
+        )
+
+    # -- extract -----------------------------------------------------------------
+
+    def save_extractions(self, db: sqlite3.Connection, extractions: Sequence[Extraction]) -> None:
+        """Keep what the extract stage found in each article (replacing an earlier result)."""
+        db.executemany(
+            "INSERT OR REPLACE INTO extractions (article_id, data) VALUES (?, ?)",
+            [
+                (
+                    x.article_id,
+                    json.dumps(
+                        {
+                            "mentions": [dataclasses.asdict(m) for m in x.mentions],
+                            "quotes": [dataclasses.asdict(q) for q in x.quotes],
+                            "figures": [dataclasses.asdict(f) for f in x.figures],
+                        },
+                        ensure_ascii=False,
+                    ),
+                )
+                for x in extractions
+            ],
+        )
+
+    def extractions(self) -> list[Extraction]:
+        """Every article's extraction, in article order."""
+        rows = self.connection.execute(
+            "SELECT x.article_id, x.data FROM extractions x JOIN articles a ON a.id = x.article_id ORDER BY a.seq"
+        )
+        out = []
+        for article_id, data in rows:
+            found = json.loads(data)
+            out.append(
+                Extraction(
+                    article_id,
+                    tuple(Mention(**m) for m in found["mentions"]),
+                    tuple(
+                        Quote(**{**q, "speaker": Speaker(**q["speaker"]) if q["speaker"] else None})
+                        for q in found["quotes"]
+                    ),
+                    tuple(Figure(**f) for f in found["figures"]),
+                )
+            )
+        return out
+
+    def save_corpus_extract(
+        self, db: sqlite3.Connection, entities: Sequence[Entity], crosslinks: Sequence[CrossLink]
+    ) -> None:
+        """Keep the workspace's canonical entities and cross-outlet links (rebuilt at each ingest)."""
+        for key, items in (("entities", entities), ("crosslinks", crosslinks)):
+            db.execute(
+                "INSERT OR REPLACE INTO corpus_extract (key, data) VALUES (?, ?)",
+                (key, json.dumps([dataclasses.asdict(item) for item in items], ensure_ascii=False)),
+            )
+
+    def _corpus_extract(self, key: str) -> list[dict]:
+        row = self.connection.execute("SELECT data FROM corpus_extract WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def entities(self) -> tuple[Entity, ...]:
+        """Canonical entities as saved by the last ingest."""
+        return tuple(
+            Entity(
+                **{
+                    **e,
+                    "aliases": tuple(e["aliases"]),
+                    "languages": tuple(e["languages"]),
+                    "article_ids": tuple(e["article_ids"]),
+                    "mentions": tuple(EntityMention(**m) for m in e["mentions"]),
+                }
+            )
+            for e in self._corpus_extract("entities")
+        )
+
+    def crosslinks(self) -> tuple[CrossLink, ...]:
+        """Cross-outlet links as saved by the last ingest."""
+        return tuple(
+            CrossLink(
+                **{
+                    **c,
+                    "event_ids": tuple(c["event_ids"]),
+                    "items": tuple(CrossItem(**i) for i in c["items"]),
+                }
+            )
+            for c in self._corpus_extract("crosslinks")
         )
 
     def _versioned_ids(self) -> list[str]:

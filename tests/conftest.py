@@ -51,3 +51,31 @@ def seeds_analysis(seeds_dir):
     from rashomon import analyze
 
     return analyze([seeds_dir])
+
+
+@pytest.fixture(scope="session")
+def seed_features(seeds_dir):
+    """The seeds' grouping features (real embedder) and each article's file prefix ("000" …)."""
+    from rashomon import USEEmbedder, embed_articles, load_settings, read_paths
+    from rashomon.cluster import article_features
+    from rashomon.pipeline import prepare
+    from rashomon.records import Document
+
+    settings = load_settings()
+    documents = [d for d in read_paths([seeds_dir]) if isinstance(d, Document)]
+    articles, _ = prepare(documents, settings)
+    vectors = embed_articles(articles, USEEmbedder(), settings.embed_chars)
+    features = [article_features(a, v, settings) for a, v in zip(articles, vectors, strict=True)]
+    return features, {a.id: Path(a.source).name[:3] for a in articles}
+
+
+@pytest.fixture()
+def seed_copies(tmp_path: Path, seeds_dir: Path) -> Path:
+    """A folder holding copies of the seed files (to ingest, edit or add to)."""
+    import shutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    return folder

@@ -500,3 +500,8 @@ def test_figures_more_real_text_pitfalls() -> None:
     deaths = only("En 2014, el EEE registró 31,520 muertes.", "es")  # Latin American thousands comma on a count
     assert deaths.value == 31520.0 and deaths.confidence < 0.75
     assert only("Die Wirtschaft wuchs um 31,520 Prozent.", "de").value == pytest.approx(31.52)
+
+
+def test_figures_a_unit_before_a_number_does_not_reach_into_the_previous_figure() -> None:
+    found = extract_figures("0$ 0", None)
+    assert [f.text for f in found] == ["0$"]

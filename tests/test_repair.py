@@ -98,17 +98,9 @@ def test_time_window_keeps_old_events_out_of_the_candidates() -> None:
     assert grouper.storylines()[1].event_ids == (grouper.events()[1].id, grouper.events()[2].id)
 
 
-def test_repair_is_deterministic_and_keeps_the_seed_grouping_in_random_orders(seeds_dir: Path) -> None:
-    from rashomon import USEEmbedder, embed_articles, load_settings, read_paths
-    from rashomon.cluster import article_features
-    from rashomon.pipeline import prepare
-    from rashomon.records import Document
-
+def test_repair_is_deterministic_and_keeps_the_seed_grouping_in_random_orders(seed_features) -> None:
     settings = load_settings()
-    documents = [d for d in read_paths([seeds_dir]) if isinstance(d, Document)]
-    articles, _ = prepare(documents, settings)
-    vectors = embed_articles(articles, USEEmbedder(), settings.embed_chars)
-    items = [article_features(a, v, settings) for a, v in zip(articles, vectors, strict=True)]
+    items, _prefix = seed_features
     rng = random.Random(3)
     for _ in range(5):
         order = rng.sample(items, len(items))
@@ -120,21 +112,10 @@ def test_repair_is_deterministic_and_keeps_the_seed_grouping_in_random_orders(se
         assert len(first.events()) == 2 and len(first.storylines()) == 1
 
 
-@pytest.fixture()
-def corpus(tmp_path: Path, seeds_dir: Path) -> Path:
-    import shutil
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for seed in sorted(seeds_dir.glob("*.txt")):
-        shutil.copy(seed, folder / seed.name)
-    return folder
-
-
 def test_workspace_loads_its_saved_grouping_instead_of_regrouping(
-    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed_copies: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = sorted(corpus.glob("*.txt"))
+    files = sorted(seed_copies.glob("*.txt"))
     embedder = HashingEmbedder()
     with Workspace(tmp_path / "ws") as ws:
         ingest(files[:2], ws, embedder=embedder)

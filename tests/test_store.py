@@ -15,12 +15,8 @@ from rashomon.pipeline import ingest_items
 
 
 @pytest.fixture()
-def corpus(tmp_path: Path, seeds_dir: Path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for seed in sorted(seeds_dir.glob("*.txt")):
-        shutil.copy(seed, folder / seed.name)
-    return folder
+def corpus(seed_copies: Path) -> Path:
+    return seed_copies
 
 
 def test_store_uses_wal_and_records_schema_version(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ them, with general rules and a record of which rule linked each mention (``via``
 * ``country``: a country or territory name in any CLDR language, inflected or
   not, and its common abbreviations (``USA``, ``США``) → one entity per ISO code
   (:mod:`rashomon.names`), shown by its CLDR name in the reader's language;
+  ``region``: likewise for CLDR's world regions (``Zentralasien``/``Central Asia``);
 * ``organisation``: an acronym or name from ``data/organisations.json``
   (``OVKS``/``CSTO``/``ОДКБ``, ``GUS``/``CIS``/``СНГ`` …), and ``acronym``: an
   acronym the article itself defines (``Gemeinschaft Unabhängiger Staaten (GUS)``);
@@ -26,6 +27,7 @@ sentence it came from so a reader can check every link.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -35,21 +37,38 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ..names import _ABBREVIATIONS, _multiword_territories, country_name, name_key, skeleton
-from ..records import Article, Entity, EntityMention
+from ..names import (
+    _ABBREVIATIONS,
+    _TITLES,
+    _multiword_territories,
+    cldr_territory_names,
+    country_name,
+    name_key,
+    skeleton,
+)
+from ..records import Article, Entity, EntityMention, Mention
+from ..sentences import sentence_spans
 
 
 class MentionLike(Protocol):
     """What linking needs of a recognised mention (:class:`rashomon.records.Mention`)."""
 
-    start: int
-    end: int
-    surface: str
-    label: str
-    confidence: float
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def surface(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def confidence(self) -> float: ...
 
 
-_SENTENCE = re.compile(r"[^\n.!?…]*(?:[.!?…]+|\n|$)")
 _ACRONYM_DEFINITION = re.compile(r"([^\W\d_][\w\-’' ]{6,80}?)\s*\(([^\W\d_][\w\-]{1,9})\)")
 _POSSESSIVE = re.compile(r"['’]s$")
 _INFLECTION_ENDINGS = ("a", "u", "e", "i", "om", "im", "ym", "s", "es", "en", "ns", "ov", "oi", "ei", "ia", "ogo")
@@ -74,6 +93,60 @@ def _organisations() -> tuple[dict[str, str], dict[str, str], dict[str, dict[str
 
 def _words(surface: str) -> list[str]:
     return [_POSSESSIVE.sub("", w) for w in re.split(r"\s+", surface.strip(" \t\"'“”„«»()[],.;:")) if w]
+
+
+# Role words that stand before names ("Chief Executive Chen", "Konzernchef Marcus Chen") beside
+# rashomon.names' titles; German compounds are caught by their endings.
+_ROLES = frozenset(
+    """
+    chief executive ceo cfo chair chairman chairwoman chairperson head director leader deputy vice
+    prime foreign interior defence defense finance state secretary commissioner officer spokesperson
+    judge lawyer attorney professor doctor captain colonel admiral lieutenant sergeant archbishop
+    bishop cardinal sheikh emir prince princess lord lady sir dame mp mep rep sen gov
+    directeur présidente porte-parole premier ministre juge
+    directora portavoz jefe jefa
+    direttore portavoce
+    глава председатель директор министр спикер депутат
+    """.split()
+)
+_ROLE_ENDINGS = (
+    "chef", "chefin", "minister", "ministerin", "präsident", "präsidentin", "sprecher", "sprecherin",
+    "sekretär", "sekretärin", "direktor", "direktorin", "leiter", "leiterin", "vorsitzender", "vorsitzende",
+    "kanzler", "kanzlerin", "botschafter", "botschafterin", "abgeordneter", "abgeordnete", "abgeordneten",
+)  # fmt: skip
+
+
+def _is_role(word: str) -> bool:
+    lower = word.lower().strip(".")
+    return lower in _TITLES or lower in _ROLES or lower.endswith(_ROLE_ENDINGS)
+
+
+def person_words(surface: str) -> list[str]:
+    """The words of a person's name without titles, roles and country names ("President of
+    Kazakhstan Tokayev" → Tokayev, "Chief Executive Marcus Chen" → Marcus Chen)."""
+    words = _words(surface)
+    kept = [w for w in words if not _is_role(w) and w[:1].isupper() and not (name_key(w) or "").startswith("ISO:")]
+    return kept or words
+
+
+@functools.cache
+def _regions() -> dict[str, str]:
+    """World regions (UN M49 codes in CLDR: ``143`` Central Asia) by lower-case name, in every CLDR language."""
+    table: dict[str, str] = {}
+    for territory, name in cldr_territory_names():
+        if territory.isdigit() and territory != "001":  # 001 is the whole world
+            table.setdefault(name.lower(), territory)
+    return table
+
+
+def region_of(surface: str) -> str | None:
+    """The UN M49 code of a world region named in any CLDR language ("Zentralasiens" → ``143``)."""
+    text = " ".join(_words(surface)).lower()
+    table = _regions()
+    for candidate in (text, text[:-1] if text.endswith("s") else None, text[:-2] if text.endswith("es") else None):
+        if candidate and candidate in table:
+            return table[candidate]
+    return None
 
 
 def country_of(surface: str) -> str | None:
@@ -101,18 +174,45 @@ def organisation_of(surface: str) -> str | None:
     acronyms, names, _ = _organisations()
     text = surface.strip(" \"'“”„«»()")
     head = text.rstrip("-").split("-")[0] if text.isupper() or "-" in text[:8] else text
-    return acronyms.get(text) or acronyms.get(head) or names.get(text.lower())
+    return acronyms.get(text) or names.get(text.lower()) or acronyms.get(head)
 
 
-def _sentence_at(text: str, start: int) -> str:
-    for match in _SENTENCE.finditer(text):
-        if match.start() <= start < max(match.end(), match.start() + 1):
-            return match.group(0).strip()
+@functools.cache
+def _organisation_pattern() -> re.Pattern[str]:
+    acronyms, names, _ = _organisations()
+    forms = sorted({*acronyms, *(n for n in names)}, key=len, reverse=True)
+    parts = [re.escape(form) if form in acronyms else "(?i:" + re.escape(form) + ")" for form in forms]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])")
+
+
+def organisation_mentions(text: str, found: Sequence[MentionLike]) -> list[Mention]:
+    """Mentions of the organisations in ``data/organisations.json`` that a recogniser missed.
+
+    Acronyms match as written, names in any case; a span that overlaps a mention
+    already found is left to the recogniser. Also catches the acronym an article
+    defines right after such a name ("… kollektive Sicherheit (OVKS)").
+    """
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for match in _organisation_pattern().finditer(text):
+        start, end = match.span()
+        if any(start < b and a < end for a, b in taken):
+            continue
+        taken.append((start, end))
+        out.append(Mention(start, end, match.group(0), "ORG", 0.9, "organisations"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _sentence_at(spans: Sequence[tuple[int, int]], text: str, start: int) -> str:
+    """The sentence of ``text`` (split into ``spans``) that holds offset ``start``."""
+    index = bisect.bisect_right([begin for begin, _end in spans], start) - 1
+    if index >= 0 and spans[index][0] <= start < spans[index][1]:
+        return text[spans[index][0] : spans[index][1]].strip()
     return ""
 
 
-class _Links:
-    """Union-find over mention numbers; the smaller number is the root (deterministic)."""
+class UnionFind:
+    """Union-find over item numbers; the smaller number is the root (deterministic)."""
 
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
@@ -157,7 +257,7 @@ def link_entities(
         the rule that linked it.
     """
     flat: list[tuple[int, MentionLike]] = [(i, m) for i, found in enumerate(mentions) for m in found]
-    links = _Links(len(flat))
+    links = UnionFind(len(flat))
     via = ["name"] * len(flat)
     keys: list[str] = []
     kinds: list[str] = []
@@ -180,8 +280,13 @@ def link_entities(
         surface = mention.surface
         words = _words(surface)
         code = country_of(surface)
-        org = None if code else organisation_of(surface)
-        if code:
+        region = None if code else region_of(surface)
+        org = None if code or region else organisation_of(surface)
+        if region:
+            keys.append("REG:" + region)
+            kinds.append("LOC")
+            via[position] = "region"
+        elif code:
             keys.append("ISO:" + code)
             kinds.append("LOC")
             via[position] = "country"
@@ -194,6 +299,7 @@ def link_entities(
             kinds.append("ORG")
             via[position] = "acronym"
         elif mention.label == "PER" and words:
+            words = person_words(surface)
             last = name_key(words[-1]) or skeleton(words[-1])
             first = (name_key(words[0]) or skeleton(words[0])) if len(words) > 1 else "?"
             keys.append(f"PER:{first}|{last}")
@@ -237,7 +343,7 @@ def link_entities(
                 links.union(first_with[f"PER:{first}|{key[6:]}"], position)
                 via[position] = "surname"
     # 5. Case endings and near spellings of the same name.
-    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:")))
+    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:", "REG:")))
     stem_of: dict[str, int] = {}
     for key in singles:  # shortest keys first within a stem: the uninflected form is the root
         kind, _, body = key.partition(":")
@@ -254,23 +360,44 @@ def link_entities(
         for stem in stems:
             stem_of.setdefault(f"{kind}:{stem}", first_with[key])
     persons = [key for key in singles if key.startswith("PER:") and not key.startswith("PER:?|")]
-    for i, a in enumerate(persons):
-        first_a, last_a = a[4:].split("|", 1)
-        for b in persons[i + 1 :]:
-            first_b, last_b = b[4:].split("|", 1)
-            same_first = first_a == first_b or _one_edit_apart(first_a, first_b)
-            same_last = last_a == last_b or (min(len(last_a), len(last_b)) >= 5 and _one_edit_apart(last_a, last_b))
-            if same_first and same_last and (first_a != first_b or last_a != last_b):
-                links.union(first_with[a], first_with[b])
-                via[first_with[b]] = "near spelling"
+    # Candidates one edit apart share a "deletion neighbour" (the key, or it less one letter).
+    neighbours: dict[str, list[int]] = defaultdict(list)
+    for number, key in enumerate(persons):
+        last = key[4:].split("|", 1)[1]
+        for variant in {last, *(last[:k] + last[k + 1 :] for k in range(len(last)))}:
+            neighbours[variant].append(number)
+    for group in neighbours.values():
+        for x, i in enumerate(group):
+            first_a, last_a = persons[i][4:].split("|", 1)
+            for j in group[x + 1 :]:
+                a, b = persons[i], persons[j]
+                first_b, last_b = b[4:].split("|", 1)
+                same_first = first_a == first_b or _one_edit_apart(first_a, first_b)
+                near_last = min(len(last_a), len(last_b)) >= 5 and _one_edit_apart(last_a, last_b)
+                if (
+                    same_first
+                    and (last_a == last_b or near_last)
+                    and a != b
+                    and links.find(first_with[a]) != links.find(first_with[b])
+                ):
+                    links.union(first_with[a], first_with[b])
+                    via[first_with[b]] = "near spelling"
     # 6. Entities with their mentions, names and evidence.
     groups: dict[int, list[int]] = defaultdict(list)
     for position in range(len(flat)):
         groups[links.find(position)].append(position)
     entities = []
+
+    @functools.cache
+    def spans_of(article_number: int) -> list[tuple[int, int]]:
+        return sentence_spans(articles[article_number].text)
+
     for members in groups.values():
         group_keys = sorted({keys[p] for p in members})
-        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:"))), group_keys[0])
+        named = Counter(keys[p] for p in members if keys[p].startswith("PER:") and not keys[p].startswith("PER:?|"))
+        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:"))), None) or (
+            min(named, key=lambda k: (-named[k], k)) if named else group_keys[0]
+        )
         label = Counter(kinds[p] for p in members).most_common(1)[0][0]
         mentions_out = []
         for position in members:
@@ -284,7 +411,7 @@ def link_entities(
                     surface=mention.surface,
                     label=mention.label,
                     confidence=round(float(mention.confidence), 4),
-                    sentence=_sentence_at(article.text, mention.start),
+                    sentence=_sentence_at(spans_of(article_number), article.text, mention.start),
                     via=via[position],
                 )
             )
@@ -313,7 +440,7 @@ def _display_name(
     reader_language: str,
     org_names: dict[str, dict[str, list[str]]],
 ) -> str:
-    if key.startswith("ISO:"):
+    if key.startswith(("ISO:", "REG:")):
         return country_name(key[4:], reader_language)
     members = list(members)
     surfaces = Counter(flat[p][1].surface for p in members)
@@ -328,9 +455,10 @@ def _display_name(
         local = [a for a in acronyms if surfaces.get(a)]
         names = written.get(reader_language) or []
         return names[0] if names else (sorted(local)[0] if local else surfaces.most_common(1)[0][0])
-    in_reader = Counter(
-        flat[p][1].surface for p in members if articles[flat[p][0]].language == reader_language
-    ).most_common()
-    ranked = in_reader or surfaces.most_common()
+    shown = {
+        p: " ".join(person_words(flat[p][1].surface)) if key.startswith("PER:") else flat[p][1].surface for p in members
+    }
+    in_reader = Counter(shown[p] for p in shown if articles[flat[p][0]].language == reader_language).most_common()
+    ranked = in_reader or Counter(shown.values()).most_common()
     # A full name reads better than a lone surname; among equals the most used form.
     return max(ranked, key=lambda item: (len(item[0].split()) > 1, item[1], -len(item[0])))[0]

@@ -44,8 +44,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from ..dates import _SENTENCE_BREAK, _vocabulary
+from ..dates import _vocabulary
 from ..records import Figure
+from ..sentences import sentence_spans
 
 __all__ = ["LANGUAGES", "extract_figures", "figures_differ", "same_quantity"]
 
@@ -597,28 +598,6 @@ _MAYBE_NUMERIC_DATE = re.compile(
 
 
 # Abbreviations after which a full stop does not end a sentence ("5 Mio. Euro", "ca. 300").
-_ABBREVIATION = re.compile(
-    r"(?<!\w)(?:mio|mrd|tsd|bio|ca|nr|no|art|abs|bzw|vgl|z\.b|u\.a|tys|тыс|млн|млрд|трлн|руб|долл|п\.п|mln|mld|"
-    r"approx|etc|env|av|apr|n\.\s?chr|u\.s|dr|prof|st|mr|mrs|ms|jr|sr)\.\Z",
-    re.IGNORECASE,
-)
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for line in text.split("\n"):
-        cut = 0
-        for match in _SENTENCE_BREAK.finditer(line):
-            if _ABBREVIATION.search(line, max(0, match.start() - 8), match.start()):
-                continue
-            spans.append((offset + cut, offset + match.start()))
-            cut = match.end()
-        spans.append((offset + cut, offset + len(line)))
-        offset += len(line) + 1
-    return [(s, e) for s, e in spans if e > s]
-
-
 # -- extraction -------------------------------------------------------------------------------
 
 
@@ -650,7 +629,7 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         return []
     code = (language or "").split("-")[0].split("_")[0].lower() or None
     lang = _language(code)
-    sentences = _sentence_spans(text)
+    sentences = sentence_spans(text)
     sentence_starts = [s for s, _ in sentences]
     figures: list[Figure] = []
     consumed = 0
@@ -665,7 +644,8 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         ):
             continue
         figure = _figure(text, reading, lang, sentences, sentence_starts, consumed)
-        if figure is not None:
+        # A unit before the number ("$ 0") must not reach back into the previous figure ("0$").
+        if figure is not None and figure.start >= consumed:
             figures.append(figure)
             consumed = figure.end
     if code in ("ru", None):

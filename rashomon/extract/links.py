@@ -1,0 +1,347 @@
+"""Cross-outlet links inside each storyline: the same quote told by several outlets, and the
+figures each outlet gives for the same thing.
+
+* **Quotes**: quotations (direct, partial and marked indirect speech; scare quotes
+  are left out) with the same words are linked, across articles and inside one
+  article. In one language "the same words" is word overlap: at least
+  :data:`QUOTE_OVERLAP` of the shorter quote's words (compared by their first five
+  letters, so inflections meet) are in the other. Across languages it is the
+  cosine of the quotes' cross-lingual embeddings, at least :data:`QUOTE_SIMILARITY`
+  (a translation of the same statement). A link whose quotes are attributed to
+  different speakers is flagged ``different speakers``: near-identical words put
+  in two mouths.
+* **Figures**: figures with the same unit in different articles of a storyline are
+  about the same quantity when what they count overlaps
+  (:func:`~rashomon.extract.figures.same_quantity`) or, for sums of money in one event
+  (in any languages), when their contexts are alike (cross-lingual embedding cosine
+  at least :data:`FIGURE_CONTEXT_SIMILARITY`) and the sums within a factor of three. They
+  are put side by side and flagged ``figures differ`` when their values disagree
+  (their compatible intervals do not overlap).
+
+Every item keeps its article, outlet, offsets and sentence: the evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from ..embed import Embedder
+from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, Quote, Storyline
+from .canonical import UnionFind
+from .figures import _compatible, _terms, same_quantity
+
+QUOTE_SIMILARITY = 0.80
+"""Cosine of two quotes' embeddings from which they count as the same words across languages."""
+
+QUOTE_OVERLAP = 0.6
+"""Share of the shorter quote's words found in the other from which two quotes in one language are the same words."""
+
+FIGURE_CONTEXT_SIMILARITY = 0.3
+"""Cosine of the contexts (sentence and the one before) from which two sums of money of one size,
+in one event, are set side by side as the same thing told in other words."""
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _word_stems(text: str) -> set[str]:
+    return {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit()}
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Share of the shorter text's words (first five letters) that the other text has too."""
+    words_a, words_b = _word_stems(a), _word_stems(b)
+    if min(len(words_a), len(words_b)) < 3:
+        return 0.0
+    return len(words_a & words_b) / min(len(words_a), len(words_b))
+
+
+MIN_QUOTE_CHARS = 20
+"""Shorter quotations (a word or two) match too easily to be linked."""
+
+MIN_TRANSLATED_CHARS = 40
+"""Quotations compared across languages (by embedding) are at least this long: a statement, not a phrase."""
+
+
+class _Components(UnionFind):
+    """Connected components of items linked by scored edges, with each component's edge scores."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.edges: list[tuple[int, int, float]] = []
+
+    def link(self, a: int, b: int, score: float) -> None:
+        self.edges.append((a, b, score))
+        self.union(a, b)
+
+    def scores(self) -> dict[int, list[float]]:
+        """Edge scores by component root."""
+        out: dict[int, list[float]] = defaultdict(list)
+        for a, _b, score in self.edges:
+            out[self.find(a)].append(score)
+        return out
+
+    def groups(self) -> list[list[int]]:
+        """Components of two or more items, each in item order."""
+        out: dict[int, list[int]] = defaultdict(list)
+        for item in range(len(self.parent)):
+            out[self.find(item)].append(item)
+        return [members for members in out.values() if len(members) > 1]
+
+
+def speaker_entities(extractions: Sequence[Extraction], entities: Sequence[Entity]) -> dict[tuple[str, int], str]:
+    """``(article_id, quote start)`` → id of the entity the quote's speaker names."""
+    spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for entity in entities:
+        for mention in entity.mentions:
+            spans[mention.article_id].append((mention.start, mention.end, entity.id))
+    out = {}
+    for extraction in extractions:
+        for quote in extraction.quotes:
+            speaker = quote.speaker
+            if speaker is None:
+                continue
+            for start, end, entity_id in spans.get(extraction.article_id, ()):
+                if start < speaker.end and speaker.start < end:
+                    out[(extraction.article_id, quote.start)] = entity_id
+                    break
+    return out
+
+
+def _link_id(kind: str, items: Sequence[CrossItem]) -> str:
+    key = "|".join(f"{item.article_id}:{item.start}" for item in items)
+    return f"{kind[0]}l-" + hashlib.sha1(f"{kind}|{key}".encode()).hexdigest()[:10]
+
+
+def cross_outlet_links(
+    articles: Sequence[Article],
+    extractions: Sequence[Extraction],
+    entities: Sequence[Entity],
+    storylines: Sequence[Storyline],
+    event_of: Mapping[str, str],
+    embedder: Embedder,
+) -> tuple[CrossLink, ...]:
+    """Quote and figure links inside each storyline (see the module docstring).
+
+    Args:
+        articles: Every article.
+        extractions: What the extract stage found in each article.
+        entities: Canonical entities (to name each quote's speaker).
+        storylines: The storylines to look inside.
+        event_of: Article id → event id.
+        embedder: Embeds quote texts (the pipeline's cross-lingual embedder).
+    """
+    by_id = {article.id: article for article in articles}
+    found = {extraction.article_id: extraction for extraction in extractions}
+    speakers = speaker_entities(extractions, entities)
+    entity_names = {entity.id: entity.name for entity in entities}
+    links: list[CrossLink] = []
+    for storyline in storylines:
+        quotes: list[tuple[Article, Quote]] = []
+        figures: list[tuple[Article, Figure]] = []
+        for article_id in storyline.article_ids:
+            extraction = found.get(article_id)
+            if extraction is None or article_id not in by_id:
+                continue
+            article = by_id[article_id]
+            quotes += [(article, q) for q in extraction.quotes if q.kind != "scare" and len(q.text) >= MIN_QUOTE_CHARS]
+            figures += [(article, f) for f in extraction.figures if f.unit or f.counts]
+        links += _quote_links(storyline, quotes, speakers, entity_names, event_of, embedder)
+        links += _figure_links(storyline, figures, event_of, embedder)
+    return tuple(links)
+
+
+def _quote_item(
+    article: Article, quote: Quote, speakers: Mapping[tuple[str, int], str], names: Mapping[str, str]
+) -> CrossItem:
+    entity_id = speakers.get((article.id, quote.start))
+    speaker = names.get(entity_id or "") or (quote.speaker.name if quote.speaker else None)
+    return CrossItem(
+        article_id=article.id,
+        outlet=article.outlet,
+        language=article.language,
+        start=quote.start,
+        end=quote.end,
+        text=quote.text,
+        sentence=quote.sentence,
+        speaker=speaker,
+        speaker_entity_id=entity_id,
+    )
+
+
+def _candidate_pairs(stems: Sequence[set[str]], common: int = 200) -> Iterator[tuple[int, int, int]]:
+    """Pairs ``(i, j, shared)`` of items sharing at least one stem (stems in more than ``common`` items skipped)."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, items in enumerate(stems):
+        for stem in items:
+            postings[stem].append(number)
+    for i, items in enumerate(stems):
+        shared: Counter[int] = Counter()
+        for stem in items:
+            posting = postings[stem]
+            if len(posting) <= common:
+                shared.update(j for j in posting if j > i)
+        for j, count in shared.items():
+            yield i, j, count
+
+
+def _quote_links(
+    storyline: Storyline,
+    quotes: Sequence[tuple[Article, Quote]],
+    speakers: Mapping[tuple[str, int], str],
+    names: Mapping[str, str],
+    event_of: Mapping[str, str],
+    embedder: Embedder,
+) -> list[CrossLink]:
+    if len(quotes) < 2:
+        return []
+    components = _Components(len(quotes))
+    stems = [_word_stems(quote.text) for _a, quote in quotes]
+    for i, j, _shared in _candidate_pairs(stems):
+        (article_i, quote_i), (article_j, quote_j) = quotes[i], quotes[j]
+        if article_i.language != article_j.language or (
+            article_i.id == article_j.id and quote_i.start == quote_j.start
+        ):
+            continue
+        smaller = min(len(stems[i]), len(stems[j]))
+        overlap = len(stems[i] & stems[j]) / smaller if smaller >= 3 else 0.0
+        if overlap >= QUOTE_OVERLAP:
+            components.link(i, j, overlap)
+    # Across languages words cannot be compared: the cross-lingual embeddings of the quotes are.
+    # Only statements long enough to be translated recognisably are compared this way.
+    long = [i for i, (_a, quote) in enumerate(quotes) if len(quote.text) >= MIN_TRANSLATED_CHARS]
+    if len({quotes[i][0].language for i in long}) > 1:
+        vectors = embedder.encode([quotes[i][1].text for i in long])
+        cosines = vectors @ vectors.T
+        for x, y in zip(*np.nonzero(np.triu(cosines >= QUOTE_SIMILARITY, k=1)), strict=True):
+            i, j = long[int(x)], long[int(y)]
+            if quotes[i][0].language != quotes[j][0].language:
+                components.link(i, j, float(cosines[x, y]))
+    out = []
+    scores = components.scores()
+    for members in components.groups():
+        items = tuple(_quote_item(*quotes[m], speakers, names) for m in members)
+        said_by = {item.speaker_entity_id or item.speaker for item in items if item.speaker}
+        pairs = scores[components.find(members[0])]
+        mean = sum(pairs) / len(pairs)
+        flag = "different speakers" if len(said_by) > 1 else None
+        out.append(
+            CrossLink(
+                id=_link_id("quote", items),
+                kind="quote",
+                storyline_id=storyline.id,
+                event_ids=tuple(dict.fromkeys(event_of.get(item.article_id, "") for item in items)),
+                items=items,
+                similarity=round(mean, 4),
+                flag=flag,
+                confidence=round(min(1.0, max(0.0, 0.5 + (mean - 0.6))), 4),
+            )
+        )
+    return out
+
+
+def _figure_item(article: Article, figure: Figure) -> CrossItem:
+    return CrossItem(
+        article_id=article.id,
+        outlet=article.outlet,
+        language=article.language,
+        start=figure.start,
+        end=figure.end,
+        text=figure.text,
+        sentence=figure.sentence,
+        value=figure.value,
+        low=figure.low,
+        high=figure.high,
+        unit=figure.unit,
+        counts=figure.counts,
+    )
+
+
+def _counted(figure: Figure) -> set[str]:
+    return {"ago"} if figure.counts == "ago" else _terms(figure)
+
+
+def _context(article: Article, figure: Figure) -> str:
+    """What a figure's sentence and the one before it say (the thing counted is often named there)."""
+    found = article.text.find(figure.sentence) if figure.sentence else -1
+    before = article.text[max(0, found - 300) : found] if found > 0 else ""
+    previous = re.split(r"(?<=[.!?…])\s+", before.strip())[-1] if before.strip() else ""
+    return f"{previous} {figure.sentence}".strip()
+
+
+def _magnitude(figure: Figure) -> float | None:
+    value = figure.value if figure.value is not None else figure.high
+    return abs(value) if value else None
+
+
+def _same_order(a: Figure, b: Figure) -> bool:
+    size_a, size_b = _magnitude(a), _magnitude(b)
+    return bool(size_a and size_b and abs(math.log10(size_a) - math.log10(size_b)) <= math.log10(3.0))
+
+
+def _figure_links(
+    storyline: Storyline,
+    figures: Sequence[tuple[Article, Figure]],
+    event_of: Mapping[str, str],
+    embedder: Embedder,
+) -> list[CrossLink]:
+    if len(figures) < 2:
+        return []
+    components = _Components(len(figures))
+    # Figures that count the same thing (shared stems of what they count), across the storyline.
+    stems = [{f"{figure.unit}|{term}" for term in _counted(figure)} for _a, figure in figures]
+    for i, j, _shared in _candidate_pairs(stems):
+        (article_i, a), (article_j, b) = figures[i], figures[j]
+        if article_i.id != article_j.id and same_quantity(a, b):
+            components.link(i, j, 1.0)
+    # Sums of money of one size told around the same happening are worth setting side by side
+    # even when the outlets describe them in other words (or languages): compare their contexts.
+    money = [
+        i
+        for i, (article, figure) in enumerate(figures)
+        if figure.unit and len(figure.unit) == 3 and figure.unit.isupper()
+    ]
+    by_event: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for i in money:
+        by_event[(event_of.get(figures[i][0].id, ""), figures[i][1].unit)].append(i)
+    for members in by_event.values():
+        if len({figures[i][0].id for i in members}) < 2:
+            continue
+        contexts = embedder.encode([_context(*figures[i]) for i in members])
+        cosines = contexts @ contexts.T
+        for x, i in enumerate(members):
+            for y in range(x + 1, len(members)):
+                j = members[y]
+                a, b = figures[i][1], figures[j][1]
+                if figures[i][0].id == figures[j][0].id or not _same_order(a, b):
+                    continue
+                if cosines[x, y] >= FIGURE_CONTEXT_SIMILARITY:
+                    components.link(i, j, float(cosines[x, y]))
+    out = []
+    scores = components.scores()
+    for members in components.groups():
+        # Some two of the figures disagree exactly when the highest lower bound lies above the
+        # lowest upper bound (their compatible intervals cannot all overlap pairwise otherwise).
+        bounds = [_compatible(figures[m][1], 0.0) for m in members]
+        differ = max(low for low, _high in bounds) > min(high for _low, high in bounds)
+        items = tuple(_figure_item(*figures[m]) for m in members)
+        pairs = scores[components.find(members[0])]
+        confidence = min(min(f.confidence for _a, f in (figures[m] for m in members)), max(pairs))
+        out.append(
+            CrossLink(
+                id=_link_id("figure", items),
+                kind="figure",
+                storyline_id=storyline.id,
+                event_ids=tuple(dict.fromkeys(event_of.get(item.article_id, "") for item in items)),
+                items=items,
+                similarity=round(sum(pairs) / len(pairs), 4),
+                flag="figures differ" if differ else None,
+                confidence=round(float(confidence), 4),
+            )
+        )
+    return out

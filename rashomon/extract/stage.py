@@ -1,0 +1,80 @@
+"""The extract stage as plain functions over records: per article, then across the corpus.
+
+* :func:`extract_article` runs the three extractors on one article's text:
+  named entities (:mod:`.entities`), quotes (:mod:`.quotes`) and figures
+  (:mod:`.figures`). Pure and picklable, so it batches and distributes.
+* :func:`extract_corpus` links the mentions of every article into canonical
+  entities (:mod:`.canonical`) and finds the cross-outlet links inside each
+  storyline (:mod:`.links`): the same quote in several outlets, and the figures
+  each outlet gives for the same quantity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from ..embed import Embedder
+from ..records import Article, CrossLink, Entity, Event, Extraction, Storyline
+from .canonical import link_entities, organisation_mentions
+from .figures import extract_figures
+from .links import cross_outlet_links
+from .quotes import extract_quotes
+
+
+def extract_article(article: Article, recognizer: object | None = None) -> Extraction:
+    """Entities, quotes and figures of one article (offsets into ``article.text``).
+
+    Args:
+        article: A cleaned article (its ``language`` picks the backends).
+        recognizer: An :class:`~rashomon.extract.entities.EntityRecognizer`; the
+            default offline one for the language if None.
+    """
+    from .entities import EntityRecognizer, recognize_entities
+
+    text, language = article.text, article.language
+    if isinstance(recognizer, EntityRecognizer):
+        mentions = recognizer.recognize(text, language)
+    else:
+        mentions = recognize_entities(text, language)
+    mentions = sorted([*mentions, *organisation_mentions(text, mentions)], key=lambda m: (m.start, m.end))
+    return Extraction(
+        article_id=article.id,
+        mentions=tuple(mentions),
+        quotes=tuple(extract_quotes(text, language)),
+        figures=tuple(extract_figures(text, language)),
+    )
+
+
+def extract_articles(
+    articles: Iterable[Article],
+    recognizer: object | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Extraction]:
+    """:func:`extract_article` for each article, in order."""
+    out = []
+    for done, article in enumerate(articles, start=1):
+        out.append(extract_article(article, recognizer))
+        if progress is not None:
+            progress(done)
+    return out
+
+
+def extract_corpus(
+    articles: Sequence[Article],
+    extractions: Sequence[Extraction],
+    events: Sequence[Event],
+    storylines: Sequence[Storyline],
+    embedder: Embedder,
+    reader_language: str = "en",
+) -> tuple[tuple[Entity, ...], tuple[CrossLink, ...]]:
+    """Canonical entities over all articles, and cross-outlet links inside each storyline.
+
+    ``extractions`` must hold one :class:`~rashomon.records.Extraction` per article
+    (matched by id; articles without one count as having found nothing).
+    """
+    by_article = {extraction.article_id: extraction for extraction in extractions}
+    ordered = [by_article.get(article.id, Extraction(article.id)) for article in articles]
+    entities = link_entities(articles, [x.mentions for x in ordered], reader_language)
+    event_of = {article_id: event.id for event in events for article_id in event.article_ids}
+    links = cross_outlet_links(articles, ordered, entities, storylines, event_of, embedder)
+    return entities, links

@@ -1,0 +1,92 @@
+"""Cross-outlet links: the same quote in several outlets and languages, figures side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from rashomon import USEEmbedder
+from rashomon.extract.stage import extract_article, extract_corpus
+from rashomon.records import Article, Event, Storyline
+
+
+def article(article_id: str, text: str, language: str, outlet: str) -> Article:
+    return Article(id=article_id, source=article_id, raw_text=text, text=text, language=language, outlet=outlet)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> USEEmbedder:
+    return USEEmbedder()
+
+
+def run(articles: list[Article], embedder: USEEmbedder):  # type: ignore[no-untyped-def]
+    extractions = [extract_article(a) for a in articles]
+    ids = tuple(a.id for a in articles)
+    events = [Event("ev-1", "x", ids)]
+    storylines = [Storyline("st-1", "x", ("ev-1",), ids)]
+    return extract_corpus(articles, extractions, events, storylines, embedder, "en")
+
+
+def test_links_the_same_statement_across_languages_and_flags_two_speakers(embedder) -> None:
+    articles = [
+        article(
+            "en",
+            'Minister Anna Berg said: "We will not accept any attempt to change borders by force, and we will '
+            'support Ukraine as long as it takes." The summit ended on Friday.',
+            "en",
+            "Wire",
+        ),
+        article(
+            "de",
+            "Der Sprecher Paul Hahn sagte: „Wir werden keinen Versuch akzeptieren, Grenzen mit Gewalt zu verändern, "
+            "und wir werden die Ukraine unterstützen, solange es nötig ist.“ Der Gipfel endete am Freitag.",
+            "de",
+            "Zeitung",
+        ),
+        article(
+            "en2",
+            'Trade minister Omar Said said: "The summit will discuss trade, energy and climate change in the region."',
+            "en",
+            "Other",
+        ),
+    ]
+    _entities, links = run(articles, embedder)
+    quotes = [link for link in links if link.kind == "quote"]
+    assert len(quotes) == 1
+    link = quotes[0]
+    assert {item.article_id for item in link.items} == {"en", "de"}
+    assert link.flag == "different speakers" and link.similarity >= 0.8
+    assert {item.speaker for item in link.items} == {"Anna Berg", "Paul Hahn"}
+    for item in link.items:
+        assert item.text in item.sentence and item.outlet in ("Wire", "Zeitung")
+
+
+def test_links_figures_for_the_same_quantity_and_flags_when_they_differ(embedder) -> None:
+    articles = [
+        article("a", "Police said 8,000 workers joined the strike on Monday.", "en", "Wire"),
+        article("b", "The union said 12,000 workers joined the strike.", "en", "Tabloid"),
+        article("c", "Organisers counted 8,000 workers at the rally.", "en", "Local"),
+        article("d", "The port handles 300 ships a week.", "en", "Local2"),
+    ]
+    _entities, links = run(articles, embedder)
+    figures = [link for link in links if link.kind == "figure"]
+    assert len(figures) == 1
+    assert {item.article_id for item in figures[0].items} == {"a", "b", "c"}
+    assert figures[0].flag == "figures differ"
+    assert sorted(item.value for item in figures[0].items) == [8000, 8000, 12000]
+
+
+def test_links_agreeing_figures_are_not_flagged(embedder) -> None:
+    articles = [
+        article("a", "The ministry said 141 states voted for the resolution.", "en", "Wire"),
+        article("b", "In all, 141 states backed the resolution on Thursday.", "en", "Paper"),
+    ]
+    _entities, links = run(articles, embedder)
+    assert [(link.kind, link.flag) for link in links] == [("figure", None)]
+
+
+def test_links_need_more_than_a_storyline_in_common() -> None:
+    from rashomon.extract.links import word_overlap
+
+    assert word_overlap("Wir haben eine starke Beziehung", "Die Beziehung ist stark") >= 0.5
+    assert word_overlap("a b", "a b") == 0.0  # too short to judge
+    assert word_overlap("The summit will discuss trade", "Police counted the strikers at dawn") < 0.3
