@@ -274,7 +274,7 @@ def label_terms(
     if not articles:
         return (), ""
     names = _entity_names(articles, entities) if entities else _names(articles, reader_language)
-    terms = _terms(articles, background, _label_language(articles, reader_language), names[:NAMES_SHOWN])
+    terms = _terms(articles, background, _label_language(articles, reader_language), names)
     # A name only one article of a larger group mentions is no key name of the group.
     key_names = [n for n in names if len(n.article_ids) > 1 or len(articles) == 1][:NAMES_SHOWN]
     shown = key_names + terms[:TERMS_SHOWN]

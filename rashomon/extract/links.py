@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from ..embed import Embedder
+from ..labels import stopwords
 from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, Quote, Storyline
 from .canonical import UnionFind
 from .figures import _compatible, _terms, same_quantity
@@ -49,14 +50,21 @@ in one event, are set side by side as the same thing told in other words."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _word_stems(text: str) -> set[str]:
-    return {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit()}
+MIN_CONTENT_WORDS = 4
+"""Quotes with fewer content words than this are not compared by their words (too little to go on)."""
 
 
-def word_overlap(a: str, b: str) -> float:
-    """Share of the shorter text's words (first five letters) that the other text has too."""
-    words_a, words_b = _word_stems(a), _word_stems(b)
-    if min(len(words_a), len(words_b)) < 3:
+def _word_stems(text: str, language: str | None = None) -> set[str]:
+    """Content words of ``text`` (function words of ``language`` left out), by their first five letters."""
+    stop = stopwords(language)
+    return {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit() and w.lower() not in stop}
+
+
+def word_overlap(a: str, b: str, language: str | None = None) -> float:
+    """Share of the shorter text's content words (first five letters) that the other text has too;
+    0 when either has fewer than :data:`MIN_CONTENT_WORDS`."""
+    words_a, words_b = _word_stems(a, language), _word_stems(b, language)
+    if min(len(words_a), len(words_b)) < MIN_CONTENT_WORDS:
         return 0.0
     return len(words_a & words_b) / min(len(words_a), len(words_b))
 
@@ -201,7 +209,7 @@ def _quote_links(
     if len(quotes) < 2:
         return []
     components = _Components(len(quotes))
-    stems = [_word_stems(quote.text) for _a, quote in quotes]
+    stems = [_word_stems(quote.text, article.language) for article, quote in quotes]
     for i, j, _shared in _candidate_pairs(stems):
         (article_i, quote_i), (article_j, quote_j) = quotes[i], quotes[j]
         if article_i.language != article_j.language or (
@@ -209,7 +217,7 @@ def _quote_links(
         ):
             continue
         smaller = min(len(stems[i]), len(stems[j]))
-        overlap = len(stems[i] & stems[j]) / smaller if smaller >= 3 else 0.0
+        overlap = len(stems[i] & stems[j]) / smaller if smaller >= MIN_CONTENT_WORDS else 0.0
         if overlap >= QUOTE_OVERLAP:
             components.link(i, j, overlap)
     # Across languages words cannot be compared: the cross-lingual embeddings of the quotes are.
