@@ -1,7 +1,7 @@
 """Rashomon: the same event, many tellings.
 
-A library first: ingest → clean → language → embed → cluster → (extract →
-compare →) report. The CLI (:mod:`rashomon.cli`) is a thin adapter over the
+A library first: ingest → clean → language → embed → cluster → extract →
+(compare →) report. The CLI (:mod:`rashomon.cli`) is a thin adapter over the
 functions exported here.
 """
 
@@ -13,6 +13,7 @@ from .config import SETTINGS, Settings, load_settings
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
 from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError, UnsupportedInput
 from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
+from .extract.stage import extract_article, extract_articles, extract_corpus
 from .ingest import read_paths
 from .language import FastTextDetector, detect_language
 from .pipeline import IngestSummary, analyze, ingest, ingest_items
@@ -20,13 +21,23 @@ from .records import (
     SCHEMA_VERSION,
     Analysis,
     Article,
+    CrossItem,
+    CrossLink,
     DateHint,
     Document,
+    Entity,
+    EntityMention,
     Event,
+    Extraction,
+    Figure,
+    LabelTerm,
     Link,
+    Mention,
     Provenance,
+    Quote,
     Rejected,
     RemovedLine,
+    Speaker,
     Storyline,
 )
 from .report import render_html
@@ -43,22 +54,32 @@ __all__ = [
     "Analysis",
     "Article",
     "ConfigError",
+    "CrossItem",
+    "CrossLink",
     "DateHint",
     "Document",
     "Embedder",
+    "Entity",
+    "EntityMention",
     "Event",
+    "Extraction",
+    "Figure",
     "FastTextDetector",
     "Grouper",
     "HashingEmbedder",
     "IngestSummary",
     "InputError",
+    "LabelTerm",
     "Link",
+    "Mention",
     "NotFound",
     "Provenance",
+    "Quote",
     "RashomonError",
     "Rejected",
     "RemovedLine",
     "Settings",
+    "Speaker",
     "StoreError",
     "Storyline",
     "USEEmbedder",
@@ -72,6 +93,9 @@ __all__ = [
     "clean_text",
     "detect_language",
     "embed_articles",
+    "extract_article",
+    "extract_articles",
+    "extract_corpus",
     "find_outlet_boilerplate",
     "infer_title",
     "ingest",
