@@ -244,6 +244,17 @@ def to_markdown(analysis: Analysis) -> str:
                     f"- `{a.id}` {_md(a.outlet) or 'unknown outlet'} [{a.language or '?'}] {_md(a.title)}"
                     + (" *(title inferred from lead)*" if a.title_inferred else "")
                 )
+        links = [link for link in analysis.crosslinks if link.storyline_id == storyline.id]
+        if links:
+            out.append("\n### Across outlets\n")
+            for link in sorted(links, key=lambda link: (link.flag is None, link.kind, link.id)):
+                flag = f"**{_md(link.flag)}**: " if link.flag else ""
+                what = "the same words" if link.kind == "quote" else "figures for the same quantity"
+                out.append(f"- {flag}{what} (`{link.id}`, confidence {link.confidence:.2f})")
+                for item in link.items:
+                    teller = _md(item.outlet) or f"`{item.article_id}`"
+                    said = f", attributed to {_md(item.speaker)}" if item.speaker else ""
+                    out.append(f"  - {teller} [{item.language or '?'}]{said}: {_md(item.text)}")
     if analysis.rejected:
         out.append("\n## Rejected inputs\n")
         out.extend(f"- {_md(r.source)}: {_md(r.reason)}" for r in analysis.rejected)

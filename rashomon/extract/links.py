@@ -158,7 +158,7 @@ def cross_outlet_links(
                 continue
             article = by_id[article_id]
             quotes += [(article, q) for q in extraction.quotes if q.kind != "scare" and len(q.text) >= MIN_QUOTE_CHARS]
-            figures += [(article, f) for f in extraction.figures if f.unit or f.counts]
+            figures += [(article, f) for f in extraction.figures if _comparable(f)]
         links += _quote_links(storyline, quotes, speakers, entity_names, event_of, embedder)
         links += _figure_links(storyline, figures, event_of, embedder)
     return tuple(links)
@@ -268,6 +268,13 @@ def _figure_item(article: Article, figure: Figure) -> CrossItem:
         unit=figure.unit,
         counts=figure.counts,
     )
+
+
+def _comparable(figure: Figure) -> bool:
+    """Worth setting beside other outlets' figures: it has a unit, or counts something at least ten
+    strong ("141 Staaten"); "fünf Länder" describes, it is rarely a contested number."""
+    size = figure.value if figure.value is not None else figure.high
+    return bool(figure.unit or (figure.counts and size is not None and size >= 10))
 
 
 def _counted(figure: Figure) -> set[str]:
