@@ -542,6 +542,13 @@ def _slovnet() -> SlovnetRecognizer | None:
     return SlovnetRecognizer() if SlovnetRecognizer.available() else None
 
 
+def _mostly_cyrillic(text: str) -> bool:
+    """Whether most letters of the first 2,000 characters are Cyrillic."""
+    letters = [char for char in text[:2000] if char.isalpha()]
+    cyrillic = sum("\u0400" <= char <= "\u04ff" for char in letters)
+    return bool(letters) and cyrillic > len(letters) / 2
+
+
 class DefaultRecognizer:
     """The best offline backend per language (see the module docstring).
 
@@ -565,9 +572,15 @@ class DefaultRecognizer:
         return _crf("xx", False)
 
     def recognize(self, text: str, language: str | None) -> list[Mention]:
-        """Mentions in ``text``, in order of position."""
+        """Mentions in ``text``, in order of position.
+
+        With no language given, a text written mostly in Cyrillic goes to the
+        Russian backend; anything else to the cross-lingual model.
+        """
         if not text or not text.strip():
             return []
+        if not language and _mostly_cyrillic(text):
+            language = "ru"
         return self.backend(language).recognize(text, language)
 
 
