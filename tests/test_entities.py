@@ -84,6 +84,12 @@ def test_entities_russian_sentence() -> None:
     assert ("Казахстана", "LOC") in got
 
 
+def test_entities_unknown_language_cyrillic_goes_to_the_russian_backend() -> None:
+    text = "Президент России Владимир Путин прибыл в Астану."
+    assert {m.recognizer for m in recognize_entities(text, None)} == {"slovnet-ru"}
+    assert {m.recognizer for m in recognize_entities("Angela Merkel visited Paris.", None)} == {"crf-xx"}
+
+
 def test_entities_other_languages_use_the_cross_lingual_model() -> None:
     recognizer = DefaultRecognizer()
     backend = recognizer.backend("es")

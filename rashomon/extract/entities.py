@@ -225,6 +225,8 @@ def _word_features(token: str, lexical: bool, shouted: bool = False) -> tuple[tu
         features.append("w=" + lower)
         if len(lower) > 3:
             features.extend(("s2=" + lower[-2:], "s3=" + lower[-3:], "s4=" + lower[-4:], "p3=" + lower[:3]))
+            if lexical and len(lower) > 5:
+                features.append("s5=" + lower[-5:])
     if capitalised and len(token) >= 2:
         key = name_key(token)
         if key is not None and key.startswith("ISO:"):
@@ -280,13 +282,15 @@ def sequence_features(tokens: Sequence[str], lexical: bool = True) -> list[list[
             if 0 <= j < length:
                 features.append(f"{offset}:w={words[j][1]}")
                 features.append(f"{offset}:sh={shapes[j]}")
-                if offset in (-1, 1) and words[j][3]:
+                if words[j][3] and (lexical or offset in (-1, 1)):
                     features.append(f"{offset}:k={words[j][3]}")
             else:
                 features.append(f"{offset}:pad")
         if i > 0:
             features.append(f"-1|0={words[i - 1][1]}|{context}")
             features.append(f"sh-1|0={shapes[i - 1]}|{shapes[i]}")
+            if lexical:
+                features.append(f"k-1|0={words[i - 1][3]}|{words[i][3]}")
         if i + 1 < length:
             features.append(f"0|+1={context}|{words[i + 1][1]}")
             features.append(f"sh0|+1={shapes[i]}|{shapes[i + 1]}")
@@ -542,6 +546,13 @@ def _slovnet() -> SlovnetRecognizer | None:
     return SlovnetRecognizer() if SlovnetRecognizer.available() else None
 
 
+def _mostly_cyrillic(text: str) -> bool:
+    """Whether most letters of the first 2,000 characters are Cyrillic."""
+    letters = [char for char in text[:2000] if char.isalpha()]
+    cyrillic = sum("\u0400" <= char <= "\u04ff" for char in letters)
+    return bool(letters) and cyrillic > len(letters) / 2
+
+
 class DefaultRecognizer:
     """The best offline backend per language (see the module docstring).
 
@@ -565,9 +576,15 @@ class DefaultRecognizer:
         return _crf("xx", False)
 
     def recognize(self, text: str, language: str | None) -> list[Mention]:
-        """Mentions in ``text``, in order of position."""
+        """Mentions in ``text``, in order of position.
+
+        With no language given, a text written mostly in Cyrillic goes to the
+        Russian backend; anything else to the cross-lingual model.
+        """
         if not text or not text.strip():
             return []
+        if not language and _mostly_cyrillic(text):
+            language = "ru"
         return self.backend(language).recognize(text, language)
 
 
