@@ -1,6 +1,6 @@
 """Evaluate the entity recognisers on every labelled set in ../shared/bench/ner/.
 
-    python bench/eval_ner.py                 # all sets, writes bench/results/ner.md
+    python bench/eval_ner.py                 # all sets, writes bench/results/ner.md (not kept in git; the table goes into BENCHMARKS.md)
     python bench/eval_ner.py --limit 500     # first 500 sentences of each, quick look
 
 How it is fair: each test sentence's tokens are joined with single spaces and the

@@ -121,6 +121,27 @@ def speaker_entities(extractions: Sequence[Extraction], entities: Sequence[Entit
     return out
 
 
+def _crosslink(
+    kind: str,
+    storyline: Storyline,
+    items: tuple[CrossItem, ...],
+    event_of: Mapping[str, str],
+    similarity: float,
+    flag: str | None,
+    confidence: float,
+) -> CrossLink:
+    return CrossLink(
+        id=_link_id(kind, items),
+        kind=kind,
+        storyline_id=storyline.id,
+        event_ids=tuple(dict.fromkeys(event_of.get(item.article_id, "") for item in items)),
+        items=items,
+        similarity=round(float(similarity), 4),
+        flag=flag,
+        confidence=round(float(confidence), 4),
+    )
+
+
 def _link_id(kind: str, items: Sequence[CrossItem]) -> str:
     key = "|".join(f"{item.article_id}:{item.start}" for item in items)
     return f"{kind[0]}l-" + hashlib.sha1(f"{kind}|{key}".encode()).hexdigest()[:10]
@@ -221,8 +242,13 @@ def _quote_links(
         if overlap >= QUOTE_OVERLAP:
             components.link(i, j, overlap)
     # Across languages words cannot be compared: the cross-lingual embeddings of the quotes are.
-    # Only statements long enough to be translated recognisably are compared this way.
-    long = [i for i, (_a, quote) in enumerate(quotes) if len(quote.text) >= MIN_TRANSLATED_CHARS]
+    # Only quoted statements long enough to be translated recognisably are compared this way
+    # (not reported speech: each outlet words that itself).
+    long = [
+        i
+        for i, (_a, quote) in enumerate(quotes)
+        if quote.kind in ("direct", "partial") and len(quote.text) >= MIN_TRANSLATED_CHARS
+    ]
     if len({quotes[i][0].language for i in long}) > 1:
         vectors = embedder.encode([quotes[i][1].text for i in long])
         cosines = vectors @ vectors.T
@@ -238,18 +264,8 @@ def _quote_links(
         pairs = scores[components.find(members[0])]
         mean = sum(pairs) / len(pairs)
         flag = "different speakers" if len(said_by) > 1 else None
-        out.append(
-            CrossLink(
-                id=_link_id("quote", items),
-                kind="quote",
-                storyline_id=storyline.id,
-                event_ids=tuple(dict.fromkeys(event_of.get(item.article_id, "") for item in items)),
-                items=items,
-                similarity=round(mean, 4),
-                flag=flag,
-                confidence=round(min(1.0, max(0.0, 0.5 + (mean - 0.6))), 4),
-            )
-        )
+        confidence = min(1.0, max(0.0, 0.5 + (mean - 0.6)))
+        out.append(_crosslink("quote", storyline, items, event_of, mean, flag, confidence))
     return out
 
 
@@ -347,16 +363,6 @@ def _figure_links(
         items = tuple(_figure_item(*figures[m]) for m in members)
         pairs = scores[components.find(members[0])]
         confidence = min(min(f.confidence for _a, f in (figures[m] for m in members)), max(pairs))
-        out.append(
-            CrossLink(
-                id=_link_id("figure", items),
-                kind="figure",
-                storyline_id=storyline.id,
-                event_ids=tuple(dict.fromkeys(event_of.get(item.article_id, "") for item in items)),
-                items=items,
-                similarity=round(sum(pairs) / len(pairs), 4),
-                flag="figures differ" if differ else None,
-                confidence=round(float(confidence), 4),
-            )
-        )
+        flag = "figures differ" if differ else None
+        out.append(_crosslink("figure", storyline, items, event_of, sum(pairs) / len(pairs), flag, confidence))
     return out
