@@ -121,6 +121,14 @@ def speaker_entities(extractions: Sequence[Extraction], entities: Sequence[Entit
     return out
 
 
+def _encode_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Embed each distinct text once (wire copy repeats quotes and sentences verbatim)."""
+    distinct = list(dict.fromkeys(texts))
+    vectors = embedder.encode(distinct)
+    row = {text: number for number, text in enumerate(distinct)}
+    return vectors[[row[text] for text in texts]]
+
+
 def _crosslink(
     kind: str,
     storyline: Storyline,
@@ -250,7 +258,7 @@ def _quote_links(
         if quote.kind in ("direct", "partial") and len(quote.text) >= MIN_TRANSLATED_CHARS
     ]
     if len({quotes[i][0].language for i in long}) > 1:
-        vectors = embedder.encode([quotes[i][1].text for i in long])
+        vectors = _encode_unique(embedder, [quotes[i][1].text for i in long])
         cosines = vectors @ vectors.T
         for x, y in zip(*np.nonzero(np.triu(cosines >= QUOTE_SIMILARITY, k=1)), strict=True):
             i, j = long[int(x)], long[int(y)]
@@ -343,7 +351,7 @@ def _figure_links(
     for members in by_event.values():
         if len({figures[i][0].id for i in members}) < 2:
             continue
-        contexts = embedder.encode([_context(*figures[i]) for i in members])
+        contexts = _encode_unique(embedder, [_context(*figures[i]) for i in members])
         cosines = contexts @ contexts.T
         for x, i in enumerate(members):
             for y in range(x + 1, len(members)):
