@@ -123,3 +123,33 @@ def test_report_for_one_event_shows_only_that_event(sample_analysis) -> None:
     event = max(sample_analysis.events, key=lambda e: len(e.article_ids))
     html = render_html(sample_analysis, only=event.id)
     assert html.count('class="event"') == 1 and html.count('class="article"') == len(event.article_ids)
+
+
+def test_report_escapes_quotes_entities_and_figures_from_scraped_text(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    quote = "We will <script>alert(1)</script> never accept these job cuts at the Northgate plant, never."
+    records = [
+        {
+            "id": f"q{n}",
+            "text": f'{lead}\n\nMinister Jane <b>Roe</b> said: "{quote}" Unions said 8,000 workers would strike.',
+            "outlet": outlet,
+            "published": "2025-01-02",
+            "language": "en",
+        }
+        for n, (lead, outlet) in enumerate(
+            [
+                ("Strike looms at the Northgate plant as talks fail on Monday.", "<i>One</i>"),
+                ("Talks on the Northgate plant failed on Monday and a strike looms.", "Two"),
+            ]
+        )
+    ]
+    (folder / "q.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    analysis = analyze([folder], load_settings(embedder="hashing"), HashingEmbedder())
+    assert any(link.kind == "quote" for link in analysis.crosslinks)
+    html = render_html(analysis)
+    assert "Across outlets" in html
+    assert "<script>alert(1)" not in html and "Jane <b>Roe</b>" not in html and "<i>One</i>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    markdown = to_markdown(analysis)
+    assert "<script>" not in markdown
