@@ -24,7 +24,7 @@ from .config import SETTINGS, Settings, load_settings
 from .errors import RashomonError
 from .export import FORMATS, to_json, to_markdown
 from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest
-from .records import Analysis, Event, Rejected, Storyline
+from .records import Analysis, CrossLink, Event, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
 
@@ -307,24 +307,28 @@ def stories_command(workspace: Path) -> None:
 @click.argument("item_id")
 @workspace_option
 def show_command(item_id: str, workspace: Path) -> None:
-    """Show one article, event (ev-…) or storyline (st-…) with its evidence."""
+    """Show one article, event (ev-…), storyline (st-…), entity (en-…) or cross-outlet link
+    (ql-…, fl-…) with its evidence."""
     with open_workspace(workspace) as ws:
         analysis = ws.analysis()
         groups: list[Storyline | Event] = [*analysis.storylines, *analysis.events]
         for group in groups:
             if group.id == item_id:
-                out.print(f"{group.id}: {group.label}", markup=False)
-                for article_id in group.article_ids:
-                    article = ws.article(article_id)
+                _show_group(ws, analysis, group)
+                return
+        for entity in analysis.entities:
+            if entity.id == item_id:
+                out.print(f"{entity.id}: {entity.name} ({entity.label}, key {entity.key})", markup=False)
+                out.print(f"  written as: {', '.join(entity.aliases)}", markup=False)
+                for mention in entity.mentions:
                     out.print(
-                        f"  {article.id} [{article.language}] {article.outlet or '-'} · {article.title}", markup=False
-                    )
-                for link in group.links:
-                    out.print(
-                        f"  link {link.article_a} ↔ {link.article_b}: score {link.score:.2f} (embedding "
-                        f"{link.embedding:.2f}, names {link.names:.2f}); shared: {', '.join(link.shared_names)}",
+                        f"  {mention.article_id} “{mention.surface}” (linked by {mention.via}): {mention.sentence}",
                         markup=False,
                     )
+                return
+        for link in analysis.crosslinks:
+            if link.id == item_id:
+                _show_crosslink(link)
                 return
         try:
             article = ws.article(item_id)
@@ -340,7 +344,54 @@ def show_command(item_id: str, workspace: Path) -> None:
         )
         for line in article.removed_lines:
             out.print(f"  removed line {line.line_no} ({line.reason}): {line.text}", markup=False)
+        _show_extraction(analysis, article.id)
         out.print("", article.text, markup=False)
+
+
+def _show_group(ws: Workspace, analysis: Analysis, group: Storyline | Event) -> None:
+    out.print(f"{group.id}: {group.label}", markup=False)
+    if group.headline and group.headline != group.label:
+        out.print(f"  headline: {group.headline}", markup=False)
+    for term in group.terms:
+        out.print(
+            f"  label term “{term.text}” ({term.kind}, {len(term.article_ids)} articles): {term.sentence}", markup=False
+        )
+    for article_id in group.article_ids:
+        article = ws.article(article_id)
+        out.print(f"  {article.id} [{article.language}] {article.outlet or '-'} · {article.title}", markup=False)
+    for link in group.links:
+        out.print(
+            f"  {link.kind} {link.article_a} ↔ {link.article_b}: score {link.score:.2f} (embedding "
+            f"{link.embedding:.2f}, names {link.names:.2f}); shared: {', '.join(link.shared_names)}",
+            markup=False,
+        )
+    members = set(group.article_ids)
+    for crosslink in analysis.crosslinks:
+        if any(item.article_id in members for item in crosslink.items):
+            _show_crosslink(crosslink)
+
+
+def _show_crosslink(link: CrossLink) -> None:
+    flag = f" — {link.flag}" if link.flag else ""
+    out.print(f"  {link.id}: {link.kind}{flag} (confidence {link.confidence:.2f})", markup=False)
+    for item in link.items:
+        said = f", attributed to {item.speaker}" if item.speaker else ""
+        out.print(f"    {item.article_id} {item.outlet or '-'} [{item.language}]{said}: {item.text}", markup=False)
+
+
+def _show_extraction(analysis: Analysis, article_id: str) -> None:
+    extraction = next((x for x in analysis.extractions if x.article_id == article_id), None)
+    if extraction is None:
+        return
+    named = sorted({(e.name, e.id) for e in analysis.entities for m in e.mentions if m.article_id == article_id})
+    if named:
+        out.print("Entities: " + ", ".join(f"{name} ({entity_id})" for name, entity_id in named), markup=False)
+    for quote in extraction.quotes:
+        speaker = quote.speaker.name if quote.speaker else "no one named"
+        out.print(f"  quote ({quote.kind}, {speaker}): {quote.text}", markup=False)
+    for figure in extraction.figures:
+        value = figure.value if figure.value is not None else f"{figure.low}–{figure.high}"
+        out.print(f"  figure “{figure.text}” = {value} {figure.unit or ''} ({figure.counts or '-'})", markup=False)
 
 
 @cli.command("export")

@@ -68,8 +68,16 @@ def test_cli_workspace_commands(runner: CliRunner, tmp_path: Path, seeds_dir: Pa
     event = next(e for e in data["events"] if len(e["article_ids"]) == 3)
     shown = runner.invoke(cli, ["show", event["id"], "--workspace", ws])
     assert shown.exit_code == 0 and "Blinken" in shown.stdout and "score" in shown.stdout
+    assert "different speakers" in shown.stdout  # the event's cross-outlet links come with it
     article = runner.invoke(cli, ["show", data["articles"][0]["id"], "--workspace", ws])
     assert article.exit_code == 0 and "Title:" in article.stdout
+    assert "Entities:" in article.stdout and "quote (" in article.stdout
+    tokayev = next(e for e in data["entities"] if "Tokajew" in e["aliases"])
+    entity = runner.invoke(cli, ["show", tokayev["id"], "--workspace", ws])
+    assert entity.exit_code == 0 and "Tokayev" in entity.stdout and "linked by" in entity.stdout
+    link = next(link for link in data["links"] if link["flag"] == "different speakers")
+    shown_link = runner.invoke(cli, ["show", link["id"], "--workspace", ws])
+    assert shown_link.exit_code == 0 and "attributed to" in shown_link.stdout
     missing = runner.invoke(cli, ["show", "nope", "--workspace", ws])
     assert missing.exit_code == 1 and "No article 'nope'" in missing.stderr
 
