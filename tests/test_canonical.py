@@ -153,3 +153,21 @@ def test_canonical_a_lone_surname_is_the_one_full_named_person_of_the_corpus() -
     entities = by_alias(link_entities(articles, mentions))
     assert entities["Biden"] is entities["Joe Biden"]
     assert {m.surface: m.via for m in entities["Biden"].mentions}["Biden"] == "surname"
+
+
+def test_canonical_cities_from_cldr_meet_across_languages_and_cases() -> None:
+    from rashomon.extract.canonical import city_of
+
+    texts = {
+        "de": "Der Minister reiste nach Moskau. Moskaus Antwort kam schnell.",
+        "en": "The minister flew to Moscow on Monday.",
+        "ru": "Министр прилетел в Москву, в Москве его ждали.",
+    }
+    articles = [article(lang, text, lang) for lang, text in texts.items()]
+    spans = {"de": ("Moskau", "Moskaus"), "en": ("Moscow",), "ru": ("Москву", "Москве")}
+    mentions = [found(texts[lang], *((s, "LOC") for s in spans[lang])) for lang in texts]
+    entities = by_alias(link_entities(articles, mentions, reader_language="de"))
+    moscow = entities["Moskau"]
+    assert all(entities[alias] is moscow for aliases in spans.values() for alias in aliases)
+    assert moscow.key == "CTY:Europe/Moscow" and moscow.name == "Moskau"
+    assert city_of("Hamburg") is None and city_of("Mai") is None  # not every place is a CLDR city

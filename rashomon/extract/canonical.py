@@ -9,6 +9,8 @@ them, with general rules and a record of which rule linked each mention (``via``
   not, and its common abbreviations (``USA``, ``США``) → one entity per ISO code
   (:mod:`rashomon.names`), shown by its CLDR name in the reader's language;
   ``region``: likewise for CLDR's world regions (``Zentralasien``/``Central Asia``);
+  ``city``: a city CLDR names in many languages as the exemplar city of a time zone
+  (``Moskau``/``Moscow``/``Москва``; capitals and large cities, not every town);
 * ``organisation``: an acronym or name from ``data/organisations.json``
   (``OVKS``/``CSTO``/``ОДКБ``, ``GUS``/``CIS``/``СНГ`` …), and ``acronym``: an
   acronym the article itself defines (``Gemeinschaft Unabhängiger Staaten (GUS)``);
@@ -149,6 +151,53 @@ def region_of(surface: str) -> str | None:
     return None
 
 
+@functools.cache
+def _cities() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Cities CLDR names in many languages: the exemplar cities of its time zones (``Europe/Moscow``
+    is Moscow, Moskau, Москва, Moscou). Name (lower case) → zone, and zone → name by language."""
+    from babel import Locale, localedata
+
+    by_name: dict[str, str] = {}
+    names: dict[str, dict[str, str]] = {}
+    for code in sorted(localedata.locale_identifiers()):
+        if "_" in code:
+            continue
+        try:
+            zones = Locale.parse(code).time_zones
+        except Exception:  # some identifiers carry no time-zone data
+            continue
+        for zone, data in zones.items():
+            city = data.get("city") if hasattr(data, "get") else None
+            if isinstance(city, str) and "/" in zone and not zone.startswith(("Etc/", "Antarctica/")):
+                names.setdefault(zone, {})[code] = city
+                by_name.setdefault(city.lower(), zone)
+    for zone in list(names):  # English names are the zone ids themselves
+        english = zone.rsplit("/", 1)[-1].replace("_", " ")
+        names[zone].setdefault("en", english)
+        by_name.setdefault(english.lower(), zone)
+    return by_name, names
+
+
+def city_of(surface: str) -> str | None:
+    """The time zone whose exemplar city a surface names in any CLDR language, inflected or not
+    ("Moskau", "Москве", "Moscow" → ``Europe/Moscow``)."""
+    text = " ".join(_words(surface)).lower()
+    if len(text) < 4:
+        return None
+    table = _cities()[0]
+    # As written, genitive -s, or a Slavic case ending in place of the nominative's last letter.
+    for candidate in (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а"):
+        if candidate and candidate in table:
+            return table[candidate]
+    return None
+
+
+def city_name(zone: str, language: str) -> str:
+    """A city's name in ``language`` (CLDR), else in English."""
+    names = _cities()[1].get(zone, {})
+    return names.get(language) or names.get("en") or zone
+
+
 def country_of(surface: str) -> str | None:
     """The ISO code a country name (any CLDR language, inflected, or a common abbreviation) stands for."""
     words = _words(surface)
@@ -282,7 +331,12 @@ def link_entities(
         code = country_of(surface)
         region = None if code else region_of(surface)
         org = None if code or region else organisation_of(surface)
-        if region:
+        city = city_of(surface) if mention.label in ("LOC", "MISC") and not (code or region or org) else None
+        if city:
+            keys.append("CTY:" + city)
+            kinds.append("LOC")
+            via[position] = "city"
+        elif region:
             keys.append("REG:" + region)
             kinds.append("LOC")
             via[position] = "region"
@@ -343,7 +397,7 @@ def link_entities(
                 links.union(first_with[f"PER:{first}|{key[6:]}"], position)
                 via[position] = "surname"
     # 5. Case endings and near spellings of the same name.
-    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:", "REG:")))
+    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:", "REG:", "CTY:")))
     stem_of: dict[str, int] = {}
     for key in singles:  # shortest keys first within a stem: the uninflected form is the root
         kind, _, body = key.partition(":")
@@ -395,7 +449,7 @@ def link_entities(
     for members in groups.values():
         group_keys = sorted({keys[p] for p in members})
         named = Counter(keys[p] for p in members if keys[p].startswith("PER:") and not keys[p].startswith("PER:?|"))
-        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:"))), None) or (
+        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:", "CTY:"))), None) or (
             min(named, key=lambda k: (-named[k], k)) if named else group_keys[0]
         )
         label = Counter(kinds[p] for p in members).most_common(1)[0][0]
@@ -442,6 +496,8 @@ def _display_name(
 ) -> str:
     if key.startswith(("ISO:", "REG:")):
         return country_name(key[4:], reader_language)
+    if key.startswith("CTY:"):
+        return city_name(key[4:], reader_language)
     members = list(members)
     surfaces = Counter(flat[p][1].surface for p in members)
     if key.startswith("ORG:") and key[4:] in org_names:
