@@ -278,6 +278,22 @@ class UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
+def _known_key(surface: str, label: str) -> tuple[str, str, str] | None:
+    """``(key, label, rule)`` when a table names the surface: a country, a world region, an
+    organisation or (for places only) a city; else None."""
+    code = country_of(surface)
+    if code:
+        return "ISO:" + code, "LOC", "country"
+    region = region_of(surface)
+    if region:
+        return "REG:" + region, "LOC", "region"
+    org = organisation_of(surface)
+    if org:
+        return "ORG:" + org, "ORG", "organisation"
+    city = city_of(surface) if label in ("LOC", "MISC") else None
+    return ("CTY:" + city, "LOC", "city") if city else None
+
+
 def _one_edit_apart(a: str, b: str) -> bool:
     if a == b or abs(len(a) - len(b)) > 1:
         return False
@@ -328,26 +344,12 @@ def link_entities(
     for position, (article_number, mention) in enumerate(flat):
         surface = mention.surface
         words = _words(surface)
-        code = country_of(surface)
-        region = None if code else region_of(surface)
-        org = None if code or region else organisation_of(surface)
-        city = city_of(surface) if mention.label in ("LOC", "MISC") and not (code or region or org) else None
-        if city:
-            keys.append("CTY:" + city)
-            kinds.append("LOC")
-            via[position] = "city"
-        elif region:
-            keys.append("REG:" + region)
-            kinds.append("LOC")
-            via[position] = "region"
-        elif code:
-            keys.append("ISO:" + code)
-            kinds.append("LOC")
-            via[position] = "country"
-        elif org:
-            keys.append("ORG:" + org)
-            kinds.append("ORG")
-            via[position] = "organisation"
+        # Places and organisations with names in many languages, most specific table first.
+        known = _known_key(surface, mention.label)
+        if known:
+            key, kind, via[position] = known
+            keys.append(key)
+            kinds.append(kind)
         elif (article_number, surface.strip()) in defined:
             keys.append(defined[(article_number, surface.strip())])
             kinds.append("ORG")
