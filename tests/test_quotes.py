@@ -486,3 +486,11 @@ def test_quotes_lessons_from_real_news() -> None:
     # A one-letter conjunction at a sentence start is no speaker.
     text = "E prosegue l'articolo: «I nostri servizi avevano lanciato il primo allarme già a marzo»."
     assert speaker(extract_quotes(text, "it")[0]) != "E"
+
+
+def test_quotes_stray_marks_in_a_huge_paragraph_take_linear_time() -> None:
+    import time
+
+    started = time.perf_counter()
+    extract_quotes('"abc ' * 20000, "de")
+    assert time.perf_counter() - started < 5.0  # was quadratic: about 13 s on this input

@@ -121,6 +121,9 @@ def _can_open(mark: str, looks_opening: bool, after: str) -> bool:
     return False  # ’ is an apostrophe or a closer, never an opener
 
 
+_MAX_NESTING = 8
+
+
 def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
     """Outermost quotations in ``text[lo:hi]`` (one paragraph), in order."""
     stack: list[tuple[str, int]] = []
@@ -143,7 +146,9 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
                     spans.append(_Span(open=opened_at, close=i))
                 closed = True
                 break
-        if not closed and _can_open(mark, looks_opening, after):
+        # Quotations nest a few levels deep at most; a deeper stack is text full of stray marks,
+        # and scanning it for every mark would cost quadratic time on hostile input.
+        if not closed and len(stack) < _MAX_NESTING and _can_open(mark, looks_opening, after):
             stack.append((mark, i))
     if stack:
         opened_at = stack[0][1]
