@@ -7,9 +7,10 @@ against the rest of the corpus (*distinctive terms*, a class-based TF-IDF), plus
 the date span. Each :class:`~rashomon.records.LabelTerm` keeps the articles that
 use it and one sentence as evidence.
 
+Names are the canonical entities' display names when the extract stage ran.
 Terms come from the group's articles in the reader's language
-(``settings.reader_language``) when it has some, otherwise from its most common
-language (and say so in ``language``). Distinctiveness is measured against the
+(``settings.reader_language``) when it has at least two there (or only that
+language), otherwise from its most common language (and say so in ``language``). Distinctiveness is measured against the
 articles of that language in the same corpus, so the labels of a one-topic
 corpus lean on the group's own frequent words; function words and reporting
 verbs are left out with the per-language lists in ``data/stopwords.json``.
@@ -88,10 +89,13 @@ class Background:
 
 
 def _label_language(articles: Sequence[Article], reader_language: str) -> str:
+    """The reader's language, unless the group has a single article in it and more in another
+    (one article's words are no group's distinctive terms)."""
     languages = Counter(a.language or "" for a in articles)
-    if reader_language in languages:
+    majority = sorted(languages, key=lambda language: (-languages[language], language))[0]
+    if languages[reader_language] >= 2 or languages[reader_language] == len(articles):
         return reader_language
-    return sorted(languages, key=lambda language: (-languages[language], language))[0]
+    return majority if languages[majority] >= 2 else (reader_language if reader_language in languages else majority)
 
 
 def _names(articles: Sequence[Article], reader_language: str) -> list[LabelTerm]:
@@ -191,12 +195,17 @@ def _join_full_names(names: list[LabelTerm], articles: Sequence[Article]) -> lis
 
 
 def _terms(
-    articles: Sequence[Article], background: Background, language: str, names: Sequence[LabelTerm]
+    articles: Sequence[Article],
+    background: Background,
+    language: str,
+    names: Sequence[LabelTerm],
+    name_forms: Sequence[str] = (),
 ) -> list[LabelTerm]:
+    """Distinctive words of the group in ``language``; never a word of a name, as shown or as written."""
     chosen = [a for a in articles if (a.language or "") == language]
     if not chosen:
         return []
-    taken = {word.lower() for term in names for word in _WORD.findall(term.text)}
+    taken = {word.lower() for text in [*(term.text for term in names), *name_forms] for word in _WORD.findall(text)}
     in_group: Counter[str] = Counter()
     documents: Counter[str] = Counter()
     for article in chosen:
@@ -242,13 +251,15 @@ def _entity_names(articles: Sequence[Article], entities: Sequence[Entity]) -> li
         if not mentions or entity.label == "MISC":
             continue
         users = tuple(dict.fromkeys(m.article_id for m in mentions))
-        place = entity.key.startswith(("ISO:", "REG:"))
-        weight = len(users) / len(members) * (0.5 if place else 1.0) + 0.01 * math.log1p(len(mentions))
+        country = entity.key.startswith(("ISO:", "REG:"))
+        # Countries and world regions say less about which happening this is than the people,
+        # organisations and towns in it.
+        weight = len(users) / len(members) * (0.5 if country else 1.0) + 0.01 * math.log1p(len(mentions))
         evidence = next((m for m in mentions if entity.name in m.sentence), mentions[0])
         out.append(
             LabelTerm(
                 entity.name,
-                "country" if place else "name",
+                "country" if country else "name",
                 round(weight, 4),
                 language_of.get(evidence.article_id),
                 users,
@@ -274,7 +285,14 @@ def label_terms(
     if not articles:
         return (), ""
     names = _entity_names(articles, entities) if entities else _names(articles, reader_language)
-    terms = _terms(articles, background, _label_language(articles, reader_language), names)
+    members = {article.id for article in articles}
+    name_forms = [
+        alias
+        for entity in entities or ()
+        if any(m.article_id in members for m in entity.mentions)
+        for alias in entity.aliases
+    ]
+    terms = _terms(articles, background, _label_language(articles, reader_language), names, name_forms)
     # A name only one article of a larger group mentions is no key name of the group.
     key_names = [n for n in names if len(n.article_ids) > 1 or len(articles) == 1][:NAMES_SHOWN]
     shown = key_names + terms[:TERMS_SHOWN]
