@@ -14,7 +14,8 @@ figures each outlet gives for the same thing.
   about the same quantity when what they count overlaps
   (:func:`~rashomon.extract.figures.same_quantity`) or, for sums of money in one event
   (in any languages), when their contexts are alike (cross-lingual embedding cosine
-  at least :data:`FIGURE_CONTEXT_SIMILARITY`) and the sums within a factor of three. They
+  at least :data:`FIGURE_CONTEXT_SIMILARITY`), name a canonical entity in common, and the
+  sums are within a factor of three. They
   are put side by side and flagged ``figures differ`` when their values disagree
   (their compatible intervals do not overlap).
 
@@ -23,6 +24,7 @@ Every item keeps its article, outlet, offsets and sentence: the evidence.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -34,6 +36,7 @@ import numpy as np
 from ..embed import Embedder
 from ..labels import stopwords
 from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, Quote, Storyline
+from ..sentences import sentence_spans
 from .canonical import UnionFind
 from .figures import _compatible, _terms, same_quantity
 
@@ -168,7 +171,8 @@ def cross_outlet_links(
     Args:
         articles: Every article.
         extractions: What the extract stage found in each article.
-        entities: Canonical entities (to name each quote's speaker).
+        entities: Canonical entities (to name each quote's speaker, and to check that two sums
+            of money compared by context are about something both name).
         storylines: The storylines to look inside.
         event_of: Article id → event id.
         embedder: Embeds quote texts (the pipeline's cross-lingual embedder).
@@ -177,6 +181,10 @@ def cross_outlet_links(
     found = {extraction.article_id: extraction for extraction in extractions}
     speakers = speaker_entities(extractions, entities)
     entity_names = {entity.id: entity.name for entity in entities}
+    named: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for entity in entities:
+        for mention in entity.mentions:
+            named[mention.article_id].append((mention.start, entity.id))
     links: list[CrossLink] = []
     for storyline in storylines:
         quotes: list[tuple[Article, Quote]] = []
@@ -189,7 +197,7 @@ def cross_outlet_links(
             quotes += [(article, q) for q in extraction.quotes if q.kind != "scare" and len(q.text) >= MIN_QUOTE_CHARS]
             figures += [(article, f) for f in extraction.figures if _comparable(f)]
         links += _quote_links(storyline, quotes, speakers, entity_names, event_of, embedder)
-        links += _figure_links(storyline, figures, event_of, embedder)
+        links += _figure_links(storyline, figures, event_of, embedder, named)
     return tuple(links)
 
 
@@ -323,11 +331,27 @@ def _same_order(a: Figure, b: Figure) -> bool:
     return bool(size_a and size_b and abs(math.log10(size_a) - math.log10(size_b)) <= math.log10(3.0))
 
 
+@functools.lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text))
+
+
+def _named_near(article: Article, figure: Figure, named: Mapping[str, Sequence[tuple[int, str]]]) -> set[str]:
+    """Canonical entities named in a figure's sentence and the one before it (where the thing
+    counted is often named)."""
+    spans = _spans(article.text)
+    index = max((k for k, (start, _end) in enumerate(spans) if start <= figure.start), default=0)
+    low = spans[max(0, index - 1)][0] if spans else 0
+    high = spans[index][1] if spans else len(article.text)
+    return {entity for start, entity in named.get(article.id, ()) if low <= start < high}
+
+
 def _figure_links(
     storyline: Storyline,
     figures: Sequence[tuple[Article, Figure]],
     event_of: Mapping[str, str],
     embedder: Embedder,
+    named: Mapping[str, Sequence[tuple[int, str]]],
 ) -> list[CrossLink]:
     if len(figures) < 2:
         return []
@@ -359,7 +383,9 @@ def _figure_links(
                 a, b = figures[i][1], figures[j][1]
                 if figures[i][0].id == figures[j][0].id or not _same_order(a, b):
                     continue
-                if cosines[x, y] >= FIGURE_CONTEXT_SIMILARITY:
+                # Told alike, and about someone or something both contexts name.
+                shared = _named_near(*figures[i], named) & _named_near(*figures[j], named)
+                if cosines[x, y] >= FIGURE_CONTEXT_SIMILARITY and shared:
                     components.link(i, j, float(cosines[x, y]))
     out = []
     scores = components.scores()
