@@ -59,17 +59,10 @@ PUBLISHED = {
 
 
 def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """BIO tags to a set of ``(first, stop, label)`` token spans."""
-    found: set[tuple[int, int, str]] = set()
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, kind = tag.partition("-")
-        if start >= 0 and (prefix != "I" or kind != label):
-            found.add((start, i, label))
-            start = -1
-        if prefix == "B" or (prefix == "I" and start < 0):
-            start, label = i, kind
-    return found
+    """BIO tags to a set of ``(first, stop, label)`` token spans (the recogniser's own decoding)."""
+    from rashomon.extract.entities import spans_from_tags
+
+    return set(spans_from_tags(tags))
 
 
 def score(

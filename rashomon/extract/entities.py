@@ -312,7 +312,7 @@ def sequence_features(tokens: Sequence[str], lexical: bool = True) -> list[list[
 # -- backends -----------------------------------------------------------------
 
 
-def _spans_from_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+def spans_from_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """BIO tags to ``(first, last + 1, label)`` token spans (a stray I- starts a span)."""
     spans: list[tuple[int, int, str]] = []
     start, label = -1, ""
@@ -398,7 +398,7 @@ class CrfRecognizer:
         if not self.lexical:
             tags = _names_only(tokens, tags)
         result = []
-        for first, stop, label in _spans_from_tags(tags):
+        for first, stop, label in spans_from_tags(tags):
             confidence = min(tagger.marginal(tags[i], i) for i in range(first, stop))
             result.append((first, stop, label, round(float(confidence), 4)))
         return result
