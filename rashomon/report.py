@@ -75,7 +75,7 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             shown_source=lambda source: _relative(source, root),
             source_root=Path(root).name if root else None,
             schema_version=SCHEMA_VERSION,
-            extract_of=lambda storyline: _storyline_extract(analysis, storyline, teller_of),
+            extract_of=_ExtractView(analysis, teller_of),
             figures_of={x.article_id: x.figures for x in analysis.extractions},
             teller_of=lambda article_id: teller_of.get(article_id, "?"),
         )
@@ -92,35 +92,51 @@ class StorylineExtract:
     links: list[CrossLink]
 
 
-def _storyline_extract(analysis: Analysis, storyline: Storyline, outlet_of: dict[str, str]) -> StorylineExtract:
-    members = set(storyline.article_ids)
-    outlets = sorted({outlet_of.get(a, "?") for a in storyline.article_ids})
-    appears = []
-    for entity in analysis.entities:
-        counts: Counter[str] = Counter(
-            outlet_of.get(m.article_id, "?") for m in entity.mentions if m.article_id in members
-        )
-        if counts:
-            sentence = next(m.sentence for m in entity.mentions if m.article_id in members)
-            appears.append((entity, dict(counts), sentence))
-    appears.sort(key=lambda item: (-sum(item[1].values()), item[0].name))
-    from .extract.links import speaker_entities
+class _ExtractView:
+    """The report's view of the extract stage, indexed once per report (not once per storyline)."""
 
-    speakers = speaker_entities(analysis.extractions, analysis.entities)
-    names = {entity.id: entity.name for entity in analysis.entities}
-    quoted: dict[str, dict[str, list[Quote]]] = {}
-    for extraction in analysis.extractions:
-        if extraction.article_id not in members:
-            continue
-        for quote in extraction.quotes:
-            if quote.kind == "scare" or quote.speaker is None:
-                continue
-            who = names.get(speakers.get((extraction.article_id, quote.start), ""), quote.speaker.name)
-            quoted.setdefault(who, {}).setdefault(outlet_of.get(extraction.article_id, "?"), []).append(quote)
-    ranked = sorted(quoted.items(), key=lambda item: (-sum(len(q) for q in item[1].values()), item[0]))
-    links = [link for link in analysis.crosslinks if link.storyline_id == storyline.id]
-    links.sort(key=lambda link: (link.flag is None, link.kind, -link.confidence))
-    return StorylineExtract(appears[:20], outlets, ranked, links)
+    def __init__(self, analysis: Analysis, outlet_of: dict[str, str]) -> None:
+        from .extract.links import speaker_entities
+
+        self.outlet_of = outlet_of
+        self.mentions_in: dict[str, list[tuple[Entity, str]]] = {}  # article -> (entity, sentence)
+        for entity in analysis.entities:
+            for mention in entity.mentions:
+                self.mentions_in.setdefault(mention.article_id, []).append((entity, mention.sentence))
+        speakers = speaker_entities(analysis.extractions, analysis.entities)
+        names = {entity.id: entity.name for entity in analysis.entities}
+        self.quotes_in: dict[str, list[tuple[str, Quote]]] = {}  # article -> (speaker, quote)
+        for extraction in analysis.extractions:
+            for quote in extraction.quotes:
+                if quote.kind != "scare" and quote.speaker is not None:
+                    who = names.get(speakers.get((extraction.article_id, quote.start), ""), quote.speaker.name)
+                    self.quotes_in.setdefault(extraction.article_id, []).append((who, quote))
+        self.links_in: dict[str, list[CrossLink]] = {}
+        for link in analysis.crosslinks:
+            self.links_in.setdefault(link.storyline_id, []).append(link)
+
+    def __call__(self, storyline: Storyline) -> StorylineExtract:
+        outlet_of = self.outlet_of
+        counts: dict[str, Counter[str]] = {}
+        entity_of: dict[str, Entity] = {}
+        evidence: dict[str, str] = {}
+        quoted: dict[str, dict[str, list[Quote]]] = {}
+        for article_id in storyline.article_ids:
+            teller = outlet_of.get(article_id, "?")
+            for entity, sentence in self.mentions_in.get(article_id, ()):
+                counts.setdefault(entity.id, Counter())[teller] += 1
+                entity_of[entity.id] = entity
+                evidence.setdefault(entity.id, sentence)
+            for who, quote in self.quotes_in.get(article_id, ()):
+                quoted.setdefault(who, {}).setdefault(teller, []).append(quote)
+        appears = [(entity_of[e], dict(c), evidence[e]) for e, c in counts.items()]
+        appears.sort(key=lambda item: (-sum(item[1].values()), item[0].name))
+        ranked = sorted(quoted.items(), key=lambda item: (-sum(len(q) for q in item[1].values()), item[0]))
+        links = sorted(
+            self.links_in.get(storyline.id, []), key=lambda link: (link.flag is None, link.kind, -link.confidence)
+        )
+        outlets = sorted({outlet_of.get(a, "?") for a in storyline.article_ids})
+        return StorylineExtract(appears[:20], outlets, ranked, links)
 
 
 def _common_folder(sources: list[str]) -> str | None:
