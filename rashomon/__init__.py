@@ -9,6 +9,7 @@ import logging
 
 from .clean import clean_document, clean_lines, clean_text, find_outlet_boilerplate, infer_title
 from .cluster import Grouper, article_features
+from .compare.stage import compare_event, compare_events
 from .config import SETTINGS, Settings, load_settings
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
 from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError, UnsupportedInput
@@ -16,18 +17,23 @@ from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
 from .extract.stage import extract_article, extract_articles, extract_corpus
 from .ingest import read_paths
 from .language import FastTextDetector, detect_language
-from .pipeline import IngestSummary, analyze, ingest, ingest_items
+from .pipeline import IngestSummary, analyze, ingest, ingest_items, with_comparisons
 from .records import (
     SCHEMA_VERSION,
     Analysis,
     Article,
+    BriefLine,
+    Claim,
+    Comparison,
     CrossItem,
     CrossLink,
     DateHint,
+    Disagreement,
     Document,
     Entity,
     EntityMention,
     Event,
+    Evidence,
     Extraction,
     Figure,
     LabelTerm,
@@ -37,8 +43,10 @@ from .records import (
     Quote,
     Rejected,
     RemovedLine,
+    Source,
     Speaker,
     Storyline,
+    Voice,
 )
 from .report import render_html
 from .store import Workspace
@@ -49,6 +57,16 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "with_comparisons",
+    "compare_events",
+    "compare_event",
+    "Voice",
+    "Source",
+    "Evidence",
+    "Disagreement",
+    "Comparison",
+    "Claim",
+    "BriefLine",
     "SCHEMA_VERSION",
     "SETTINGS",
     "Analysis",

@@ -23,8 +23,8 @@ from . import __version__
 from .config import SETTINGS, Settings, load_settings
 from .errors import RashomonError
 from .export import FORMATS, to_json, to_markdown
-from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest
-from .records import Analysis, CrossLink, Event, Rejected, Storyline
+from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest, with_comparisons
+from .records import Analysis, Comparison, CrossLink, Disagreement, Event, Evidence, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
 
@@ -306,11 +306,17 @@ def stories_command(workspace: Path) -> None:
 @cli.command("show")
 @click.argument("item_id")
 @workspace_option
-def show_command(item_id: str, workspace: Path) -> None:
-    """Show one article, event (ev-…), storyline (st-…), entity (en-…) or cross-outlet link
-    (ql-…, fl-…) with its evidence."""
+@click.pass_context
+def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
+    """Show one article, event (ev-…, with how its outlets compare), storyline (st-…), entity
+    (en-…), cross-outlet link (ql-…, fl-…), claim (cl-…) or disagreement (di-…) with its evidence."""
     with open_workspace(workspace) as ws:
-        analysis = ws.analysis()
+        settings = settings_for(ctx, workspace)
+        analysis = ws.analysis(settings)
+        if item_id.startswith(("ev-", "cl-", "di-")):
+            analysis = with_comparisons(analysis, settings)
+        if _show_compared(analysis, item_id):
+            return
         groups: list[Storyline | Event] = [*analysis.storylines, *analysis.events]
         for group in groups:
             if group.id == item_id:
@@ -369,6 +375,59 @@ def _show_group(ws: Workspace, analysis: Analysis, group: Storyline | Event) -> 
     for crosslink in analysis.crosslinks:
         if any(item.article_id in members for item in crosslink.items):
             _show_crosslink(crosslink)
+    for comparison in analysis.comparisons:
+        if comparison.event_id == group.id:
+            _show_comparison(comparison)
+
+
+def _cite(evidence: Evidence) -> str:
+    return f"[{evidence.article_id} {evidence.language or '?'} {evidence.start}–{evidence.end}]"
+
+
+def _show_comparison(comparison: Comparison) -> None:
+    names = {source.id: source.name for source in comparison.sources}
+    out.print(f"  Compared: {len(comparison.sources)} outlets, {len(comparison.claims)} claims", markup=False)
+    for source in comparison.sources:
+        out.print(f"    {source.id}: {source.name} ({', '.join(source.article_ids)})", markup=False)
+    out.print("  Story brief", markup=False)
+    for line in comparison.brief:
+        who = f"{names.get(line.source, line.source)}: " if line.source else ""
+        cites = " ".join(_cite(e) for e in line.evidence[:4])
+        out.print(f"    [{line.section}/{line.kind}] {who}{line.text} {cites}", markup=False)
+    for finding in comparison.disagreements:
+        _show_disagreement(finding)
+    for voice in comparison.voices:
+        heard = f"quoted {voice.quoted}, paraphrased {voice.paraphrased}, {voice.words} words"
+        what = heard if voice.quoted or voice.paraphrased else f"only talked about ({voice.mentions} mentions)"
+        out.print(f"  voice {names.get(voice.source, voice.source)} · {voice.name}: {what}", markup=False)
+
+
+def _show_disagreement(finding: Disagreement) -> None:
+    out.print(
+        f"  {finding.id}: {finding.summary} (confidence {finding.confidence:.2f}, from {finding.ref})", markup=False
+    )
+    for value, item in zip(finding.values, finding.items, strict=True):
+        out.print(f"    {value or '-'} {_cite(item)} {item.source}: {item.text}", markup=False)
+
+
+def _show_compared(analysis: Analysis, item_id: str) -> bool:
+    """Print a claim (cl-…) or disagreement (di-…) with its sentences; False if it is neither."""
+    for comparison in analysis.comparisons:
+        for claim in comparison.claims:
+            if claim.id == item_id:
+                out.print(
+                    f"{claim.id} in {comparison.event_id}: carried by {', '.join(claim.sources)} "
+                    f"(confidence {claim.confidence:.2f})",
+                    markup=False,
+                )
+                for evidence in claim.sentences:
+                    out.print(f"  {_cite(evidence)} {evidence.source}: {evidence.text}", markup=False)
+                return True
+        for finding in comparison.disagreements:
+            if finding.id == item_id:
+                _show_disagreement(finding)
+                return True
+    return False
 
 
 def _show_crosslink(link: CrossLink) -> None:
@@ -406,8 +465,9 @@ def _show_extraction(analysis: Analysis, article_id: str) -> None:
 @workspace_option
 def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     """Export the workspace as JSON, JSONL, CSV or Markdown (see docs/export.md)."""
+    settings = load_settings(workspace / "rashomon.toml")
     with open_workspace(workspace) as ws:
-        text = FORMATS[fmt](ws.analysis(load_settings()))
+        text = FORMATS[fmt](with_comparisons(ws.analysis(settings), settings))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -428,7 +488,8 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
 def report_command(item_id: str | None, output: Path | None, workspace: Path) -> None:
     """Write the HTML report for the workspace, or for one storyline or event ID."""
     with open_workspace(workspace) as ws:
-        analysis = ws.analysis(load_settings())
+        settings = load_settings(workspace / "rashomon.toml")
+        analysis = with_comparisons(ws.analysis(settings), settings)
         known = {s.id for s in analysis.storylines} | {e.id for e in analysis.events}
         if item_id and item_id not in known:
             raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")

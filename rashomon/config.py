@@ -75,6 +75,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Run the extract stage: named entities, quotes and figures, linked across articles and outlets.",
     ),
     Setting(
+        "compare",
+        True,
+        "Run the compare stage on events two or more outlets cover: claims, disagreements, voices, brief.",
+    ),
+    Setting(
         "reader_language",
         "en",
         "Language (ISO 639-1) labels are drawn in: terms from articles in it where an event has them.",
@@ -120,6 +125,7 @@ class Settings:
     split_margin: float = 0.08
     repair_every: int = 64
     extract: bool = True
+    compare: bool = True
     reader_language: str = "en"
     outlet_boilerplate_min: int = 3
     workers: int = 0

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from .records import SCHEMA_VERSION, Analysis, Article, Event, Storyline
+from .records import SCHEMA_VERSION, Analysis, Article, Comparison, Event, Storyline
 
 
 def article_dict(article: Article, versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -121,6 +121,27 @@ def extract_dicts(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
     return {"entities": entities, "mentions": mentions, "quotes": quotes, "figures": figures, "links": links}
 
 
+def _plain(value: Any) -> Any:
+    """Dataclasses, tuples and nested pairs as JSON-ready dicts and lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    """One event's comparison as the export contract describes it (``comparisons[]``)."""
+    out = _plain(comparison)
+    out["unique"] = {source: list(ids) for source, ids in comparison.unique}
+    out["omissions"] = {source: list(ids) for source, ids in comparison.omissions}
+    out["coverage"] = {
+        "sources": [source.id for source in comparison.sources],
+        "rows": [{"claim_id": claim_id, "carried": row} for claim_id, row in comparison.coverage()],
+    }
+    return out
+
+
 def to_dict(analysis: Analysis) -> dict[str, Any]:
     """The whole analysis as plain JSON-ready data (``schema_version`` first)."""
     from . import __version__
@@ -142,6 +163,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             for group in analysis.copies
         ],
         **extract_dicts(analysis),
+        "comparisons": [comparison_dict(c) for c in analysis.comparisons],
     }
 
 
@@ -255,10 +277,32 @@ def to_markdown(analysis: Analysis) -> str:
                     teller = _md(item.outlet) or f"`{item.article_id}`"
                     said = f", attributed to {_md(item.speaker)}" if item.speaker else ""
                     out.append(f"  - {teller} [{item.language or '?'}]{said}: {_md(item.text)}")
+    for comparison in analysis.comparisons:
+        out.extend(_comparison_markdown(comparison))
     if analysis.rejected:
         out.append("\n## Rejected inputs\n")
         out.extend(f"- {_md(r.source)}: {_md(r.reason)}" for r in analysis.rejected)
     return "\n".join(out) + "\n"
+
+
+def _comparison_markdown(comparison: Comparison) -> list[str]:
+    names = {source.id: source.name for source in comparison.sources}
+
+    def cite(evidence: tuple) -> str:
+        return " ".join(f"`{e.article_id}:{e.start}-{e.end}`" for e in evidence[:4])
+
+    out = [f"\n## How the outlets tell event {comparison.event_id}\n"]
+    out.append("Outlets: " + "; ".join(f"{_md(s.name)} (`{s.id}`)" for s in comparison.sources) + "\n")
+    headings = {"happened": "What most outlets report", "differs": "How they differ"}
+    section = None
+    for line in comparison.brief:
+        if line.section != section:
+            section = line.section
+            out.append(f"\n### {headings.get(section, section)}\n")
+        who = f"**{_md(line.kind)}**" + (f" · {_md(names.get(line.source, line.source))}" if line.source else "")
+        language = f" [{line.language}]" if line.language else ""
+        out.append(f"- {who}{language}: {_md(line.text)} ({cite(line.evidence)}, confidence {line.confidence:.2f})")
+    return out
 
 
 FORMATS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "md": to_markdown}

@@ -132,7 +132,7 @@ def analyze(
             ordered, extractions, events, storylines, embedder, settings.reader_language
         )
     events, storylines = label_groups(ordered, events, storylines, settings.reader_language, entities)
-    return Analysis(
+    analysis = Analysis(
         articles=ordered,
         events=tuple(events),
         storylines=tuple(storylines),
@@ -143,6 +143,32 @@ def analyze(
         entities=entities,
         crosslinks=crosslinks,
     )
+    return with_comparisons(analysis, settings, embedder, progress)
+
+
+def with_comparisons(
+    analysis: Analysis, settings: Settings, embedder: Embedder | None = None, progress: Progress = _noop
+) -> Analysis:
+    """``analysis`` with the compare stage's results, when ``settings.compare`` and ``settings.extract`` are on.
+
+    Used after :func:`analyze` and on a workspace's stored analysis (export, report, show):
+    one implementation for both.
+    """
+    if not (settings.compare and settings.extract):
+        return analysis
+    from .compare.stage import compare_events
+
+    comparisons = compare_events(
+        analysis.events,
+        analysis.articles,
+        analysis.extractions,
+        analysis.entities,
+        analysis.crosslinks,
+        embedder or default_embedder(settings),
+        settings.reader_language,
+        progress=lambda done, total: progress("compare", done, total),
+    )
+    return dataclasses.replace(analysis, comparisons=comparisons)
 
 
 @dataclass(frozen=True)

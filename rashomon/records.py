@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 @dataclass(frozen=True)
@@ -426,6 +426,7 @@ class Analysis:
     extractions: tuple[Extraction, ...] = ()
     entities: tuple[Entity, ...] = ()
     crosslinks: tuple[CrossLink, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
 
 
 Item = Document | Rejected
@@ -556,3 +557,173 @@ class CrossLink:
     similarity: float
     flag: str | None
     confidence: float
+
+
+# -- compare: claims, disagreements, voices, brief (rashomon.compare) -----------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One place in one article that a finding rests on.
+
+    Attributes:
+        article_id: The article.
+        source: The outlet it came from (see :class:`Source`).
+        language: The article's language.
+        start, end: Character offsets of ``text`` in the article's ``text``.
+        text: The sentence (or the words) cited, as written.
+    """
+
+    article_id: str
+    source: str
+    language: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet covering an event: the unit the comparison compares.
+
+    Attributes:
+        id: The outlet's name, else the site's domain, else ``article <id>`` when the article
+            says nothing about where it came from.
+        name: A name to show (the id, or the article's title when the outlet is unknown).
+        article_ids: Its articles in the event.
+        languages: Their languages.
+    """
+
+    id: str
+    name: str
+    article_ids: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement, as one or more sentences in different outlets that state the same thing.
+
+    Attributes:
+        id: ``cl-`` + a hash of its sentences' places.
+        sentences: Each outlet's sentence (the evidence), the most central one first.
+        sources: The outlets that carry it (the claim's column of the coverage matrix).
+        confidence: How sure the alignment is: the mean pair score of its sentences
+            (cross-lingual embedding cosine plus shared entities and figures); 1.0 for a
+            claim only one outlet makes.
+        entity_ids: Canonical entities its sentences name.
+    """
+
+    id: str
+    sentences: tuple[Evidence, ...]
+    sources: tuple[str, ...]
+    confidence: float
+    entity_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Outlets (or one article) telling the same thing differently.
+
+    Attributes:
+        id: ``di-`` + a hash of its places.
+        kind: ``figures`` (different numbers for the same quantity), ``speakers`` (near-identical
+            words attributed to different people), ``negation`` (aligned sentences, one negated)
+            or ``numbers`` (aligned sentences giving different numbers).
+        summary: One line saying what differs.
+        items: The sentences side by side.
+        values: What each item says: the figure as written, the speaker, or the negation cue
+            (one per item, "" where there is nothing to show).
+        confidence: How sure the finding is, 0..1.
+        ref: The cross-outlet link (``ql-``/``fl-``) or claim (``cl-``) it rests on.
+    """
+
+    id: str
+    kind: str
+    summary: str
+    items: tuple[Evidence, ...]
+    values: tuple[str, ...]
+    confidence: float
+    ref: str
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A person (or body) as one outlet presents them: quoted, paraphrased or only talked about.
+
+    Attributes:
+        source: The outlet.
+        name: Display name (the canonical entity's, else as the text names them).
+        entity_id: The canonical entity, when linked.
+        quoted: Direct and partial quotations the outlet attributes to them.
+        paraphrased: Marked indirect speech ("laut X", "according to X").
+        words: Words of theirs the outlet carries, in quotations and reported speech.
+        mentions: Times the outlet names them.
+        evidence: Their quotations' sentences (or, when only talked about, sentences naming them).
+    """
+
+    source: str
+    name: str
+    entity_id: str | None
+    quoted: int
+    paraphrased: int
+    words: int
+    mentions: int
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class BriefLine:
+    """One statement of an event's story brief, with the sentences it rests on.
+
+    Attributes:
+        section: ``happened`` (what most outlets report) or ``differs`` (how they differ).
+        kind: ``consensus``, ``unique``, ``omits``, ``disagreement``, ``naming``, ``voices``
+            or ``framing``.
+        text: The statement: an original sentence (extractive), or a short line that names
+            what differs and quotes the words.
+        language: The language ``text`` is in.
+        source: The outlet it is about, when it is about one.
+        evidence: The sentences it rests on.
+        confidence: How sure it is, 0..1.
+    """
+
+    section: str
+    kind: str
+    text: str
+    language: str | None
+    source: str | None
+    evidence: tuple[Evidence, ...]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How the outlets covering one event tell it (see :mod:`rashomon.compare`).
+
+    Attributes:
+        event_id: The event compared.
+        sources: The outlets, in order of first article.
+        claims: Every claim, those most outlets carry first. The coverage matrix is
+            sources × claims: ``source in claim.sources``.
+        consensus: Ids of the claims most outlets carry.
+        unique: ``(source, claim ids)``: the salient claims only that outlet makes.
+        omissions: ``(source, claim ids)``: claims most other outlets carry that it leaves out.
+        disagreements: Figures, speakers and statements that differ.
+        voices: Who each outlet quotes or paraphrases, and who it only talks about.
+        brief: The story brief: what happened, then how the outlets differ.
+    """
+
+    event_id: str
+    sources: tuple[Source, ...]
+    claims: tuple[Claim, ...]
+    consensus: tuple[str, ...]
+    unique: tuple[tuple[str, tuple[str, ...]], ...]
+    omissions: tuple[tuple[str, tuple[str, ...]], ...]
+    disagreements: tuple[Disagreement, ...]
+    voices: tuple[Voice, ...]
+    brief: tuple[BriefLine, ...] = ()
+
+    def coverage(self) -> list[tuple[str, list[bool]]]:
+        """The coverage matrix: for each claim id, whether each source (in order) carries it."""
+        return [(claim.id, [source.id in claim.sources for source in self.sources]) for claim in self.claims]

@@ -29,6 +29,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["number"] = _number
+    environment.tests["length_at_least"] = lambda value, n: len(value) >= n
     return environment
 
 
@@ -78,6 +79,8 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             extract_of=_ExtractView(analysis, teller_of),
             figures_of={x.article_id: x.figures for x in analysis.extractions},
             teller_of=lambda article_id: teller_of.get(article_id, "?"),
+            comparison_of={c.event_id: c for c in analysis.comparisons},
+            source_names={s.id: s.name for c in analysis.comparisons for s in c.sources},
         )
     )
 

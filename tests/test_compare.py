@@ -1,0 +1,273 @@
+"""Issue 6: the comparison of one event's outlets — claims and coverage, disagreements, voices and
+the story brief — on the canonical case (through the export, as a user gets it) and on small
+hand-made events that pin down each rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rashomon import to_dict
+from rashomon.compare.claims import ALIGN_THRESHOLD, event_claims, majority, source_of
+from rashomon.compare.disagreements import find_disagreements, negation_cue
+from rashomon.compare.stage import compare_event
+from rashomon.records import Article, Claim, Event, Evidence, Extraction
+
+
+@pytest.fixture(scope="module")
+def export(seeds_analysis) -> dict:
+    return to_dict(seeds_analysis)
+
+
+@pytest.fixture(scope="module")
+def prefix(seeds_analysis) -> dict[str, str]:
+    return {a.id: Path(a.source).name[:3] for a in seeds_analysis.articles}
+
+
+@pytest.fixture(scope="module")
+def compared(export, prefix) -> dict:
+    """The comparison of the seeds' event {000, 002, 003}."""
+    found = [
+        c
+        for c in export["comparisons"]
+        if sorted(prefix[i] for s in c["sources"] for i in s["article_ids"]) == ["000", "002", "003"]
+    ]
+    assert len(found) == 1, [c["event_id"] for c in export["comparisons"]]
+    return found[0]
+
+
+def _texts(export: dict) -> dict[str, str]:
+    return {a["id"]: a["text"] for a in export["articles"]}
+
+
+def test_seeds_only_the_shared_event_is_compared(export, compared) -> None:
+    # Seed 001 (Biden meets the CSTO allies) is an event of one outlet: nothing to compare.
+    assert len(export["comparisons"]) == 1
+    assert len(compared["sources"]) == 3
+    assert all(s["id"].startswith("article ") for s in compared["sources"])  # no outlet metadata in the seeds
+
+
+def test_seeds_every_citation_is_the_exact_sentence(export, compared) -> None:
+    texts = _texts(export)
+    cited = [e for c in compared["claims"] for e in c["sentences"]]
+    cited += [e for d in compared["disagreements"] for e in d["items"]]
+    cited += [e for v in compared["voices"] for e in v["evidence"]]
+    cited += [e for line in compared["brief"] for e in line["evidence"]]
+    assert len(cited) > 100
+    for e in cited:
+        assert texts[e["article_id"]][e["start"] : e["end"]] == e["text"]
+
+
+def test_seeds_aid_figures_differ_between_outlets(compared, prefix) -> None:
+    figures = [d for d in compared["disagreements"] if d["kind"] == "figures"]
+    aid = [d for d in figures if "41,5 Millionen US-Dollar" in d["values"] and "$25 million" in d["values"]]
+    assert len(aid) == 1, [d["summary"] for d in figures]
+    assert {prefix[e["article_id"]] for e in aid[0]["items"]} == {"002", "003"}
+    assert aid[0]["ref"].startswith("fl-") and 0 < aid[0]["confidence"] <= 1
+    # The trade volume (3,05 Milliarden) is another quantity, not a disagreement about aid.
+    assert not any("3,05" in v for d in figures for v in d["values"])
+
+
+def test_seeds_near_identical_words_given_to_two_speakers_in_one_article(compared, prefix) -> None:
+    speakers = [d for d in compared["disagreements"] if d["kind"] == "speakers"]
+    assert len(speakers) == 1
+    finding = speakers[0]
+    assert {prefix[e["article_id"]] for e in finding["items"]} == {"002"}
+    assert set(finding["values"]) == {"Kassym-Jomart Tokayev", "Anthony Blinken"}
+    assert all("stärker werden" in e["text"] for e in finding["items"])
+    assert "in one article" in finding["summary"]
+
+
+def test_seeds_claims_aligned_across_outlets_and_languages(compared, prefix) -> None:
+    shared = [c for c in compared["claims"] if len(c["sources"]) > 1]
+    assert len(shared) >= 5
+
+    def claim_with(*fragments: str) -> dict:
+        found = [c for c in shared if all(any(f in e["text"] for e in c["sentences"]) for f in fragments)]
+        assert len(found) == 1, fragments
+        return found[0]
+
+    # The UN vote: a German and the English outlet, across languages.
+    vote = claim_with("Resolution der UN-Generalversammlung", "have not supported any UN resolution")
+    assert {e["language"] for e in vote["sentences"]} == {"de", "en"}
+    # Blinken received by Tokayev, told by two German outlets in different words.
+    received = claim_with("Tokayev zu treffen", "von Kasachstans Präsident Tokajew empfangen")
+    assert sorted(prefix[e["article_id"]] for e in received["sentences"]) == ["000", "002"]
+    # The sanctions exemption for Kazakh oil.
+    claim_with("Befreiung von den Sanktionen", "Ausnahmen von Sanktionen")
+    for claim in shared:
+        assert len({e["article_id"] for e in claim["sentences"]}) == len(claim["sentences"])  # one per article
+        assert 0 < claim["confidence"] <= 1
+    rows = compared["coverage"]["rows"]
+    assert len(rows) == len(compared["claims"]) and all(len(r["carried"]) == 3 for r in rows)
+    assert set(compared["consensus"]) <= {c["id"] for c in shared}
+
+
+def test_seeds_claims_unique_to_single_outlets(compared, prefix) -> None:
+    claims = {c["id"]: c for c in compared["claims"]}
+    unique = {prefix[s["article_ids"][0]]: compared["unique"][s["id"]] for s in compared["sources"]}
+    assert all(unique[p] for p in ("000", "002", "003"))
+    said = {p: " ".join(claims[i]["sentences"][0]["text"] for i in ids) for p, ids in unique.items()}
+    assert "3,05 Milliarden US-Dollar" in said["002"]  # trade volume: only Kazakh-focused 002
+    assert "$6 billion" in said["003"]  # the comparison with aid to Ukraine: only 003
+    assert "Joe Biden" in said["000"]  # Tokayev's three messages from Biden: only 000
+    for p, ids in unique.items():
+        for i in ids:
+            assert len(claims[i]["sources"]) == 1 and prefix[claims[i]["sentences"][0]["article_id"]] == p
+
+
+def test_seeds_voices_each_outlet_quotes(compared, prefix) -> None:
+    source_prefix = {s["id"]: prefix[s["article_ids"][0]] for s in compared["sources"]}
+    heard: dict[str, set[str]] = {}
+    talked: dict[str, set[str]] = {}
+    for v in compared["voices"]:
+        bucket = heard if v["quoted"] or v["paraphrased"] else talked
+        bucket.setdefault(source_prefix[v["source"]], set()).add(v["name"])
+    assert {"Anthony Blinken", "Kassym-Jomart Tokayev"} <= heard["000"]
+    assert {"Mukhtar Tleuberdi", "Kassym-Jomart Tokayev", "Donald Lu"} <= heard["002"]
+    assert {"Mukhtar Tleuberdi", "Kassym-Jomart Tokayev"} <= heard["003"]
+    assert "Wladimir Putin" in talked["000"] and "Wladimir Putin" not in heard["000"]
+    tleuberdi = next(
+        v for v in compared["voices"] if v["name"] == "Mukhtar Tleuberdi" and source_prefix[v["source"]] == "003"
+    )
+    assert tleuberdi["words"] > 20 and tleuberdi["entity_id"]
+
+
+def test_seeds_brief_cites_every_statement(compared) -> None:
+    brief = compared["brief"]
+    assert [line["section"] for line in brief][:1] == ["happened"]
+    kinds = {line["kind"] for line in brief}
+    assert {"consensus", "unique", "omits", "disagreement", "voices"} <= kinds
+    assert all(line["evidence"] for line in brief)
+    happened = [line for line in brief if line["section"] == "happened"]
+    # The reader's language is English: a consensus claim the English outlet carries is told in English.
+    assert any(line["language"] == "en" for line in happened)
+
+
+def test_report_shows_the_comparison_escaped(tmp_path: Path, seeds_analysis) -> None:
+    from rashomon.report import render_html
+
+    html = render_html(seeds_analysis)
+    assert "How the outlets tell it" in html and "Disagreements" in html and "Voices" in html
+    assert "41,5 Millionen US-Dollar" in html
+
+
+# -- small hand-made events ------------------------------------------------------
+
+
+class TableEmbedder:
+    """Vectors from a table (texts with the same key get the same direction)."""
+
+    def __init__(self, keys: dict[str, int], dimension: int = 8) -> None:
+        self.keys, self.dimension = keys, dimension
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            key = next((k for fragment, k in self.keys.items() if fragment in text), self.dimension - 1)
+            out[i, key] = 1.0
+            out[i, (key + 1) % self.dimension] = 0.2 + 0.01 * (i % 3)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def article(article_id: str, outlet: str, text: str, language: str = "en") -> Article:
+    return Article(
+        id=article_id,
+        source=f"{article_id}.txt",
+        raw_text=text,
+        text=text,
+        outlet=outlet or None,
+        language=language,
+        language_confidence=1.0,
+    )
+
+
+def test_compare_consensus_unique_and_omission_on_a_small_event() -> None:
+    a = article(
+        "a1", "Alpha", "The bridge over the river collapsed on Monday morning. Nobody on the bridge was hurt at all."
+    )
+    b = article(
+        "b1", "Beta", "The bridge over the river collapsed on Monday morning. Engineers warned of cracks a year ago."
+    )
+    c = article(
+        "c1", "Gamma", "The bridge over the river collapsed on Monday morning. Nobody on the bridge was hurt at all."
+    )
+    embedder = TableEmbedder({"collapsed": 0, "Nobody": 2, "Engineers": 4})
+    event = Event("ev-x", "bridge", ("a1", "b1", "c1"))
+    result = compare_event(event, {x.id: x for x in (a, b, c)}, {}, [], [], embedder)
+    assert [s.id for s in result.sources] == ["Alpha", "Beta", "Gamma"]
+    by_text = {claim.sentences[0].text[:6]: claim for claim in result.claims}
+    assert set(by_text["The br"].sources) == {"Alpha", "Beta", "Gamma"}
+    assert by_text["The br"].id in result.consensus
+    assert set(by_text["Nobody"].sources) == {"Alpha", "Gamma"}
+    assert dict(result.omissions)["Beta"] == (by_text["Nobody"].id,)
+    assert dict(result.omissions)["Alpha"] == ()
+    assert by_text["Engine"].sources == ("Beta",)
+
+
+def test_compare_one_outlet_is_its_own_source_even_with_two_articles() -> None:
+    a = article("a1", "Alpha", "The bridge over the river collapsed on Monday morning.")
+    b = article("a2", "Alpha", "The bridge over the river collapsed on Monday morning.")
+    sentences, claims, _best = event_claims([a, b], {}, [], TableEmbedder({"bridge": 0}))
+    assert len(sentences) == 2 and all(len(c.sources) == 1 for c in claims)  # never aligned with itself
+
+
+def test_compare_source_falls_back_to_domain_then_article() -> None:
+    a = article("a1", "", "x")
+    assert source_of(a) == "article a1"
+    assert majority(2) == 2 and majority(5) == 3 and majority(50) == 25
+    assert ALIGN_THRESHOLD > 0.5
+
+
+@pytest.mark.parametrize(
+    "language, sentence, cue",
+    [
+        ("de", "Kasachstan hat die Resolution nicht unterstützt.", "nicht"),
+        ("en", "Kazakhstan did not back the resolution.", "not"),
+        ("en", "Kazakhstan didn't back the resolution.", "n't"),
+        ("ru", "Казахстан не поддержал резолюцию.", "не"),
+        ("fr", "Le Kazakhstan n'a pas soutenu la résolution.", "n'"),
+        ("de", "Kasachstan hat die Resolution unterstützt, nachdem Nichtregierungsorganisationen warnten.", None),
+        ("en", "Notably, Kazakhstan backed the resolution.", None),
+        ("xx", "not", None),
+    ],
+)
+def test_negation_cue_words_not_parts_of_words(language: str, sentence: str, cue: str | None) -> None:
+    assert negation_cue(sentence, language) == cue
+
+
+def test_disagreement_numbers_in_aligned_sentences() -> None:
+    from rashomon.extract.figures import extract_figures
+
+    a = article("a1", "Alpha", "By noon 31 container ships were waiting in the bay.")
+    b = article("b1", "Beta", "Mittags lagen mehr als 40 Frachtschiffe in der Bucht auf Reede.", "de")
+    extractions = {x.id: Extraction(x.id, figures=tuple(extract_figures(x.text, x.language))) for x in (a, b)}
+    claim = Claim(
+        "cl-1",
+        (
+            Evidence("a1", "Alpha", "en", 0, len(a.text), a.text),
+            Evidence("b1", "Beta", "de", 0, len(b.text), b.text),
+        ),
+        ("Alpha", "Beta"),
+        0.7,
+    )
+    found = find_disagreements([a, b], [claim], extractions, [])
+    assert [d.kind for d in found] == ["numbers"]
+    assert found[0].values == ("31", "40") or re.search("40", found[0].values[1])
+    # "over 40" and "about 45" can both be true: no disagreement.
+    b2 = article("b1", "Beta", "Mittags lagen rund 45 Frachtschiffe in der Bucht auf Reede.", "de")
+    a2 = article("a1", "Alpha", "By noon more than 40 container ships were waiting in the bay.")
+    extractions = {x.id: Extraction(x.id, figures=tuple(extract_figures(x.text, x.language))) for x in (a2, b2)}
+    claim2 = Claim(
+        "cl-2",
+        (
+            Evidence("a1", "Alpha", "en", 0, len(a2.text), a2.text),
+            Evidence("b1", "Beta", "de", 0, len(b2.text), b2.text),
+        ),
+        ("Alpha", "Beta"),
+        0.7,
+    )
+    assert find_disagreements([a2, b2], [claim2], extractions, []) == ()
