@@ -271,3 +271,44 @@ def test_disagreement_numbers_in_aligned_sentences() -> None:
         0.7,
     )
     assert find_disagreements([a2, b2], [claim2], extractions, []) == ()
+
+
+# -- quality gate: claim alignment on annotated sample events ----------------------
+
+
+def test_quality_claim_alignment_on_sample(sample_analysis, sample_dir) -> None:
+    import itertools
+    import json
+
+    from test_quality import check
+
+    gold = json.loads((Path(__file__).parent / "data" / "claims_gold.json").read_text(encoding="utf-8"))
+    tp = predicted = expected = 0
+    for annotated in gold["events"]:
+        ids = {a.id for a in sample_analysis.articles if any(a.source.endswith(p) for p in annotated["articles"])}
+        assert len(ids) == len(annotated["articles"])
+        comparison = next(
+            c for c in sample_analysis.comparisons if ids <= {i for s in c.sources for i in s.article_ids}
+        )
+        sentences = [e for claim in comparison.claims for e in claim.sentences if e.article_id in ids]
+
+        def place(fragment: str, sentences: list = sentences) -> tuple[str, int]:
+            found = [(e.article_id, e.start) for e in sentences if fragment in e.text]
+            assert len(found) == 1, fragment
+            return found[0]
+
+        gold_pairs = {
+            frozenset(p) for group in annotated["groups"] for p in itertools.combinations(map(place, group), 2)
+        }
+        pairs = {
+            frozenset(p)
+            for claim in comparison.claims
+            for p in itertools.combinations(
+                [(e.article_id, e.start) for e in claim.sentences if e.article_id in ids], 2
+            )
+        }
+        tp += len(pairs & gold_pairs)
+        predicted += len(pairs)
+        expected += len(gold_pairs)
+    check("claims_pair_precision_sample", tp / predicted)
+    check("claims_pair_recall_sample", tp / expected)

@@ -6,7 +6,8 @@ Two sentences from different outlets are scored by the cosine of their cross-lin
 embeddings, plus :data:`ENTITY_BONUS` times the share of canonical entities they name in
 common (weighted by rarity, so the country every sentence names adds little) and
 :data:`FIGURE_BONUS` when they give the same figure. Pairs scoring at least
-:data:`ALIGN_THRESHOLD` are joined into claims, best pair first. A join is refused when it
+:data:`ALIGN_THRESHOLD`, or at least :data:`MUTUAL_THRESHOLD` when each sentence is the other's
+best match in its article (mutual nearest neighbours), are joined into claims, best pair first. A join is refused when it
 would put two sentences of one article in a claim, or when the two parts' mean pair score
 falls below :data:`GROUP_THRESHOLD` (so a chain of loosely alike sentences does not become one
 claim).
@@ -37,10 +38,14 @@ MIN_WORDS = 5
 MAX_SENTENCES = 60
 """Sentences per article compared (the top of the article: news puts what matters first)."""
 
-ALIGN_THRESHOLD = 0.58
+ALIGN_THRESHOLD = 0.62
 """Pair score from which two sentences of different outlets state the same thing."""
 
-GROUP_THRESHOLD = 0.55
+MUTUAL_THRESHOLD = 0.45
+"""Pair score from which two sentences state the same thing when each is the other's best match
+in the other's article (mutual nearest neighbours, as in bitext mining)."""
+
+GROUP_THRESHOLD = 0.45
 """Mean pair score two parts of a claim need to be joined."""
 
 UNIQUE_CEILING = 0.45
@@ -188,13 +193,27 @@ def pair_scores(sentences: Sequence[Sentence], vectors: np.ndarray) -> np.ndarra
     return scores
 
 
+def _mutual(sentences: Sequence[Sentence], scores: np.ndarray) -> np.ndarray:
+    """``[i, j]`` is True when j is i's best match in j's article and i is j's best match in i's."""
+    n = len(sentences)
+    articles = {a: k for k, a in enumerate(dict.fromkeys(s.article_id for s in sentences))}
+    code = np.array([articles[s.article_id] for s in sentences])
+    best = np.full((n, len(articles)), -1)
+    for k in range(len(articles)):
+        columns = np.flatnonzero(code == k)
+        best[:, k] = columns[np.argmax(scores[:, columns], axis=1)]
+    index = np.arange(n)
+    forward = best[:, code] == index[None, :]  # j is i's best in j's article
+    return forward & forward.T
+
+
 def align(sentences: Sequence[Sentence], scores: np.ndarray) -> list[list[int]]:
     """Groups of sentence indices stating the same thing (two or more outlets each), best pair first."""
     n = len(sentences)
     if n < 2:
         return []
     upper = np.triu(scores, k=1)
-    rows, cols = np.nonzero(upper >= ALIGN_THRESHOLD)
+    rows, cols = np.nonzero((upper >= ALIGN_THRESHOLD) | ((upper >= MUTUAL_THRESHOLD) & _mutual(sentences, scores)))
     order = np.argsort(-upper[rows, cols], kind="stable")
     group_of = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
