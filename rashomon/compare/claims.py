@@ -119,7 +119,7 @@ def event_sentences(
         figures = extractions[article.id].figures if article.id in extractions else ()
         spans = entity_spans.get(article.id, ())
         kept = 0
-        for start, end in sentence_spans(article.text):
+        for start, end in sentence_spans(article.text, article.language):
             text = article.text[start:end].strip()
             if len(_WORD.findall(text)) < MIN_WORDS:
                 continue

@@ -102,7 +102,7 @@ def event_voices(
             if key in voices:
                 voices[key]["words"] += len(_WORD.findall(quote.text))
     mentions: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    spans = {article.id: sentence_spans(article.text) for article in articles}
+    spans = {article.id: sentence_spans(article.text, article.language) for article in articles}
     for entity in entities:
         if entity.label != "PER":
             continue

@@ -629,7 +629,7 @@ def extract_figures(text: str, language: str | None) -> list[Figure]:
         return []
     code = (language or "").split("-")[0].split("_")[0].lower() or None
     lang = _language(code)
-    sentences = sentence_spans(text)
+    sentences = sentence_spans(text, code)
     sentence_starts = [s for s, _ in sentences]
     figures: list[Figure] = []
     consumed = 0
