@@ -168,6 +168,7 @@ class _LexiconProblem(Exception):
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json keeps the last one silently)."""
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
@@ -177,6 +178,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    """The file's JSON object, or a ConfigError that says what is wrong and where."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -197,12 +199,14 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
+    """A list of non-empty strings, stripped."""
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise _LexiconProblem(f"{where} must be a list of non-empty strings")
     return tuple(item.strip() for item in value)
 
 
 def _forms_by_language(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    """Forms per language code, each form checked."""
     if not isinstance(value, dict):
         raise _LexiconProblem(f"{where} must be an object mapping language codes to lists of forms")
     out = {}
@@ -216,6 +220,7 @@ def _forms_by_language(value: Any, where: str) -> dict[str, tuple[str, ...]]:
 
 
 def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
+    """An object with known keys only (a typo is an error, not an ignored key)."""
     if not isinstance(entry, dict):
         raise _LexiconProblem(f"{where} must be an object")
     unknown = sorted(set(entry) - allowed)
@@ -227,6 +232,7 @@ def _check_keys(entry: Any, allowed: set[str], where: str) -> dict[str, Any]:
 
 
 def _scope(value: Any, where: str) -> str:
+    """A valid context scope."""
     if value not in CONTEXT_SCOPES:
         raise _LexiconProblem(f"{where}: context_scope {value!r} is not one of {', '.join(CONTEXT_SCOPES)}")
     return value
@@ -281,6 +287,7 @@ def _merge(base: dict[str, Any], data: dict[str, Any]) -> None:
 
 
 def _merge_term(terms: dict[str, Any], term_id: str, entry: Any, where: str) -> None:
+    """Add one term to a referent's terms, or update it field by field."""
     if not _SLUG.match(term_id):
         raise _LexiconProblem(f"{where}: ids are lower-case words joined by hyphens")
     entry = _check_keys(entry, _TERM_KEYS, where)
@@ -315,6 +322,7 @@ def _merge_term(terms: dict[str, Any], term_id: str, entry: Any, where: str) -> 
 
 
 def _build(base: dict[str, Any], sources: tuple[str, ...]) -> Lexicon:
+    """The merged content as a Lexicon; every stance must be defined by now."""
     referents = []
     for referent_id, entry in base["referents"].items():
         terms = []
@@ -347,6 +355,7 @@ def _build(base: dict[str, Any], sources: tuple[str, ...]) -> Lexicon:
 
 
 def _load(files: tuple[Path, ...]) -> Lexicon:
+    """The lexicon from the packaged file and the user's, merged in order."""
     base: dict[str, Any] = {"stances": {}, "referents": {}}
     lexicon = Lexicon((), {})
     for count, path in enumerate(files, start=1):
@@ -426,11 +435,13 @@ def _word_regex(word: str) -> str:
 
 
 def _is_acronym(word: str) -> bool:
+    """A word in capitals only (two letters or more): matched as written."""
     letters = [c for c in _BRACES.sub("", word) if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def _plain_regex(text: str) -> str:
+    """The regular expression of form text without braces: wildcards, hyphens, apostrophes, spaces."""
     out = []
     for char in text:
         if char == "*":
@@ -449,6 +460,7 @@ def _plain_regex(text: str) -> str:
 
 
 def _form_regex(form: str) -> str:
+    """The regular expression of a whole form (words, optional words, or a raw ``re:``)."""
     if form.startswith("re:"):
         return form[3:]
     words = _split_words(form)
@@ -532,6 +544,7 @@ def _anchor(form: str) -> tuple[str, bool]:
 
 
 def _is_word_char(char: str) -> bool:
+    """What ``\\w`` matches: a letter, a digit or an underscore."""
     return char.isalnum() or char == "_"
 
 
@@ -612,10 +625,12 @@ class _CompiledReferent:
 
 
 def _forms(forms: Iterable[str]) -> tuple[_Form, ...]:
+    """Compiled forms."""
     return tuple(_compile_form(form) for form in forms)
 
 
 def _compiled(lexicon: Lexicon, language: str | None) -> list[_CompiledReferent]:
+    """The lexicon's matchers for one language (or all, for None), compiled once per lexicon."""
     if language in lexicon._compiled:
         return lexicon._compiled[language]
     out = []
@@ -650,6 +665,7 @@ _APOSTROPHES = frozenset("’'")
 
 
 def _is_quote(text: str, index: int) -> bool:
+    """A quotation mark at ``index`` (an apostrophe inside a word is none)."""
     char = text[index]
     if char not in _QUOTES:
         return False
@@ -832,6 +848,7 @@ def _document(doc: Article | str) -> tuple[str, str, str | None]:
 
 
 def _tokens(text: str, stop: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """(lower-case word, as written) for each word of the text that is not a stopword."""
     for match in _WORD.finditer(text):
         surface = match.group()
         word = surface.lower()
