@@ -396,6 +396,17 @@ def _show_comparison(comparison: Comparison) -> None:
         out.print(f"    [{line.section}/{line.kind}] {who}{line.text} {cites}", markup=False)
     for finding in comparison.disagreements:
         _show_disagreement(finding)
+    for choice in comparison.naming:
+        out.print(f"  naming {choice.referent}{' (differs)' if choice.differs else ''}:", markup=False)
+        for outlet in choice.outlets:
+            words = ", ".join(f"“{t.surfaces[0]}” ×{t.count} ({t.stance})" for t in outlet.terms)
+            out.print(f"    {names.get(outlet.outlet, outlet.outlet)}: {words}", markup=False)
+    for term in comparison.distinctive:
+        out.print(
+            f"  distinctive word {names.get(term.outlet, term.outlet)} [{term.language}]: {term.word} "
+            f"(z {term.z:.1f}, {term.count}×)",
+            markup=False,
+        )
     for voice in comparison.voices:
         heard = f"quoted {voice.quoted}, paraphrased {voice.paraphrased}, {voice.words} words"
         what = heard if voice.quoted or voice.paraphrased else f"only talked about ({voice.mentions} mentions)"

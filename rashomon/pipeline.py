@@ -156,6 +156,7 @@ def with_comparisons(
     """
     if not (settings.compare and settings.extract):
         return analysis
+    from .compare.naming import load_lexicon
     from .compare.stage import compare_events
 
     comparisons = compare_events(
@@ -167,6 +168,7 @@ def with_comparisons(
         embedder or default_embedder(settings),
         settings.reader_language,
         progress=lambda done, total: progress("compare", done, total),
+        lexicon=load_lexicon(settings.naming_lexicon or None),
     )
     return dataclasses.replace(analysis, comparisons=comparisons)
 

@@ -712,6 +712,10 @@ class Comparison:
         disagreements: Figures, speakers and statements that differ.
         voices: Who each outlet quotes or paraphrases, and who it only talks about.
         brief: The story brief: what happened, then how the outlets differ.
+        naming: The words each outlet uses for the same referent (contested terms from the
+            naming lexicon, :mod:`rashomon.compare.naming`).
+        distinctive: Words each outlet uses markedly more than the other outlets writing in
+            the same language (log-odds ratio with an informative Dirichlet prior).
     """
 
     event_id: str
@@ -723,6 +727,8 @@ class Comparison:
     disagreements: tuple[Disagreement, ...]
     voices: tuple[Voice, ...]
     brief: tuple[BriefLine, ...] = ()
+    naming: tuple[NamingChoice, ...] = ()
+    distinctive: tuple[DistinctiveTerm, ...] = ()
 
     def coverage(self) -> list[tuple[str, list[bool]]]:
         """The coverage matrix: for each claim id, whether each source (in order) carries it."""

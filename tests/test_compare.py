@@ -136,11 +136,30 @@ def test_seeds_voices_each_outlet_quotes(compared, prefix) -> None:
     assert tleuberdi["words"] > 20 and tleuberdi["entity_id"]
 
 
+def test_seeds_each_outlet_names_the_war_differently(compared, prefix) -> None:
+    source_prefix = {s["id"]: prefix[s["article_ids"][0]] for s in compared["sources"]}
+    war = next(n for n in compared["naming"] if n["referent"] == "war-in-ukraine")
+    assert war["differs"]
+    words = {source_prefix[o["outlet"]]: {t["term"]: t for t in o["terms"]} for o in war["outlets"]}
+    assert set(words) == {"000", "002", "003"}
+    assert {"war", "invasion"} <= set(words["000"])  # "Krieg", "Invasion"
+    assert "Ereignisse in der Ukraine" in {s for t in words["002"].values() for s in t["surfaces"]}
+    assert {t["stance"] for t in words["002"].values()} & {"euphemism", "vague"}
+    smo = words["003"]["special-military-operation"]
+    assert smo["surfaces"] == ["special military operation"] and smo["stance"] == "euphemism"
+    for outlet in war["outlets"]:
+        for term in outlet["terms"]:
+            for use in term["evidence"]:  # each use cites its sentence
+                assert use["surface"] in use["sentence"]
+    line = next(b for b in compared["brief"] if b["kind"] == "naming" and "war in ukraine" in b["text"])
+    assert "special military operation" in line["text"] and line["evidence"]
+
+
 def test_seeds_brief_cites_every_statement(compared) -> None:
     brief = compared["brief"]
     assert [line["section"] for line in brief][:1] == ["happened"]
     kinds = {line["kind"] for line in brief}
-    assert {"consensus", "unique", "omits", "disagreement", "voices"} <= kinds
+    assert {"consensus", "unique", "omits", "disagreement", "naming", "voices"} <= kinds
     assert all(line["evidence"] for line in brief)
     happened = [line for line in brief if line["section"] == "happened"]
     # The reader's language is English: a consensus claim the English outlet carries is told in English.

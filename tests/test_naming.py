@@ -265,7 +265,7 @@ def test_naming_choices_per_outlet_with_counts_and_evidence() -> None:
     war = choices["war-in-ukraine"]
     assert war.differs
     outlets = {o.outlet: o for o in war.outlets}
-    assert list(outlets) == ["RT DE", "Taz", "c1"]  # an article without an outlet stands for itself
+    assert list(outlets) == ["RT DE", "Taz", "article c1"]  # an article without an outlet stands for itself
     taz = outlets["Taz"]
     assert taz.articles == 2 and taz.article_ids == ("a1", "a2")
     assert [(t.term, t.count) for t in taz.terms] == [("war", 2), ("invasion", 1), ("war-of-aggression", 1)]

@@ -48,6 +48,7 @@ from ..records import (
     TermUse,
 )
 from ..sentences import sentence_spans
+from .claims import source_of
 
 __all__ = [
     "CONTEXT_SCOPES",
@@ -767,8 +768,9 @@ def find_terms(text: str, language: str | None, lexicon: Lexicon | None = None) 
 
 
 def outlet_of(article: Article) -> str:
-    """The outlet an article is compared as: its outlet, else its domain, else its own id."""
-    return article.outlet or article.domain or article.id
+    """The outlet an article is compared as (:func:`rashomon.compare.claims.source_of`): its outlet,
+    else its domain, else ``article <id>``."""
+    return source_of(article)
 
 
 def naming_choices(articles: Iterable[Article], lexicon: Lexicon | None = None) -> list[NamingChoice]:

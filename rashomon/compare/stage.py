@@ -1,22 +1,39 @@
 """The compare stage as plain functions over records.
 
 :func:`compare_event` compares the outlets covering one event: claims and their coverage
-(:mod:`.claims`), disagreements (:mod:`.disagreements`), voices (:mod:`.voices`) and the
-story brief (:mod:`.brief`). :func:`compare_events` runs it on every event that at least
+(:mod:`.claims`), disagreements (:mod:`.disagreements`), voices (:mod:`.voices`), naming
+choices and outlet-distinctive words (:mod:`.naming`) and the story brief (:mod:`.brief`). :func:`compare_events` runs it on every event that at least
 two outlets cover; :func:`rashomon.pipeline.with_comparisons` adds the results to an
 :class:`~rashomon.records.Analysis`. Pure over its inputs, so it batches and distributes.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from ..embed import Embedder
-from ..records import Article, Comparison, CrossLink, Entity, Event, Extraction
+from ..records import (
+    Article,
+    BriefLine,
+    Comparison,
+    CrossLink,
+    DistinctiveTerm,
+    Entity,
+    Event,
+    Evidence,
+    Extraction,
+    NamingChoice,
+    TermUse,
+)
 from .brief import story_brief
-from .claims import coverage_findings, event_claims, event_sources
+from .claims import coverage_findings, event_claims, event_sources, source_of
 from .disagreements import find_disagreements
+from .naming import Lexicon, distinctive_terms, load_lexicon, naming_choices
 from .voices import event_voices
+
+DISTINCTIVE_TOP = 8
+"""Distinctive words kept per outlet and language."""
 
 
 def compare_event(
@@ -27,6 +44,7 @@ def compare_event(
     crosslinks: Sequence[CrossLink],
     embedder: Embedder,
     reader_language: str = "en",
+    lexicon: Lexicon | None = None,
 ) -> Comparison:
     """How the outlets covering ``event`` tell it.
 
@@ -38,6 +56,7 @@ def compare_event(
         crosslinks: Cross-outlet links (flagged ones become disagreements).
         embedder: The cross-lingual sentence embedder.
         reader_language: The user's language, for the brief.
+        lexicon: The naming lexicon (:func:`~rashomon.compare.naming.load_lexicon`); the packaged one if None.
     """
     members = [articles[i] for i in event.article_ids if i in articles]
     sources = event_sources(members)
@@ -45,7 +64,19 @@ def compare_event(
     consensus, unique, omissions = coverage_findings(claims, sentences, best, sources)
     disagreements = find_disagreements(members, claims, extractions, crosslinks)
     voices = event_voices(members, extractions, entities)
-    brief = story_brief(sources, claims, consensus, unique, omissions, disagreements, voices, reader_language)
+    naming = tuple(naming_choices(members, lexicon))
+    distinctive = _distinctive(members)
+    brief = story_brief(
+        sources,
+        claims,
+        consensus,
+        unique,
+        omissions,
+        disagreements,
+        voices,
+        reader_language,
+        extra=naming_lines(naming, {s.id: s.name for s in sources}),
+    )
     return Comparison(
         event_id=event.id,
         sources=sources,
@@ -56,7 +87,48 @@ def compare_event(
         disagreements=disagreements,
         voices=voices,
         brief=brief,
+        naming=naming,
+        distinctive=distinctive,
     )
+
+
+def _distinctive(articles: Sequence[Article]) -> tuple[DistinctiveTerm, ...]:
+    """Outlet-distinctive words in each language that two or more outlets write in."""
+    by_language: dict[str, dict[str, list[Article]]] = defaultdict(lambda: defaultdict(list))
+    for article in articles:
+        if article.language:
+            by_language[article.language][source_of(article)].append(article)
+    out: list[DistinctiveTerm] = []
+    for language in sorted(by_language):
+        outlets = by_language[language]
+        if len(outlets) < 2:
+            continue
+        found = distinctive_terms(outlets, language, top=DISTINCTIVE_TOP)
+        out += [term for outlet in sorted(found) for term in found[outlet]]
+    return tuple(out)
+
+
+def naming_lines(naming: Sequence[NamingChoice], names: Mapping[str, str]) -> list[BriefLine]:
+    """One brief line per referent the outlets name differently: each outlet's words, cited."""
+    lines = []
+    for choice in naming:
+        if not choice.differs:
+            continue
+        parts, evidence = [], []
+        for outlet in choice.outlets:
+            words = ", ".join(f"“{t.surfaces[0]}” ×{t.count} ({t.stance})" for t in outlet.terms[:3])
+            parts.append(f"{names.get(outlet.outlet, outlet.outlet)}: {words}")
+            for term in outlet.terms[:3]:
+                use = term.evidence[0]
+                evidence.append(_use_evidence(use, outlet.outlet))
+        text = f"Names for {choice.referent.replace('-', ' ')}: " + "; ".join(parts)
+        lines.append(BriefLine("differs", "naming", text, None, None, tuple(evidence), 1.0))
+    return lines
+
+
+def _use_evidence(use: TermUse, outlet: str) -> Evidence:
+    start = use.sentence_start
+    return Evidence(use.article_id or "", outlet, use.language, start, start + len(use.sentence), use.sentence)
 
 
 def compare_events(
@@ -68,14 +140,16 @@ def compare_events(
     embedder: Embedder,
     reader_language: str = "en",
     progress: Callable[[int, int], None] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> tuple[Comparison, ...]:
     """:func:`compare_event` for every event covered by at least two outlets, in event order."""
+    lexicon = lexicon or load_lexicon()
     by_id = {article.id: article for article in articles}
     found = {extraction.article_id: extraction for extraction in extractions}
     chosen = [e for e in events if len(event_sources([by_id[i] for i in e.article_ids if i in by_id])) >= 2]
     out = []
     for done, event in enumerate(chosen, start=1):
-        out.append(compare_event(event, by_id, found, entities, crosslinks, embedder, reader_language))
+        out.append(compare_event(event, by_id, found, entities, crosslinks, embedder, reader_language, lexicon))
         if progress is not None:
             progress(done, len(chosen))
     return tuple(out)
