@@ -46,6 +46,7 @@ from .records import (
     Source,
     Speaker,
     Storyline,
+    Tone,
     Voice,
 )
 from .report import render_html
@@ -57,6 +58,7 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "Tone",
     "with_comparisons",
     "compare_events",
     "compare_event",

@@ -407,6 +407,13 @@ def _show_comparison(comparison: Comparison) -> None:
             f"(z {term.z:.1f}, {term.count}×)",
             markup=False,
         )
+    for tone in comparison.tone:
+        if tone.score is not None:
+            out.print(
+                f"  tone (weak signal) {names.get(tone.source, tone.source)} → {tone.name}: {tone.score:+.2f} "
+                f"(+{len(tone.positive)} −{len(tone.negative)} in {tone.sentences} sentences)",
+                markup=False,
+            )
     for voice in comparison.voices:
         heard = f"quoted {voice.quoted}, paraphrased {voice.paraphrased}, {voice.words} words"
         what = heard if voice.quoted or voice.paraphrased else f"only talked about ({voice.mentions} mentions)"

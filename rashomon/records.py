@@ -673,6 +673,30 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class Tone:
+    """How one outlet's sentences about a main entity are worded: a WEAK, word-list signal.
+
+    Attributes:
+        source: The outlet.
+        entity_id, name: The entity.
+        score: (positive − negative) / (positive + negative + 2), in (−1, 1); None when the
+            outlet's language has no word lists.
+        positive, negative: The evaluative words counted (a negated word on the other side).
+        sentences: How many of the outlet's sentences name the entity.
+        evidence: The sentences with the most evaluative words.
+    """
+
+    source: str
+    entity_id: str
+    name: str
+    score: float | None
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+    sentences: int
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
 class BriefLine:
     """One statement of an event's story brief, with the sentences it rests on.
 
@@ -716,6 +740,8 @@ class Comparison:
             naming lexicon, :mod:`rashomon.compare.naming`).
         distinctive: Words each outlet uses markedly more than the other outlets writing in
             the same language (log-odds ratio with an informative Dirichlet prior).
+        tone: Each outlet's tone toward the main entities: a weak signal from word lists
+            (:mod:`rashomon.compare.tone`).
     """
 
     event_id: str
@@ -729,6 +755,7 @@ class Comparison:
     brief: tuple[BriefLine, ...] = ()
     naming: tuple[NamingChoice, ...] = ()
     distinctive: tuple[DistinctiveTerm, ...] = ()
+    tone: tuple[Tone, ...] = ()
 
     def coverage(self) -> list[tuple[str, list[bool]]]:
         """The coverage matrix: for each claim id, whether each source (in order) carries it."""

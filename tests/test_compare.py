@@ -331,3 +331,56 @@ def test_quality_claim_alignment_on_sample(sample_analysis, sample_dir) -> None:
         expected += len(gold_pairs)
     check("claims_pair_precision_sample", tp / predicted)
     check("claims_pair_recall_sample", tp / expected)
+
+
+def test_seeds_tone_is_scored_for_main_entities_with_its_words(compared, export) -> None:
+    texts = _texts(export)
+    assert compared["tone"]
+    names = {t["name"] for t in compared["tone"]}
+    assert "Kassym-Jomart Tokayev" in names or "Anthony Blinken" in names
+    for t in compared["tone"]:
+        assert t["score"] is None or -1 < t["score"] < 1
+        for e in t["evidence"]:
+            assert texts[e["article_id"]][e["start"] : e["end"]] == e["text"]
+
+
+@pytest.mark.parametrize(
+    "language, text, positive, negative",
+    [
+        ("en", "The talks were a great success, but critics warned of a crisis.", 2, 2),
+        ("en", "The plan is not good.", 0, 1),
+        ("de", "Die Zusammenarbeit sei stark, doch die Krise bleibt.", 2, 1),
+        ("ru", "Сотрудничество успешно, но угроза сохраняется.", 2, 1),
+        ("tr", "Başarılı bir görüşme.", 0, 0),
+    ],
+)
+def test_tone_words_with_negation(language: str, text: str, positive: int, negative: int) -> None:
+    from rashomon.compare.tone import sentence_tone
+
+    pos, neg = sentence_tone(text, language)
+    assert (len(pos), len(neg)) == (positive, negative), (pos, neg)
+
+
+def test_quality_tone_tracks_human_tone_similarity_weakly() -> None:
+    """A weak signal, measured: the gap between two articles' lexicon tone against SemEval-2022
+    Task 8's human tone dissimilarity (1 = very similar … 4), on pairs in covered languages."""
+    import json
+
+    from conftest import SHARED
+    from test_quality import check
+
+    from rashomon.compare.tone import score, sentence_tone, tone_languages
+
+    path = SHARED / "bench" / "news-similarity" / "train.jsonl"
+    if not path.is_file():
+        pytest.skip("benchmark data not present")
+    covered = set(tone_languages())
+    gaps, human = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["lang1"] in covered and row["lang2"] in covered:
+            a = score(*map(len, sentence_tone(row["text1"], row["lang1"])))
+            b = score(*map(len, sentence_tone(row["text2"], row["lang2"])))
+            gaps.append(abs(a - b))
+            human.append(row["tone"])
+    check("tone_gap_pearson_semeval_covered", float(np.corrcoef(gaps, human)[0, 1]))

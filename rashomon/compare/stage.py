@@ -2,7 +2,8 @@
 
 :func:`compare_event` compares the outlets covering one event: claims and their coverage
 (:mod:`.claims`), disagreements (:mod:`.disagreements`), voices (:mod:`.voices`), naming
-choices and outlet-distinctive words (:mod:`.naming`) and the story brief (:mod:`.brief`). :func:`compare_events` runs it on every event that at least
+choices and outlet-distinctive words (:mod:`.naming`), tone toward the main entities (a weak
+signal, :mod:`.tone`) and the story brief (:mod:`.brief`). :func:`compare_events` runs it on every event that at least
 two outlets cover; :func:`rashomon.pipeline.with_comparisons` adds the results to an
 :class:`~rashomon.records.Analysis`. Pure over its inputs, so it batches and distributes.
 """
@@ -30,6 +31,7 @@ from .brief import story_brief
 from .claims import coverage_findings, event_claims, event_sources, source_of
 from .disagreements import find_disagreements
 from .naming import Lexicon, distinctive_terms, load_lexicon, naming_choices
+from .tone import event_tone
 from .voices import event_voices
 
 DISTINCTIVE_TOP = 8
@@ -66,6 +68,7 @@ def compare_event(
     voices = event_voices(members, extractions, entities)
     naming = tuple(naming_choices(members, lexicon))
     distinctive = _distinctive(members)
+    tone = event_tone(members, entities)
     brief = story_brief(
         sources,
         claims,
@@ -89,6 +92,7 @@ def compare_event(
         brief=brief,
         naming=naming,
         distinctive=distinctive,
+        tone=tone,
     )
 
 
