@@ -17,10 +17,10 @@ Each finding keeps the sentences side by side, what each says, and a confidence.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Mapping, Sequence
 
+from ..extract.figures import compatible_interval, same_quantity
 from ..records import Article, Claim, CrossItem, CrossLink, Disagreement, Evidence, Extraction, Figure
 from .claims import source_of
 
@@ -35,6 +35,7 @@ _NEGATION = {
     "pl": r"nie|nigdy|żaden|żadna",
     "pt": r"não|nunca|nenhum|nenhuma",
 }
+_RESTRICTIVE = {"fr": ("que", "qu'", "qu’"), "it": ("che",)}
 _ELIDED = {"en": r"n['’]t", "fr": r"(?<!\w)n['’](?=\w)"}
 _NEGATION_RE = {
     lang: re.compile(
@@ -49,8 +50,13 @@ def negation_cue(sentence: str, language: str | None) -> str | None:
     pattern = _NEGATION_RE.get(language or "")
     if pattern is None:
         return None
-    match = pattern.search(sentence)
-    return match.group(0) if match else None
+    for match in pattern.finditer(sentence):
+        following = sentence[match.end() : match.end() + 40].casefold().split()[:5]
+        restrictive = _RESTRICTIVE.get(language or "")
+        if restrictive and any(w.startswith(restrictive) for w in following):
+            continue  # "ne … que", "non … che": "only", not a negation
+        return match.group(0)
+    return None
 
 
 def _evidence(item: CrossItem, articles: Mapping[str, Article]) -> Evidence:
@@ -107,22 +113,18 @@ def _figures_in(extraction: Extraction | None, evidence: Evidence) -> list[Figur
     ]
 
 
-def _interval(figure: Figure) -> tuple[float, float]:
-    low, high = figure.interval
-    if figure.bound == "over":
-        high = math.inf
-    elif figure.bound == "under":
-        low = -math.inf
-    if figure.approximate:
-        low, high = low - 0.1 * abs(low), high + 0.1 * abs(high)
-    return low, high
-
-
 def _overlap(a: Figure, b: Figure) -> bool:
-    (alo, ahi), (blo, bhi) = _interval(a), _interval(b)
-    finite = [abs(v) for v in (alo, ahi, blo, bhi) if math.isfinite(v)]
-    tolerance = 0.02 * max(finite or [1e-9])
-    return alo - tolerance <= bhi and blo - tolerance <= ahi
+    """Whether two figures can both be true (:func:`~rashomon.extract.figures.compatible_interval`, 2 % slack)."""
+    a_low, a_high = compatible_interval(a, 0.02)
+    b_low, b_high = compatible_interval(b, 0.02)
+    return a_low <= b_high and b_low <= a_high
+
+
+def _comparable(x: Figure, y: Figure) -> bool:
+    """Same unit; bare counts only when they count the same thing (in practice: the same language)."""
+    if x.unit != y.unit:
+        return False
+    return x.unit is not None or same_quantity(x, y)
 
 
 def _from_claim(
@@ -135,11 +137,11 @@ def _from_claim(
             if a.source == b.source:
                 continue
             fa, fb = _figures_in(extractions.get(a.article_id), a), _figures_in(extractions.get(b.article_id), b)
-            units_a = {f.unit for f in fa}
-            pairs = [(x, y) for x in fa for y in fb if x.unit == y.unit and x.unit in units_a]
+            pairs = [(x, y) for x in fa for y in fb if _comparable(x, y)]
             differ = [
                 (x, y)
                 for x, y in pairs
+                # Any number of the other sentence with the unit that fits counts as agreeing.
                 if not any(_overlap(x, z) for z in fb if z.unit == x.unit)
                 and not any(_overlap(y, z) for z in fa if z.unit == y.unit)
                 and (a.article_id, x.start) not in linked
@@ -180,6 +182,23 @@ def _from_claim(
     return out
 
 
+def _all_give_all(link: CrossLink, extractions: Mapping[str, Extraction]) -> bool:
+    """Every article of a figure link also gives every value the link compares ("12,000 say the
+    unions, 8,000 the employers" in each): the outlets agree on the figures, not differ."""
+    articles = {item.article_id for item in link.items}
+    for article_id in articles:
+        extraction = extractions.get(article_id)
+        if extraction is None:
+            return False
+        for item in link.items:
+            if item.value is None or not any(
+                f.unit == item.unit and f.value is not None and abs(f.value - item.value) <= 0.02 * abs(item.value)
+                for f in extraction.figures
+            ):
+                return False
+    return True
+
+
 def find_disagreements(
     articles: Sequence[Article],
     claims: Sequence[Claim],
@@ -199,6 +218,8 @@ def find_disagreements(
     linked: set[tuple[str, int]] = set()
     for link in crosslinks:
         if not link.flag or not any(item.article_id in by_id for item in link.items):
+            continue
+        if link.flag == "figures differ" and _all_give_all(link, extractions):
             continue
         found = _from_link(link, by_id)
         if found is not None:

@@ -1191,12 +1191,12 @@ def figures_differ(a: Figure, b: Figure, tolerance: float = 0.0) -> bool:
     """
     if not same_quantity(a, b):
         return False
-    a_low, a_high = _compatible(a, tolerance)
-    b_low, b_high = _compatible(b, tolerance)
+    a_low, a_high = compatible_interval(a, tolerance)
+    b_low, b_high = compatible_interval(b, tolerance)
     return a_high < b_low or b_high < a_low
 
 
-def _compatible(figure: Figure, tolerance: float) -> tuple[float, float]:
+def compatible_interval(figure: Figure, tolerance: float = 0.0) -> tuple[float, float]:
     """The interval of values a figure is compatible with (see :func:`figures_differ`)."""
     low, high = figure.interval
     if figure.scale != 1.0:

@@ -38,7 +38,7 @@ from ..labels import stopwords
 from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, Quote, Storyline
 from ..sentences import sentence_spans
 from .canonical import UnionFind
-from .figures import _compatible, _terms, same_quantity
+from .figures import _terms, compatible_interval, same_quantity
 
 QUOTE_SIMILARITY = 0.80
 """Cosine of two quotes' embeddings from which they count as the same words across languages."""
@@ -392,7 +392,7 @@ def _figure_links(
     for members in components.groups():
         # Some two of the figures disagree exactly when the highest lower bound lies above the
         # lowest upper bound (their compatible intervals cannot all overlap pairwise otherwise).
-        bounds = [_compatible(figures[m][1], 0.0) for m in members]
+        bounds = [compatible_interval(figures[m][1], 0.0) for m in members]
         differ = max(low for low, _high in bounds) > min(high for _low, high in bounds)
         items = tuple(_figure_item(*figures[m]) for m in members)
         pairs = scores[components.find(members[0])]
