@@ -47,6 +47,7 @@ from ..names import (
     _ABBREVIATIONS,
     _TITLES,
     _multiword_territories,
+    _territories,
     cldr_territory_names,
     country_name,
     name_key,
@@ -236,13 +237,28 @@ class UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
+def _exact_country(words: Sequence[str]) -> bool:
+    """Whether the words are a country's name as CLDR writes it (or a common abbreviation)."""
+    if len(words) == 1:
+        return words[0] in _ABBREVIATIONS or skeleton(words[0]) in _territories()
+    capitalised = [w for w in re.split(r"[\s\-]+", " ".join(words)) if w[:1].isupper()]
+    return tuple(skeleton(w)[:4] for w in capitalised) in _multiword_territories()
+
+
 def _known_key(surface: str, label: str, language: str | None = None) -> tuple[str, str, str] | None:
     """``(key, label, rule)`` when a table names the surface: a country, a world region, an
     organisation, or (for places and other names only) a country's adjective or people, or a
     city; else None."""
     words = _words(surface)
-    adjective = word_adjective_of(words[0], language) if len(words) == 1 and label in ("LOC", "MISC") else None
+    place = label in ("LOC", "MISC")
+    adjective = word_adjective_of(words[0], language) if len(words) == 1 and place else None
     code = country_of(surface)
+    # A city's name as written beats a country found only by cutting an ending or by the last
+    # word ("Brasília" is not "Brasil" + -ia, "San Salvador" is not El Salvador).
+    if code and place and not adjective and not _exact_country(words):
+        city = city_of(surface, inflected=False)
+        if city:
+            return city, "LOC", "city"
     if code:  # "Russian" also looks like a name of Russia in some language: say it is the adjective
         named_as_adjective = adjective and adjective[0] == code and adjective[1] == "adjective"
         return "ISO:" + code, "LOC", "adjective" if named_as_adjective else "country"

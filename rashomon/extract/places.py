@@ -14,12 +14,13 @@
   1. *Language names*: CLDR names languages with their adjective in most languages ("Russisch",
      "Russian", "русский", "russe", "ruso", "russo", "rosyjski"). A language belongs to a country
      when it is official there and its name and the country's name begin alike (three letters of
-     their phonetic skeletons) in at least two of en, de, fr, ru, and four letters in one; ties go
-     to CLDR's likely country for the language.
+     their phonetic skeletons) in three of en, de, fr, ru, or in two with four letters in one;
+     ties go to CLDR's likely country for the language.
   2. *Regional variants*: "American English", "британский английский", "Österreichisches
      Deutsch": the word beside the language's name is the adjective of the variant's country.
-  3. *Stem rules* on each country's CLDR name in de, en and ru (Kasachstan → kasachisch,
-     Russia → Russian, Россия → российский, Казахстан → казахстанский).
+  3. *Stem rules* on each country's CLDR name in de, en, fr and ru (Kasachstan → kasachisch,
+     Russia → Russian, Lebanon → Lebanese, Ukraine → ukrainien, Россия → российский,
+     Казахстан → казахстанский).
 
   An adjective that two countries claim at the same step is dropped ("European" from European
   Spanish and European Portuguese).
@@ -68,20 +69,29 @@ def _fold(text: str) -> str:
 
 @functools.cache
 def _places() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Lower-case name → place key, and key → display names (``"*"`` the GeoNames name, else by language)."""
+    """Lower-case name → place key, and key → display names (``"*"`` the GeoNames name, else by
+    language; ``"cyrl"`` the Cyrillic names, one a line).
+
+    A name that several cities bear goes to the first of: a city's own GeoNames name, a CLDR
+    exemplar city's name, a capital's other name, any other city's other name; within each, the
+    most populous city ("Islamabad" is Pakistan's capital, not an old name of Chattogram).
+    """
     from babel import Locale, localedata
     from babel.core import get_global
 
     data = json.loads((Path(__file__).parent.parent / "data" / "places.json").read_text(encoding="utf-8"))
-    by_name: dict[str, str] = {}
+    claims: list[tuple[int, str, str]] = []  # (priority, lower-case name, key), in population order
     display: dict[str, dict[str, str]] = {}
     by_zone_city: dict[tuple[str, str], str] = {}
     for _geonameid, name, country, _population, zone, capital, names in data["cities"]:  # most populous first
         key = f"{'CAP' if capital else 'CTY'}:{country}:{name}"
         display.setdefault(key, {"*": name})
         by_zone_city.setdefault((zone, name), key)
-        for written in names:
-            by_name.setdefault(written.lower(), key)
+        claims.append((0, name.lower(), key))
+        claims.extend((2 if capital else 3, written.lower(), key) for written in names)
+        cyrillic = [w for w in names if "CYRILLIC" in unicodedata.name(w[0], "")]
+        if cyrillic:
+            display[key].setdefault("cyrl", "\n".join(cyrillic))
     # CLDR's exemplar cities: localised names, and cities GeoNames' cut left out.
     zone_countries = get_global("zone_territories")
     for code in sorted(localedata.locale_identifiers()):
@@ -99,16 +109,35 @@ def _places() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
             key = by_zone_city.get((zone, english)) or f"CTY:{zone_countries.get(zone, 'ZZ')}:{english}"
             names = display.setdefault(key, {"*": english})
             names.setdefault(code, city)
-            by_name.setdefault(city.lower(), key)
-            by_name.setdefault(english.lower(), key)
+            claims.extend(((1, city.lower(), key), (1, english.lower(), key)))
+    by_name: dict[str, str] = {}
+    for _priority, name, key in sorted(claims, key=lambda claim: claim[0]):  # stable: population order kept
+        by_name.setdefault(name, key)
     return by_name, display
+
+
+@functools.cache
+def _sounds_most_like(name: str, candidates: tuple[str, ...]) -> str:
+    """The candidate whose phonetic skeleton is nearest to the name's (Hamburg → Гамбург)."""
+    return min(candidates, key=lambda written: (_distance(skeleton(written), skeleton(name)), written))
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
 
 
 def _words(surface: str) -> str:
     return " ".join(w for w in re.split(r"\s+", surface.strip(" \t\"'“”„«»()[],.;:")) if w).lower()
 
 
-def city_of(surface: str) -> str | None:
+def city_of(surface: str, inflected: bool = True) -> str | None:
     """The place key of a city named in any of its languages, inflected or not ("Moskau", "Москве",
     "Hamburgs", "Астане" → ``CAP:RU:Moscow``, ``CTY:DE:Hamburg``, ``CAP:KZ:Astana``)."""
     text = re.sub(r"['’]s$", "", _words(surface))
@@ -116,16 +145,25 @@ def city_of(surface: str) -> str | None:
         return None
     table = _places()[0]
     # As written, genitive -s, or a Slavic case ending in place of the nominative's last letter.
-    for candidate in (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а"):
+    candidates = (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а")
+    for candidate in candidates if inflected else (text,):
         if candidate and len(candidate) >= 4 and candidate in table:
             return table[candidate]
     return None
 
 
+_CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
+
+
 def city_name(key: str, language: str) -> str:
-    """A city's name in ``language`` (CLDR), else its GeoNames name."""
+    """A city's name in ``language`` (CLDR), else for a Cyrillic-script language a Cyrillic
+    GeoNames name, else its GeoNames name."""
     names = _places()[1].get(key, {})
-    return names.get(language) or names.get("*") or key.rsplit(":", 1)[-1]
+    if language in names:
+        return names[language]
+    if language in _CYRILLIC_LANGUAGES and "cyrl" in names:
+        return _sounds_most_like(names["*"], tuple(names["cyrl"].split("\n")))
+    return names.get("*") or key.rsplit(":", 1)[-1]
 
 
 def place_country(key: str) -> tuple[str, bool] | None:
@@ -219,8 +257,9 @@ def _language_countries() -> dict[str, str]:
                 for x in ("en", "de", "fr", "ru")
                 if language in language_names[x] and territory in countries[x]
             ]
-            # Alike in two languages, and clearly alike (four letters) in one.
-            scores[territory] = sum(p >= 3 for p in prefixes) if max(prefixes, default=0) >= 4 else 0
+            # Alike in three languages, or in two and clearly alike (four letters) in one.
+            alike = sum(p >= 3 for p in prefixes)
+            scores[territory] = alike if alike >= 3 or max(prefixes, default=0) >= 4 else 0
         top = max(scores.values(), default=0)
         tied = [territory for territory, score in scores.items() if score == top]
         likely = likely_subtags.get(language, "").rsplit("_", 1)[-1]
@@ -229,31 +268,62 @@ def _language_countries() -> dict[str, str]:
     return out
 
 
-def _stem_rules(language: str, name: str) -> list[str]:
-    """Adjectives a country's name makes by rule, most regular first (step 3)."""
-    lower = name.lower()
-    if language == "de":
-        forms = [lower + "isch"]
-        for ending in ("land", "istan", "stan", "ien", "en", "ei", "e", "a"):
-            if lower.endswith(ending) and len(lower) - len(ending) >= 4:
-                forms.append(lower[: -len(ending)] + "isch")
-        return forms
-    if language == "en":
-        forms = [name + "n", name + "i", name + "ese", name + "an"]
-        for ending in ("istan", "stan"):
-            if lower.endswith(ending) and len(name) - len(ending) >= 4:
-                forms.append(name[: -len(ending)])
-        forms += [name[:-1] + "ian"] if lower.endswith(("a", "e", "y")) else [name + "ian"]
-        return forms
-    if language == "ru":  # stored without the adjective ending: "российск"
-        forms = [lower + "ск", lower + "йск"]
-        if lower.endswith(("а", "я", "ь")):
-            forms += [lower[:-1] + "ск", lower[:-1] + "ьск", lower[:-1] + "инск"]
-        if lower.endswith("ия"):
-            forms += [lower[:-1] + "йск", lower[:-2] + "ск"]
-        if lower.endswith("стан") and len(lower) >= 8:
-            forms.append(lower[:-4] + "ск")
-        return [form for form in forms if len(form) >= 6]
+def _cut(name: str, ending: str, add: str, keep: int = 4) -> str | None:
+    """``name`` less ``ending`` plus ``add``, when it ends so and keeps ``keep`` letters."""
+    if name.lower().endswith(ending) and len(name) - len(ending) >= keep:
+        return name[: len(name) - len(ending)] + add
+    return None
+
+
+def _stem_rules(language: str, name: str) -> list[str | None]:
+    """Adjectives a country's name makes by rule (step 3): one slot per rule, the most regular
+    rule first, None where a rule does not apply."""
+    if language == "de":  # Russland → russisch, Kasachstan → kasachisch, Marokko → marokkanisch
+        lower = name.lower()
+        return [
+            lower + "isch",
+            *(_cut(lower, ending, "isch") for ending in ("land", "istan", "stan", "ien", "en", "ei", "e", "a")),
+            _cut(lower, "o", "anisch"),
+        ]
+    if language == "en":  # Russia → Russian, Kazakhstan → Kazakh, Lebanon → Lebanese, Belgium → Belgian
+        return [
+            name + "n",
+            name + "i",
+            name + "ese",
+            _cut(name, "istan", ""),
+            _cut(name, "stan", ""),
+            _cut(name, "a", "ian") or _cut(name, "e", "ian") or _cut(name, "y", "ian"),
+            _cut(name, "um", "an"),
+            _cut(name, "o", "an"),
+            _cut(name, "s", "n"),
+            _cut(name, "on", "ese"),
+            name + "an",
+            name + "ian",
+        ]
+    if language == "fr":  # Ukraine → ukrainien, Iran → iranien, Mexique → mexicain, Japon → japonais
+        lower = name.lower()
+        return [
+            _cut(lower, "e", "ien"),
+            lower + "ien",
+            _cut(lower, "stan", ""),
+            _cut(lower, "que", "cain"),
+            _cut(lower, "e", "ais"),
+            lower + "ais",
+        ]
+    if language == "ru":  # stored without the adjective ending: Россия → российск, Казахстан → казахстанск
+        lower = name.lower()
+        forms = [
+            lower + "ск",
+            lower + "йск",
+            _cut(lower, "ия", "ийск", keep=2),
+            _cut(lower, "ия", "ск", keep=2),
+            *(_cut(lower, ending, "ск", keep=2) for ending in ("а", "я", "ь")),
+            _cut(lower, "а", "инск", keep=2),
+            _cut(lower, "а", "ьск", keep=2),
+            _cut(lower, "истан", "ск"),
+            _cut(lower, "стан", "ск"),
+        ]
+        return [form if form and len(form) >= 6 else None for form in forms]
     return []
 
 
@@ -272,6 +342,7 @@ def _adjectives() -> dict[str, dict[str, str]]:
 
     language_countries = _language_countries()
     names = {language: Locale.parse(language).languages for language in ADJECTIVE_LANGUAGES}
+    from_language_names: set[str] = set()
     # 1. Language names.
     claims: dict[str, dict[str, set[str]]] = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
     for language, country in language_countries.items():
@@ -280,6 +351,7 @@ def _adjectives() -> dict[str, dict[str, str]]:
             if written and " " not in written and "-" not in written:
                 claims[x][_stored(written, x)].add(country)
     add_step(claims)
+    from_language_names.update(table["ru"])
     # 2. Regional variants: the word beside the language's own name.
     claims = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
     for x in ADJECTIVE_LANGUAGES:
@@ -288,25 +360,50 @@ def _adjectives() -> dict[str, dict[str, str]]:
             if len(territory) != 2 or not territory.isalpha() or "(" in written or base not in names[x]:
                 continue
             own = {w.lower() for w in names[x][base].split()}
-            rest = [w for w in written.split() if w.lower() not in own and w.lower() not in ("d’", "de")]
-            if rest and len(rest[0]) >= 5 and rest[0][:1].isalpha():
-                word = rest[0]
+            words = [w for w in written.split() if w.lower() not in ("d’", "de")]
+            # The adjective stands before the language's name in en, de, ru, after it in fr, es, it, pl
+            # ("American English", "anglais américain"; not "Saxon" of "Low Saxon").
+            word = words[0] if x in ("en", "de", "ru") else words[-1]
+            if word.lower() not in own and len(word) >= 5 and word[:1].isalpha():
                 if x == "de":  # "Österreichisches" → österreichisch
                     word = re.sub(r"(isch)(?:es|e|en|er|em)$", r"\1", word, flags=re.IGNORECASE)
                 claims[x][_stored(word, x)].add(territory)
     add_step(claims)
     # 3. Stem rules on the country names, rule by rule (the most regular rule claims first).
     countries = _country_names()
-    for x in ("de", "en", "ru"):
+    for x in ("de", "en", "fr", "ru"):
         generated = {
             code: _stem_rules(x, name) for code, name in countries[x].items() if " " not in name and "-" not in name
         }
-        for rank in range(8):
+        for rank in range(max(map(len, generated.values()), default=0)):
             claims = {x: defaultdict(set)}
             for code, forms in generated.items():
-                if rank < len(forms):
-                    claims[x][forms[rank] if x == "ru" else _stored(forms[rank], x)].add(code)
+                form = forms[rank]
+                if form:
+                    claims[x][form if x == "ru" else _stored(form, x)].add(code)
             add_step(claims)
+    # Russian nouns for a people, from the adjective: американский → американцы, немецкий →
+    # немцы, казахский → казахи, российский → россияне; kept as whole words ("=" + word).
+    peoples: dict[str, set[str]] = defaultdict(set)
+    for stem, code in table["ru"].items():
+        if stem.endswith("ецк"):
+            bases = [(stem[:-3] + "ц", "ыауеам"), (stem[:-1], "")]
+        elif stem.endswith("ск") and len(stem) >= 6:
+            base = stem[:-2]
+            bases = [(base + "ц", "ыауе"), (base + "ец", "")]
+            if stem in from_language_names:  # казахский → казахи; not грузский → грузы (cargo)
+                bases.append((base, "иыауе"))
+            if stem.endswith("ийск"):
+                bases.append((stem[:-3] + "ян", "е"))
+                bases.append((stem[:-3] + "янин", "ауе"))
+        else:
+            continue
+        for base, vowels in bases:
+            for ending in ("", *vowels, "ам", "ами", "ах", "ов", "ев", "ем", "ом"):
+                peoples["=" + base + ending].add(code)
+    for word, codes in peoples.items():
+        if len(codes) == 1:
+            table["ru"].setdefault(word, next(iter(codes)))
     # German "…isch" words may carry the English variant's stem ("amerikanisch" ~ "American").
     for form, code in list(table["en"].items()):
         table["de"].setdefault(skeleton(form) + "#", code)
@@ -359,6 +456,8 @@ def adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
                         return table[pooled], kind
         return None
     folded = _fold(word)
+    if language == "ru" and "=" + folded in table:
+        return table["=" + folded], "demonym"
     for ending in _ENDINGS[language]:
         size = len(folded) - len(ending)
         if folded.endswith(ending) and size >= (3 if language in ("es", "it") else 4) and folded[:size] in table:
