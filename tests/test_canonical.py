@@ -262,3 +262,17 @@ def test_canonical_adjectives_found_in_text_link_to_their_country() -> None:
     assert vias["russischen"] == vias["Russian"] == "adjective" and vias["Russen"] == vias["Kazakhs"] == "demonym"
     assert entities["US-amerikanische"].key == "ISO:US" and entities["Deutsch"].key == "ISO:DE"
     assert entities["Deutsche Bank"].key.startswith("ORG")
+
+
+def test_canonical_a_city_name_two_cities_bear_goes_to_the_country_the_article_names() -> None:
+    from rashomon.extract.places import city_of
+
+    assert city_of("Córdoba") == "CTY:AR:Córdoba"  # the most populous, without context
+    assert city_of("Córdoba", countries={"ES"}) == "CTY:ES:Córdoba"
+    text = "Las protestas llegaron de Sevilla a Córdoba, en el sur de España."
+    articles = [article("es", text, "es")]
+    mentions = [found(text, ("Sevilla", "LOC"), ("Córdoba", "LOC"), ("España", "LOC"))]
+    entities = by_alias(link_entities(articles, mentions, reader_language="en"))
+    assert entities["Córdoba"].key == "CTY:ES:Córdoba" and entities["Sevilla"].key == "CTY:ES:Sevilla"
+    assert entities["España"].key == "ISO:ES"
+    assert {m.via for m in entities["España"].mentions} == {"country"}  # a name, not an adjective

@@ -39,7 +39,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -55,7 +55,7 @@ from ..names import (
 )
 from ..records import Article, Entity, EntityMention, Mention
 from ..sentences import sentence_spans
-from .places import city_name, city_of, word_adjective_of
+from .places import city_name, city_of, is_country_name, word_adjective_of
 
 
 class MentionLike(Protocol):
@@ -245,7 +245,9 @@ def _exact_country(words: Sequence[str]) -> bool:
     return tuple(skeleton(w)[:4] for w in capitalised) in _multiword_territories()
 
 
-def _known_key(surface: str, label: str, language: str | None = None) -> tuple[str, str, str] | None:
+def _known_key(
+    surface: str, label: str, language: str | None = None, countries: Collection[str] = ()
+) -> tuple[str, str, str] | None:
     """``(key, label, rule)`` when a table names the surface: a country, a world region, an
     organisation, or (for places and other names only) a country's adjective or people, or a
     city; else None."""
@@ -256,11 +258,16 @@ def _known_key(surface: str, label: str, language: str | None = None) -> tuple[s
     # A city's name as written beats a country found only by cutting an ending or by the last
     # word ("Brasília" is not "Brasil" + -ia, "San Salvador" is not El Salvador).
     if code and place and not adjective and not _exact_country(words):
-        city = city_of(surface, inflected=False)
+        city = city_of(surface, inflected=False, countries=countries)
         if city:
             return city, "LOC", "city"
     if code:  # "Russian" also looks like a name of Russia in some language: say it is the adjective
-        named_as_adjective = adjective and adjective[0] == code and adjective[1] == "adjective"
+        named_as_adjective = (
+            adjective
+            and adjective[0] == code
+            and adjective[1] == "adjective"
+            and not is_country_name(words[0], language)
+        )
         return "ISO:" + code, "LOC", "adjective" if named_as_adjective else "country"
     region = region_of(surface)
     if region:
@@ -272,7 +279,7 @@ def _known_key(surface: str, label: str, language: str | None = None) -> tuple[s
         return None
     if adjective:
         return "ISO:" + adjective[0], "LOC", adjective[1]
-    city = city_of(surface)
+    city = city_of(surface, countries=countries)
     return (city, "LOC", "city") if city else None
 
 
@@ -323,11 +330,18 @@ def link_entities(
                 for size in range(len(words), 0, -1):
                     org = org or organisation_of(" ".join(words[-size:]))
                 defined[(number, acronym)] = f"ORG:{org}" if org else "ACR:" + skeleton(acronym)
+    # The countries each article names, to tell apart cities of one name ("Córdoba").
+    named_countries: dict[int, set[str]] = defaultdict(set)
+    for article_number, mention in flat:
+        code = country_of(mention.surface)
+        if code:
+            named_countries[article_number].add(code)
     for position, (article_number, mention) in enumerate(flat):
         surface = mention.surface
         words = _words(surface)
         # Places and organisations with names in many languages, most specific table first.
-        known = _known_key(surface, mention.label, articles[article_number].language)
+        language = articles[article_number].language
+        known = _known_key(surface, mention.label, language, named_countries[article_number])
         if known:
             key, kind, via[position] = known
             keys.append(key)

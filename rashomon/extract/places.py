@@ -38,7 +38,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -68,13 +68,15 @@ def _fold(text: str) -> str:
 
 
 @functools.cache
-def _places() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Lower-case name → place key, and key → display names (``"*"`` the GeoNames name, else by
+def _places() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, str]]]:
+    """Lower-case name → place keys (the likeliest first), and key → display names (``"*"`` the GeoNames name, else by
     language; ``"cyrl"`` the Cyrillic names, one a line).
 
     A name that several cities bear goes to the first of: a city's own GeoNames name, a CLDR
     exemplar city's name, a capital's other name, any other city's other name; within each, the
-    most populous city ("Islamabad" is Pakistan's capital, not an old name of Chattogram).
+    most populous city ("Islamabad" is Pakistan's capital, not an old name of Chattogram). Cities
+    that bear a name at the same level are all kept, the most populous first ("Córdoba" in
+    Argentina, then Spain): :func:`city_of` picks one by the countries an article names.
     """
     from babel import Locale, localedata
     from babel.core import get_global
@@ -110,9 +112,11 @@ def _places() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
             names = display.setdefault(key, {"*": english})
             names.setdefault(code, city)
             claims.extend(((1, city.lower(), key), (1, english.lower(), key)))
-    by_name: dict[str, str] = {}
-    for _priority, name, key in sorted(claims, key=lambda claim: claim[0]):  # stable: population order kept
-        by_name.setdefault(name, key)
+    by_name: dict[str, tuple[str, ...]] = {}
+    best: dict[str, int] = {}
+    for priority, name, key in sorted(claims, key=lambda claim: claim[0]):  # stable: population order kept
+        if best.setdefault(name, priority) == priority and key not in by_name.get(name, ()):
+            by_name[name] = (*by_name.get(name, ()), key)
     return by_name, display
 
 
@@ -137,9 +141,11 @@ def _words(surface: str) -> str:
     return " ".join(w for w in re.split(r"\s+", surface.strip(" \t\"'“”„«»()[],.;:")) if w).lower()
 
 
-def city_of(surface: str, inflected: bool = True) -> str | None:
+def city_of(surface: str, inflected: bool = True, countries: Collection[str] = ()) -> str | None:
     """The place key of a city named in any of its languages, inflected or not ("Moskau", "Москве",
-    "Hamburgs", "Астане" → ``CAP:RU:Moscow``, ``CTY:DE:Hamburg``, ``CAP:KZ:Astana``)."""
+    "Hamburgs", "Астане" → ``CAP:RU:Moscow``, ``CTY:DE:Hamburg``, ``CAP:KZ:Astana``). Of several
+    cities with the name, one in ``countries`` (ISO codes the text names) if any, else the most
+    populous."""
     text = re.sub(r"['’]s$", "", _words(surface))
     if len(text) < 4:
         return None
@@ -148,7 +154,8 @@ def city_of(surface: str, inflected: bool = True) -> str | None:
     candidates = (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а")
     for candidate in candidates if inflected else (text,):
         if candidate and len(candidate) >= 4 and candidate in table:
-            return table[candidate]
+            keys = table[candidate]
+            return next((key for key in keys if key[4:6] in countries), keys[0])
     return None
 
 
@@ -230,6 +237,16 @@ def _country_names() -> dict[str, dict[str, str]]:
             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
         }
     return out
+
+
+@functools.cache
+def _country_by_name(language: str) -> dict[str, str]:
+    return {_fold(name): code for code, name in _country_names().get(language, {}).items()}
+
+
+def is_country_name(word: str, language: str | None) -> bool:
+    """Whether ``word`` is a country's CLDR name in ``language`` ("España" in Spanish)."""
+    return _fold(word) in _country_by_name(language or "")
 
 
 def _language_countries() -> dict[str, str]:
@@ -352,8 +369,11 @@ def _adjectives() -> dict[str, dict[str, str]]:
                 claims[x][_stored(written, x)].add(country)
     add_step(claims)
     from_language_names.update(table["ru"])
-    # 2. Regional variants: the word beside the language's own name.
-    claims = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
+    # 2. Regional variants: the word beside the language's own name. A variant whose adjective is
+    # ambiguous in any language is dropped in all ("European" Spanish and Portuguese, so not
+    # "européen" either), and so is an adjective that is a country's name ("español de España").
+    variant_claims: dict[str, dict[str, set[str]]] = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
+    found: list[tuple[str, str, str]] = []  # (language, stored adjective, variant)
     for x in ADJECTIVE_LANGUAGES:
         for variant, written in names[x].items():
             base, _, territory = variant.partition("_")
@@ -364,10 +384,19 @@ def _adjectives() -> dict[str, dict[str, str]]:
             # The adjective stands before the language's name in en, de, ru, after it in fr, es, it, pl
             # ("American English", "anglais américain"; not "Saxon" of "Low Saxon").
             word = words[0] if x in ("en", "de", "ru") else words[-1]
-            if word.lower() not in own and len(word) >= 5 and word[:1].isalpha():
-                if x == "de":  # "Österreichisches" → österreichisch
-                    word = re.sub(r"(isch)(?:es|e|en|er|em)$", r"\1", word, flags=re.IGNORECASE)
-                claims[x][_stored(word, x)].add(territory)
+            if word.lower() in own or len(word) < 5 or not word[:1].isalpha():
+                continue
+            if is_country_name(word, x):
+                continue
+            if x == "de":  # "Österreichisches" → österreichisch
+                word = re.sub(r"(isch)(?:es|e|en|er|em)$", r"\1", word, flags=re.IGNORECASE)
+            variant_claims[x][_stored(word, x)].add(territory)
+            found.append((x, _stored(word, x), variant))
+    ambiguous = {variant for x, form, variant in found if len(variant_claims[x][form]) > 1}
+    claims = {x: defaultdict(set) for x in ADJECTIVE_LANGUAGES}
+    for x, form, variant in found:
+        if variant not in ambiguous:
+            claims[x][form].add(variant.partition("_")[2])
     add_step(claims)
     # 3. Stem rules on the country names, rule by rule (the most regular rule claims first).
     countries = _country_names()
@@ -436,7 +465,9 @@ def _german_bases(word: str) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=65536)
 def adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
     """``(ISO code, "adjective" | "demonym")`` for a country adjective or people's noun in
-    ``language`` ("russischen" → ``("RU", "adjective")``, "Kazakhs" → ``("KZ", "demonym")``)."""
+    ``language`` ("russischen" → ``("RU", "adjective")``, "Kazakhs" → ``("KZ", "demonym")``);
+    a capitalised German word that is a country's name with a case ending gives ``"country"``
+    ("Niederlanden")."""
     if language not in _ENDINGS or not word:
         return None
     table = _adjectives()[language]
@@ -447,6 +478,12 @@ def adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
             return table[word[:-1]], "demonym"
         return None
     if language == "de":
+        if word[:1].isupper():  # "Niederlanden", "Russlands": the country's name, inflected
+            names = _country_by_name("de")
+            folded = _fold(word)
+            for cut in (0, 1, 2):
+                if len(folded) - cut >= 4 and folded[: len(folded) - cut] in names:
+                    return names[folded[: len(folded) - cut]], "country"
         for base, kind in _german_bases(word):
             if len(base) >= 4 and base in table:
                 return table[base], kind
@@ -503,6 +540,8 @@ def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) 
             found_part = (
                 adjective_of(part, language) if code is None and _eligible(text, offset, part, language) else None
             )
+            if found_part and found_part[1] == "country":  # a country's name is the recogniser's to find
+                found_part = None
             code = code or (found_part[0] if found_part else None)
             if code:
                 parts.append((offset, offset + len(part), code))
