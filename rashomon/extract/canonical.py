@@ -157,6 +157,7 @@ def region_of(surface: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def country_of(surface: str) -> str | None:
     """The ISO code a country name (any CLDR language, inflected, or a common abbreviation) stands for."""
     words = _words(surface)

@@ -59,6 +59,8 @@ class _Span(Protocol):
 
 def _fold(text: str) -> str:
     """Lower case without accents (Spanish "alemán" and "alemana" meet)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in "\u0306\u0308")
     return unicodedata.normalize("NFC", kept)
@@ -146,17 +148,22 @@ def city_of(surface: str, inflected: bool = True, countries: Collection[str] = (
     "Hamburgs", "Астане" → ``CAP:RU:Moscow``, ``CTY:DE:Hamburg``, ``CAP:KZ:Astana``). Of several
     cities with the name, one in ``countries`` (ISO codes the text names) if any, else the most
     populous."""
+    keys = _city_keys(surface, inflected)
+    return next((key for key in keys if key[4:6] in countries), keys[0]) if keys else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _city_keys(surface: str, inflected: bool) -> tuple[str, ...]:
     text = re.sub(r"['’]s$", "", _words(surface))
     if len(text) < 4:
-        return None
+        return ()
     table = _places()[0]
     # As written, genitive -s, or a Slavic case ending in place of the nominative's last letter.
     candidates = (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а")
     for candidate in candidates if inflected else (text,):
         if candidate and len(candidate) >= 4 and candidate in table:
-            keys = table[candidate]
-            return next((key for key in keys if key[4:6] in countries), keys[0])
-    return None
+            return table[candidate]
+    return ()
 
 
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
@@ -462,6 +469,15 @@ def _german_bases(word: str) -> list[tuple[str, str]]:
     return out
 
 
+@functools.cache
+def _openings(language: str) -> frozenset[str]:
+    """The first three letters (folded) of every stored form and, in German, country name."""
+    forms = [form.lstrip("=") for form in _adjectives()[language] if not form.endswith("#")]
+    if language == "de":
+        forms += list(_country_by_name("de"))
+    return frozenset(_fold(form[:3]) for form in forms)
+
+
 @functools.lru_cache(maxsize=65536)
 def adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
     """``(ISO code, "adjective" | "demonym")`` for a country adjective or people's noun in
@@ -469,6 +485,9 @@ def adjective_of(word: str, language: str | None) -> tuple[str, str] | None:
     a capitalised German word that is a country's name with a case ending gives ``"country"``
     ("Niederlanden")."""
     if language not in _ENDINGS or not word:
+        return None
+    # Most words cannot be one: their first letters begin no stored form (a cheap test first).
+    if _fold(word[:3]) not in _openings(language) and not (language == "de" and "isch" in word):
         return None
     table = _adjectives()[language]
     if language == "en":
@@ -527,11 +546,13 @@ def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) 
     """
     if language not in _ENDINGS:
         return []
-    taken = sorted((m.start, m.end) for m in found)
+    covered = bytearray(len(text) + 1)  # 1 where a found mention covers the character
+    for mention in found:
+        covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     out: list[Mention] = []
     for match in _WORD.finditer(text):
         start, end = match.span()
-        if any(a < end and start < b for a, b in taken):
+        if end - start < 4 or 1 in covered[start:end]:
             continue
         offset = start
         parts: list[tuple[int, int, str]] = []
