@@ -243,6 +243,10 @@ def test_canonical_adjectives_found_in_text_link_to_their_country() -> None:
     surfaces = [m.surface for m in adjective_mentions(text_de, "de", found_de)]
     # "Deutsche Bank" belongs to the recogniser's organisation; a compound names two countries.
     assert surfaces == ["russischen", "US-amerikanische", "Deutsch", "russische", "Russen"]
+    # Without the recogniser's help: a people's noun never stands before a capitalised word, and a
+    # capitalised adjective counts only at a sentence start.
+    unaided = "Die Deutsche Bank zahlt. Russische Truppen kamen. Die Russische Föderation schweigt."
+    assert [m.surface for m in adjective_mentions(unaided, "de", [])] == ["Russische"]
     text_en = "Kazakh officials met Russian diplomats; the Kazakhs said they polish nothing."
     assert [m.surface for m in adjective_mentions(text_en, "en", [])] == ["Kazakh", "Russian", "Kazakhs"]
     text_ru = "Казахстанские и российские дипломаты встретились."

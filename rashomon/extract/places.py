@@ -23,7 +23,10 @@
      Казахстан → казахстанский).
 
   An adjective that two countries claim at the same step is dropped ("European" from European
-  Spanish and European Portuguese).
+  Spanish and European Portuguese). Nouns for a people follow from the adjectives by rule:
+  English plurals ("Kazakhs"), German nouns ("Russen", "Amerikaner", "Deutsche"), Russian nouns
+  ("американцы", "немцы", "россияне"; "казахи" only from a language's name, so that "грузы",
+  cargo, is not Georgians).
 
 :func:`adjective_mentions` finds these words in a text, where a recogniser leaves them out
 (nationality adjectives are not names in GermEval's scheme). Only words that cannot be part of
@@ -414,9 +417,9 @@ def _adjectives() -> dict[str, dict[str, str]]:
         for rank in range(max(map(len, generated.values()), default=0)):
             claims = {x: defaultdict(set)}
             for code, forms in generated.items():
-                form = forms[rank]
-                if form:
-                    claims[x][form if x == "ru" else _stored(form, x)].add(code)
+                generated_form = forms[rank]
+                if generated_form:
+                    claims[x][generated_form if x == "ru" else _stored(generated_form, x)].add(code)
             add_step(claims)
     # Russian nouns for a people, from the adjective: американский → американцы, немецкий →
     # немцы, казахский → казахи, российский → россияне; kept as whole words ("=" + word).
@@ -539,10 +542,12 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?…:;]\s*|[„“”\"«»(\[–—]\s*)
 def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) -> list[Mention]:
     """Country adjectives and demonyms in ``text`` that no found mention covers, as ``MISC`` mentions.
 
-    In languages that write adjectives in lower case a capitalised word counts only at a
-    sentence start (German and French nouns for a people are capitalised: "die Russen"); in
-    English the word must be capitalised ("polish" is not Polish). A hyphenated compound is
-    read part by part ("deutsch-russischen" names two countries); "US-amerikanischen" is one.
+    In languages that write adjectives in lower case a capitalised adjective counts only at a
+    sentence start ("Russische Truppen …", not "Russische Föderation"); German and French nouns
+    for a people are capitalised ("die Russen", "les Russes") but never stand before another
+    capitalised word ("Deutsche Bank"). In English the word must be capitalised ("polish" is not
+    Polish). A hyphenated compound is read part by part ("deutsch-russischen" names two
+    countries); a country's abbreviation joins its adjective ("US-amerikanischen" is one mention).
     """
     if language not in _ENDINGS:
         return []
@@ -554,38 +559,39 @@ def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) 
         start, end = match.span()
         if end - start < 4 or 1 in covered[start:end]:
             continue
+        pieces: list[list] = []  # [start, end, code, has an adjective]
         offset = start
-        parts: list[tuple[int, int, str]] = []
         for part in match.group(0).split("-"):
-            code = _ABBREVIATIONS.get(part) if part.isupper() else None
-            found_part = (
-                adjective_of(part, language) if code is None and _eligible(text, offset, part, language) else None
-            )
-            if found_part and found_part[1] == "country":  # a country's name is the recogniser's to find
-                found_part = None
-            code = code or (found_part[0] if found_part else None)
-            if code:
-                parts.append((offset, offset + len(part), code))
-                if found_part is None:  # an abbreviation counts only before an adjective of its country
-                    parts[-1] = (offset, offset + len(part), "?" + code)
+            abbreviation = _ABBREVIATIONS.get(part) if part.isupper() else None
+            adjective = None if abbreviation else adjective_of(part, language)
+            if adjective and not _fits(text, offset, offset + len(part), part, language, adjective[1]):
+                adjective = None
+            code = abbreviation or (adjective[0] if adjective else None)
+            if code and pieces and pieces[-1][1] + 1 == offset and pieces[-1][2] == code:
+                pieces[-1][1] = offset + len(part)
+                pieces[-1][3] = pieces[-1][3] or adjective is not None
+            elif code:
+                pieces.append([offset, offset + len(part), code, adjective is not None])
             offset += len(part) + 1
-        merged: list[list] = []
-        for a, b, code in parts:
-            if merged and merged[-1][1] + 1 == a and merged[-1][2].lstrip("?") == code.lstrip("?"):
-                merged[-1][1], merged[-1][2] = b, code.lstrip("?") if not code.startswith("?") else merged[-1][2]
-            else:
-                merged.append([a, b, code])
-        for a, b, code in merged:
-            if not code.startswith("?"):
-                out.append(Mention(a, b, text[a:b], "MISC", 0.9, "adjectives"))
+        # An abbreviation alone ("US-Dollar") is left to the recogniser.
+        out.extend(Mention(a, b, text[a:b], "MISC", 0.9, "adjectives") for a, b, _code, adj in pieces if adj)
     return out
 
 
-def _eligible(text: str, start: int, word: str, language: str) -> bool:
+_NEXT_CAPITALISED = re.compile(r"[ \u00a0]+[^\W\d_]")
+
+
+def _fits(text: str, start: int, end: int, word: str, language: str, kind: str) -> bool:
+    """Whether a word the tables know stands where it can be an adjective or a people's noun."""
+    if kind == "country":  # a country's name is the recogniser's to find
+        return False
     if language == "en":
         return word[:1].isupper() and not word.isupper()
     if word.islower():
         return True
     if not word[:1].isupper() or word.isupper():
         return False
-    return language in ("de", "fr") or bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
+    if kind == "demonym" and language in ("de", "fr"):
+        following = _NEXT_CAPITALISED.match(text, end)
+        return not (following and following.group(0)[-1].isupper())
+    return bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
