@@ -262,14 +262,10 @@ def _known_key(
         city = city_of(surface, inflected=False, countries=countries)
         if city:
             return city, "LOC", "city"
-    if code:  # "Russian" also looks like a name of Russia in some language: say it is the adjective
-        named_as_adjective = (
-            adjective
-            and adjective[0] == code
-            and adjective[1] == "adjective"
-            and not is_country_name(words[0], language)
-        )
-        return "ISO:" + code, "LOC", "adjective" if named_as_adjective else "country"
+    if code:  # "Russian", "Americans" also look like a name of the country in some language
+        if adjective and adjective[0] == code and adjective[1] != "country" and not is_country_name(words[0], language):
+            return "ISO:" + code, "LOC", adjective[1]
+        return "ISO:" + code, "LOC", "country"
     region = region_of(surface)
     if region:
         return "REG:" + region, "LOC", "region"
