@@ -280,3 +280,15 @@ def test_canonical_a_city_name_two_cities_bear_goes_to_the_country_the_article_n
     assert entities["Córdoba"].key == "CTY:ES:Córdoba" and entities["Sevilla"].key == "CTY:ES:Sevilla"
     assert entities["España"].key == "ISO:ES"
     assert {m.via for m in entities["España"].mentions} == {"country"}  # a name, not an adjective
+
+
+def test_canonical_a_city_without_a_cldr_name_is_shown_as_the_readers_articles_write_it() -> None:
+    text_de = "Der Dom steht in Köln. Kölns Bürgermeisterin sprach."
+    text_en = "The cathedral stands in Cologne."
+    articles = [article("de", text_de, "de"), article("en", text_en, "en")]
+    mentions = [found(text_de, ("Köln", "LOC"), ("Kölns", "LOC")), found(text_en, ("Cologne", "LOC"))]
+    german = by_alias(link_entities(articles, mentions, reader_language="de"))
+    assert german["Köln"] is german["Kölns"] is german["Cologne"] and german["Köln"].key == "CTY:DE:Köln"
+    assert german["Köln"].name == "Köln"  # not the inflected "Kölns"
+    assert by_alias(link_entities(articles, mentions, reader_language="en"))["Köln"].name == "Cologne"
+    assert by_alias(link_entities(articles, mentions, reader_language="ru"))["Köln"].name in ("Кёльн", "Кельн")

@@ -491,9 +491,10 @@ def _display_name(
 ) -> str:
     if key.startswith(("ISO:", "REG:")):
         return country_name(key[4:], reader_language)
-    if key.startswith(("CTY:", "CAP:")):
-        return city_name(key, reader_language)
     members = list(members)
+    if key.startswith(("CTY:", "CAP:")):
+        as_written = Counter(flat[p][1].surface for p in members if articles[flat[p][0]].language == reader_language)
+        return city_name(key, reader_language, [surface for surface, _count in as_written.most_common()])
     surfaces = Counter(flat[p][1].surface for p in members)
     if key.startswith("ORG:") and key[4:] in org_names:
         written = org_names[key[4:]]

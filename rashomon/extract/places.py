@@ -127,8 +127,23 @@ def _places() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, str]]]:
 
 @functools.cache
 def _sounds_most_like(name: str, candidates: tuple[str, ...]) -> str:
-    """The candidate whose phonetic skeleton is nearest to the name's (Hamburg → Гамбург)."""
-    return min(candidates, key=lambda written: (_distance(skeleton(written), skeleton(name)), written))
+    """The candidate whose phonetic skeleton is nearest to the name's (Hamburg → Гамбург), Russian
+    spellings before Ukrainian, Belarusian, Bulgarian and Serbian ones (Кёльн, not Кьолн or Келн)."""
+
+    def rank(written: str) -> tuple[bool, bool, int, str]:
+        lower = written.lower()
+        return (
+            bool(_NOT_RUSSIAN.search(lower)),
+            not _RUSSIAN_ONLY.search(lower),  # letters Serbian and Macedonian Cyrillic lack
+            _distance(skeleton(written), skeleton(name)),
+            written,
+        )
+
+    return min(candidates, key=rank)
+
+
+_NOT_RUSSIAN = re.compile(r"[іїєґўјљњћђџѓќѕ]|ьо|ъ$")
+_RUSSIAN_ONLY = re.compile(r"[ёйяюыэщьъ]")
 
 
 def _distance(a: str, b: str) -> int:
@@ -172,12 +187,18 @@ def _city_keys(surface: str, inflected: bool) -> tuple[str, ...]:
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
 
 
-def city_name(key: str, language: str) -> str:
-    """A city's name in ``language`` (CLDR), else for a Cyrillic-script language a Cyrillic
-    GeoNames name, else its GeoNames name."""
+def city_name(key: str, language: str, written: Sequence[str] = ()) -> str:
+    """A city's name in ``language``: CLDR's, else the most common of ``written`` (how articles in
+    that language wrote it, most common first) that is one of its names as written ("Köln", not
+    the inflected "Kölns"), else for a Cyrillic-script language a Cyrillic GeoNames name, else
+    its GeoNames name."""
     names = _places()[1].get(key, {})
     if language in names:
         return names[language]
+    table = _places()[0]
+    for surface in written:
+        if key in table.get(surface.strip().lower(), ()):
+            return surface.strip()
     if language in _CYRILLIC_LANGUAGES and "cyrl" in names:
         return _sounds_most_like(names["*"], tuple(names["cyrl"].split("\n")))
     return names.get("*") or key.rsplit(":", 1)[-1]
