@@ -469,7 +469,8 @@ class Entity:
         id: ``en-`` + a hash of ``key`` (stable for the same key).
         label: PER, ORG, LOC or MISC (the most common label of its mentions).
         name: Display name, in the reader's language where an article or CLDR has it.
-        key: The canonical key: ``ISO:KZ``, ``ORG:csto``, ``PER:antoni|blinke`` …
+        key: The canonical key: ``ISO:KZ``, ``ORG:csto``, ``PER:antoni|blinke``, a city with its
+            country ``CTY:DE:Hamburg``, a capital ``CAP:KZ:Astana`` …
         aliases: Every distinct way it was written.
         languages: Languages of the articles that mention it.
         article_ids: Articles that mention it, in article order.

@@ -169,5 +169,126 @@ def test_canonical_cities_from_cldr_meet_across_languages_and_cases() -> None:
     entities = by_alias(link_entities(articles, mentions, reader_language="de"))
     moscow = entities["Moskau"]
     assert all(entities[alias] is moscow for aliases in spans.values() for alias in aliases)
-    assert moscow.key == "CTY:Europe/Moscow" and moscow.name == "Moskau"
-    assert city_of("Hamburg") is None and city_of("Mai") is None  # not every place is a CLDR city
+    assert moscow.key == "CAP:RU:Moscow" and moscow.name == "Moskau"  # Russia's capital, shown in German
+    assert city_of("Mai") is None and city_of("Husum") is None  # not every word or town is a city here
+
+
+def test_canonical_cities_and_capitals_beyond_time_zones_name_their_country() -> None:
+    from rashomon.extract.places import city_name, city_of, place_country
+
+    assert city_of("Astana") == city_of("Астане") == city_of("Nur-Sultan") == "CAP:KZ:Astana"
+    assert city_of("Bischkek") == city_of("Bishkek") == city_of("Бишкек") == "CAP:KG:Bishkek"
+    assert city_of("Taschkent") == city_of("Tashkent") == city_of("Ташкенте") == "CAP:UZ:Tashkent"
+    assert city_of("Hamburg") == city_of("Hamburgs") == city_of("Гамбурге") == "CTY:DE:Hamburg"
+    assert place_country("CAP:KZ:Astana") == ("KZ", True) and place_country("CTY:DE:Hamburg") == ("DE", False)
+    assert place_country("ISO:KZ") is None
+    assert city_name("CAP:RU:Moscow", "ru") == "Москва" and city_name("CTY:DE:Hamburg", "de") == "Hamburg"
+
+
+def test_canonical_a_capital_is_its_own_entity_not_its_country() -> None:
+    text_de = "Blinken traf Tokajew in Astana. Kasachstan ist reich an Öl."
+    text_ru = "Блинкен прилетел в Астану."
+    articles = [article("de", text_de, "de"), article("ru", text_ru, "ru")]
+    mentions = [
+        found(text_de, ("Blinken", "PER"), ("Tokajew", "PER"), ("Astana", "LOC"), ("Kasachstan", "LOC")),
+        found(text_ru, ("Блинкен", "PER"), ("Астану", "LOC")),
+    ]
+    entities = by_alias(link_entities(articles, mentions, reader_language="en"))
+    astana = entities["Astana"]
+    assert astana is entities["Астану"] and astana is not entities["Kasachstan"]
+    assert astana.key == "CAP:KZ:Astana" and astana.label == "LOC" and astana.name == "Astana"
+    assert {m.via for m in astana.mentions} == {"city"}
+
+
+def test_canonical_country_adjectives_and_demonyms_in_many_languages() -> None:
+    from rashomon.extract.places import adjective_of
+
+    cases = {
+        ("russischen", "de"): ("RU", "adjective"),
+        ("kasachische", "de"): ("KZ", "adjective"),
+        ("amerikanische", "de"): ("US", "adjective"),
+        ("Russen", "de"): ("RU", "demonym"),
+        ("Amerikaner", "de"): ("US", "demonym"),
+        ("Russian", "en"): ("RU", "adjective"),
+        ("Kazakh", "en"): ("KZ", "adjective"),
+        ("Kazakhs", "en"): ("KZ", "demonym"),
+        ("American", "en"): ("US", "adjective"),
+        ("российского", "ru"): ("RU", "adjective"),
+        ("русские", "ru"): ("RU", "adjective"),
+        ("казахстанские", "ru"): ("KZ", "adjective"),
+        ("американских", "ru"): ("US", "adjective"),
+        ("немецкий", "ru"): ("DE", "adjective"),
+        ("russe", "fr"): ("RU", "adjective"),
+        ("rusos", "es"): ("RU", "adjective"),
+        ("russi", "it"): ("RU", "adjective"),
+        ("rosyjskich", "pl"): ("RU", "adjective"),
+    }
+    for (word, language), expected in cases.items():
+        assert adjective_of(word, language) == expected, word
+    # Words that are not a country's: no language of a nation, an ambiguous region, cubic, English.
+    for word, language in (("European", "en"), ("europäischen", "de"), ("kubisch", "de"), ("English", "en")):
+        assert adjective_of(word, language) is None, word
+    assert adjective_of("Arabic", "en") is None and adjective_of("russischen", None) is None
+
+
+def test_canonical_adjectives_found_in_text_link_to_their_country() -> None:
+    from rashomon.extract.places import adjective_mentions
+
+    text_de = (
+        "Die russischen Truppen und die US-amerikanische Regierung. Die Deutsche Bank zahlt. "
+        "Deutsch-russische Gespräche; die Russen schweigen."
+    )
+    bank = text_de.index("Deutsche Bank")
+    found_de = [Found(bank, bank + len("Deutsche Bank"), "Deutsche Bank", "ORG")]
+    surfaces = [m.surface for m in adjective_mentions(text_de, "de", found_de)]
+    # "Deutsche Bank" belongs to the recogniser's organisation; a compound names two countries.
+    assert surfaces == ["russischen", "US-amerikanische", "Deutsch", "russische", "Russen"]
+    # Without the recogniser's help: a people's noun never stands before a capitalised word, and a
+    # capitalised adjective counts only at a sentence start.
+    unaided = "Die Deutsche Bank zahlt. Russische Truppen kamen. Die Russische Föderation schweigt."
+    assert [m.surface for m in adjective_mentions(unaided, "de", [])] == ["Russische"]
+    text_en = "Kazakh officials met Russian diplomats; the Kazakhs said they polish nothing."
+    assert [m.surface for m in adjective_mentions(text_en, "en", [])] == ["Kazakh", "Russian", "Kazakhs"]
+    text_ru = "Казахстанские и российские дипломаты встретились."
+    assert [m.surface for m in adjective_mentions(text_ru, "ru", [])] == ["Казахстанские", "российские"]
+    articles = [article("de", text_de, "de"), article("en", text_en, "en"), article("ru", text_ru, "ru")]
+    texts = [text_de, text_en, text_ru]
+    mentions = [
+        [*(found_de if i == 0 else []), *adjective_mentions(t, a.language, found_de if i == 0 else [])]
+        for i, (t, a) in enumerate(zip(texts, articles, strict=True))
+    ]
+    entities = by_alias(link_entities(articles, mentions, reader_language="de"))
+    russia = entities["russischen"]
+    assert russia is entities["Russian"] is entities["российские"] is entities["Russen"]
+    assert russia.key == "ISO:RU" and russia.label == "LOC" and russia.name == "Russland"
+    assert entities["Kazakhs"] is entities["Kazakh"] is entities["Казахстанские"]
+    vias = {m.surface: m.via for e in set(entities.values()) for m in e.mentions}
+    assert vias["russischen"] == vias["Russian"] == "adjective" and vias["Russen"] == vias["Kazakhs"] == "demonym"
+    assert entities["US-amerikanische"].key == "ISO:US" and entities["Deutsch"].key == "ISO:DE"
+    assert entities["Deutsche Bank"].key.startswith("ORG")
+
+
+def test_canonical_a_city_name_two_cities_bear_goes_to_the_country_the_article_names() -> None:
+    from rashomon.extract.places import city_of
+
+    assert city_of("Córdoba") == "CTY:AR:Córdoba"  # the most populous, without context
+    assert city_of("Córdoba", countries={"ES"}) == "CTY:ES:Córdoba"
+    text = "Las protestas llegaron de Sevilla a Córdoba, en el sur de España."
+    articles = [article("es", text, "es")]
+    mentions = [found(text, ("Sevilla", "LOC"), ("Córdoba", "LOC"), ("España", "LOC"))]
+    entities = by_alias(link_entities(articles, mentions, reader_language="en"))
+    assert entities["Córdoba"].key == "CTY:ES:Córdoba" and entities["Sevilla"].key == "CTY:ES:Sevilla"
+    assert entities["España"].key == "ISO:ES"
+    assert {m.via for m in entities["España"].mentions} == {"country"}  # a name, not an adjective
+
+
+def test_canonical_a_city_without_a_cldr_name_is_shown_as_the_readers_articles_write_it() -> None:
+    text_de = "Der Dom steht in Köln. Kölns Bürgermeisterin sprach."
+    text_en = "The cathedral stands in Cologne."
+    articles = [article("de", text_de, "de"), article("en", text_en, "en")]
+    mentions = [found(text_de, ("Köln", "LOC"), ("Kölns", "LOC")), found(text_en, ("Cologne", "LOC"))]
+    german = by_alias(link_entities(articles, mentions, reader_language="de"))
+    assert german["Köln"] is german["Kölns"] is german["Cologne"] and german["Köln"].key == "CTY:DE:Köln"
+    assert german["Köln"].name == "Köln"  # not the inflected "Kölns"
+    assert by_alias(link_entities(articles, mentions, reader_language="en"))["Köln"].name == "Cologne"
+    assert by_alias(link_entities(articles, mentions, reader_language="ru"))["Köln"].name in ("Кёльн", "Кельн")

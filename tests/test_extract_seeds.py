@@ -63,6 +63,14 @@ def test_seeds_countries_regions_and_alliances_across_languages(export, prefix) 
     cis = entity_with(export, "GUS", "CIS", "Gemeinschaft Unabhängiger Staaten")
     assert cis["key"] == "ORG:cis"
     assert entity_with(export, "NATO")["key"] == "ORG:nato"
+    # Adjectives and demonyms link to their country; a capital is its own place, keyed to its country.
+    russia = entity_with(export, "Russland", "Russia", "Russian", "russischen")
+    assert {m["via"] for m in russia["mentions"] if m["surface"] == "Russian"} == {"adjective"}
+    assert "kasachische" in kazakhstan["aliases"] and "amerikanische" in entity_with(export, "USA")["aliases"]
+    astana = entity_with(export, "Astana")
+    assert astana["key"] == "CAP:KZ:Astana" and astana["label"] == "LOC"
+    assert entity_with(export, "Moskau", "Moscow")["key"] == "CAP:RU:Moscow"
+    assert entity_with(export, "Taschkent")["key"] == "CAP:UZ:Tashkent"
     assert entity_with(export, "CPC", "Caspian Pipeline Consortium")["label"] == "ORG"
 
 

@@ -139,3 +139,26 @@ def test_quality_events_and_storylines_on_seeds(seeds_analysis) -> None:
     storyline_of = {a: s.id for s in seeds_analysis.storylines for a in s.article_ids}
     check("events_bcubed_f1_seeds", bcubed_f1(event_of, gold_events))
     check("storylines_bcubed_f1_seeds", bcubed_f1(storyline_of, {a: "one" for a in prefix}))
+
+
+def test_quality_places_country_linking_on_aliases() -> None:
+    data = SHARED / "bench" / "ner" / "aliases"
+    if not (data / "countries.jsonl").is_file():
+        pytest.skip("benchmark data not beside this checkout")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "eval_places", Path(__file__).resolve().parents[1] / "bench" / "eval_places.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    scores = module.evaluate(data)
+    check("places_country_names_recall", scores["names_recall"])
+    check("places_country_names_precision", scores["names_precision"])
+    check("places_demonyms_recall_en", scores["demonyms_recall_en"])
+    check("places_demonyms_precision_en", scores["demonyms_precision_en"])
+    check("places_capitals_recall", scores["capitals_recall"])
+    if "nerel_country_forms_recall" in scores:
+        check("places_nerel_country_forms_recall_ru", scores["nerel_country_forms_recall"])
+        check("places_nerel_country_precision_ru", scores["nerel_country_precision"])

@@ -9,8 +9,12 @@ them, with general rules and a record of which rule linked each mention (``via``
   not, and its common abbreviations (``USA``, ``США``) → one entity per ISO code
   (:mod:`rashomon.names`), shown by its CLDR name in the reader's language;
   ``region``: likewise for CLDR's world regions (``Zentralasien``/``Central Asia``);
-  ``city``: a city CLDR names in many languages as the exemplar city of a time zone
-  (``Moskau``/``Moscow``/``Москва``; capitals and large cities, not every town);
+  ``adjective``/``demonym``: a country's adjective or the noun for its people
+  ("russischen", "Russian", "российского", "die Russen", "Kazakhs"), derived from CLDR
+  (:mod:`.places`; found in text by :func:`.places.adjective_mentions`);
+  ``city``: a city of at least 100,000 people or a capital, in any of its GeoNames names
+  (``Moskau``/``Moscow``/``Москва``, ``Hamburg``/``Гамбург``), its own entity whose key names
+  its country (``CTY:DE:Hamburg``) and marks a capital (``CAP:RU:Moscow``);
 * ``organisation``: an acronym or name from ``data/organisations.json``
   (``OVKS``/``CSTO``/``ОДКБ``, ``GUS``/``CIS``/``СНГ`` …), and ``acronym``: an
   acronym the article itself defines (``Gemeinschaft Unabhängiger Staaten (GUS)``);
@@ -35,7 +39,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +47,7 @@ from ..names import (
     _ABBREVIATIONS,
     _TITLES,
     _multiword_territories,
+    _territories,
     cldr_territory_names,
     country_name,
     name_key,
@@ -50,6 +55,7 @@ from ..names import (
 )
 from ..records import Article, Entity, EntityMention, Mention
 from ..sentences import sentence_spans
+from .places import city_name, city_of, is_country_name, word_adjective_of
 
 
 class MentionLike(Protocol):
@@ -151,53 +157,7 @@ def region_of(surface: str) -> str | None:
     return None
 
 
-@functools.cache
-def _cities() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Cities CLDR names in many languages: the exemplar cities of its time zones (``Europe/Moscow``
-    is Moscow, Moskau, Москва, Moscou). Name (lower case) → zone, and zone → name by language."""
-    from babel import Locale, localedata
-
-    by_name: dict[str, str] = {}
-    names: dict[str, dict[str, str]] = {}
-    for code in sorted(localedata.locale_identifiers()):
-        if "_" in code:
-            continue
-        try:
-            zones = Locale.parse(code).time_zones
-        except Exception:  # some identifiers carry no time-zone data
-            continue
-        for zone, data in zones.items():
-            city = data.get("city") if hasattr(data, "get") else None
-            if isinstance(city, str) and "/" in zone and not zone.startswith(("Etc/", "Antarctica/")):
-                names.setdefault(zone, {})[code] = city
-                by_name.setdefault(city.lower(), zone)
-    for zone in list(names):  # English names are the zone ids themselves
-        english = zone.rsplit("/", 1)[-1].replace("_", " ")
-        names[zone].setdefault("en", english)
-        by_name.setdefault(english.lower(), zone)
-    return by_name, names
-
-
-def city_of(surface: str) -> str | None:
-    """The time zone whose exemplar city a surface names in any CLDR language, inflected or not
-    ("Moskau", "Москве", "Moscow" → ``Europe/Moscow``)."""
-    text = " ".join(_words(surface)).lower()
-    if len(text) < 4:
-        return None
-    table = _cities()[0]
-    # As written, genitive -s, or a Slavic case ending in place of the nominative's last letter.
-    for candidate in (text, text[:-1] if text.endswith("s") else None, text[:-1], text[:-1] + "а", text[:-2] + "а"):
-        if candidate and candidate in table:
-            return table[candidate]
-    return None
-
-
-def city_name(zone: str, language: str) -> str:
-    """A city's name in ``language`` (CLDR), else in English."""
-    names = _cities()[1].get(zone, {})
-    return names.get(language) or names.get("en") or zone
-
-
+@functools.lru_cache(maxsize=65536)
 def country_of(surface: str) -> str | None:
     """The ISO code a country name (any CLDR language, inflected, or a common abbreviation) stands for."""
     words = _words(surface)
@@ -278,11 +238,33 @@ class UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
-def _known_key(surface: str, label: str) -> tuple[str, str, str] | None:
+def _exact_country(words: Sequence[str]) -> bool:
+    """Whether the words are a country's name as CLDR writes it (or a common abbreviation)."""
+    if len(words) == 1:
+        return words[0] in _ABBREVIATIONS or skeleton(words[0]) in _territories()
+    capitalised = [w for w in re.split(r"[\s\-]+", " ".join(words)) if w[:1].isupper()]
+    return tuple(skeleton(w)[:4] for w in capitalised) in _multiword_territories()
+
+
+def _known_key(
+    surface: str, label: str, language: str | None = None, countries: Collection[str] = ()
+) -> tuple[str, str, str] | None:
     """``(key, label, rule)`` when a table names the surface: a country, a world region, an
-    organisation or (for places only) a city; else None."""
+    organisation, or (for places and other names only) a country's adjective or people, or a
+    city; else None."""
+    words = _words(surface)
+    place = label in ("LOC", "MISC")
+    adjective = word_adjective_of(words[0], language) if len(words) == 1 and place else None
     code = country_of(surface)
-    if code:
+    # A city's name as written beats a country found only by cutting an ending or by the last
+    # word ("Brasília" is not "Brasil" + -ia, "San Salvador" is not El Salvador).
+    if code and place and not adjective and not _exact_country(words):
+        city = city_of(surface, inflected=False, countries=countries)
+        if city:
+            return city, "LOC", "city"
+    if code:  # "Russian", "Americans" also look like a name of the country in some language
+        if adjective and adjective[0] == code and adjective[1] != "country" and not is_country_name(words[0], language):
+            return "ISO:" + code, "LOC", adjective[1]
         return "ISO:" + code, "LOC", "country"
     region = region_of(surface)
     if region:
@@ -290,8 +272,12 @@ def _known_key(surface: str, label: str) -> tuple[str, str, str] | None:
     org = organisation_of(surface)
     if org:
         return "ORG:" + org, "ORG", "organisation"
-    city = city_of(surface) if label in ("LOC", "MISC") else None
-    return ("CTY:" + city, "LOC", "city") if city else None
+    if label not in ("LOC", "MISC"):
+        return None
+    if adjective:
+        return "ISO:" + adjective[0], "LOC", adjective[1]
+    city = city_of(surface, countries=countries)
+    return (city, "LOC", "city") if city else None
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -341,11 +327,18 @@ def link_entities(
                 for size in range(len(words), 0, -1):
                     org = org or organisation_of(" ".join(words[-size:]))
                 defined[(number, acronym)] = f"ORG:{org}" if org else "ACR:" + skeleton(acronym)
+    # The countries each article names, to tell apart cities of one name ("Córdoba").
+    named_countries: dict[int, set[str]] = defaultdict(set)
+    for article_number, mention in flat:
+        code = country_of(mention.surface)
+        if code:
+            named_countries[article_number].add(code)
     for position, (article_number, mention) in enumerate(flat):
         surface = mention.surface
         words = _words(surface)
         # Places and organisations with names in many languages, most specific table first.
-        known = _known_key(surface, mention.label)
+        language = articles[article_number].language
+        known = _known_key(surface, mention.label, language, named_countries[article_number])
         if known:
             key, kind, via[position] = known
             keys.append(key)
@@ -399,7 +392,7 @@ def link_entities(
                 links.union(first_with[f"PER:{first}|{key[6:]}"], position)
                 via[position] = "surname"
     # 5. Case endings and near spellings of the same name.
-    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:", "REG:", "CTY:")))
+    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:", "REG:", "CTY:", "CAP:")))
     stem_of: dict[str, int] = {}
     for key in singles:  # shortest keys first within a stem: the uninflected form is the root
         kind, _, body = key.partition(":")
@@ -451,7 +444,7 @@ def link_entities(
     for members in groups.values():
         group_keys = sorted({keys[p] for p in members})
         named = Counter(keys[p] for p in members if keys[p].startswith("PER:") and not keys[p].startswith("PER:?|"))
-        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:", "CTY:"))), None) or (
+        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:", "CTY:", "CAP:"))), None) or (
             min(named, key=lambda k: (-named[k], k)) if named else group_keys[0]
         )
         label = Counter(kinds[p] for p in members).most_common(1)[0][0]
@@ -498,9 +491,10 @@ def _display_name(
 ) -> str:
     if key.startswith(("ISO:", "REG:")):
         return country_name(key[4:], reader_language)
-    if key.startswith("CTY:"):
-        return city_name(key[4:], reader_language)
     members = list(members)
+    if key.startswith(("CTY:", "CAP:")):
+        as_written = Counter(flat[p][1].surface for p in members if articles[flat[p][0]].language == reader_language)
+        return city_name(key, reader_language, [surface for surface, _count in as_written.most_common()])
     surfaces = Counter(flat[p][1].surface for p in members)
     if key.startswith("ORG:") and key[4:] in org_names:
         written = org_names[key[4:]]

@@ -14,7 +14,8 @@ figures each outlet gives for the same thing.
   about the same quantity when what they count overlaps
   (:func:`~rashomon.extract.figures.same_quantity`) or, for sums of money in one event
   (in any languages), when their contexts are alike (cross-lingual embedding cosine
-  at least :data:`FIGURE_CONTEXT_SIMILARITY`), name a canonical entity in common, and the
+  at least :data:`FIGURE_CONTEXT_SIMILARITY`), name a canonical entity in common (by name:
+  a country's adjective does not count), and the
   sums are within a factor of three. They
   are put side by side and flagged ``figures differ`` when their values disagree
   (their compatible intervals do not overlap).
@@ -184,7 +185,9 @@ def cross_outlet_links(
     named: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for entity in entities:
         for mention in entity.mentions:
-            named[mention.article_id].append((mention.start, entity.id))
+            # "American taxpayers" describes; it does not name what a sum is about.
+            if mention.via not in ("adjective", "demonym"):
+                named[mention.article_id].append((mention.start, entity.id))
     links: list[CrossLink] = []
     for storyline in storylines:
         quotes: list[tuple[Article, Quote]] = []

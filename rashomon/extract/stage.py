@@ -18,6 +18,7 @@ from ..records import Article, CrossLink, Entity, Event, Extraction, Storyline
 from .canonical import link_entities, organisation_mentions
 from .figures import extract_figures
 from .links import cross_outlet_links
+from .places import adjective_mentions
 from .quotes import extract_quotes
 
 
@@ -36,7 +37,8 @@ def extract_article(article: Article, recognizer: object | None = None) -> Extra
         mentions = recognizer.recognize(text, language)
     else:
         mentions = recognize_entities(text, language)
-    mentions = sorted([*mentions, *organisation_mentions(text, mentions)], key=lambda m: (m.start, m.end))
+    mentions = [*mentions, *organisation_mentions(text, mentions)]
+    mentions = sorted([*mentions, *adjective_mentions(text, language, mentions)], key=lambda m: (m.start, m.end))
     return Extraction(
         article_id=article.id,
         mentions=tuple(mentions),
