@@ -57,6 +57,16 @@ def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, in
         language: ISO 639-1 code of its language: its abbreviations are known. When None,
             the abbreviations of every supported language are (single letters excepted).
     """
+    return list(_spans(text, language))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spans(text: str, language: str | None) -> tuple[tuple[int, int], ...]:
+    """Cached: several stages split the same article."""
+    return tuple(_split(text, language))
+
+
+def _split(text: str, language: str | None = None) -> list[tuple[int, int]]:
     abbreviations = _abbreviations(language)
     spans: list[tuple[int, int]] = []
     offset = 0

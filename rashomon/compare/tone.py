@@ -35,16 +35,17 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=1)
-def _lists() -> dict[str, dict[str, tuple[frozenset[str], tuple[str, ...]]]]:
-    """``polarity -> language -> (whole words, prefixes)``, plus ``negators``."""
+def _lists() -> dict[str, dict[str, tuple[frozenset[str], re.Pattern[str] | None]]]:
+    """``polarity -> language -> (whole words, a pattern of the prefixes)``, plus ``negators``."""
     data = json.loads(resources.files("rashomon").joinpath("data/tone.json").read_text(encoding="utf-8"))
-    out: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...]]]] = {}
+    out: dict[str, dict[str, tuple[frozenset[str], re.Pattern[str] | None]]] = {}
     for polarity in ("positive", "negative", "negators"):
         out[polarity] = {}
         for language, words in data[polarity].items():
             whole = frozenset(w.casefold() for w in words if not w.endswith("*"))
-            prefixes = tuple(sorted({w[:-1].casefold() for w in words if w.endswith("*")}, key=len, reverse=True))
-            out[polarity][language] = (whole, prefixes)
+            prefixes = sorted({w[:-1].casefold() for w in words if w.endswith("*")}, key=len, reverse=True)
+            pattern = re.compile("|".join(map(re.escape, prefixes))) if prefixes else None
+            out[polarity][language] = (whole, pattern)
     return out
 
 
@@ -53,9 +54,9 @@ def tone_languages() -> tuple[str, ...]:
     return tuple(sorted(_lists()["positive"]))
 
 
-def _hit(word: str, entry: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+def _hit(word: str, entry: tuple[frozenset[str], re.Pattern[str] | None]) -> bool:
     whole, prefixes = entry
-    return word in whole or any(word.startswith(p) for p in prefixes)
+    return word in whole or (prefixes is not None and prefixes.match(word) is not None)
 
 
 def sentence_tone(text: str, language: str | None) -> tuple[list[str], list[str]]:
