@@ -23,7 +23,7 @@ from . import __version__
 from .config import SETTINGS, Settings, load_settings
 from .errors import RashomonError
 from .export import FORMATS, to_json, to_markdown
-from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest, with_comparisons
+from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest, workspace_analysis
 from .records import Analysis, Comparison, CrossLink, Disagreement, Event, Evidence, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
@@ -312,9 +312,10 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
     (en-…), cross-outlet link (ql-…, fl-…), claim (cl-…) or disagreement (di-…) with its evidence."""
     with open_workspace(workspace) as ws:
         settings = settings_for(ctx, workspace)
-        analysis = ws.analysis(settings)
         if item_id.startswith(("ev-", "cl-", "di-")):
-            analysis = with_comparisons(analysis, settings)
+            analysis = workspace_analysis(ws, settings)
+        else:
+            analysis = ws.analysis(settings)
         if _show_compared(analysis, item_id):
             return
         groups: list[Storyline | Event] = [*analysis.storylines, *analysis.events]
@@ -485,7 +486,7 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     """Export the workspace as JSON, JSONL, CSV or Markdown (see docs/export.md)."""
     settings = load_settings(workspace / "rashomon.toml")
     with open_workspace(workspace) as ws:
-        text = FORMATS[fmt](with_comparisons(ws.analysis(settings), settings))
+        text = FORMATS[fmt](workspace_analysis(ws, settings))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -507,7 +508,7 @@ def report_command(item_id: str | None, output: Path | None, workspace: Path) ->
     """Write the HTML report for the workspace, or for one storyline or event ID."""
     with open_workspace(workspace) as ws:
         settings = load_settings(workspace / "rashomon.toml")
-        analysis = with_comparisons(ws.analysis(settings), settings)
+        analysis = workspace_analysis(ws, settings)
         known = {s.id for s in analysis.storylines} | {e.id for e in analysis.events}
         if item_id and item_id not in known:
             raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")

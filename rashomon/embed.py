@@ -9,6 +9,7 @@ and opening text, where news puts the who, what, where and when.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -121,6 +122,44 @@ class HashingEmbedder:
             for i in range(len(folded) - 2):
                 out[row, zlib.crc32(folded[i : i + 3].encode()) % self.dimension] += 1.0
         return _normalise(out)
+
+
+class VectorCache(Protocol):
+    """Where :class:`CachedEmbedder` keeps vectors (a workspace: :meth:`rashomon.store.Workspace.vector_cache`)."""
+
+    def get_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_vectors(self, items: Sequence[tuple[str, np.ndarray]]) -> None: ...
+
+
+class CachedEmbedder:
+    """An embedder that looks each text up in a cache first and embeds only the texts it misses.
+
+    Keys are a hash of the embedder's name and the text, so two embedders never share vectors.
+    """
+
+    def __init__(self, base: Embedder, cache: VectorCache) -> None:
+        self.base = base
+        self.cache = cache
+        self.name = base.name
+        self.dimension = base.dimension
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.name}\x00{text}".encode()).hexdigest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [self._key(text) for text in texts]
+        found = self.cache.get_vectors(list(dict.fromkeys(keys)))
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            vectors = np.asarray(self.base.encode([text_of[k] for k in missing]), dtype=np.float32)
+            new = list(zip(missing, vectors, strict=True))
+            self.cache.put_vectors(new)
+            found.update(new)
+        if not keys:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([found[k] for k in keys]).astype(np.float32)
 
 
 def embedding_chunks(article: Article, max_chars: int = 5000, chunk_chars: int = 600) -> list[str]:

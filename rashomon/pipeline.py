@@ -19,7 +19,7 @@ from .cluster import Grouper, article_features, article_order
 from .config import Settings, load_settings
 from .dates import resolve_dates
 from .dedup import DedupIndex, find_duplicates, fold_copies
-from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
+from .embed import CachedEmbedder, Embedder, HashingEmbedder, USEEmbedder, embed_articles
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups
@@ -171,6 +171,13 @@ def with_comparisons(
         lexicon=load_lexicon(settings.naming_lexicon or None),
     )
     return dataclasses.replace(analysis, comparisons=comparisons)
+
+
+def workspace_analysis(workspace: Workspace, settings: Settings) -> Analysis:
+    """Everything in a workspace, with the compare stage's results (sentence vectors are kept in
+    the workspace, so comparing the same events again embeds nothing new)."""
+    embedder = CachedEmbedder(default_embedder(settings), workspace)
+    return with_comparisons(workspace.analysis(settings), settings, embedder)
 
 
 @dataclass(frozen=True)

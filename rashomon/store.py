@@ -342,6 +342,26 @@ class Workspace:
             crosslinks=self.crosslinks(),
         )
 
+    # -- vectors of compared sentences ---------------------------------------------
+
+    def get_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors for the keys that have one (see :class:`~rashomon.embed.CachedEmbedder`)."""
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            part = list(keys[start : start + 500])
+            marks = ",".join("?" * len(part))
+            for row in self.connection.execute(f"SELECT key, vector FROM text_vectors WHERE key IN ({marks})", part):
+                out[row["key"]] = np.frombuffer(row["vector"], dtype=np.float32)
+        return out
+
+    def put_vectors(self, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        """Keep vectors (one write transaction)."""
+        with self.write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO text_vectors (key, vector) VALUES (?, ?)",
+                [(key, np.asarray(vector, dtype=np.float32).tobytes()) for key, vector in items],
+            )
+
     # -- extract -----------------------------------------------------------------
 
     def save_extractions(self, db: sqlite3.Connection, extractions: Sequence[Extraction]) -> None:

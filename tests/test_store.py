@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rashomon import Document, HashingEmbedder, StoreError, Workspace, ingest, load_settings, to_dict
@@ -160,3 +161,26 @@ def test_store_keeps_provenance_and_date_hints(tmp_path: Path, seeds_dir: Path) 
         assert article.provenance.sha256 == hashlib.sha256(Path(article.source).read_bytes()).hexdigest()
         assert article.provenance.pipeline.startswith("rashomon ")
         assert any(h.text == "February 28" for h in article.date_hints)
+
+
+def test_store_keeps_compared_sentence_vectors_so_a_second_export_embeds_nothing(tmp_path: Path) -> None:
+    from rashomon.embed import CachedEmbedder, HashingEmbedder
+
+    class Counting(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__(64)
+            self.seen: list[str] = []
+
+        def encode(self, texts):  # type: ignore[no-untyped-def]
+            self.seen += list(texts)
+            return super().encode(texts)
+
+    base = Counting()
+    with Workspace(tmp_path / "ws") as ws:
+        first = CachedEmbedder(base, ws).encode(["one sentence", "another one", "one sentence"])
+        assert base.seen == ["one sentence", "another one"]  # each distinct text once
+    with Workspace(tmp_path / "ws") as ws:
+        again = CachedEmbedder(base, ws).encode(["another one", "one sentence", "a new one"])
+        assert base.seen[2:] == ["a new one"]
+    assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0])
+    assert CachedEmbedder(base, ws).encode([]).shape == (0, 64)
