@@ -540,7 +540,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 @cli.group("eval")
 def eval_group() -> None:
-    """Measure similarity and grouping against human judgements."""
+    """Measure similarity, grouping and framing labels against human judgements."""
 
 
 def _number(value: float | None) -> str:
@@ -605,6 +605,38 @@ def eval_clusters_command(ctx: click.Context, file: Path, as_json: bool) -> None
     if "storylines" in result:
         sl = result["storylines"]
         table.add_row("storylines", _number(sl["precision"]), _number(sl["recall"]), _number(sl["f1"]))
+    out.print(table)
+
+
+@eval_group.command("framing")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def eval_framing_command(file: Path, as_json: bool) -> None:
+    """Score genre, frames and techniques on SemEval-2023 Task 3 rows (id, lang, text, genre, frames, paragraph_techniques)."""
+    import json
+
+    from .evaluate import evaluate_framing, read_framing_file
+
+    try:
+        result = evaluate_framing(read_framing_file(file))
+    except RashomonError as error:
+        fail(error)
+        return
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"{result['n']} articles · framing labels against the annotation")
+    for column in ("language", "articles", "genre macro-F1", "frames micro-F1", "techniques micro-F1"):
+        table.add_column(column)
+    rows = [*result["per_language"].items(), ("all", result)]
+    for key, value in rows:
+        table.add_row(
+            key,
+            str(value["n"]),
+            _number(value["genre_macro_f1"]),
+            _number(value["frames_micro_f1"]),
+            _number(value["techniques_micro_f1"]),
+        )
     out.print(table)
 
 

@@ -8,16 +8,22 @@
 * :func:`evaluate_clusters` groups articles with gold event ids (and optionally
   gold storyline ids) through the real pipeline stages and reports B-cubed
   precision, recall and F1.
+* :func:`evaluate_framing` labels articles annotated in the SemEval-2023 Task 3
+  format (``id, lang, text, genre, frames, paragraph_techniques``) with
+  :mod:`rashomon.compare.framing` and reports genre macro-F1, frames micro-F1 and
+  paragraph-level techniques micro-F1, overall and per language.
 
-Both back the ``rashomon eval`` command and the quality gates.
+All back the ``rashomon eval`` command and the quality gates.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +36,9 @@ from .errors import InputError
 from .ingest.files import make_id
 from .language import FastTextDetector, detect_language
 from .records import Article, Document
+
+if TYPE_CHECKING:
+    from .compare.framing import FramingModel
 
 
 def _article(text: str, title: str | None, language: str | None, key: str, **meta: Any) -> Article:
@@ -172,3 +181,88 @@ def evaluate_clusters(records: Iterable[Mapping[str, Any]], settings: Settings, 
         sp, sr, sf = bcubed(predicted_storylines, gold_storylines)
         result["storylines"] = {"precision": sp, "recall": sr, "f1": sf}
     return result
+
+
+def _check_framing_row(row: Any, where: str) -> None:
+    """Raise :class:`InputError` naming ``where`` unless ``row`` is in the task's format."""
+    from .compare.framing import FRAMES, GENRES, TECHNIQUES
+
+    if not isinstance(row, dict):
+        raise InputError(f"{where}: not a JSON object")
+    if not isinstance(row.get("text"), str):
+        raise InputError(f"{where}: needs a 'text' string")
+    if row.get("lang") is not None and not isinstance(row["lang"], str):
+        raise InputError(f"{where}: 'lang' must be a language code such as \"en\"")
+    if row.get("genre") is not None and row["genre"] not in GENRES:
+        raise InputError(f"{where}: genre {row['genre']!r} is not one of {', '.join(GENRES)} (or null)")
+    frames = row.get("frames", [])
+    if not isinstance(frames, list) or any(f not in FRAMES for f in frames):
+        unknown = [f for f in frames if f not in FRAMES] if isinstance(frames, list) else frames
+        raise InputError(f"{where}: 'frames' must be a list of the 14 frame names; unknown: {unknown!r}")
+    techniques = row.get("paragraph_techniques") or {}
+    if not isinstance(techniques, dict):
+        raise InputError(f"{where}: 'paragraph_techniques' must map line numbers to lists of techniques")
+    for line, names in techniques.items():
+        if not str(line).isdigit() or int(line) < 1:
+            raise InputError(f"{where}: paragraph {line!r} is not a line number (1, 2, …)")
+        if not isinstance(names, list) or any(n not in TECHNIQUES for n in names):
+            raise InputError(f"{where}: paragraph {line}: unknown techniques {names!r}")
+
+
+def read_framing_file(path: Path) -> list[dict[str, Any]]:
+    """Rows of a SemEval-2023 Task 3 JSONL file; a bad line is an :class:`InputError` naming file and line."""
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot be read as UTF-8 text: {error}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as error:
+            raise InputError(f"{path}: line {number} is not valid JSON: {error}") from None
+        _check_framing_row(row, f"{path}: line {number}")
+        rows.append(row)
+    if not rows:
+        raise InputError(f"{path}: no records")
+    return rows
+
+
+def evaluate_framing(rows: Iterable[Mapping[str, Any]], model: FramingModel | None = None) -> dict[str, Any]:
+    """Label annotated articles and score the labels against the annotation.
+
+    Rows without a gold genre are left out of the genre score. Techniques are scored
+    per paragraph (each non-empty line's set; an unannotated line counts as none).
+
+    Returns:
+        ``{"n", "genre_macro_f1", "frames_micro_f1", "techniques_micro_f1",
+        "per_language": {lang: {"n", "genre_macro_f1", "frames_micro_f1",
+        "techniques_micro_f1"}}}``; a score is None when nothing was there to score.
+    """
+    from .compare.framing import ScoredArticle, frame_articles, framing_metrics, paragraph_spans
+
+    rows = list(rows)
+    for number, row in enumerate(rows, start=1):
+        _check_framing_row(row, f"record {number}")
+    framings = frame_articles([str(row["text"]) for row in rows], model)
+    items = []
+    for row, framing in zip(rows, framings, strict=True):
+        gold = {int(line): frozenset(names) for line, names in (row.get("paragraph_techniques") or {}).items()}
+        found: dict[int, set[str]] = defaultdict(set)
+        for technique in framing.techniques:
+            found[technique.paragraph].add(technique.name)
+        lines = sorted({p.line for p in paragraph_spans(row["text"])} | set(gold))
+        items.append(
+            ScoredArticle(
+                language=str(row.get("lang") or "?"),
+                gold_genre=row.get("genre"),
+                genre=framing.genre,
+                gold_frames=frozenset(row.get("frames", [])),
+                frames=frozenset(label.name for label in framing.frames),
+                gold_techniques=tuple(gold.get(line, frozenset()) for line in lines),
+                techniques=tuple(frozenset(found.get(line, ())) for line in lines),
+            )
+        )
+    return framing_metrics(items)

@@ -909,3 +909,70 @@ class DistinctiveTerm:
     other_count: int
     documents: int
     evidence: tuple[TermEvidence, ...]
+
+
+# -- compare: framing (rashomon.compare.framing) ---------------------------------
+
+
+@dataclass(frozen=True)
+class FrameLabel:
+    """One framing label of an article, with the paragraph that most supports it.
+
+    Attributes:
+        name: The label: a genre (``reporting``, ``opinion``, ``satire``) or one of the 14
+            SemEval-2023 Task 3 frames (``Economic``, ``Security_and_defense`` …).
+        confidence: The model's probability for it, 0..1.
+        start, end: Character offsets of the evidence in the article's ``text``.
+        evidence: The paragraph itself: for a genre or frame, the one whose words add
+            most to the label's score.
+    """
+
+    name: str
+    confidence: float
+    start: int
+    end: int
+    evidence: str
+
+
+@dataclass(frozen=True)
+class TechniqueLabel:
+    """A persuasion technique the model found in one paragraph.
+
+    Attributes:
+        name: One of the 23 SemEval-2023 Task 3 techniques (``Loaded_Language``, ``Doubt`` …).
+        confidence: The model's probability for it, 0..1.
+        start, end: Character offsets of the paragraph in the article's ``text``.
+        evidence: The paragraph.
+        paragraph: Its 1-based line number in the text (the task's paragraph id).
+    """
+
+    name: str
+    confidence: float
+    start: int
+    end: int
+    evidence: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How one article frames its story: genre, frames and persuasion techniques.
+
+    Attributes:
+        article_id: The article.
+        genre: ``reporting``, ``opinion`` or ``satire``; None for a text without paragraphs.
+        genre_confidence: Its probability.
+        frames: The frames the model asserts, most confident first, each with evidence.
+        techniques: Techniques per paragraph, in paragraph order; only those the model is
+            confident of (see ``docs/framing-model.md`` for which it never asserts).
+        model: The model's name and version.
+        genre_evidence: The genre as a label with its evidence paragraph.
+    """
+
+    article_id: str
+    genre: str | None
+    genre_confidence: float
+    frames: tuple[FrameLabel, ...]
+    techniques: tuple[TechniqueLabel, ...]
+    model: str
+    genre_evidence: FrameLabel | None = None
