@@ -9,6 +9,7 @@ import logging
 
 from .clean import clean_document, clean_lines, clean_text, find_outlet_boilerplate, infer_title
 from .cluster import Grouper, article_features
+from .compare.framing import frame_article, frame_articles
 from .compare.stage import compare_event, compare_events
 from .config import SETTINGS, Settings, load_settings
 from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
@@ -36,6 +37,8 @@ from .records import (
     Evidence,
     Extraction,
     Figure,
+    FrameLabel,
+    Framing,
     LabelTerm,
     Link,
     Mention,
@@ -46,6 +49,7 @@ from .records import (
     Source,
     Speaker,
     Storyline,
+    TechniqueLabel,
     Tone,
     Voice,
 )
@@ -58,6 +62,11 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "frame_articles",
+    "frame_article",
+    "TechniqueLabel",
+    "Framing",
+    "FrameLabel",
     "Tone",
     "with_comparisons",
     "compare_events",

@@ -352,6 +352,7 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
         for line in article.removed_lines:
             out.print(f"  removed line {line.line_no} ({line.reason}): {line.text}", markup=False)
         _show_extraction(analysis, article.id)
+        _show_framing(analysis, article.id)
         out.print("", article.text, markup=False)
 
 
@@ -455,6 +456,21 @@ def _show_crosslink(link: CrossLink) -> None:
     for item in link.items:
         said = f", attributed to {item.speaker}" if item.speaker else ""
         out.print(f"    {item.article_id} {item.outlet or '-'} [{item.language}]{said}: {item.text}", markup=False)
+
+
+def _show_framing(analysis: Analysis, article_id: str) -> None:
+    framing = next((f for f in analysis.framings if f.article_id == article_id), None)
+    if framing is None or framing.genre is None:
+        return
+    frames = ", ".join(f"{label.name} {label.confidence:.2f}" for label in framing.frames) or "-"
+    out.print(
+        f"  framing ({framing.model}): {framing.genre} {framing.genre_confidence:.2f}; frames: {frames}", markup=False
+    )
+    for label in framing.techniques:
+        out.print(
+            f"    technique {label.name} {label.confidence:.2f} in paragraph {label.paragraph}: {label.evidence[:160]}",
+            markup=False,
+        )
 
 
 def _show_extraction(analysis: Analysis, article_id: str) -> None:

@@ -75,6 +75,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Run the extract stage: named entities, quotes and figures, linked across articles and outlets.",
     ),
     Setting(
+        "framing",
+        True,
+        "Label each article's genre, frames and persuasion techniques (model card: docs/framing-model.md).",
+    ),
+    Setting(
         "compare",
         True,
         "Run the compare stage on events two or more outlets cover: claims, disagreements, voices, brief.",
@@ -130,6 +135,7 @@ class Settings:
     split_margin: float = 0.08
     repair_every: int = 64
     extract: bool = True
+    framing: bool = True
     compare: bool = True
     reader_language: str = "en"
     outlet_boilerplate_min: int = 3

@@ -163,6 +163,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             for group in analysis.copies
         ],
         **extract_dicts(analysis),
+        "framings": [_plain(f) for f in analysis.framings],
         "comparisons": [comparison_dict(c) for c in analysis.comparisons],
     }
 

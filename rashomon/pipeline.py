@@ -24,7 +24,7 @@ from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
-from .records import Analysis, Article, CrossLink, Document, Entity, Extraction, Rejected
+from .records import Analysis, Article, CrossLink, Document, Entity, Extraction, Framing, Rejected
 from .store import Workspace
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,12 @@ def analyze(
         entities, crosslinks = extract_corpus(
             ordered, extractions, events, storylines, embedder, settings.reader_language
         )
+    framings: list[Framing] = []
+    if settings.framing:
+        from .compare.framing import frame_articles
+
+        framings = frame_articles(ordered)
+        progress("framing", len(ordered), len(ordered))
     events, storylines = label_groups(ordered, events, storylines, settings.reader_language, entities)
     analysis = Analysis(
         articles=ordered,
@@ -142,6 +148,7 @@ def analyze(
         extractions=tuple(extractions),
         entities=entities,
         crosslinks=crosslinks,
+        framings=tuple(framings),
     )
     return with_comparisons(analysis, settings, embedder, progress)
 
@@ -169,6 +176,7 @@ def with_comparisons(
         settings.reader_language,
         progress=lambda done, total: progress("compare", done, total),
         lexicon=load_lexicon(settings.naming_lexicon or None),
+        framings=analysis.framings,
     )
     return dataclasses.replace(analysis, comparisons=comparisons)
 
@@ -349,6 +357,12 @@ def ingest_items(
                 everything, extractions, events, storylines, embedder, settings.reader_language
             )
             workspace.save_corpus_extract(db, entities, crosslinks)
+        if settings.framing:
+            from .compare.framing import frame_articles
+
+            framed = {f.article_id for f in workspace.framings()}
+            # New articles, and any stored before the framing stage existed.
+            workspace.save_framings(db, frame_articles([a for a in everything if a.id not in framed]))
         events, storylines = label_groups(everything, events, storylines, settings.reader_language, entities)
         workspace.save_groups(db, events, storylines)
     return IngestSummary(

@@ -427,6 +427,7 @@ class Analysis:
     entities: tuple[Entity, ...] = ()
     crosslinks: tuple[CrossLink, ...] = ()
     comparisons: tuple[Comparison, ...] = ()
+    framings: tuple[Framing, ...] = ()
 
 
 Item = Document | Rejected

@@ -80,6 +80,7 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
             figures_of={x.article_id: x.figures for x in analysis.extractions},
             teller_of=lambda article_id: teller_of.get(article_id, "?"),
             comparison_of={c.event_id: c for c in analysis.comparisons},
+            framing_of={f.article_id: f for f in analysis.framings},
             source_names={s.id: s.name for c in analysis.comparisons for s in c.sources},
         )
     )

@@ -44,6 +44,8 @@ from .records import (
     Event,
     Extraction,
     Figure,
+    FrameLabel,
+    Framing,
     LabelTerm,
     Link,
     Mention,
@@ -53,6 +55,7 @@ from .records import (
     RemovedLine,
     Speaker,
     Storyline,
+    TechniqueLabel,
 )
 
 DATABASE_NAME = "rashomon.sqlite3"
@@ -340,6 +343,7 @@ class Workspace:
             extractions=tuple(self.extractions()),
             entities=self.entities(),
             crosslinks=self.crosslinks(),
+            framings=tuple(self.framings()),
         )
 
     # -- vectors of compared sentences ---------------------------------------------
@@ -401,6 +405,34 @@ class Workspace:
                         for q in found["quotes"]
                     ),
                     tuple(Figure(**f) for f in found["figures"]),
+                )
+            )
+        return out
+
+    def save_framings(self, db: sqlite3.Connection, framings: Sequence[Framing]) -> None:
+        """Keep each article's framing labels (replacing an earlier result)."""
+        db.executemany(
+            "INSERT OR REPLACE INTO framings (article_id, data) VALUES (?, ?)",
+            [(f.article_id, json.dumps(dataclasses.asdict(f), ensure_ascii=False)) for f in framings],
+        )
+
+    def framings(self) -> list[Framing]:
+        """Every article's framing labels, in article order."""
+        rows = self.connection.execute(
+            "SELECT f.data FROM framings f JOIN articles a ON a.id = f.article_id ORDER BY a.seq"
+        )
+        out = []
+        for (data,) in rows:
+            found = json.loads(data)
+            genre = found.get("genre_evidence")
+            out.append(
+                Framing(
+                    **{
+                        **found,
+                        "frames": tuple(FrameLabel(**x) for x in found["frames"]),
+                        "techniques": tuple(TechniqueLabel(**x) for x in found["techniques"]),
+                        "genre_evidence": FrameLabel(**genre) if genre else None,
+                    }
                 )
             )
         return out

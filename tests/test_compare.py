@@ -158,11 +158,22 @@ def test_seeds_brief_cites_every_statement(compared) -> None:
     brief = compared["brief"]
     assert [line["section"] for line in brief][:1] == ["happened"]
     kinds = {line["kind"] for line in brief}
-    assert {"consensus", "unique", "omits", "disagreement", "naming", "voices"} <= kinds
+    assert {"consensus", "unique", "omits", "disagreement", "naming", "framing", "voices"} <= kinds
     assert all(line["evidence"] for line in brief)
     happened = [line for line in brief if line["section"] == "happened"]
     # The reader's language is English: a consensus claim the English outlet carries is told in English.
     assert any(line["language"] == "en" for line in happened)
+
+
+def test_seeds_every_article_is_framed_with_evidence(export) -> None:
+    texts = _texts(export)
+    framings = {f["article_id"]: f for f in export["framings"]}
+    assert set(framings) == set(texts)
+    for framing in framings.values():
+        assert framing["genre"] in ("reporting", "opinion", "satire")
+        for label in [framing["genre_evidence"], *framing["frames"], *framing["techniques"]]:
+            assert texts[framing["article_id"]][label["start"] : label["end"]] == label["evidence"]
+            assert 0 < label["confidence"] <= 1
 
 
 def test_report_shows_the_comparison_escaped(tmp_path: Path, seeds_analysis) -> None:
@@ -170,6 +181,7 @@ def test_report_shows_the_comparison_escaped(tmp_path: Path, seeds_analysis) -> 
 
     html = render_html(seeds_analysis)
     assert "How the outlets tell it" in html and "Disagreements" in html and "Voices" in html
+    assert "<h5>Frames</h5>" in html and "<h5>Naming</h5>" in html
     assert "41,5 Millionen US-Dollar" in html
 
 

@@ -184,3 +184,15 @@ def test_store_keeps_compared_sentence_vectors_so_a_second_export_embeds_nothing
         assert base.seen[2:] == ["a new one"]
     assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0])
     assert CachedEmbedder(base, ws).encode([]).shape == (0, 64)
+
+
+def test_store_round_trips_framing_labels(tmp_path: Path, seeds_dir: Path) -> None:
+    from rashomon.compare.framing import frame_articles
+
+    settings = load_settings(embedder="hashing", extract=False, compare=False)
+    with Workspace(tmp_path / "ws") as ws:
+        ingest([seeds_dir], ws, settings)
+        stored = ws.framings()
+        articles = {a.id: a for a in ws.articles()}
+    assert [f.article_id for f in stored] and set(f.article_id for f in stored) == set(articles)
+    assert stored == frame_articles([articles[f.article_id] for f in stored])

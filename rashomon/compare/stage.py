@@ -10,7 +10,7 @@ two outlets cover; :func:`rashomon.pipeline.with_comparisons` adds the results t
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from ..embed import Embedder
@@ -24,7 +24,10 @@ from ..records import (
     Event,
     Evidence,
     Extraction,
+    FrameLabel,
+    Framing,
     NamingChoice,
+    Source,
     TermUse,
 )
 from .brief import story_brief
@@ -47,6 +50,7 @@ def compare_event(
     embedder: Embedder,
     reader_language: str = "en",
     lexicon: Lexicon | None = None,
+    framings: Mapping[str, Framing] | None = None,
 ) -> Comparison:
     """How the outlets covering ``event`` tell it.
 
@@ -59,6 +63,7 @@ def compare_event(
         embedder: The cross-lingual sentence embedder.
         reader_language: The user's language, for the brief.
         lexicon: The naming lexicon (:func:`~rashomon.compare.naming.load_lexicon`); the packaged one if None.
+        framings: Article id → its framing labels (:mod:`.framing`), summed up per outlet in the brief.
     """
     members = [articles[i] for i in event.article_ids if i in articles]
     sources = event_sources(members)
@@ -78,7 +83,10 @@ def compare_event(
         disagreements,
         voices,
         reader_language,
-        extra=naming_lines(naming, {s.id: s.name for s in sources}),
+        extra=[
+            *naming_lines(naming, {s.id: s.name for s in sources}),
+            *framing_lines(sources, members, framings or {}),
+        ],
     )
     return Comparison(
         event_id=event.id,
@@ -130,6 +138,54 @@ def naming_lines(naming: Sequence[NamingChoice], names: Mapping[str, str]) -> li
     return lines
 
 
+def framing_lines(
+    sources: Sequence[Source], articles: Sequence[Article], framings: Mapping[str, Framing]
+) -> list[BriefLine]:
+    """One brief line per outlet: its genre, main frames and most used persuasion techniques."""
+    by_id = {article.id: article for article in articles}
+    lines = []
+    for source in sources:
+        mine = [framings[i] for i in source.article_ids if i in framings and framings[i].genre]
+        if not mine:
+            continue
+        genres = Counter(f.genre for f in mine)
+        genre, _n = genres.most_common(1)[0]
+        genre_confidence = max(f.genre_confidence for f in mine if f.genre == genre)
+        frames: dict[str, list[FrameLabel]] = defaultdict(list)
+        for framing in mine:
+            for label in framing.frames:
+                frames[label.name].append(label)
+        top = sorted(frames.items(), key=lambda kv: (-len(kv[1]), -max(x.confidence for x in kv[1]), kv[0]))[:3]
+        techniques = Counter(t.name for f in mine for t in f.techniques)
+        parts = [f"{genre} ({genre_confidence:.2f})"]
+        if top:
+            parts.append("frames: " + ", ".join(f"{name} {max(x.confidence for x in got):.2f}" for name, got in top))
+        if techniques:
+            parts.append("techniques: " + ", ".join(f"{name} ×{n}" for name, n in techniques.most_common(3)))
+        evidence = []
+        for framing in mine:
+            article = by_id[framing.article_id]
+            labels = [x for x in framing.frames if x.name in dict(top)]
+            if framing.genre_evidence is not None:
+                labels.insert(0, framing.genre_evidence)
+            for label in labels:
+                evidence.append(
+                    Evidence(article.id, source.id, article.language, label.start, label.end, label.evidence)
+                )
+        lines.append(
+            BriefLine(
+                "differs",
+                "framing",
+                "; ".join(parts),
+                None,
+                source.id,
+                tuple(dict.fromkeys(evidence))[:4],
+                round(genre_confidence, 4),
+            )
+        )
+    return lines
+
+
 def _use_evidence(use: TermUse, outlet: str) -> Evidence:
     start = use.sentence_start
     return Evidence(use.article_id or "", outlet, use.language, start, start + len(use.sentence), use.sentence)
@@ -145,15 +201,19 @@ def compare_events(
     reader_language: str = "en",
     progress: Callable[[int, int], None] | None = None,
     lexicon: Lexicon | None = None,
+    framings: Sequence[Framing] = (),
 ) -> tuple[Comparison, ...]:
     """:func:`compare_event` for every event covered by at least two outlets, in event order."""
     lexicon = lexicon or load_lexicon()
+    framing_of = {framing.article_id: framing for framing in framings}
     by_id = {article.id: article for article in articles}
     found = {extraction.article_id: extraction for extraction in extractions}
     chosen = [e for e in events if len(event_sources([by_id[i] for i in e.article_ids if i in by_id])) >= 2]
     out = []
     for done, event in enumerate(chosen, start=1):
-        out.append(compare_event(event, by_id, found, entities, crosslinks, embedder, reader_language, lexicon))
+        out.append(
+            compare_event(event, by_id, found, entities, crosslinks, embedder, reader_language, lexicon, framing_of)
+        )
         if progress is not None:
             progress(done, len(chosen))
     return tuple(out)
