@@ -23,7 +23,7 @@ import functools
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -284,7 +284,7 @@ def label_terms(
     """
     if not articles:
         return (), ""
-    names = _entity_names(articles, entities) if entities else _names(articles, reader_language)
+    names = _entity_names(articles, entities) if entities is not None else _names(articles, reader_language)
     members = {article.id for article in articles}
     name_forms = [
         alias
@@ -317,10 +317,21 @@ def label_groups(
     """
     by_id = {article.id: article for article in articles}
     background = Background.of(articles)
+    # Which entities each article names, so a group looks at its own entities only (not all of them).
+    named_in: dict[str, list[int]] = defaultdict(list)
+    for index, entity in enumerate(entities or ()):
+        for article_id in dict.fromkeys(m.article_id for m in entity.mentions):
+            named_in[article_id].append(index)
+
+    def named(members: Sequence[Article]) -> list[Entity] | None:
+        if not entities:
+            return None  # no extract stage: names from the text
+        return [entities[i] for i in sorted({i for a in members for i in named_in.get(a.id, ())})]
+
     labelled_events = []
     for event in events:
         members = [by_id[i] for i in event.article_ids if i in by_id]
-        terms, text = label_terms(members, background, reader_language, entities)
+        terms, text = label_terms(members, background, reader_language, named(members))
         span = _date_span(event.first_seen, event.last_seen)
         label = f"{text} ({span})" if text and span else text or event.headline or event.label
         labelled_events.append(
@@ -330,7 +341,7 @@ def label_groups(
     labelled_storylines = []
     for storyline in storylines:
         members = [by_id[i] for i in storyline.article_ids if i in by_id]
-        terms, text = label_terms(members, background, reader_language, entities)
+        terms, text = label_terms(members, background, reader_language, named(members))
         firsts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[0]] if d)
         lasts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[1]] if d)
         first, last = (firsts[0] if firsts else None), (lasts[-1] if lasts else None)
