@@ -183,9 +183,20 @@ def with_comparisons(
 
 def workspace_analysis(workspace: Workspace, settings: Settings) -> Analysis:
     """Everything in a workspace, with the compare stage's results (sentence vectors are kept in
-    the workspace, so comparing the same events again embeds nothing new)."""
+    the workspace, so comparing the same events again embeds nothing new). Articles stored before
+    the framing stage existed are framed (and kept) first."""
     embedder = CachedEmbedder(default_embedder(settings), workspace)
-    return with_comparisons(workspace.analysis(settings), settings, embedder)
+    analysis = workspace.analysis(settings)
+    if settings.framing:
+        framed = {framing.article_id for framing in analysis.framings}
+        missing = [article for article in analysis.articles if article.id not in framed]
+        if missing:  # stored before the framing stage existed
+            from .compare.framing import frame_articles
+
+            with workspace.write() as db:
+                workspace.save_framings(db, frame_articles(missing))
+            analysis = dataclasses.replace(analysis, framings=tuple(workspace.framings()))
+    return with_comparisons(analysis, settings, embedder)
 
 
 @dataclass(frozen=True)
