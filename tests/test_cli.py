@@ -69,9 +69,20 @@ def test_cli_workspace_commands(runner: CliRunner, tmp_path: Path, seeds_dir: Pa
     shown = runner.invoke(cli, ["show", event["id"], "--workspace", ws])
     assert shown.exit_code == 0 and "Blinken" in shown.stdout and "score" in shown.stdout
     assert "different speakers" in shown.stdout  # the event's cross-outlet links come with it
+    assert "Story brief" in shown.stdout and "[happened/consensus]" in shown.stdout  # and its comparison
+    assert "naming war-in-ukraine (differs)" in shown.stdout and "special military operation" in shown.stdout
+    assert "voice " in shown.stdout and "only talked about" in shown.stdout
+    comparison = data["comparisons"][0]
+    claim = next(c for c in comparison["claims"] if len(c["sources"]) > 1)
+    shown_claim = runner.invoke(cli, ["show", claim["id"], "--workspace", ws])
+    assert shown_claim.exit_code == 0 and claim["sentences"][0]["text"][:40] in shown_claim.stdout
+    finding = comparison["disagreements"][0]
+    shown_finding = runner.invoke(cli, ["show", finding["id"], "--workspace", ws])
+    assert shown_finding.exit_code == 0 and finding["summary"][:30] in shown_finding.stdout
     article = runner.invoke(cli, ["show", data["articles"][0]["id"], "--workspace", ws])
     assert article.exit_code == 0 and "Title:" in article.stdout
     assert "Entities:" in article.stdout and "quote (" in article.stdout
+    assert "framing (" in article.stdout  # genre and frames, with the model's name
     tokayev = next(e for e in data["entities"] if "Tokajew" in e["aliases"])
     entity = runner.invoke(cli, ["show", tokayev["id"], "--workspace", ws])
     assert entity.exit_code == 0 and "Tokayev" in entity.stdout and "linked by" in entity.stdout

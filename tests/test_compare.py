@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rashomon import to_dict
+from rashomon import HashingEmbedder, to_dict
 from rashomon.compare.claims import ALIGN_THRESHOLD, event_claims, majority, source_of
 from rashomon.compare.disagreements import find_disagreements, negation_cue
 from rashomon.compare.stage import compare_event
@@ -413,3 +415,55 @@ def test_quality_tone_tracks_human_tone_similarity_weakly() -> None:
             gaps.append(abs(a - b))
             human.append(row["tone"])
     check("tone_gap_pearson_semeval_covered", float(np.corrcoef(gaps, human)[0, 1]))
+
+
+# -- invariants and hostile text ---------------------------------------------------
+
+WORDS = ["Kyiv", "Moskau", "said", "the", "war", "army", "Blinken", "не", "Krieg", "sanctions", "<b>", "&amp;"]
+
+
+@given(
+    st.lists(
+        st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), min_size=1, max_size=6),
+        min_size=2,
+        max_size=4,
+    )
+)
+@settings(max_examples=40, deadline=None)
+def test_compare_claims_partition_the_sentences_and_cite_them_exactly(texts: list[list[list[str]]]) -> None:
+    articles = [
+        article(f"a{i}", f"Outlet {i % 3}", ". ".join(" ".join(words) for words in sentences) + ".")
+        for i, sentences in enumerate(texts)
+    ]
+    event = Event("ev-p", "p", tuple(a.id for a in articles))
+    by_id = {a.id: a for a in articles}
+    result = compare_event(event, by_id, {}, [], [], HashingEmbedder(32))
+    places = [(e.article_id, e.start) for claim in result.claims for e in claim.sentences]
+    assert len(places) == len(set(places))  # each sentence in one claim at most
+    for claim in result.claims:
+        assert len({e.article_id for e in claim.sentences}) == len(claim.sentences)
+        assert set(claim.sources) == {e.source for e in claim.sentences}
+        assert 0 <= claim.confidence <= 1
+        for e in claim.sentences:
+            assert by_id[e.article_id].text[e.start : e.end] == e.text
+    assert all(len(row) == len(result.sources) for _id, row in result.coverage())
+    assert set(result.consensus) <= {c.id for c in result.claims if len(c.sources) > 1}
+    for line in result.brief:
+        assert line.evidence or line.kind in ("voices", "naming")
+
+
+def test_report_escapes_scraped_text_in_the_comparison() -> None:
+    from rashomon.records import Analysis, Storyline
+    from rashomon.report import render_html
+
+    hostile = "<script>alert(1)</script> The bridge over the river collapsed on Monday morning."
+    a = article("a1", "<img src=x onerror=alert(2)>", hostile)
+    b = article("b1", "Beta", hostile.replace("Monday", "Tuesday"))
+    event = Event("ev-h", "bridge", ("a1", "b1"))
+    comparison = compare_event(event, {"a1": a, "b1": b}, {}, [], [], TableEmbedder({"bridge": 0}))
+    assert comparison.claims and len(comparison.claims[0].sources) == 2
+    storyline = Storyline("st-h", "bridge", ("ev-h",), ("a1", "b1"))
+    html = render_html(Analysis(articles=(a, b), events=(event,), storylines=(storyline,), comparisons=(comparison,)))
+    assert "How the outlets tell it" in html
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)" in html
