@@ -61,17 +61,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """A sentence of an event's article, with what it names and counts."""
+class Sentence(Evidence):
+    """A sentence of an event's article (its place, as evidence), with what it names and counts."""
 
-    article_id: str
-    source: str
-    language: str | None
-    start: int
-    end: int
-    text: str
-    entity_ids: frozenset[str]
-    figures: frozenset[tuple[str, float]]
+    entity_ids: frozenset[str] = frozenset()
+    figures: frozenset[tuple[str, float]] = frozenset()
 
     def evidence(self) -> Evidence:
         return Evidence(self.article_id, self.source, self.language, self.start, self.end, self.text)
