@@ -209,11 +209,20 @@ def compare_events(
     by_id = {article.id: article for article in articles}
     found = {extraction.article_id: extraction for extraction in extractions}
     chosen = [e for e in events if len(event_sources([by_id[i] for i in e.article_ids if i in by_id])) >= 2]
+    # Each event looks only at the entities and links its articles have (not all of the workspace's).
+    named_in: dict[str, list[int]] = defaultdict(list)
+    for index, entity in enumerate(entities):
+        for article_id in dict.fromkeys(m.article_id for m in entity.mentions):
+            named_in[article_id].append(index)
+    linked_in: dict[str, list[int]] = defaultdict(list)
+    for index, link in enumerate(crosslinks):
+        for article_id in dict.fromkeys(item.article_id for item in link.items):
+            linked_in[article_id].append(index)
     out = []
     for done, event in enumerate(chosen, start=1):
-        out.append(
-            compare_event(event, by_id, found, entities, crosslinks, embedder, reader_language, lexicon, framing_of)
-        )
+        mine = [entities[i] for i in sorted({i for a in event.article_ids for i in named_in.get(a, ())})]
+        links = [crosslinks[i] for i in sorted({i for a in event.article_ids for i in linked_in.get(a, ())})]
+        out.append(compare_event(event, by_id, found, mine, links, embedder, reader_language, lexicon, framing_of))
         if progress is not None:
             progress(done, len(chosen))
     return tuple(out)
