@@ -312,7 +312,9 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
     (en-…), cross-outlet link (ql-…, fl-…), claim (cl-…) or disagreement (di-…) with its evidence."""
     with open_workspace(workspace) as ws:
         settings = settings_for(ctx, workspace)
-        if item_id.startswith(("ev-", "cl-", "di-")):
+        if item_id.startswith("ev-"):
+            analysis = workspace_analysis(ws, settings, only=[item_id])
+        elif item_id.startswith(("cl-", "di-")):
             analysis = workspace_analysis(ws, settings)
         else:
             analysis = ws.analysis(settings)
@@ -524,10 +526,19 @@ def report_command(item_id: str | None, output: Path | None, workspace: Path) ->
     """Write the HTML report for the workspace, or for one storyline or event ID."""
     with open_workspace(workspace) as ws:
         settings = load_settings(workspace / "rashomon.toml")
-        analysis = workspace_analysis(ws, settings)
-        known = {s.id for s in analysis.storylines} | {e.id for e in analysis.events}
+        storylines, events = ws.storylines(), ws.events()
+        known = {s.id for s in storylines} | {e.id for e in events}
         if item_id and item_id not in known:
             raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")
+        # Compare only what the report shows: the event, or the storyline's events.
+        shown = None
+        if item_id:
+            shown = (
+                [item_id]
+                if item_id.startswith("ev-")
+                else [e for s in storylines if s.id == item_id for e in s.event_ids]
+            )
+        analysis = workspace_analysis(ws, settings, only=shown)
         html = render_html(analysis, only=item_id)
     output = output or workspace / "report.html"
     output.write_text(html, encoding="utf-8")

@@ -154,20 +154,25 @@ def analyze(
 
 
 def with_comparisons(
-    analysis: Analysis, settings: Settings, embedder: Embedder | None = None, progress: Progress = _noop
+    analysis: Analysis,
+    settings: Settings,
+    embedder: Embedder | None = None,
+    progress: Progress = _noop,
+    only: Iterable[str] | None = None,
 ) -> Analysis:
     """``analysis`` with the compare stage's results, when ``settings.compare`` and ``settings.extract`` are on.
 
     Used after :func:`analyze` and on a workspace's stored analysis (export, report, show):
-    one implementation for both.
+    one implementation for both. ``only``: ids of the events to compare (default: all).
     """
     if not (settings.compare and settings.extract):
         return analysis
     from .compare.naming import load_lexicon
     from .compare.stage import compare_events
 
+    wanted = set(only) if only is not None else None
     comparisons = compare_events(
-        analysis.events,
+        [event for event in analysis.events if wanted is None or event.id in wanted],
         analysis.articles,
         analysis.extractions,
         analysis.entities,
@@ -181,10 +186,10 @@ def with_comparisons(
     return dataclasses.replace(analysis, comparisons=comparisons)
 
 
-def workspace_analysis(workspace: Workspace, settings: Settings) -> Analysis:
+def workspace_analysis(workspace: Workspace, settings: Settings, only: Iterable[str] | None = None) -> Analysis:
     """Everything in a workspace, with the compare stage's results (sentence vectors are kept in
     the workspace, so comparing the same events again embeds nothing new). Articles stored before
-    the framing stage existed are framed (and kept) first."""
+    the framing stage existed are framed (and kept) first. ``only``: ids of the events to compare."""
     embedder = CachedEmbedder(default_embedder(settings), workspace)
     analysis = workspace.analysis(settings)
     if settings.framing:
@@ -196,7 +201,7 @@ def workspace_analysis(workspace: Workspace, settings: Settings) -> Analysis:
             with workspace.write() as db:
                 workspace.save_framings(db, frame_articles(missing))
             analysis = dataclasses.replace(analysis, framings=tuple(workspace.framings()))
-    return with_comparisons(analysis, settings, embedder)
+    return with_comparisons(analysis, settings, embedder, only=only)
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def test_cli_workspace_commands(runner: CliRunner, tmp_path: Path, seeds_dir: Pa
         assert runner.invoke(cli, ["export", "--format", fmt, "--workspace", ws]).exit_code == 0
     report = runner.invoke(cli, ["report", event["id"], "--workspace", ws, "-o", str(tmp_path / "r.html")])
     assert report.exit_code == 0 and "Blinken" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "How the outlets tell it" in (tmp_path / "r.html").read_text(encoding="utf-8")  # compared on demand
 
 
 def test_cli_workspace_commands_need_a_workspace(runner: CliRunner, tmp_path: Path) -> None:
