@@ -132,6 +132,24 @@ class VectorCache(Protocol):
     def put_vectors(self, items: Sequence[tuple[str, np.ndarray]]) -> None: ...
 
 
+class MemoryVectorCache:
+    """A :class:`VectorCache` in memory, for one run (``analyze``): the stages that embed the same
+    paragraph (grouping, framing, claims) embed it once. Keeps at most ``max_items`` vectors."""
+
+    def __init__(self, max_items: int = 200_000) -> None:
+        self.max_items = max_items
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def get_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        return {key: self.vectors[key] for key in keys if key in self.vectors}
+
+    def put_vectors(self, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        for key, vector in items:
+            if len(self.vectors) >= self.max_items:
+                return
+            self.vectors[key] = vector
+
+
 class CachedEmbedder:
     """An embedder that looks each text up in a cache first and embeds only the texts it misses.
 

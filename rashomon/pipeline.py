@@ -19,7 +19,7 @@ from .cluster import Grouper, article_features, article_order
 from .config import Settings, load_settings
 from .dates import resolve_dates
 from .dedup import DedupIndex, find_duplicates, fold_copies
-from .embed import CachedEmbedder, Embedder, HashingEmbedder, USEEmbedder, embed_articles
+from .embed import CachedEmbedder, Embedder, HashingEmbedder, MemoryVectorCache, USEEmbedder, embed_articles
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups
@@ -116,7 +116,8 @@ def analyze(
     rejected.extend(empty)
     copies = find_duplicates(articles)
     articles = fold_copies(articles, copies)
-    embedder = embedder or default_embedder(settings)
+    # One run embeds many paragraphs more than once (grouping, framing, claims): embed each once.
+    embedder = CachedEmbedder(embedder or default_embedder(settings), MemoryVectorCache())
     grouper = group(articles, settings, embedder, progress=progress)
     by_id = {article.id: article for article in articles}
     ordered = tuple(by_id[f.article_id] for f in grouper.features)
@@ -133,9 +134,11 @@ def analyze(
         )
     framings: list[Framing] = []
     if settings.framing:
-        from .compare.framing import frame_articles
+        from .compare.framing import LinearFramingModel, frame_articles
 
-        framings = frame_articles(ordered)
+        # The framing model was trained on USE vectors: it shares the run's cache only with USE.
+        model = LinearFramingModel(embedder=embedder) if embedder.name == USEEmbedder.name else None
+        framings = frame_articles(ordered, model)
         progress("framing", len(ordered), len(ordered))
     events, storylines = label_groups(ordered, events, storylines, settings.reader_language, entities)
     analysis = Analysis(
