@@ -545,26 +545,6 @@ def report_command(item_id: str | None, output: Path | None, workspace: Path) ->
     out.print(f"Wrote {output}", markup=False)
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    """Records of a JSONL file; a broken line is a usage error naming the line."""
-    import json
-
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as error:
-            raise click.ClickException(f"{path}: line {number} is not valid JSON: {error}") from None
-        if not isinstance(record, dict):
-            raise click.ClickException(f"{path}: line {number} is not a JSON object")
-        records.append(record)
-    if not records:
-        raise click.ClickException(f"{path}: no records")
-    return records
-
-
 @cli.group("eval")
 def eval_group() -> None:
     """Measure similarity, grouping and framing labels against human judgements."""
@@ -582,7 +562,7 @@ def eval_similarity_command(ctx: click.Context, file: Path, as_json: bool) -> No
     """Score article pairs (pair_id, lang1, lang2, text1, text2, optional title1/title2, overall)."""
     import json
 
-    from .evaluate import evaluate_similarity
+    from .evaluate import evaluate_similarity, read_jsonl
 
     settings = settings_for(ctx)
     try:
@@ -614,7 +594,7 @@ def eval_clusters_command(ctx: click.Context, file: Path, as_json: bool) -> None
     """Group articles with gold event ids (text, event, optional id/title/language/published/storyline)."""
     import json
 
-    from .evaluate import evaluate_clusters
+    from .evaluate import evaluate_clusters, read_jsonl
 
     settings = settings_for(ctx)
     try:

@@ -209,24 +209,42 @@ def _check_framing_row(row: Any, where: str) -> None:
             raise InputError(f"{where}: paragraph {line}: unknown techniques {names!r}")
 
 
-def read_framing_file(path: Path) -> list[dict[str, Any]]:
-    """Rows of a SemEval-2023 Task 3 JSONL file; a bad line is an :class:`InputError` naming file and line."""
-    rows = []
+def _jsonl_lines(path: Path) -> list[tuple[int, Any]]:
+    """``(line number, value)`` of each non-empty line of a JSONL file; :class:`InputError` naming
+    file and line for a file that is not UTF-8, a line that is not JSON, or no records."""
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot be read as UTF-8 text: {error}") from None
+    out = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            out.append((number, json.loads(line)))
         except ValueError as error:
             raise InputError(f"{path}: line {number} is not valid JSON: {error}") from None
+    if not out:
+        raise InputError(f"{path}: no records")
+    return out
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The JSON objects of a JSONL file (the ``eval`` files); :class:`InputError` naming file and line."""
+    rows = []
+    for number, row in _jsonl_lines(path):
+        if not isinstance(row, dict):
+            raise InputError(f"{path}: line {number} is not a JSON object")
+        rows.append(row)
+    return rows
+
+
+def read_framing_file(path: Path) -> list[dict[str, Any]]:
+    """Rows of a SemEval-2023 Task 3 JSONL file; a bad line is an :class:`InputError` naming file and line."""
+    rows = []
+    for number, row in _jsonl_lines(path):
         _check_framing_row(row, f"{path}: line {number}")
         rows.append(row)
-    if not rows:
-        raise InputError(f"{path}: no records")
     return rows
 
 
