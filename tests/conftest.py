@@ -54,6 +54,20 @@ def seeds_analysis(seeds_dir):
 
 
 @pytest.fixture(scope="session")
+def seeds_export(seeds_analysis) -> dict:
+    """The seeds' analysis through the export contract, as a user gets it."""
+    from rashomon import to_dict
+
+    return to_dict(seeds_analysis)
+
+
+@pytest.fixture(scope="session")
+def seeds_prefix(seeds_analysis) -> dict[str, str]:
+    """Article id -> the seed file's number ("000" … "003")."""
+    return {a.id: Path(a.source).name[:3] for a in seeds_analysis.articles}
+
+
+@pytest.fixture(scope="session")
 def seed_features(seeds_dir):
     """The seeds' grouping features (real embedder) and each article's file prefix ("000" …)."""
     from rashomon import USEEmbedder, embed_articles, load_settings, read_paths

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rashomon import HashingEmbedder, to_dict
+from rashomon import HashingEmbedder
 from rashomon.compare.claims import ALIGN_THRESHOLD, event_claims, majority, source_of
 from rashomon.compare.disagreements import find_disagreements, negation_cue
 from rashomon.compare.stage import compare_event
@@ -19,40 +19,30 @@ from rashomon.records import Article, Claim, Event, Evidence, Extraction
 
 
 @pytest.fixture(scope="module")
-def export(seeds_analysis) -> dict:
-    return to_dict(seeds_analysis)
-
-
-@pytest.fixture(scope="module")
-def prefix(seeds_analysis) -> dict[str, str]:
-    return {a.id: Path(a.source).name[:3] for a in seeds_analysis.articles}
-
-
-@pytest.fixture(scope="module")
-def compared(export, prefix) -> dict:
+def compared(seeds_export, seeds_prefix) -> dict:
     """The comparison of the seeds' event {000, 002, 003}."""
     found = [
         c
-        for c in export["comparisons"]
-        if sorted(prefix[i] for s in c["sources"] for i in s["article_ids"]) == ["000", "002", "003"]
+        for c in seeds_export["comparisons"]
+        if sorted(seeds_prefix[i] for s in c["sources"] for i in s["article_ids"]) == ["000", "002", "003"]
     ]
-    assert len(found) == 1, [c["event_id"] for c in export["comparisons"]]
+    assert len(found) == 1, [c["event_id"] for c in seeds_export["comparisons"]]
     return found[0]
 
 
-def _texts(export: dict) -> dict[str, str]:
-    return {a["id"]: a["text"] for a in export["articles"]}
+def _texts(seeds_export: dict) -> dict[str, str]:
+    return {a["id"]: a["text"] for a in seeds_export["articles"]}
 
 
-def test_seeds_only_the_shared_event_is_compared(export, compared) -> None:
+def test_seeds_only_the_shared_event_is_compared(seeds_export, compared) -> None:
     # Seed 001 (Biden meets the CSTO allies) is an event of one outlet: nothing to compare.
-    assert len(export["comparisons"]) == 1
+    assert len(seeds_export["comparisons"]) == 1
     assert len(compared["sources"]) == 3
     assert all(s["id"].startswith("article ") for s in compared["sources"])  # no outlet metadata in the seeds
 
 
-def test_seeds_every_citation_is_the_exact_sentence(export, compared) -> None:
-    texts = _texts(export)
+def test_seeds_every_citation_is_the_exact_sentence(seeds_export, compared) -> None:
+    texts = _texts(seeds_export)
     cited = [e for c in compared["claims"] for e in c["sentences"]]
     cited += [e for d in compared["disagreements"] for e in d["items"]]
     cited += [e for v in compared["voices"] for e in v["evidence"]]
@@ -62,27 +52,27 @@ def test_seeds_every_citation_is_the_exact_sentence(export, compared) -> None:
         assert texts[e["article_id"]][e["start"] : e["end"]] == e["text"]
 
 
-def test_seeds_aid_figures_differ_between_outlets(compared, prefix) -> None:
+def test_seeds_aid_figures_differ_between_outlets(compared, seeds_prefix) -> None:
     figures = [d for d in compared["disagreements"] if d["kind"] == "figures"]
     aid = [d for d in figures if "41,5 Millionen US-Dollar" in d["values"] and "$25 million" in d["values"]]
     assert len(aid) == 1, [d["summary"] for d in figures]
-    assert {prefix[e["article_id"]] for e in aid[0]["items"]} == {"002", "003"}
+    assert {seeds_prefix[e["article_id"]] for e in aid[0]["items"]} == {"002", "003"}
     assert aid[0]["ref"].startswith("fl-") and 0 < aid[0]["confidence"] <= 1
     # The trade volume (3,05 Milliarden) is another quantity, not a disagreement about aid.
     assert not any("3,05" in v for d in figures for v in d["values"])
 
 
-def test_seeds_near_identical_words_given_to_two_speakers_in_one_article(compared, prefix) -> None:
+def test_seeds_near_identical_words_given_to_two_speakers_in_one_article(compared, seeds_prefix) -> None:
     speakers = [d for d in compared["disagreements"] if d["kind"] == "speakers"]
     assert len(speakers) == 1
     finding = speakers[0]
-    assert {prefix[e["article_id"]] for e in finding["items"]} == {"002"}
+    assert {seeds_prefix[e["article_id"]] for e in finding["items"]} == {"002"}
     assert set(finding["values"]) == {"Kassym-Jomart Tokayev", "Anthony Blinken"}
     assert all("stärker werden" in e["text"] for e in finding["items"])
     assert "in one article" in finding["summary"]
 
 
-def test_seeds_claims_aligned_across_outlets_and_languages(compared, prefix) -> None:
+def test_seeds_claims_aligned_across_outlets_and_languages(compared, seeds_prefix) -> None:
     shared = [c for c in compared["claims"] if len(c["sources"]) > 1]
     assert len(shared) >= 5
 
@@ -96,7 +86,7 @@ def test_seeds_claims_aligned_across_outlets_and_languages(compared, prefix) -> 
     assert {e["language"] for e in vote["sentences"]} == {"de", "en"}
     # Blinken received by Tokayev, told by two German outlets in different words.
     received = claim_with("Tokayev zu treffen", "von Kasachstans Präsident Tokajew empfangen")
-    assert sorted(prefix[e["article_id"]] for e in received["sentences"]) == ["000", "002"]
+    assert sorted(seeds_prefix[e["article_id"]] for e in received["sentences"]) == ["000", "002"]
     # The sanctions exemption for Kazakh oil.
     claim_with("Befreiung von den Sanktionen", "Ausnahmen von Sanktionen")
     for claim in shared:
@@ -107,9 +97,9 @@ def test_seeds_claims_aligned_across_outlets_and_languages(compared, prefix) -> 
     assert set(compared["consensus"]) <= {c["id"] for c in shared}
 
 
-def test_seeds_claims_unique_to_single_outlets(compared, prefix) -> None:
+def test_seeds_claims_unique_to_single_outlets(compared, seeds_prefix) -> None:
     claims = {c["id"]: c for c in compared["claims"]}
-    unique = {prefix[s["article_ids"][0]]: compared["unique"][s["id"]] for s in compared["sources"]}
+    unique = {seeds_prefix[s["article_ids"][0]]: compared["unique"][s["id"]] for s in compared["sources"]}
     assert all(unique[p] for p in ("000", "002", "003"))
     said = {p: " ".join(claims[i]["sentences"][0]["text"] for i in ids) for p, ids in unique.items()}
     assert "3,05 Milliarden US-Dollar" in said["002"]  # trade volume: only Kazakh-focused 002
@@ -117,11 +107,11 @@ def test_seeds_claims_unique_to_single_outlets(compared, prefix) -> None:
     assert "Joe Biden" in said["000"]  # Tokayev's three messages from Biden: only 000
     for p, ids in unique.items():
         for i in ids:
-            assert len(claims[i]["sources"]) == 1 and prefix[claims[i]["sentences"][0]["article_id"]] == p
+            assert len(claims[i]["sources"]) == 1 and seeds_prefix[claims[i]["sentences"][0]["article_id"]] == p
 
 
-def test_seeds_voices_each_outlet_quotes(compared, prefix) -> None:
-    source_prefix = {s["id"]: prefix[s["article_ids"][0]] for s in compared["sources"]}
+def test_seeds_voices_each_outlet_quotes(compared, seeds_prefix) -> None:
+    source_prefix = {s["id"]: seeds_prefix[s["article_ids"][0]] for s in compared["sources"]}
     heard: dict[str, set[str]] = {}
     talked: dict[str, set[str]] = {}
     for v in compared["voices"]:
@@ -137,8 +127,8 @@ def test_seeds_voices_each_outlet_quotes(compared, prefix) -> None:
     assert tleuberdi["words"] > 20 and tleuberdi["entity_id"]
 
 
-def test_seeds_each_outlet_names_the_war_differently(compared, prefix) -> None:
-    source_prefix = {s["id"]: prefix[s["article_ids"][0]] for s in compared["sources"]}
+def test_seeds_each_outlet_names_the_war_differently(compared, seeds_prefix) -> None:
+    source_prefix = {s["id"]: seeds_prefix[s["article_ids"][0]] for s in compared["sources"]}
     war = next(n for n in compared["naming"] if n["referent"] == "war-in-ukraine")
     assert war["differs"]
     words = {source_prefix[o["outlet"]]: {t["term"]: t for t in o["terms"]} for o in war["outlets"]}
@@ -167,9 +157,9 @@ def test_seeds_brief_cites_every_statement(compared) -> None:
     assert any(line["language"] == "en" for line in happened)
 
 
-def test_seeds_every_article_is_framed_with_evidence(export) -> None:
-    texts = _texts(export)
-    framings = {f["article_id"]: f for f in export["framings"]}
+def test_seeds_every_article_is_framed_with_evidence(seeds_export) -> None:
+    texts = _texts(seeds_export)
+    framings = {f["article_id"]: f for f in seeds_export["framings"]}
     assert set(framings) == set(texts)
     for framing in framings.values():
         assert framing["genre"] in ("reporting", "opinion", "satire")
@@ -368,8 +358,8 @@ def test_quality_claim_alignment_on_sample(sample_analysis, sample_dir) -> None:
         check(f"claims_pair_recall_sample{suffix}", found / units)
 
 
-def test_seeds_tone_is_scored_for_main_entities_with_its_words(compared, export) -> None:
-    texts = _texts(export)
+def test_seeds_tone_is_scored_for_main_entities_with_its_words(compared, seeds_export) -> None:
+    texts = _texts(seeds_export)
     assert compared["tone"]
     names = {t["name"] for t in compared["tone"]}
     assert "Kassym-Jomart Tokayev" in names or "Anthony Blinken" in names
