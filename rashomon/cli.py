@@ -23,7 +23,16 @@ from . import __version__
 from .config import SETTINGS, Settings, load_settings
 from .errors import RashomonError
 from .export import FORMATS, to_json, to_markdown
-from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest, workspace_analysis
+from .pipeline import (
+    IngestSummary,
+    Progress,
+    analysis_counts,
+    analyze,
+    default_embedder,
+    format_counts,
+    ingest,
+    workspace_analysis,
+)
 from .records import Analysis, Comparison, CrossLink, Disagreement, Event, Evidence, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
@@ -77,8 +86,7 @@ def print_ingest_summary(result: IngestSummary) -> None:
     for article_id in result.versions:
         out.print(f"changed: article {article_id} came back with different text; the new version is kept", markup=False)
     out.print(
-        f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
-        f"{len(result.versions)} changed, {len(result.rejected)} rejected · workspace now has {result.events} event(s) "
+        f"inputs: {format_counts(result.counts())} · workspace now has {result.events} event(s) "
         f"in {result.storylines} storyline(s)",
         markup=False,
     )
@@ -175,6 +183,7 @@ def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> N
         )
     written = write_outputs(analysis, out_dir)
     out.print(summary_table(analysis))
+    out.print(f"inputs: {format_counts(analysis_counts(analysis))}", markup=False)
     out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False)
 
 
