@@ -269,3 +269,54 @@ def test_reliability_every_input_is_counted_once_and_the_same_either_way(tmp_pat
         assert first.counts() == counts
         again = ingest([folder], ws, settings, HashingEmbedder())
         assert again.counts() == {**dict.fromkeys(counts, 0), "unchanged": 17}
+
+
+# -- errors a person can act on -------------------------------------------------------
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    from rashomon.cli import main
+
+    monkeypatch.setattr("sys.argv", ["rashomon", *args])
+    with pytest.raises(SystemExit) as done:
+        main()
+    captured = capsys.readouterr()
+    return int(done.value.code or 0), captured.out + captured.err
+
+
+def test_reliability_an_unexpected_error_is_one_line_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import rashomon.cli as cli_module
+
+    def broken(*args, **kwargs):
+        raise KeyError("no-such-key")
+
+    monkeypatch.setattr(cli_module, "analyze", broken)
+    code, output = _main(monkeypatch, capsys, "analyze", str(_corpus(tmp_path / "in")), "--out", str(tmp_path / "o"))
+    assert code == 1 and "Traceback" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines == [
+        "Error: internal error: KeyError: 'no-such-key'. Run again with -v for the traceback and report it; "
+        "your inputs and workspace are unchanged by the failed step."
+    ]
+
+
+def test_reliability_a_global_option_after_the_command_says_where_it_goes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, output = _main(monkeypatch, capsys, "ingest", str(tmp_path), "--set", "embedder=hashing")
+    assert code == 2 and "--set is a global option: put it before the command" in output
+
+
+def test_reliability_show_with_a_wrong_id_names_the_kinds_of_id(tmp_path: Path, seeds_dir: Path) -> None:
+    runner = CliRunner()
+    ws = str(tmp_path / "ws")
+    assert runner.invoke(cli, ["--set", "embedder=hashing", "ingest", str(seeds_dir), "-w", ws]).exit_code == 0
+    result = runner.invoke(cli, ["show", "ev-000000000000", "-w", ws])
+    assert result.exit_code == 1
+    for kind in ("ev-… (event)", "st-… (storyline)", "en-… (entity)", "cl-… (claim)", "di-… (disagreement)"):
+        assert kind in result.output
+    written = tmp_path / "new" / "folder" / "export.csv"
+    exported = runner.invoke(cli, ["export", "--format", "csv", "-w", ws, "-o", str(written)])
+    assert exported.exit_code == 0 and written.is_file()  # a missing output folder is created
