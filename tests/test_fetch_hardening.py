@@ -10,6 +10,7 @@ local server: the address check sees a public address, the bytes go to
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import threading
 import time
@@ -469,3 +470,195 @@ def test_a_new_fetcher_on_the_same_workspace_sends_a_conditional_get(server, mak
     assert second.body == first.body == b"<p>version one</p>"
     sent = [headers for path, headers in server.requests if path == "/v"]
     assert "If-None-Match" not in sent[0] and sent[1]["If-None-Match"] == '"v1"'
+
+
+# -- 5 and 7. feed items: refused links, transient failures retried on later polls ---------------------
+
+ARTICLE = (
+    "<!DOCTYPE html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+    "<p>The authorities in Varna confirmed on Tuesday that the port would reopen, ending days of uncertainty "
+    "for residents and businesses across the region after the storm.</p>"
+    "<p>Officials said the decision followed long talks with trade unions, shipping companies and local "
+    "councils, who had all asked for a quick answer before the weekend.</p></article></body></html>"
+)
+CONTENT = (
+    "<p>Ministers from twelve countries met in Sofia on Monday to agree new rules for grain shipments across "
+    "the Black Sea, officials said after the talks ended late in the evening.</p>"
+    "<p>The agreement sets up joint inspections in three ports and a common register of ships, which diplomats "
+    "described as a first step towards a wider deal.</p>"
+)
+
+
+def rss(items: list[tuple[str, str, str | None]]) -> bytes:
+    """An RSS 2.0 feed of (guid, link, full content or None)."""
+    parts = "".join(
+        f"<item><title>Story {guid}</title><link>{link}</link><guid isPermaLink='false'>{guid}</guid>"
+        + (f"<content:encoded><![CDATA[{content}]]></content:encoded>" if content else "")
+        + "</item>"
+        for guid, link, content in items
+    )
+    return (
+        "<?xml version='1.0'?><rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
+        f"<channel><title>Local Wire</title>{parts}</channel></rss>"
+    ).encode()
+
+
+def flaky(times: int, status: int = 503) -> Route:
+    """Fails ``times`` times with ``status``, then serves an article."""
+    count = {"n": 0}
+
+    def route(h: Handler) -> None:
+        count["n"] += 1
+        if count["n"] <= times:
+            h.reply(status, b"busy")
+        else:
+            h.reply(200, ARTICLE.format(title=f"Page {h.path}").encode())
+
+    return route
+
+
+def _round_trip(state):  # type: ignore[no-untyped-def]
+    from rashomon.ingest.feeds import FeedState
+
+    return FeedState.from_dict(json.loads(json.dumps(state.to_dict())))  # as watch keeps it in the workspace
+
+
+def test_a_transient_item_failure_is_retried_on_later_polls_with_backoff(server, make):
+    from rashomon.ingest.feeds import poll
+
+    base = f"http://127.0.0.1:{server.port}"
+    server.routes["/a"] = flaky(0)
+    server.routes["/b"] = flaky(2)  # 503 on the first two polls that try it
+    server.routes["/gone"] = lambda h: h.reply(404, b"no")
+    feed = rss([("a", f"{base}/a", None), ("b", f"{base}/b", None), ("gone", f"{base}/gone", None)])
+    server.routes["/feed.xml"] = lambda h: h.reply(200, feed, {"Content-Type": "application/rss+xml"})
+    fetcher = make(allow_private=True)
+    state = None
+    got: list[tuple[list[str | None], list[str]]] = []
+    for _ in range(4):
+        documents, rejected, state = poll([f"{base}/feed.xml"], fetcher, state)
+        state = _round_trip(state)
+        got.append(([d.record_id for d in documents], [r.reason for r in rejected]))
+    # poll 1: a is in, the 404 is rejected for good, b failed transiently: pending, not seen
+    assert got[0][0] == ["a"] and len(got[0][1]) == 1 and "HTTP 404" in got[0][1][0]
+    # poll 2: b fails again (tries 2: skip one poll); poll 3: b is not tried; poll 4: b is in
+    assert got[1] == ([], []) and got[2] == ([], []) and got[3] == (["b"], [])
+    assert server.hits["/b"] == 3 and server.hits["/gone"] == 1 and server.hits["/a"] == 1
+    assert state.pending == {} and "b" in state.seen[f"{base}/feed.xml"]
+
+
+def test_pending_state_says_why_and_when(server, make):
+    from rashomon.ingest.feeds import poll, retry_wait
+
+    base = f"http://127.0.0.1:{server.port}"
+    server.routes["/b"] = flaky(99)
+    feed = rss([("b", f"{base}/b", None)])
+    server.routes["/feed.xml"] = lambda h: h.reply(200, feed, {"Content-Type": "application/rss+xml"})
+    _, rejected, state = poll([f"{base}/feed.xml"], make(allow_private=True))
+    assert rejected == [] and state.seen.get(f"{base}/feed.xml", ()) == ()
+    entry = _round_trip(state).pending[f"{base}/feed.xml"]["b"]
+    assert entry.tries == 1 and entry.wait == 0 and "HTTP 503" in entry.reason
+    assert entry.item.url == f"{base}/b"
+    assert [retry_wait(n) for n in range(1, 6)] == [0, 1, 3, 7, 15]
+
+
+@pytest.mark.parametrize("content", [None, CONTENT])
+def test_a_page_that_keeps_failing_is_given_up_after_the_last_try(server, make, content):
+    from rashomon.ingest.feeds import MAX_ITEM_TRIES, poll
+
+    base = f"http://127.0.0.1:{server.port}"
+    server.routes["/b"] = flaky(999)
+    feed = rss([("b", f"{base}/b", content)])
+    server.routes["/feed.xml"] = lambda h: h.reply(200, feed, {"Content-Type": "application/rss+xml"})
+    fetcher = make(allow_private=True)
+    state = None
+    outcomes = []
+    for _ in range(40):
+        documents, rejected, state = poll([f"{base}/feed.xml"], fetcher, state)
+        outcomes.append((documents, rejected))
+        if documents or rejected:
+            break
+    assert server.hits["/b"] == MAX_ITEM_TRIES == 5
+    assert len(outcomes) == 1 + 1 + 2 + 4 + 8  # tried on polls 1, 2, 4, 8 and 16
+    documents, rejected = outcomes[-1]
+    if content:  # the feed's own text stands in for the page
+        assert len(documents) == 1 and "twelve countries" in documents[0].text
+    else:
+        (gave_up,) = rejected
+        assert gave_up.source == f"{base}/b"
+        assert "page fetch failed on 5 polls, giving up (last: HTTP 503" in gave_up.reason
+    assert state.pending == {} and "b" in state.seen[f"{base}/feed.xml"]
+    assert poll([f"{base}/feed.xml"], fetcher, state)[:2] == ([], [])  # and it is not tried again
+
+
+def test_pending_items_are_retried_while_the_feed_is_not_modified(server, make):
+    from rashomon.ingest.feeds import poll
+    from rashomon.ingest.fetch import MemoryFetchCache
+
+    base = f"http://127.0.0.1:{server.port}"
+    server.routes["/b"] = flaky(1)
+    feed = rss([("b", f"{base}/b", None)])
+
+    def feed_route(h: Handler) -> None:
+        if h.headers.get("If-None-Match") == '"f1"':
+            h.reply(304, b"")
+        else:
+            h.reply(200, feed, {"Content-Type": "application/rss+xml", "ETag": '"f1"'})
+
+    server.routes["/feed.xml"] = feed_route
+    fetcher = make(allow_private=True, cache=MemoryFetchCache(store_bodies=False))  # a 304 brings no body
+    first, _, state = poll([f"{base}/feed.xml"], fetcher)
+    second, _, state = poll([f"{base}/feed.xml"], fetcher, state)
+    assert first == [] and [d.record_id for d in second] == ["b"]
+    assert server.hits["/feed.xml"] == 2 and server.hits["/b"] == 2
+
+
+@pytest.mark.parametrize(
+    "link", ["file:///etc/passwd", "javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "ftp://x.org/a"]
+)
+def test_feed_item_links_with_other_schemes_are_never_fetched(server, make, link):
+    from rashomon.ingest.feeds import poll
+
+    base = f"http://127.0.0.1:{server.port}"
+    feed = rss([("with-content", link, CONTENT), ("bare", link + "#2", None)])
+    server.routes["/feed.xml"] = lambda h: h.reply(200, feed, {"Content-Type": "application/rss+xml"})
+    fetcher = make(allow_private=True)
+    asked: list[str] = []
+    real = fetcher.fetch_many
+    fetcher.fetch_many = lambda urls: real(asked.extend(urls) or urls)  # type: ignore[method-assign]
+    documents, rejected, state = poll([f"{base}/feed.xml"], fetcher)
+    assert asked == [f"{base}/feed.xml"]  # the feed only: no item link was fetched
+    (document,) = documents
+    assert "twelve countries" in document.text and document.url is None  # the bad link travels no further
+    (bare,) = rejected
+    scheme = link.split(":")[0]
+    assert f"scheme '{scheme}' refused; only http and https pages are read" in bare.reason
+    assert state.pending == {}  # refused for good: seen, not retried
+
+
+def test_atom_and_json_feed_links_of_other_schemes_are_refused_with_the_reason():
+    from rashomon.ingest.feeds import items_to_documents, parse_feed
+
+    atom = (
+        b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>W</title>"
+        b"<entry><id>e1</id><title>One</title><link href='javascript:alert(1)'/></entry></feed>"
+    )
+    jsonfeed = json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "W", "items": [{"id": "j1", "url": "file:///x"}]}
+    ).encode()
+    refused: list[str] = []
+    for data in (atom, jsonfeed):
+        feed = parse_feed(data, "https://wire.example/feed")
+
+        class NoNetwork:
+            def fetch(self, url: str):  # type: ignore[no-untyped-def]
+                raise AssertionError(f"fetched {url}")
+
+            def fetch_many(self, urls):  # type: ignore[no-untyped-def]
+                assert list(urls) == []
+                return [], []
+
+        documents, rejected = items_to_documents(feed.items, NoNetwork())
+        assert documents == []
+        refused.extend(r.reason for r in rejected)
+    assert "scheme 'javascript' refused" in refused[0] and "scheme 'file' refused" in refused[1]

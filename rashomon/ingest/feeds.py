@@ -76,7 +76,9 @@ class FeedItem:
     Attributes:
         feed_url: The feed it came from.
         id: The guid / Atom id / JSON Feed id; the URL (or a hash) when missing.
-        url: The article's URL (absolute), or None.
+        url: The article's URL (absolute), or None. Normally http(s); a link of
+            another scheme is kept as the feed gave it, to be refused, with
+            that reason, when the item is read.
         title: The item title (plain text).
         summary: The short description (HTML or text as the feed gave it).
         content: The full content (``content:encoded``, Atom ``content``,
@@ -258,6 +260,23 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     return joined if urlsplit(joined).scheme in ("http", "https") else None
 
 
+def _item_link(url: str | None, base: str | None) -> str | None:
+    """An item's own link made absolute, whatever its scheme.
+
+    A ``file:``, ``javascript:`` or ``data:`` link is kept here so the item
+    can be refused with that reason when it is read (:func:`items_to_documents`
+    never fetches it, nor keeps it as the article's URL), rather than
+    silently looking link-less.
+    """
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        return urljoin(base, url) if base else url
+    except ValueError:
+        return url
+
+
 def _xml_base(element: Any, fallback: str) -> str:
     bases = []
     node = element
@@ -299,7 +318,8 @@ def _parse_rss(root: Any, feed_url: str, kind: str, base: str) -> Feed:
     for container in containers:
         for element in _children(container, ("item",), _RSS_CORE):
             title = _plain(_text(_child(element, ("title",), _RSS_CORE)))
-            url = _absolute(_text(_child(element, ("link",), _RSS_CORE)), base)
+            item_link = _item_link(_text(_child(element, ("link",), _RSS_CORE)), base)
+            url = item_link if _is_http(item_link) else None
             guid_element = _child(element, ("guid",), _RSS_CORE)
             guid = _text(guid_element)
             if (
@@ -309,6 +329,7 @@ def _parse_rss(root: Any, feed_url: str, kind: str, base: str) -> Feed:
                 and (guid_element.get("isPermaLink") or "true").lower() != "false"
             ):
                 url = _absolute(guid, base)
+            url = url or item_link  # a link of another scheme is kept, to be refused with its reason
             if kind == "rdf" and not guid:
                 guid = element.get(f"{{{NS_RDF}}}about")
             published = _text(_child(element, ("pubDate",), _RSS_CORE)) or _text(_child(element, ("date",), (NS_DC,)))
@@ -353,7 +374,8 @@ def _atom_text(element: Any | None) -> str | None:
     return text
 
 
-def _atom_link(element: Any, base: str) -> str | None:
+def _atom_link(element: Any, base: str, any_scheme: bool = False) -> str | None:
+    """The alternate (else any) http(s) link; with ``any_scheme``, else the first link of any scheme."""
     links = _children(element, ("link",), (NS_ATOM, NS_ATOM03, None))
     for rel_wanted in ("alternate", None):
         for link in links:
@@ -362,6 +384,11 @@ def _atom_link(element: Any, base: str) -> str | None:
                 url = _absolute(link.get("href") or _text(link), base)
                 if url:
                     return url
+    if any_scheme:
+        for link in links:
+            url = _item_link(link.get("href") or _text(link), base)
+            if url:
+                return url
     return None
 
 
@@ -376,7 +403,7 @@ def _parse_atom(root: Any, feed_url: str, base_url: str) -> Feed:
     for entry in _children(root, ("entry",), ns):
         entry_base = _xml_base(entry, base_url)
         title = _plain(_atom_text(_child(entry, ("title",), ns)))
-        url = _atom_link(entry, entry_base)
+        url = _atom_link(entry, entry_base, any_scheme=True)
         authors = [
             _text(_child(author, ("name",), ns)) for author in _children(entry, ("author",), ns)
         ]  # several authors allowed
@@ -431,7 +458,7 @@ def _parse_json_feed(data: Mapping[str, Any], feed_url: str, base: str) -> Feed:
     for record in raw_items:
         if not isinstance(record, dict):
             continue
-        url = _absolute(_json_str(record, "url") or _json_str(record, "external_url"), base)
+        url = _item_link(_json_str(record, "url") or _json_str(record, "external_url"), base)
         title = _plain(_json_str(record, "title"))
         text = _json_str(record, "content_text")
         content = _json_str(record, "content_html") or (html_lib.escape(text) if text else None)
