@@ -28,11 +28,13 @@ was handed owes itself:
   (``fetch_timeout``: redirects, retries and back-off included), both enforced
   on the socket, so a server that trickles a byte a second is cut off at the
   deadline, headers included; a maximum body size, checked while the body
-  streams in and again *after* decompression (gzip and deflate are decoded
-  here in bounded steps, so a 10 KB gzip bomb that would expand to 1 GB is
-  stopped at the limit with a few hundred KB of memory; other encodings, ``br``
-  included, are refused since we never ask for them); a maximum number of
-  redirects.
+  streams in and again *after* decompression (gzip and deflate, one to three
+  layers, are decoded here 64 KB of output at a time, so a 3 KB
+  ``gzip, gzip`` bomb that would expand to 1 GiB is stopped at the limit in
+  about 0.1 s, holding no more than the limit plus one step; other encodings,
+  ``br`` and ``zstd`` included, are refused since we never ask for them); a
+  maximum number of redirects, each hop followed by the fetcher itself (httpx
+  never interprets a Location header).
 * **Address policy (SSRF)**: only ``http``/``https``; the host of every hop
   (every redirect too) is resolved and refused when any address is private,
   loopback, link-local, multicast, reserved, unspecified or otherwise not
@@ -673,7 +675,10 @@ class Fetcher:
 
         Raises:
             FetchError: the URL is refused (scheme, address, robots.txt) or fails
-                (network, timeout, HTTP error status, size limit, redirects).
+                (network, timeout, deadline, HTTP error status, size limit,
+                undecodable body, redirects); a failure at a redirect hop names
+                the URL asked for and the hop. Nothing else escapes: an
+                unexpected exception is logged and raised as a FetchError.
         """
         budget = _Budget(self.fetch_timeout)
         attempt = 0
@@ -699,8 +704,8 @@ class Fetcher:
                 if wait >= budget.left():
                     raise FetchError(
                         url,
-                        f"{retry.reason}; gave up after {attempt + 1} attempts: the fetch used its "
-                        f"{self.fetch_timeout:g} s limit (try again later, or raise fetch_timeout)",
+                        f"{retry.reason}; gave up after {attempt + 1} attempts: another would pass the "
+                        f"{self.fetch_timeout:g} s limit of one fetch; try again later",
                         retry.status,
                         True,
                     ) from None
