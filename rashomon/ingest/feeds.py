@@ -636,8 +636,15 @@ def _item_source(item: FeedItem) -> str:
     return item.url or f"{item.feed_url}#{item.id}"
 
 
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:  # e.g. an unclosed "[" in the host
+        return ""
+
+
 def _is_http(url: str | None) -> bool:
-    return url is not None and urlsplit(url).scheme.lower() in ("http", "https")
+    return url is not None and _scheme(url) in ("http", "https")
 
 
 def _from_feed_content(item: FeedItem, why: str) -> Document | Rejected:
@@ -677,7 +684,7 @@ def _item_document(item: FeedItem, outcome: PageOutcome | None) -> Document | Re
     if item.url is None:
         return _from_feed_content(item, "item has no link")
     if not _is_http(item.url):
-        scheme = urlsplit(item.url).scheme or "(none)"
+        scheme = _scheme(item.url) or "(none)"
         return _from_feed_content(
             item, f"link {item.url!r} not fetched: scheme {scheme!r} refused; only http and https pages are read"
         )
