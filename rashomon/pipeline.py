@@ -671,7 +671,9 @@ def watch(
         raise InputError(f"Nothing to watch ({reasons}). Give feed URLs, .opml feed lists or .urls files.")
     owned = None
     if fetcher is None:
-        fetcher = owned = make_fetcher(settings)
+        from .ingest.fetch import WorkspaceFetchCache
+
+        fetcher = owned = make_fetcher(settings, WorkspaceFetchCache(workspace))
     summaries: list[IngestSummary] = []
     try:
         number = 0

@@ -22,9 +22,11 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -58,7 +60,11 @@ from .records import (
     TechniqueLabel,
 )
 
+if TYPE_CHECKING:
+    from .ingest.fetch import CacheEntry
+
 DATABASE_NAME = "rashomon.sqlite3"
+FETCH_CACHE_ENTRIES = 20_000  # URLs whose validators (and bodies) a workspace keeps
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -496,6 +502,52 @@ class Workspace:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, json.dumps(value), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
             )
+
+    # -- fetch cache -----------------------------------------------------------
+
+    def _side_connection(self) -> sqlite3.Connection:
+        # The fetcher calls the cache from its worker threads; a connection of
+        # their own (one per call, cheap next to an HTTP request) keeps this
+        # workspace's main connection on the thread that opened it.
+        connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        connection.execute("PRAGMA busy_timeout = 30000")
+        return connection
+
+    def get_fetched(self, url: str) -> CacheEntry | None:
+        """The conditional-GET entry kept for ``url``, or None; safe from any thread."""
+        from .ingest.fetch import CacheEntry
+
+        with contextlib.closing(self._side_connection()) as connection:
+            row = connection.execute(
+                "SELECT etag, last_modified, charset, headers, body FROM fetch_cache WHERE url = ?", (url,)
+            ).fetchone()
+        if row is None:
+            return None
+        etag, last_modified, charset, headers, body = row
+        return CacheEntry(
+            etag, last_modified, zlib.decompress(body) if body is not None else None, charset, json.loads(headers)
+        )
+
+    def put_fetched(self, url: str, entry: CacheEntry, keep_body: bool = True) -> None:
+        """Keep the conditional-GET entry of ``url`` (the body zlib-compressed); safe from any thread.
+
+        At most ``FETCH_CACHE_ENTRIES`` URLs are kept; the oldest go first.
+        """
+        body = zlib.compress(entry.body, 6) if keep_body and entry.body is not None else None
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        with contextlib.closing(self._side_connection()) as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO fetch_cache (url, etag, last_modified, charset, headers, body, stored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (url, entry.etag, entry.last_modified, entry.charset, json.dumps(dict(entry.headers)), body, now),
+            )
+            self._fetch_puts = getattr(self, "_fetch_puts", 0) + 1
+            if self._fetch_puts % 64 == 1:  # prune now and then (first write included), not on every write
+                connection.execute(
+                    "DELETE FROM fetch_cache WHERE url IN (SELECT url FROM fetch_cache"
+                    " ORDER BY stored_at DESC LIMIT -1 OFFSET ?)",
+                    (FETCH_CACHE_ENTRIES,),
+                )
 
     # -- grouping --------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import re
@@ -34,6 +35,10 @@ class Site:
             ("strike", "Dock workers strike in Hamburg", "Thousands of dock workers walked out at the port on Monday."),
         ]
         self.base = ""
+        self.failures: dict[str, int] = {}  # slug -> how many more requests answer 503
+        self.feed_requests: list[tuple[dict[str, str], int]] = []  # request headers, status sent
+        self.page_hits: dict[str, int] = {}
+        self.missing: set[str] = set()  # slugs listed in the feed whose page 404s
 
     def feed(self) -> bytes:
         items = "".join(ITEM.format(title=t, base=self.base, slug=s) for s, t, _ in self.items)
@@ -44,7 +49,7 @@ class Site:
 
     def page(self, slug: str) -> bytes | None:
         for s, title, body in self.items:
-            if s == slug:
+            if s == slug and slug not in self.missing:
                 return PAGE.format(lang="en", title=title, body=body).encode()
         return None
 
@@ -59,12 +64,28 @@ def site() -> Iterator[Site]:
                 body, kind = b"User-agent: *\nAllow: /\n", "text/plain"
             elif self.path == "/feed.xml":
                 body, kind = state.feed(), "application/rss+xml"
+                etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+                if self.headers.get("If-None-Match") == etag:
+                    state.feed_requests.append((dict(self.headers), 304))
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                state.feed_requests.append((dict(self.headers), 200))
+            elif self.path.endswith(".html") and state.failures.get(self.path[1:-5], 0) > 0:
+                state.failures[self.path[1:-5]] -= 1
+                state.page_hits[self.path[1:-5]] = state.page_hits.get(self.path[1:-5], 0) + 1
+                self.send_error(503)
+                return
             elif self.path.endswith(".html") and state.page(self.path[1:-5]):
+                state.page_hits[self.path[1:-5]] = state.page_hits.get(self.path[1:-5], 0) + 1
                 body, kind = state.page(self.path[1:-5]) or b"", "text/html; charset=utf-8"
             else:
                 self.send_error(404)
                 return
             self.send_response(200)
+            if self.path == "/feed.xml":
+                self.send_header("ETag", etag)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -175,3 +196,54 @@ def test_watch_one_process_sees_a_new_item_on_its_second_poll(site: Site, tmp_pa
         ]
         # Both reports of the Hamburg port dispute end up in one storyline.
         assert summaries[-1].storylines >= 1
+
+
+def test_a_restarted_watch_sends_a_conditional_get_for_the_feed(site: Site, tmp_path: Path) -> None:
+    runner = CliRunner()
+    ws = str(tmp_path / "ws")
+    args = [*LOCAL, "watch", f"{site.base}/feed.xml", "--every", "0s", "--polls", "1", "-w", ws]
+    first = runner.invoke(cli, args)
+    second = runner.invoke(cli, args)  # a new process: only the workspace remembers the feed's ETag
+    assert first.exit_code == second.exit_code == 0, second.output
+    (sent_first, status_first), (sent_second, status_second) = site.feed_requests
+    assert "If-None-Match" not in sent_first and status_first == 200
+    assert sent_second["If-None-Match"].startswith('"') and status_second == 304
+    assert "poll 1: 0 new article(s)" in second.stdout
+    assert site.page_hits == {"strike": 1}
+
+
+def test_watch_retries_a_transiently_failing_item_on_the_next_poll(site: Site, tmp_path: Path) -> None:
+    from rashomon import HashingEmbedder, Workspace, load_settings
+    from rashomon.ingest.fetch import Fetcher, WorkspaceFetchCache
+    from rashomon.pipeline import watch
+
+    site.items.append(("talks", "Port talks resume in Hamburg", "Negotiators returned to the table on Tuesday."))
+    site.failures["talks"] = 1  # one 503, then the page works
+    site.items.append(("gone", "A story taken down", "This page will not be found."))
+    site.missing.add("gone")
+    settings = load_settings(embedder="hashing", allow_private_addresses=True, fetch_delay=0)
+    with Workspace(tmp_path / "ws") as ws:
+        # A fetcher that does not retry within a poll, so the failure lasts the whole first poll.
+        fetcher = Fetcher(allow_private=True, delay=0.0, max_retries=0, cache=WorkspaceFetchCache(ws))
+        with fetcher:
+            summaries = watch(
+                [f"{site.base}/feed.xml"],
+                ws,
+                settings,
+                every_seconds=0,
+                polls=3,
+                sleep=lambda s: None,
+                embedder=HashingEmbedder(),
+                fetcher=fetcher,
+            )
+        assert [len(s.added) for s in summaries] == [1, 1, 0]
+        # The 404 is rejected once, on the first poll; the 503 is not a rejection: it is retried.
+        assert [len(s.rejected) for s in summaries] == [1, 0, 0]
+        assert "404" in summaries[0].rejected[0].reason
+        assert sorted(a.title or "" for a in ws.articles()) == [
+            "Dock workers strike in Hamburg",
+            "Port talks resume in Hamburg",
+        ]
+        state = ws.get_state("feeds")
+        assert isinstance(state, dict) and state["pending"] == {}
+    assert site.page_hits == {"strike": 1, "talks": 2}

@@ -17,7 +17,12 @@ On top of the parsers:
   back to the feed's own full content when the page cannot be had;
 * :func:`poll` is what ``rashomon watch`` calls every few minutes: it fetches
   the feeds (conditional GETs), keeps only items not seen on earlier polls and
-  returns their Documents, the rejections and the new :class:`FeedState`;
+  returns their Documents, the rejections and the new :class:`FeedState`. An
+  item whose page failed for a reason that may pass (timeout, connection
+  error, 5xx, 429, unreadable robots.txt) is not marked seen: it is kept in the
+  state and retried on later polls with a back-off counted in polls, up to
+  ``MAX_ITEM_TRIES`` tries; a permanent failure (404, refused address or
+  scheme, not an article) is marked seen with its reason;
 * :func:`read_url_list` reads a text file of URLs, one a line, ``#`` comments.
 """
 
@@ -56,6 +61,8 @@ NS_XML = "http://www.w3.org/XML/1998/namespace"
 
 FORMATS = ("rss", "rdf", "atom", "jsonfeed", "opml")
 MAX_SEEN_PER_FEED = 5000
+MAX_ITEM_TRIES = 5  # polls on which a transiently failing item page is tried before giving up
+MAX_PENDING_PER_FEED = 500
 
 
 class FeedError(InputError):
@@ -69,7 +76,9 @@ class FeedItem:
     Attributes:
         feed_url: The feed it came from.
         id: The guid / Atom id / JSON Feed id; the URL (or a hash) when missing.
-        url: The article's URL (absolute), or None.
+        url: The article's URL (absolute), or None. Normally http(s); a link of
+            another scheme is kept as the feed gave it, to be refused, with
+            that reason, when the item is read.
         title: The item title (plain text).
         summary: The short description (HTML or text as the feed gave it).
         content: The full content (``content:encoded``, Atom ``content``,
@@ -251,6 +260,23 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     return joined if urlsplit(joined).scheme in ("http", "https") else None
 
 
+def _item_link(url: str | None, base: str | None) -> str | None:
+    """An item's own link made absolute, whatever its scheme.
+
+    A ``file:``, ``javascript:`` or ``data:`` link is kept here so the item
+    can be refused with that reason when it is read (:func:`items_to_documents`
+    never fetches it, nor keeps it as the article's URL), rather than
+    silently looking link-less.
+    """
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        return urljoin(base, url) if base else url
+    except ValueError:
+        return url
+
+
 def _xml_base(element: Any, fallback: str) -> str:
     bases = []
     node = element
@@ -292,7 +318,8 @@ def _parse_rss(root: Any, feed_url: str, kind: str, base: str) -> Feed:
     for container in containers:
         for element in _children(container, ("item",), _RSS_CORE):
             title = _plain(_text(_child(element, ("title",), _RSS_CORE)))
-            url = _absolute(_text(_child(element, ("link",), _RSS_CORE)), base)
+            item_link = _item_link(_text(_child(element, ("link",), _RSS_CORE)), base)
+            url = item_link if _is_http(item_link) else None
             guid_element = _child(element, ("guid",), _RSS_CORE)
             guid = _text(guid_element)
             if (
@@ -302,6 +329,7 @@ def _parse_rss(root: Any, feed_url: str, kind: str, base: str) -> Feed:
                 and (guid_element.get("isPermaLink") or "true").lower() != "false"
             ):
                 url = _absolute(guid, base)
+            url = url or item_link  # a link of another scheme is kept, to be refused with its reason
             if kind == "rdf" and not guid:
                 guid = element.get(f"{{{NS_RDF}}}about")
             published = _text(_child(element, ("pubDate",), _RSS_CORE)) or _text(_child(element, ("date",), (NS_DC,)))
@@ -346,7 +374,8 @@ def _atom_text(element: Any | None) -> str | None:
     return text
 
 
-def _atom_link(element: Any, base: str) -> str | None:
+def _atom_link(element: Any, base: str, any_scheme: bool = False) -> str | None:
+    """The alternate (else any) http(s) link; with ``any_scheme``, else the first link of any scheme."""
     links = _children(element, ("link",), (NS_ATOM, NS_ATOM03, None))
     for rel_wanted in ("alternate", None):
         for link in links:
@@ -355,6 +384,11 @@ def _atom_link(element: Any, base: str) -> str | None:
                 url = _absolute(link.get("href") or _text(link), base)
                 if url:
                     return url
+    if any_scheme:
+        for link in links:
+            url = _item_link(link.get("href") or _text(link), base)
+            if url:
+                return url
     return None
 
 
@@ -369,7 +403,7 @@ def _parse_atom(root: Any, feed_url: str, base_url: str) -> Feed:
     for entry in _children(root, ("entry",), ns):
         entry_base = _xml_base(entry, base_url)
         title = _plain(_atom_text(_child(entry, ("title",), ns)))
-        url = _atom_link(entry, entry_base)
+        url = _atom_link(entry, entry_base, any_scheme=True)
         authors = [
             _text(_child(author, ("name",), ns)) for author in _children(entry, ("author",), ns)
         ]  # several authors allowed
@@ -424,7 +458,7 @@ def _parse_json_feed(data: Mapping[str, Any], feed_url: str, base: str) -> Feed:
     for record in raw_items:
         if not isinstance(record, dict):
             continue
-        url = _absolute(_json_str(record, "url") or _json_str(record, "external_url"), base)
+        url = _item_link(_json_str(record, "url") or _json_str(record, "external_url"), base)
         title = _plain(_json_str(record, "title"))
         text = _json_str(record, "content_text")
         content = _json_str(record, "content_html") or (html_lib.escape(text) if text else None)
@@ -602,6 +636,17 @@ def _item_source(item: FeedItem) -> str:
     return item.url or f"{item.feed_url}#{item.id}"
 
 
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:  # e.g. an unclosed "[" in the host
+        return ""
+
+
+def _is_http(url: str | None) -> bool:
+    return url is not None and _scheme(url) in ("http", "https")
+
+
 def _from_feed_content(item: FeedItem, why: str) -> Document | Rejected:
     from .html import document_from_html
 
@@ -613,10 +658,48 @@ def _from_feed_content(item: FeedItem, why: str) -> Document | Rejected:
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
         f"<body><article><h1>{title}</h1>\n{item.content}</article></body></html>"
     ).encode()
-    made = document_from_html(page, source, _item_meta(item), item.url)
+    url = item.url if _is_http(item.url) else None  # a file: or javascript: link travels no further
+    meta = {**_item_meta(item), "url": url}
+    made = document_from_html(page, source, meta, url)
     if isinstance(made, Rejected):
         return Rejected(source, f"{why}; the feed's own content was no better: {made.reason}", page)
     return dataclasses.replace(made, origin="feed", record_id=item.id)
+
+
+PageOutcome = FetchResult | FetchError
+
+
+def _fetch_pages(items: Sequence[FeedItem], fetcher: PageFetcher) -> dict[str, PageOutcome]:
+    """The fetched page (or the failure) of every item with an http(s) link, by URL."""
+    results, errors = fetcher.fetch_many([item.url for item in items if item.url and _is_http(item.url)])
+    by_url: dict[str, PageOutcome] = {r.url: r for r in results}
+    by_url.update({e.url: e for e in errors})
+    return by_url
+
+
+def _item_document(item: FeedItem, outcome: PageOutcome | None) -> Document | Rejected:
+    """One item as a Document: its page, else the feed's own content, else a Rejected saying why."""
+    from .html import document_from_html
+
+    if item.url is None:
+        return _from_feed_content(item, "item has no link")
+    if not _is_http(item.url):
+        scheme = _scheme(item.url) or "(none)"
+        return _from_feed_content(
+            item, f"link {item.url!r} not fetched: scheme {scheme!r} refused; only http and https pages are read"
+        )
+    if isinstance(outcome, FetchError):
+        return _from_feed_content(item, f"page fetch failed: {outcome.reason}")
+    if outcome is None:
+        return _from_feed_content(item, "page was not fetched")
+    if not outcome.body:
+        why = "page not modified since the last fetch" if outcome.not_modified else "page is empty"
+        return _from_feed_content(item, why)
+    page = document_from_html(outcome.body, item.url, _item_meta(item), outcome.final_url)
+    if isinstance(page, Rejected):
+        fallback = _from_feed_content(item, page.reason)
+        return fallback if isinstance(fallback, Document) else page
+    return dataclasses.replace(page, origin="feed", fetched_at=outcome.fetched_at, record_id=item.id)
 
 
 def items_to_documents(items: Iterable[FeedItem], fetcher: PageFetcher) -> tuple[list[Document], list[Rejected]]:
@@ -626,40 +709,73 @@ def items_to_documents(items: Iterable[FeedItem], fetcher: PageFetcher) -> tuple
     :func:`~rashomon.ingest.html.document_from_html` and wins over the page's own.
     When the page cannot be fetched or has no article text, the feed's full
     content (if any) is used instead; otherwise the item becomes a
-    :class:`Rejected` naming its URL and the reason. Never raises for one item.
+    :class:`Rejected` naming its URL and the reason. A link that is not
+    ``http``/``https`` (``file:``, ``javascript:``, ``data:``…) is never
+    fetched and not kept as the article's URL. Never raises for one item.
     """
-    from .html import document_from_html
-
     items = list(items)
-    results, errors = fetcher.fetch_many([item.url for item in items if item.url])
-    by_url: dict[str, FetchResult | FetchError] = {r.url: r for r in results}
-    by_url.update({e.url: e for e in errors})
+    by_url = _fetch_pages(items, fetcher)
     documents: list[Document] = []
     rejected: list[Rejected] = []
     for item in items:
-        outcome = by_url.get(item.url) if item.url else None
-        made: Document | Rejected
-        if item.url is None:
-            made = _from_feed_content(item, "item has no link")
-        elif isinstance(outcome, FetchError):
-            made = _from_feed_content(item, f"page fetch failed: {outcome.reason}")
-        elif outcome is None:
-            made = _from_feed_content(item, "page was not fetched")
-        elif not outcome.body:
-            why = "page not modified since the last fetch" if outcome.not_modified else "page is empty"
-            made = _from_feed_content(item, why)
-        else:
-            page = document_from_html(outcome.body, item.url, _item_meta(item), outcome.final_url)
-            if isinstance(page, Rejected):
-                fallback = _from_feed_content(item, page.reason)
-                made = fallback if isinstance(fallback, Document) else page
-            else:
-                made = dataclasses.replace(page, origin="feed", fetched_at=outcome.fetched_at, record_id=item.id)
+        made = _item_document(item, by_url.get(item.url) if item.url else None)
         if isinstance(made, Document):
             documents.append(made)
         else:
             rejected.append(made)
     return documents, rejected
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """An item whose page failed transiently, waiting for a later poll.
+
+    Attributes:
+        item: The feed item, as the feed gave it (so it can be retried even
+            when the feed itself is not modified).
+        tries: Polls on which its page was tried so far.
+        wait: Polls still to skip before the next try.
+        reason: Why the last try failed.
+    """
+
+    item: FeedItem
+    tries: int
+    wait: int
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": dataclasses.asdict(self.item),
+            "tries": self.tries,
+            "wait": self.wait,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PendingItem:
+        raw = dict(data.get("item") or {})
+
+        def text(name: str) -> str | None:
+            value = raw.get(name)
+            return None if value is None else str(value)
+
+        item = FeedItem(
+            str(raw.get("feed_url") or ""),
+            str(raw.get("id") or ""),
+            text("url"),
+            text("title"),
+            text("summary"),
+            text("content"),
+            text("published"),
+            text("author"),
+            text("feed_title"),
+        )
+        return cls(item, int(data.get("tries", 1)), int(data.get("wait", 0)), str(data.get("reason", "")))
+
+
+def retry_wait(tries: int) -> int:
+    """Polls to skip after ``tries`` failed tries: 0, 1, 3, 7… (exponential back-off in polls)."""
+    return 2 ** max(0, tries - 1) - 1
 
 
 @dataclass(frozen=True)
@@ -669,14 +785,19 @@ class FeedState:
     JSON-serialisable through :meth:`to_dict`/:meth:`from_dict` so ``rashomon
     watch`` can keep it in the workspace between runs. At most
     ``MAX_SEEN_PER_FEED`` keys are kept per feed (a feed only lists its latest
-    items, so older keys are never needed again).
+    items, so older keys are never needed again). ``pending`` holds, per feed
+    and item id, the items whose page failed transiently and will be retried.
     """
 
     seen: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pending: Mapping[str, Mapping[str, PendingItem]] = field(default_factory=dict)
 
     def is_seen(self, item: FeedItem) -> bool:
         keys = set(self.seen.get(item.feed_url, ()))
         return item.id in keys or (item.url is not None and item.url in keys)
+
+    def is_pending(self, item: FeedItem) -> bool:
+        return item.id in self.pending.get(item.feed_url, {})
 
     def with_seen(self, items: Iterable[FeedItem]) -> FeedState:
         seen = {url: list(keys) for url, keys in self.seen.items()}
@@ -685,15 +806,32 @@ class FeedState:
             for key in (item.id, item.url):
                 if key and key not in keys:
                     keys.append(key)
-        return FeedState({url: tuple(keys[-MAX_SEEN_PER_FEED:]) for url, keys in seen.items()})
+        return FeedState({url: tuple(keys[-MAX_SEEN_PER_FEED:]) for url, keys in seen.items()}, self.pending)
+
+    def with_pending(self, pending: Mapping[str, Mapping[str, PendingItem]]) -> FeedState:
+        kept = {feed: dict(list(items.items())[-MAX_PENDING_PER_FEED:]) for feed, items in pending.items() if items}
+        return FeedState(self.seen, kept)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": 1, "seen": {url: list(keys) for url, keys in self.seen.items()}}
+        return {
+            "version": 2,
+            "seen": {url: list(keys) for url, keys in self.seen.items()},
+            "pending": {
+                feed: {key: entry.to_dict() for key, entry in items.items()} for feed, items in self.pending.items()
+            },
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeedState:
         seen = data.get("seen") or {}
-        return cls({str(url): tuple(str(key) for key in keys) for url, keys in seen.items()})
+        pending = data.get("pending") or {}
+        return cls(
+            {str(url): tuple(str(key) for key in keys) for url, keys in seen.items()},
+            {
+                str(feed): {str(key): PendingItem.from_dict(entry) for key, entry in items.items()}
+                for feed, items in pending.items()
+            },
+        )
 
 
 def poll(
@@ -702,9 +840,14 @@ def poll(
     """Fetch the feeds and return Documents for items not seen on earlier polls.
 
     A feed that fails to fetch or parse becomes a :class:`Rejected` (with the
-    feed URL as source) and the others go on. Every new item is marked seen,
-    turned into a Document or not, so a broken page is not fetched on every
-    poll. The given state is not changed; the new one is returned.
+    feed URL as source) and the others go on. A new item whose page is had, or
+    fails for good (404, refused, not an article), is marked seen, turned into
+    a Document or not, so a broken page is not fetched on every poll. An item
+    whose page fails for a reason that may pass (``FetchError.retryable``:
+    timeout, connection error, 5xx, 429) is kept pending instead and tried
+    again after ``retry_wait(tries)`` skipped polls; after ``MAX_ITEM_TRIES``
+    tries it falls back to the feed's own content or is rejected, naming the
+    last reason. The given state is not changed; the new one is returned.
 
     Returns:
         ``(new_documents, rejected, new_state)``.
@@ -713,6 +856,8 @@ def poll(
     feed_urls = list(dict.fromkeys(feed_urls))
     results, errors = fetcher.fetch_many(feed_urls)
     rejected: list[Rejected] = [Rejected(error.url, f"feed fetch failed: {error.reason}") for error in errors]
+    pending = {feed: dict(items) for feed, items in state.pending.items()}
+    to_try: list[FeedItem] = []
     new_items: list[FeedItem] = []
     for result in results:
         if result.not_modified and not result.from_cache:
@@ -724,12 +869,44 @@ def poll(
             continue
         batch_keys: set[str] = set()
         for item in feed.items:
-            if state.is_seen(item) or item.id in batch_keys or (item.url and item.url in batch_keys):
+            if state.is_seen(item) or state.is_pending(item):
+                continue
+            if item.id in batch_keys or (item.url and item.url in batch_keys):
                 continue
             batch_keys.update(key for key in (item.id, item.url) if key)
             new_items.append(item)
-    documents, item_rejected = items_to_documents(new_items, fetcher)
-    return documents, rejected + item_rejected, state.with_seen(new_items)
+    # Pending items are retried from the state, whether or not their feed changed.
+    for items in pending.values():
+        for key, entry in list(items.items()):
+            if entry.wait > 0:
+                items[key] = dataclasses.replace(entry, wait=entry.wait - 1)
+            else:
+                to_try.append(entry.item)
+    to_try.extend(new_items)
+    by_url = _fetch_pages(to_try, fetcher)
+    documents: list[Document] = []
+    done: list[FeedItem] = []
+    for item in to_try:
+        outcome = by_url.get(item.url) if item.url else None
+        earlier = pending.get(item.feed_url, {}).get(item.id)
+        tries = (earlier.tries if earlier else 0) + 1
+        made: Document | Rejected
+        if isinstance(outcome, FetchError) and outcome.retryable:
+            if tries < MAX_ITEM_TRIES:
+                wait = retry_wait(tries)
+                pending.setdefault(item.feed_url, {})[item.id] = PendingItem(item, tries, wait, outcome.reason)
+                log.info("page of %s failed (%s); retried in %d poll(s)", _item_source(item), outcome.reason, wait + 1)
+                continue
+            made = _from_feed_content(item, f"page fetch failed on {tries} polls, giving up (last: {outcome.reason})")
+        else:
+            made = _item_document(item, outcome)
+        pending.get(item.feed_url, {}).pop(item.id, None)
+        done.append(item)
+        if isinstance(made, Document):
+            documents.append(made)
+        else:
+            rejected.append(made)
+    return documents, rejected, state.with_seen(done).with_pending(pending)
 
 
 __all__ = [
@@ -740,6 +917,7 @@ __all__ = [
     "FeedState",
     "OpmlFeed",
     "PageFetcher",
+    "PendingItem",
     "detect_format",
     "items_to_documents",
     "normalize_date",
@@ -749,4 +927,5 @@ __all__ = [
     "poll",
     "read_opml",
     "read_url_list",
+    "retry_wait",
 ]

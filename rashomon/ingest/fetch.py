@@ -15,46 +15,69 @@ was handed owes itself:
 * **Conditional GET**: the ETag and Last-Modified of each URL are kept in a
   :class:`FetchCache`; the next fetch sends If-None-Match/If-Modified-Since and a
   304 comes back as ``not_modified=True`` (with the cached body when the cache
-  keeps bodies).
+  keeps bodies). :class:`MemoryFetchCache` lasts one run (``analyze``);
+  :class:`WorkspaceFetchCache` lives in the workspace (``watch``, ``ingest``).
 * **Retries** with exponential backoff and jitter on connection errors,
   timeouts, 429 (``Retry-After`` honoured) and 5xx; never on other 4xx.
-* **Limits**: connect/read timeouts plus a total time per attempt, a maximum
-  body size (the body is streamed and the download stops past the limit) and a
-  maximum number of redirects.
+* **Failures are values**: whatever goes wrong with one URL, :meth:`Fetcher.fetch`
+  raises a :class:`FetchError` (an :class:`~rashomon.errors.InputError`) naming
+  the URL and the reason, with ``retryable`` saying whether a later try may
+  succeed; an unexpected exception is logged and turned into one too.
+* **Limits**: connect/read timeouts; a deadline per exchange
+  (``total_timeout``: connection, headers and body) and one per fetch
+  (``fetch_timeout``: redirects, retries and back-off included), both enforced
+  on the socket, so a server that trickles a byte a second is cut off at the
+  deadline, headers included; a maximum body size, checked while the body
+  streams in and again *after* decompression (gzip and deflate, one to three
+  layers, are decoded here 64 KB of output at a time, so a 3 KB
+  ``gzip, gzip`` bomb that would expand to 1 GiB is stopped at the limit in
+  about 0.1 s, holding no more than the limit plus one step; other encodings,
+  ``br`` and ``zstd`` included, are refused since we never ask for them); a
+  maximum number of redirects, each hop followed by the fetcher itself (httpx
+  never interprets a Location header).
 * **Address policy (SSRF)**: only ``http``/``https``; the host of every hop
   (every redirect too) is resolved and refused when any address is private,
   loopback, link-local, multicast, reserved, unspecified or otherwise not
   globally routable, IPv4-mapped IPv6 included, unless ``allow_private=True``
-  or the address is inside ``allowed_networks``.
+  or the address is inside ``allowed_networks``. The connection then goes to
+  the address that was checked: the resolved addresses are pinned and the
+  socket connects to them, never to a second DNS answer (a DNS-rebinding
+  server that answers a public address for the check and 127.0.0.1 a moment
+  later reaches nothing), while the Host header, the TLS SNI and the
+  certificate check still use the host name.
 
 The body is returned as bytes with the charset the server declared; decode it
 with :func:`rashomon.ingest.files.decode_text` (which does not trust that
 declaration blindly). Clock, sleep, random and DNS resolver are injectable, so
 the behaviour is testable without waiting or without a network.
 
-Known limit: the address check resolves the host itself and httpx then
-resolves it again to connect, so a DNS server that answers differently within
-milliseconds (DNS rebinding) is not stopped; run untrusted fetches behind an
-egress proxy or firewall if that matters.
+Known limits: with ``trust_env=True`` and a proxy set in the environment the
+proxy connects, so only our own resolution of the host is checked; the address
+policy covers the addresses of the host, not what a public server does with
+the request (an open redirector is followed, and re-checked, hop by hop).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import ipaddress
 import logging
 import random as _random
 import socket
+import ssl
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from .. import __version__
@@ -182,6 +205,48 @@ class MemoryFetchCache:
             return len(self._entries)
 
 
+class FetchStore(Protocol):
+    """Where a :class:`WorkspaceFetchCache` keeps its entries (:class:`rashomon.store.Workspace` fits)."""
+
+    def get_fetched(self, url: str) -> CacheEntry | None: ...
+
+    def put_fetched(self, url: str, entry: CacheEntry, keep_body: bool = True) -> None: ...
+
+
+class WorkspaceFetchCache:
+    """A :class:`FetchCache` kept in a workspace, so conditional GETs survive a restart.
+
+    ``rashomon watch`` and ``rashomon ingest`` of URLs use it: after a restart
+    the next fetch of a feed or page sends If-None-Match/If-Modified-Since, and
+    a 304 returns the kept body. Bodies are kept by default: a 304 without the
+    body would leave nothing to read if the process stopped between fetching a
+    page and storing its article. A cache that cannot be read or written (a
+    locked or damaged database) only costs the conditional GET: the failure is
+    logged and the fetch goes on.
+
+    Args:
+        store: The workspace (anything with ``get_fetched``/``put_fetched``).
+        store_bodies: Keep response bodies too, so a 304 can return the page.
+    """
+
+    def __init__(self, store: FetchStore, store_bodies: bool = True) -> None:
+        self.store = store
+        self.store_bodies = store_bodies
+
+    def get(self, url: str) -> CacheEntry | None:
+        try:
+            return self.store.get_fetched(url)
+        except Exception as error:  # an optimisation must not fail the fetch
+            log.warning("fetch cache unreadable for %s (%s: %s); fetching without it", url, type(error).__name__, error)
+            return None
+
+    def put(self, url: str, entry: CacheEntry) -> None:
+        try:
+            self.store.put_fetched(url, entry, keep_body=self.store_bodies)
+        except Exception as error:  # an optimisation must not fail the fetch
+            log.warning("fetch cache not written for %s (%s: %s)", url, type(error).__name__, error)
+
+
 def system_resolver(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (IPv4 and IPv6), through the OS resolver."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -243,6 +308,212 @@ def declared_charset(content_type: str | None) -> str | None:
     return None
 
 
+# -- the network layer: pinned addresses and socket deadlines ---------------------------------
+
+PIN_SECONDS = 60.0  # how long a checked address may be used to open a connection
+MAX_PINS = 4096
+
+
+class _Refused(Exception):
+    """Internal: the connection layer will not connect to this host (policy or DNS)."""
+
+    def __init__(self, reason: str, retryable: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class _GuardedStream(httpcore.NetworkStream):
+    """A socket stream whose every read, write and TLS handshake ends by the exchange deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, backend: _PinningBackend) -> None:
+        self._inner = inner
+        self._backend = backend
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._backend.bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._backend.bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        # httpcore passes the URL's host name here, so SNI and the certificate
+        # check are about the name asked for, not the pinned address.
+        bounded = self._backend.bounded(timeout, httpcore.ConnectTimeout)
+        return _GuardedStream(self._inner.start_tls(ssl_context, server_hostname, bounded), self._backend)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _PinningBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to checked addresses.
+
+    ``addresses(host, port)`` returns the addresses the fetcher checked for
+    that host (pinned a moment ago by :meth:`Fetcher.check_url`, or resolved
+    and checked now) or raises :class:`_Refused`; the socket connects to those
+    and never resolves the name itself. The deadline of the exchange running
+    in the current thread (httpx's sync client does its I/O in the calling
+    thread) caps every socket timeout.
+    """
+
+    def __init__(self, addresses: Callable[[str, int], Sequence[str]]) -> None:
+        self._addresses = addresses
+        self._local = threading.local()
+
+    def set_deadline(self, deadline: float | None) -> None:
+        """Set (monotonic seconds) or clear the deadline of this thread's exchange."""
+        self._local.deadline = deadline
+
+    def bounded(self, timeout: float | None, error: type[Exception]) -> float | None:
+        """``timeout`` capped by the time left before the deadline; ``error`` once it has passed."""
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise error("deadline of the exchange passed")
+        return left if timeout is None else min(timeout, left)
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        failure: Exception = httpcore.ConnectError(f"no address to connect to for {host}")
+        for address in self._addresses(host, port):
+            bounded = self.bounded(timeout, httpcore.ConnectTimeout)
+            try:
+                stream = super().connect_tcp(address, port, bounded, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error  # try the next checked address, as create_connection would
+                continue
+            return _GuardedStream(stream, self)
+        raise failure
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """httpx's transport over a :class:`_PinningBackend`.
+
+    httpx 0.28 has no setting for the network backend, so the connection pool
+    it builds is replaced by an identical one that uses ours (httpx is pinned
+    in requirements.lock; ``test_fetch_hardening`` fails if this stops working).
+    """
+
+    def __init__(self, backend: _PinningBackend, limits: httpx.Limits) -> None:
+        context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=context, limits=limits, trust_env=False)
+        self._pool.close()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
+# -- bounded decoding of compressed bodies ------------------------------------------------------
+
+DECODE_STEP = 65_536  # bytes of output per decompression step: the memory a bomb can take
+DECODED_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+MAX_ENCODINGS = 3
+
+
+class _Inflater:
+    """One gzip or deflate layer, decoded at most ``DECODE_STEP`` bytes at a time."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._wbits = 16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS
+        self._inflate = zlib.decompressobj(self._wbits)
+        self._head = b""  # input before the first output, to restart raw deflate
+        self._produced = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            if not self._produced:
+                self._head += data
+            try:
+                out = self._inflate.decompress(data, DECODE_STEP)
+            except zlib.error:
+                if self.encoding != "deflate" or self._produced or self._wbits < 0:
+                    raise
+                # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+                self._wbits = -zlib.MAX_WBITS
+                self._inflate = zlib.decompressobj(self._wbits)
+                data, self._head = self._head, b""
+                continue
+            if out:
+                self._produced = True
+                self._head = b""
+                yield out
+            if self._inflate.eof:
+                rest = self._inflate.unused_data
+                if self._gzip and rest.startswith(b"\x1f\x8b"):  # another gzip member follows
+                    self._inflate = zlib.decompressobj(self._wbits)
+                    data = rest
+                    continue
+                return  # anything after the end of the stream is ignored
+            data = self._inflate.unconsumed_tail
+            if not data and len(out) < DECODE_STEP:
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        # Every step above drained the output, so what is left is under one window.
+        if not self._inflate.eof:
+            rest = self._inflate.flush()
+            if rest:
+                yield rest
+
+
+def _through(layer: _Inflater, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        yield from layer.feed(piece)
+
+
+def _flushed(layer: _Inflater, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    yield from _through(layer, pieces)
+    yield from layer.flush()
+
+
+class _BodyDecoder:
+    """The Content-Encoding layers of one body, undone lazily, piece by piece."""
+
+    def __init__(self, encodings: Sequence[str]) -> None:
+        # Content-Encoding lists codings in the order they were applied: undo the last first.
+        self._layers = [_Inflater(encoding) for encoding in reversed(encodings)]
+
+    def feed(self, raw: bytes) -> Iterator[bytes]:
+        pieces: Iterable[bytes] = (raw,)
+        for layer in self._layers:
+            pieces = _through(layer, pieces)
+        return iter(pieces)
+
+    def finish(self) -> Iterator[bytes]:
+        pieces: Iterable[bytes] = ()
+        for layer in self._layers:
+            pieces = _flushed(layer, pieces)
+        return iter(pieces)
+
+
+def content_encodings(value: str | None) -> list[str]:
+    """The codings of a Content-Encoding header, lower-case, ``identity`` left out."""
+    if not value:
+        return []
+    codings = [part.strip().lower() for part in value.split(",")]
+    return [coding for coding in codings if coding and coding != "identity"]
+
+
 def _utc_now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -269,6 +540,7 @@ class _Host:
     next_start: float = 0.0
     robots: _Robots | None = None
     robots_expires: float = 0.0
+    robots_error: FetchError | None = None  # robots.txt could not be read: the host is disallowed for now
     robots_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -282,8 +554,13 @@ class Fetcher:
         per_host_concurrency: Requests in flight to one host at most.
         max_concurrency: Requests in flight overall (also ``fetch_many``'s threads).
         connect_timeout, read_timeout: httpx timeouts, in seconds.
-        total_timeout: Longest one attempt (headers and body) may take, in seconds.
-        max_bytes: Largest body accepted; longer downloads are stopped.
+        total_timeout: Longest one exchange (connection, headers and body) may
+            take, in seconds; enforced on the socket.
+        fetch_timeout: Longest one :meth:`fetch` may spend on the network and
+            in back-off, redirects and retries included (waiting for a turn at
+            a busy host is not counted), in seconds.
+        max_bytes: Largest body accepted, after decompression too; longer
+            downloads are stopped.
         max_redirects: Redirect hops followed at most.
         max_retries: Extra attempts after a retryable failure.
         backoff: Base of the exponential backoff, in seconds (``backoff * 2**n``
@@ -294,7 +571,10 @@ class Fetcher:
         allow_private: Allow non-public addresses (tests, intranet mirrors).
         allowed_networks: Networks allowed even though not public, e.g. ``["10.1.0.0/16"]``.
         cache: Where ETag/Last-Modified (and bodies) are kept; None = no conditional GETs.
-        transport: An httpx transport (tests); default is a real network transport.
+        transport: An httpx transport (tests); default is the pinned network
+            transport (connects to checked addresses only, enforces deadlines).
+            A transport given here does its own connecting: the address
+            policy is then checked on our resolution only.
         trust_env: Let httpx read proxy settings from the environment.
         clock, sleep, random, resolver: Injectable for tests (monotonic seconds,
             a sleep function, a 0..1 random function, ``(host, port) -> [ip, ...]``).
@@ -310,6 +590,7 @@ class Fetcher:
         connect_timeout: float = 10.0,
         read_timeout: float = 20.0,
         total_timeout: float = 60.0,
+        fetch_timeout: float = 180.0,
         max_bytes: int = 10_000_000,
         max_redirects: int = 5,
         max_retries: int = 3,
@@ -337,6 +618,7 @@ class Fetcher:
         self.per_host_concurrency = per_host_concurrency
         self.max_concurrency = max_concurrency
         self.total_timeout = total_timeout
+        self.fetch_timeout = fetch_timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.max_retries = max_retries
@@ -357,13 +639,21 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
         self._global = threading.Semaphore(max_concurrency)
+        self._pins: dict[tuple[str, int], tuple[tuple[str, ...], float]] = {}
+        self._pins_lock = threading.Lock()
+        limits = httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
+        self._backend: _PinningBackend | None = None
+        if transport is None:
+            self._backend = _PinningBackend(self._connect_addresses)
+            transport = _PinnedTransport(self._backend, limits)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None),
             follow_redirects=False,
+            event_hooks={"response": [_take_location]},
             transport=transport,
             trust_env=trust_env,
-            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+            limits=limits,
         )
 
     # -- lifecycle -----------------------------------------------------------------
@@ -385,12 +675,16 @@ class Fetcher:
 
         Raises:
             FetchError: the URL is refused (scheme, address, robots.txt) or fails
-                (network, timeout, HTTP error status, size limit, redirects).
+                (network, timeout, deadline, HTTP error status, size limit,
+                undecodable body, redirects); a failure at a redirect hop names
+                the URL asked for and the hop. Nothing else escapes: an
+                unexpected exception is logged and raised as a FetchError.
         """
+        budget = _Budget(self.fetch_timeout)
         attempt = 0
         while True:
             try:
-                return self._fetch_once(url)
+                return self._fetch_once(url, budget)
             except _Retry as retry:
                 if attempt >= self.max_retries:
                     raise FetchError(
@@ -407,9 +701,25 @@ class Fetcher:
                         retry.status,
                         True,
                     ) from None
+                if wait >= budget.left():
+                    raise FetchError(
+                        url,
+                        f"{retry.reason}; gave up after {attempt + 1} attempts: another would pass the "
+                        f"{self.fetch_timeout:g} s limit of one fetch; try again later",
+                        retry.status,
+                        True,
+                    ) from None
                 log.info("retrying %s in %.1f s: %s", url, wait, retry.reason)
                 self._sleep(wait)
+                budget.spend(wait)
                 attempt += 1
+            except FetchError:
+                raise
+            except Exception as error:  # a bug here must cost one URL, not the batch
+                log.exception("unexpected error fetching %s", url)
+                raise FetchError(
+                    url, f"unexpected error ({type(error).__name__}: {error}); this is a bug, please report it"
+                ) from None
 
     def fetch_many(self, urls: Iterable[str]) -> tuple[list[FetchResult], list[FetchError]]:
         """Fetch many URLs concurrently (within the limits); never raises for one URL.
@@ -443,27 +753,67 @@ class Fetcher:
         if not parsed.raw_host:
             raise FetchError(url, "URL has no host")
         host = parsed.raw_host.decode("ascii")
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
-            ipaddress.ip_address(host)
-            addresses: Sequence[str] = [host]
+            addresses = self._checked_addresses(host, port)
+        except _Refused as refused:
+            raise FetchError(url, refused.reason, retryable=refused.retryable) from None
+        # The connection for this hop goes to exactly these addresses (see _PinningBackend).
+        now = time.monotonic()
+        with self._pins_lock:
+            if len(self._pins) >= MAX_PINS:
+                self._pins = {key: pin for key, pin in self._pins.items() if pin[1] > now}
+            self._pins[(host.lower(), port)] = (tuple(addresses), now + PIN_SECONDS)
+        return parsed
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _checked_addresses(self, host: str, port: int) -> list[str]:
+        """Resolve ``host`` once and apply the address policy; raises :class:`_Refused`."""
+        host = host.strip("[]")
+        try:
+            ipaddress.ip_address(host.split("%")[0])
+            literal = True
         except ValueError:
+            literal = False
+        if literal:
+            addresses = [host]
+        else:
             try:
-                addresses = self._resolver(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+                addresses = list(self._resolver(host, port))
             except (OSError, UnicodeError) as error:
-                raise FetchError(url, f"host {host!r} does not resolve ({error})", retryable=True) from None
+                raise _Refused(f"host {host!r} does not resolve ({error})", retryable=True) from None
             if not addresses:
-                raise FetchError(url, f"host {host!r} does not resolve") from None
+                raise _Refused(f"host {host!r} does not resolve")
         if not self.allow_private:
             for address in addresses:
                 problem = address_problem(address)
                 if problem and not self._allowed(address):
-                    raise FetchError(
-                        url,
-                        f"refused: host {host!r} resolves to a non-public address ({problem}); pass allow_private=True to allow it",
+                    raise _Refused(
+                        f"refused: host {host!r} resolves to a non-public address ({problem}); to fetch "
+                        "it anyway, --set allow_private_addresses=true (allow_private=True in the library)"
                     )
-        return parsed
+        return addresses
 
-    # -- internals ---------------------------------------------------------------------
+    def _connect_addresses(self, host: str, port: int) -> Sequence[str]:
+        """The addresses a connection to ``host`` may use: the pinned ones, else checked now."""
+        key = (host.strip("[]").lower(), port)
+        with self._pins_lock:
+            pin = self._pins.get(key)
+        if pin is not None and pin[1] > time.monotonic():
+            return pin[0]
+        return self._checked_addresses(host, port)
+
+    @contextlib.contextmanager
+    def _exchange(self, deadline: float) -> Iterator[None]:
+        """Run one HTTP exchange whose socket I/O ends by ``deadline`` (monotonic seconds)."""
+        if self._backend is not None:
+            self._backend.set_deadline(deadline)
+        try:
+            yield
+        finally:
+            if self._backend is not None:
+                self._backend.set_deadline(None)
 
     def _allowed(self, address: str) -> bool:
         ip = ipaddress.ip_address(address.split("%")[0])
@@ -500,13 +850,21 @@ class Fetcher:
         if start > now:
             self._sleep(start - now)
 
-    def _fetch_once(self, url: str) -> FetchResult:
+    def _fetch_once(self, url: str, budget: _Budget) -> FetchResult:
         current = url
         for _hop in range(self.max_redirects + 1):
-            parsed = self.check_url(current)
-            host = self._host(_host_key(parsed))
-            if self.respect_robots:
-                self._check_robots(current, parsed, host)
+            try:
+                parsed = self.check_url(current)
+                host = self._host(_host_key(parsed))
+                if self.respect_robots:
+                    self._check_robots(current, parsed, host)
+            except FetchError as error:
+                if current == url:
+                    raise
+                # Name the URL asked for (callers match failures to it) and the hop refused.
+                raise FetchError(
+                    url, f"redirected to {current}: {error.reason}", error.status, error.retryable
+                ) from None
             entry = self.cache.get(current) if self.cache is not None else None
             headers = {}
             if entry is not None:
@@ -514,7 +872,7 @@ class Fetcher:
                     headers["If-None-Match"] = entry.etag
                 if entry.last_modified:
                     headers["If-Modified-Since"] = entry.last_modified
-            outcome = self._request(url, current, host, headers)
+            outcome = self._request(url, current, host, headers, budget)
             if isinstance(outcome, str):
                 current = outcome
                 continue
@@ -523,17 +881,25 @@ class Fetcher:
         raise FetchError(url, f"too many redirects (more than {self.max_redirects})")
 
     def _request(
-        self, url: str, current: str, host: _Host, headers: dict[str, str]
+        self, url: str, current: str, host: _Host, headers: dict[str, str], budget: _Budget
     ) -> str | tuple[int, httpx.Headers, bytes]:
         """One HTTP exchange: a redirect target, or (status, headers, body)."""
         with host.semaphore, self._global:
             self._wait_turn(host)
-            deadline = self._clock() + self.total_timeout
+            limit = min(self.total_timeout, budget.left())
+            if limit <= 0:
+                raise _Retry(f"timed out (the fetch used its {self.fetch_timeout:g} s limit)")
+            deadline = self._clock() + limit
+            started = time.monotonic()
+            socket_deadline = started + limit
             try:
-                with self._client.stream("GET", current, headers=headers) as response:
+                with (
+                    self._exchange(socket_deadline),
+                    self._client.stream("GET", current, headers=headers) as response,
+                ):
                     status = response.status_code
                     if status in REDIRECT_STATUSES:
-                        location = response.headers.get("location")
+                        location = response.extensions.get(LOCATION_KEY)
                         if not location:
                             raise FetchError(url, f"HTTP {status} redirect without a Location header", status)
                         return urljoin(current, location.strip())
@@ -544,30 +910,77 @@ class Fetcher:
                         raise _Retry(f"HTTP {status} {response.reason_phrase}".strip(), status, wait)
                     if status >= 400 or status < 200:
                         raise FetchError(url, f"HTTP {status} {response.reason_phrase}".strip(), status)
-                    body = self._read_body(url, response, deadline)
+                    body = self._read_body(url, response, deadline, limit)
                     return status, response.headers, body
             except httpx.TimeoutException as error:
+                if time.monotonic() >= socket_deadline - 0.01:
+                    raise _Retry(f"timed out (the exchange took longer than {limit:g} s)") from None
                 raise _Retry(f"timed out ({type(error).__name__})") from None
+            except _Refused as refused:  # the address changed between the check and the connection
+                raise FetchError(url, refused.reason, retryable=refused.retryable) from None
+            except httpx.ConnectError as error:
+                if "CERTIFICATE_VERIFY_FAILED" in str(error):
+                    raise FetchError(
+                        url,
+                        f"the TLS certificate of {httpx.URL(current).host} could not be verified ({error}); "
+                        "the site's certificate is invalid or the connection is intercepted",
+                    ) from None
+                raise _Retry(f"connection failed ({type(error).__name__}: {error})") from None
             except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
                 raise _Retry(f"connection failed ({type(error).__name__}: {error})") from None
             except httpx.HTTPError as error:
                 raise FetchError(url, f"HTTP error ({type(error).__name__}: {error})") from None
+            finally:
+                budget.spend(time.monotonic() - started)
 
-    def _read_body(self, url: str, response: httpx.Response, deadline: float) -> bytes:
+    def _read_body(self, url: str, response: httpx.Response, deadline: float, limit: float) -> bytes:
+        """The body, decompressed, within ``max_bytes`` (before and after decoding) and the deadline."""
         length = response.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             raise FetchError(
                 url, f"body is {int(length):,} bytes (Content-Length), over the {self.max_bytes:,} byte limit"
             )
+        encodings = content_encodings(response.headers.get("content-encoding"))
+        unknown = [coding for coding in encodings if coding not in DECODED_ENCODINGS]
+        if unknown:
+            raise FetchError(
+                url,
+                f"body uses Content-Encoding {unknown[0]!r}, which is not decoded (only gzip and deflate "
+                "are asked for); the server ignores Accept-Encoding",
+            )
+        if len(encodings) > MAX_ENCODINGS:
+            raise FetchError(url, f"body is encoded {len(encodings)} times ({', '.join(encodings)}); refused")
+        decoder = _BodyDecoder(encodings) if encodings else None
         chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
+        size = raw_size = 0
+
+        def take(piece: bytes) -> None:
+            nonlocal size
+            size += len(piece)
             if size > self.max_bytes:
-                raise FetchError(url, f"body exceeds the {self.max_bytes:,} byte limit; download stopped")
-            if self._clock() > deadline:
-                raise _Retry(f"timed out (download took longer than {self.total_timeout:g} s)")
-            chunks.append(chunk)
+                if decoder is None:
+                    raise FetchError(url, f"body exceeds the {self.max_bytes:,} byte limit; download stopped")
+                raise FetchError(
+                    url,
+                    f"body exceeds the {self.max_bytes:,} byte limit once decompressed "
+                    f"({', '.join(encodings)}, {raw_size:,} compressed bytes read); download stopped",
+                )
+            chunks.append(piece)
+
+        try:
+            for chunk in response.iter_raw():
+                raw_size += len(chunk)
+                if raw_size > self.max_bytes:
+                    raise FetchError(url, f"body exceeds the {self.max_bytes:,} byte limit; download stopped")
+                for piece in decoder.feed(chunk) if decoder is not None else (chunk,):
+                    take(piece)
+                if self._clock() > deadline:
+                    raise _Retry(f"timed out (the exchange took longer than {limit:g} s)")
+            if decoder is not None:
+                for piece in decoder.finish():
+                    take(piece)
+        except zlib.error as error:
+            raise FetchError(url, f"body is not valid {', '.join(encodings)} data ({error})") from None
         return b"".join(chunks)
 
     def _result(
@@ -606,13 +1019,22 @@ class Fetcher:
     def _check_robots(self, url: str, parsed: httpx.URL, host: _Host) -> None:
         with host.robots_lock:
             if host.robots is None or self._clock() >= host.robots_expires:
-                host.robots, ttl = self._load_robots(parsed, host)
+                host.robots, ttl, host.robots_error = self._load_robots(parsed, host)
                 host.robots_expires = self._clock() + ttl
-            robots = host.robots
+            robots, error = host.robots, host.robots_error
+        if error is not None:
+            raise FetchError(
+                url,
+                f"{_host_key(parsed)}/robots.txt could not be read ({error.reason}), so the host is treated "
+                "as disallowed for now; try again later",
+                error.status,
+                error.retryable,
+            )
         if not robots.can_fetch(self.user_agent, url):
             raise FetchError(url, f"disallowed by {_host_key(parsed)}/robots.txt for this user agent")
 
-    def _load_robots(self, parsed: httpx.URL, host: _Host) -> tuple[_Robots, float]:
+    def _load_robots(self, parsed: httpx.URL, host: _Host) -> tuple[_Robots, float, FetchError | None]:
+        """The robots.txt rules, how long to keep them, and the failure when it could not be read."""
         robots_url = f"{_host_key(parsed)}/robots.txt"
         robots = _Robots(robots_url)
         try:
@@ -620,7 +1042,7 @@ class Fetcher:
         except FetchError as error:
             log.warning("robots.txt unreadable, host treated as disallowed: %s", error)
             robots.disallow_all = True
-            return robots, self.robots_error_ttl
+            return robots, self.robots_error_ttl, error
         status, body = outcome
         if status in (401, 403):
             robots.disallow_all = True
@@ -628,10 +1050,10 @@ class Fetcher:
             robots.allow_all = True
         elif status >= 500:
             robots.disallow_all = True
-            return robots, self.robots_error_ttl
+            return robots, self.robots_error_ttl, FetchError(robots_url, f"HTTP {status}", status, retryable=True)
         else:
             robots.parse(body.decode("utf-8", errors="replace").splitlines())
-        return robots, self.robots_ttl
+        return robots, self.robots_ttl, None
 
     def _robots_response(self, robots_url: str, host: _Host) -> tuple[int, bytes]:
         current = robots_url
@@ -643,20 +1065,54 @@ class Fetcher:
                     self._wait_turn(hop_host)
                 deadline = self._clock() + self.total_timeout
                 try:
-                    with self._client.stream("GET", current) as response:
+                    with (
+                        self._exchange(time.monotonic() + self.total_timeout),
+                        self._client.stream("GET", current) as response,
+                    ):
                         status = response.status_code
-                        location = response.headers.get("location")
+                        location = response.extensions.get(LOCATION_KEY)
                         if status in REDIRECT_STATUSES and location:
                             current = urljoin(current, location.strip())
                             continue
                         if status != 200:
                             return status, b""
-                        return status, self._read_body(robots_url, response, deadline)
+                        return status, self._read_body(robots_url, response, deadline, self.total_timeout)
                 except _Retry as retry:
                     raise FetchError(robots_url, retry.reason, retry.status, True) from None
+                except _Refused as refused:
+                    raise FetchError(robots_url, refused.reason, retryable=refused.retryable) from None
                 except httpx.HTTPError as error:
                     raise FetchError(robots_url, f"{type(error).__name__}: {error}", retryable=True) from None
         raise FetchError(robots_url, f"too many redirects (more than {self.max_redirects})")
+
+
+class _Budget:
+    """Seconds one :meth:`Fetcher.fetch` may still spend on exchanges and back-off."""
+
+    def __init__(self, seconds: float) -> None:
+        self._left = seconds
+
+    def left(self) -> float:
+        return self._left
+
+    def spend(self, seconds: float) -> None:
+        self._left -= max(0.0, seconds)
+
+
+LOCATION_KEY = "rashomon.location"
+
+
+def _take_location(response: httpx.Response) -> None:
+    """Move a redirect's Location out of httpx's reach (an httpx response hook).
+
+    httpx builds the next request of a redirect even when it does not follow
+    it, and chokes on some Location values (``javascript:…``, ``data:…``);
+    the fetcher follows redirects itself, checking every hop, so it takes the
+    raw value and leaves httpx nothing to parse.
+    """
+    if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+        response.extensions[LOCATION_KEY] = response.headers["location"]
+        del response.headers["location"]
 
 
 class _Retry(Exception):
@@ -675,9 +1131,12 @@ __all__ = [
     "FetchCache",
     "FetchError",
     "FetchResult",
+    "FetchStore",
     "Fetcher",
     "MemoryFetchCache",
+    "WorkspaceFetchCache",
     "address_problem",
+    "content_encodings",
     "declared_charset",
     "parse_retry_after",
     "system_resolver",

@@ -38,8 +38,15 @@ def is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
 
 
-def make_fetcher(settings: Settings):  # type: ignore[no-untyped-def]
-    """A polite fetcher configured from the settings (one per run: it keeps robots.txt and rate limits)."""
+def make_fetcher(settings: Settings, cache=None):  # type: ignore[no-untyped-def]
+    """A polite fetcher configured from the settings (one per run: it keeps robots.txt and rate limits).
+
+    Args:
+        settings: Run settings (user agent, fetch delay, size limit, address policy).
+        cache: Where conditional-GET validators go: a
+            :class:`~rashomon.ingest.fetch.WorkspaceFetchCache` for ``watch`` and
+            ``ingest``; None = an in-memory cache for this run only.
+    """
     from .fetch import DEFAULT_USER_AGENT, Fetcher, MemoryFetchCache
 
     return Fetcher(
@@ -47,7 +54,7 @@ def make_fetcher(settings: Settings):  # type: ignore[no-untyped-def]
         delay=settings.fetch_delay,
         max_bytes=settings.max_input_bytes,
         allow_private=settings.allow_private_addresses,
-        cache=MemoryFetchCache(),
+        cache=cache if cache is not None else MemoryFetchCache(),
     )
 
 
