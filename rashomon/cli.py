@@ -699,9 +699,11 @@ def main() -> None:
         sys.exit(1)
     except click.NoSuchOption as error:
         if error.option_name in ("--set", "--config", "-v", "--verbose"):
-            error.message += f" {error.option_name} is a global option: put it before the command, e.g. "
-            error.message += f"`rashomon {error.option_name} … ingest PATH`."
-        error.show()
+            hint = f" {error.option_name} is a global option: put it before the command, e.g. "
+            hint += f"`rashomon {error.option_name} … ingest PATH`."
+            click.UsageError(error.format_message() + hint, error.ctx).show()
+        else:
+            error.show()
         sys.exit(error.exit_code)
     except click.ClickException as error:
         error.show()

@@ -421,8 +421,11 @@ def ingest(
 
     Idempotent and incremental; see :func:`ingest_items` and :mod:`rashomon.ingest.sources`.
     """
+    from .ingest.fetch import WorkspaceFetchCache
+
     settings = settings or load_settings()
-    return ingest_items(read_sources(paths, settings), workspace, settings, embedder, detector, progress)
+    items = read_sources(paths, settings, cache=WorkspaceFetchCache(workspace))
+    return ingest_items(items, workspace, settings, embedder, detector, progress)
 
 
 def _same_text(a: str, b: str) -> bool:

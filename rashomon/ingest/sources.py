@@ -114,8 +114,12 @@ def read_url(url: str, fetcher) -> Iterator[Item]:  # type: ignore[no-untyped-de
     yield _page_document(result, url)
 
 
-def read_sources(inputs: Iterable[str | os.PathLike[str]], settings: Settings, fetcher=None) -> Iterator[Item]:  # type: ignore[no-untyped-def]
+def read_sources(
+    inputs: Iterable[str | os.PathLike[str]], settings: Settings, fetcher=None, cache=None
+) -> Iterator[Item]:  # type: ignore[no-untyped-def]
     """Documents and rejections from every argument (see the module docstring).
+
+    A fetcher is made (with ``cache`` for conditional GETs) only when an argument needs the network.
 
     Total: a reader that fails on one argument (an :class:`~rashomon.errors.InputError`,
     or a bug: "internal error in read: …") costs that argument's remaining items,
@@ -128,7 +132,7 @@ def read_sources(inputs: Iterable[str | os.PathLike[str]], settings: Settings, f
             name = text.lower()
             needs_network = is_url(text) or name.endswith(OPML_SUFFIXES + URL_LIST_SUFFIXES + FEED_SUFFIXES)
             if needs_network and fetcher is None:
-                fetcher = owned = make_fetcher(settings)
+                fetcher = owned = make_fetcher(settings, cache)
             yield from _read_one(text, name, settings, fetcher)
     finally:
         if owned is not None:
