@@ -93,3 +93,14 @@ def seed_copies(tmp_path: Path, seeds_dir: Path) -> Path:
     for seed in sorted(seeds_dir.glob("*.txt")):
         shutil.copy(seed, folder / seed.name)
     return folder
+
+
+# Fixtures that load the real embedding model or run the whole pipeline with it.
+_SLOW_FIXTURES = frozenset({"sample_analysis", "seeds_analysis", "seeds_export", "seeds_prefix", "seed_features"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that uses a fixture running the real model (``make test-fast`` skips them)."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
