@@ -90,7 +90,10 @@ def test_cli_workspace_commands(runner: CliRunner, tmp_path: Path, seeds_dir: Pa
     shown_link = runner.invoke(cli, ["show", link["id"], "--workspace", ws])
     assert shown_link.exit_code == 0 and "attributed to" in shown_link.stdout
     missing = runner.invoke(cli, ["show", "nope", "--workspace", ws])
-    assert missing.exit_code == 1 and "No article 'nope'" in missing.stderr
+    assert (
+        missing.exit_code == 1
+        and "No article, event, storyline, entity, link, claim or disagreement 'nope'" in missing.stderr
+    )
 
     for fmt in ("jsonl", "csv", "md"):
         assert runner.invoke(cli, ["export", "--format", fmt, "--workspace", ws]).exit_code == 0
