@@ -208,7 +208,7 @@ def test_a_restarted_watch_sends_a_conditional_get_for_the_feed(site: Site, tmp_
     (sent_first, status_first), (sent_second, status_second) = site.feed_requests
     assert "If-None-Match" not in sent_first and status_first == 200
     assert sent_second["If-None-Match"].startswith('"') and status_second == 304
-    assert "poll 1: 0 new article(s)" in second.stdout
+    assert "poll 1: inputs: 0 new, 0 unchanged" in second.stdout
     assert site.page_hits == {"strike": 1}
 
 
