@@ -468,7 +468,7 @@ def scenarios(
     settings = [*BASE_SETTINGS, "--set", f"extract={str(extract).lower()}", "--set", f"framing={str(framing).lower()}"]
     ingest = rashomon(settings, "ingest", str(corpus), "-w", "{ws}")
     base = scratch / "base"
-    if any(name.startswith("ingest-") and name != "ingest-fresh" for name in only or ["all"]):
+    if not only or any(name in ("ingest-incremental", "ingest-commit") for name in only):
         shutil.rmtree(base, ignore_errors=True)
         built = run_to_end(rashomon(settings, "ingest", *map(str, part), "-w", str(base)))
         if built.returncode != 0:
