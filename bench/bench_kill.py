@@ -532,6 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="extract and framing stages off")
     parser.add_argument("--only", nargs="*", default=(), help="scenario names to run (default: all)")
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM: unwind, so the command under test is killed and the scratch folder removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="rashomon-kill-") as scratch:
         tallies = run(args.trials, args.seed, not args.fast, not args.fast, Path(scratch), args.only)
