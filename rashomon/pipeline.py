@@ -26,7 +26,7 @@ from .ingest.sources import read_sources
 from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .records import Analysis, Article, CopyGroup, CrossLink, Document, Entity, Event, Extraction, Framing, Rejected
-from .store import Workspace
+from .store import Workspace, holding_lock
 
 log = logging.getLogger(__name__)
 
@@ -432,6 +432,7 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
+@holding_lock  # the whole ingest (reads, grouping, write): a second process waits
 def ingest_items(
     items: Iterable[Document | Rejected],
     workspace: Workspace,

@@ -5,6 +5,17 @@ order and recorded in ``PRAGMA user_version``, and a single writer: every write
 runs inside ``BEGIN IMMEDIATE`` so a second writer waits (up to the busy
 timeout) instead of interleaving. Readers may run in parallel.
 
+Crash safety: a write transaction is all or nothing (SQLite's WAL with
+``synchronous=FULL``: a committed ingest survives a kill or a power cut, a
+half-done one leaves no trace). An ingest reads the workspace (stored vectors,
+grouping, known inputs) long before it writes; two processes doing that at once
+would both group against the same stale state and the second would overwrite the
+first's events. So a whole ingest holds the workspace's writer lock
+(:meth:`Workspace.lock`, a ``rashomon.lock`` file beside the database, released
+by the system when the process ends, even by ``kill -9``): a second ingest waits
+for it, then sees the first one's articles, or gives up after
+:attr:`Workspace.lock_timeout` seconds with a message saying what to do.
+
 The grouping of a workspace is saved with it (events, storylines and their
 evidence) and loaded back into the same :class:`~rashomon.cluster.Grouper` that a
 one-shot run uses (:meth:`Workspace.grouper`, through ``Grouper.bulk_load``): no
@@ -19,14 +30,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import json
+import logging
+import os
 import sqlite3
+import sys
+import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -65,6 +82,12 @@ if TYPE_CHECKING:
 
 DATABASE_NAME = "rashomon.sqlite3"
 FETCH_CACHE_ENTRIES = 20_000  # URLs whose validators (and bodies) a workspace keeps
+LOCK_NAME = "rashomon.lock"
+BUSY_TIMEOUT = 30.0  # seconds a short write waits for another process's transaction
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -81,18 +104,30 @@ class Workspace:
 
     Args:
         folder: The workspace folder; created if missing.
+        lock_timeout: Seconds an ingest waits for another process's ingest into
+            the same workspace to finish (see :meth:`lock`); None: the class default.
     """
 
-    def __init__(self, folder: str | Path) -> None:
+    lock_timeout: float = 600.0  # an ingest of a large batch with the real model takes minutes
+
+    def __init__(self, folder: str | Path, lock_timeout: float | None = None) -> None:
         self.folder = Path(folder)
+        if lock_timeout is not None:
+            self.lock_timeout = lock_timeout
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.path = self.folder / DATABASE_NAME
-            self.connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             self.connection.row_factory = sqlite3.Row
             self.connection.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk before it returns, so a finished ingest survives a power cut too.
+            self.connection.execute("PRAGMA synchronous=FULL")
             self.connection.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except StoreError:
+            raise
         except (OSError, sqlite3.Error) as error:
             raise StoreError(
                 f"Cannot open workspace {self.folder}: {error}. Check the path and its permissions."
@@ -100,6 +135,9 @@ class Workspace:
 
     def close(self) -> None:
         self.connection.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the file releases the lock
+            self._lock_fd, self._lock_depth = None, 0
 
     def __enter__(self) -> Workspace:
         return self
@@ -109,25 +147,111 @@ class Workspace:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``): all or nothing."""
-        self.connection.execute("BEGIN IMMEDIATE")
+        """One write transaction (``BEGIN IMMEDIATE``): all or nothing.
+
+        Raises:
+            StoreError: if another process keeps the database busy for longer
+                than the busy timeout, or the transaction cannot be committed
+                (disk full, read-only folder); nothing of it is kept then.
+        """
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise self._write_error(error) from None
         try:
             yield self.connection
         except BaseException:
             self.connection.execute("ROLLBACK")
             raise
-        self.connection.execute("COMMIT")
+        try:
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            # A failed COMMIT may leave the transaction open; end it so the connection stays usable.
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise self._write_error(error) from None
+
+    def _write_error(self, error: sqlite3.Error) -> StoreError:
+        """A one-line StoreError for a write SQLite refused."""
+        if "locked" in str(error) or "busy" in str(error):
+            return StoreError(
+                f"Workspace {self.folder} is busy: another process has been writing to it for over "
+                f"{BUSY_TIMEOUT:.0f} s. Run this command again when it has finished."
+            )
+        return StoreError(
+            f"Cannot write to workspace {self.folder}: {error}. Nothing of this write was kept; "
+            "check the disk space and the folder's permissions, then run the command again."
+        )
 
     def _migrate(self) -> None:
-        current = self.connection.execute("PRAGMA user_version").fetchone()[0]
         for version, script in _migrations():
-            if version <= current:
+            if version <= self.schema_version:
                 continue
             with self.write() as db:
+                # Read again under the write lock: another process may have applied it meanwhile.
+                if version <= self.schema_version:
+                    continue
                 for statement in script.split(";\n"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {version}")
+
+    # -- the writer lock ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the workspace's writer lock: one ingest (read, group, write) at a time.
+
+        Waits up to :attr:`lock_timeout` seconds for another process (or another
+        :class:`Workspace` on the same folder) to release it; re-entrant within
+        this object. The system releases the lock when the holding process ends,
+        however it ends, so a killed ingest never leaves the workspace locked.
+
+        Raises:
+            StoreError: if the lock is still held after :attr:`lock_timeout` seconds.
+        """
+        if self._lock_depth == 0:
+            self._acquire_lock()
+        self._lock_depth += 1
+        try:
+            yield
+        finally:
+            self._lock_depth -= 1
+            if self._lock_depth == 0 and self._lock_fd is not None:
+                _unlock_file(self._lock_fd)
+
+    def _acquire_lock(self) -> None:
+        path = self.folder / LOCK_NAME
+        if self._lock_fd is None:
+            try:
+                self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as error:
+                raise StoreError(
+                    f"Cannot create the lock file {path}: {error}. Check the workspace folder's permissions."
+                ) from None
+        deadline = time.monotonic() + self.lock_timeout
+        warned = False
+        while not _try_lock_file(self._lock_fd):
+            holder = _lock_holder(path)
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"Workspace {self.folder} is busy: another rashomon process{holder} is ingesting into it "
+                    f"and did not finish within {self.lock_timeout:.0f} s. Run this command again when it has "
+                    f"finished (or stop that process)."
+                )
+            if not warned:
+                log.warning(
+                    "Workspace %s is in use by another rashomon process%s; waiting up to %.0f s for it to finish.",
+                    self.folder,
+                    holder,
+                    self.lock_timeout,
+                )
+                warned = True
+            time.sleep(0.05)
+        # Name the holder for whoever waits next (the lock itself is the flock, not this text).
+        os.ftruncate(self._lock_fd, 0)
+        os.lseek(self._lock_fd, 0, os.SEEK_SET)
+        os.write(self._lock_fd, f"{os.getpid()}\n".encode())
 
     @property
     def schema_version(self) -> int:
@@ -642,6 +766,59 @@ class Workspace:
                 for n, s in enumerate(storylines)
             ],
         )
+
+
+def holding_lock(function: Callable[P, R]) -> Callable[P, R]:
+    """Run ``function`` holding the writer lock of its ``workspace`` argument (see :meth:`Workspace.lock`)."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        workspace = signature.bind(*args, **kwargs).arguments["workspace"]
+        with workspace.lock():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock_file(fd: int) -> bool:
+        """Take the lock without waiting; False if another holds it."""
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock_file(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock_file(fd: int) -> bool:
+        """Take the lock without waiting; False if another holds it."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock_file(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _lock_holder(path: Path) -> str:
+    """`` (pid N)`` for the process that last took the lock, if the lock file says."""
+    try:
+        pid = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""
 
 
 def _copy_groups(articles: list[Article]) -> tuple[CopyGroup, ...]:
