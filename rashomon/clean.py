@@ -152,6 +152,7 @@ AGENCIES = frozenset(
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _LONE_TOKEN = re.compile(r"^[^\W_][\w.\-]*$", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…»“”\"')\]]$")
+_EDGE_PUNCT = re.compile(r"[\W_]*")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
@@ -176,8 +177,11 @@ def split_lines(text: str) -> list[str]:
 def _lexicon_form(line: str) -> str:
     """Case-folded line without surrounding punctuation, arrows and bullets."""
     folded = line.casefold()
-    folded = re.sub(r"^[\W_]+|[\W_]+$", "", folded)
-    return re.sub(r"\s+", " ", folded)
+    # Strip the edges with two anchored matches: ``[\W_]+$`` searched over a long line retries
+    # from every position and takes quadratic time (a 200,000-character "!!!…" line hung it).
+    start = _EDGE_PUNCT.match(folded).end()  # type: ignore[union-attr]
+    end = len(folded) - _EDGE_PUNCT.match(folded[::-1]).end()  # type: ignore[union-attr]
+    return re.sub(r"\s+", " ", folded[start:end] if start < end else "")
 
 
 def line_reason(line: str) -> str | None:
@@ -325,7 +329,10 @@ def domain_of(url: str | None) -> str | None:
         return None
     from urllib.parse import urlsplit
 
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[not-an-ip" and its kin: no domain rather than a crash
+        return None
     return host.removeprefix("www.") or None
 
 

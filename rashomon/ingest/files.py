@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..records import Document, Item, Rejected
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,13 @@ _MAGIC = {
     b"\x7fELF": "an executable",
     b"SQLite format 3": "an SQLite database",
 }
+
+
+class DecodeError(InputError, ValueError):
+    """Bytes that decode to text in no encoding that fits; the message says why.
+
+    A :class:`ValueError` too, so callers written before it existed still catch it.
+    """
 
 
 def _size(count: int) -> str:
@@ -105,7 +113,7 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         ``(text, encoding)``.
 
     Raises:
-        ValueError: if no encoding fits; the message says why.
+        DecodeError: if no encoding fits (an :class:`InputError`); the message says why.
     """
     from charset_normalizer import from_bytes
     from charset_normalizer.md import mess_ratio
@@ -115,12 +123,12 @@ def decode_text(raw: bytes) -> tuple[str, str]:
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as error:
-                raise ValueError(
+                raise DecodeError(
                     f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
                     f"(byte {error.start}: {error.reason})"
                 ) from None
             if encoding == "utf-16" and mess_ratio(text, 1.0) > 0.3:
-                raise ValueError("starts with a UTF-16 byte-order mark but does not decode to readable text")
+                raise DecodeError("starts with a UTF-16 byte-order mark but does not decode to readable text")
             return text, encoding
     try:
         return raw.decode("utf-8"), "utf-8"
@@ -130,19 +138,28 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", raw))
     invalid = raw.decode("utf-8", errors="replace").count("\ufffd")
     if valid_multibyte >= 4 * invalid:
-        raise ValueError(
+        raise DecodeError(
             f"looks like UTF-8 but has {invalid} invalid byte(s), first at byte {utf8_error.start}; re-save it as UTF-8"
         )
     results = from_bytes(raw)
     best = results.best()
     if best is None or best.encoding in ("utf_8", "utf-8") or best.chaos > 0.3:
-        raise ValueError(f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits")
+        raise DecodeError(f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits")
     # cp1250 and cp1252 often tie; Western European text is far more common in news.
     for match in results:
         if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
             best = match
             break
     return str(best), best.encoding
+
+
+def _scrub(text: str) -> str:
+    """``text`` without lone surrogates (JSON's ``"\\ud800"`` escapes make them; UTF-8 cannot hold them)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
@@ -153,7 +170,11 @@ def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
             continue
         if not isinstance(value, (str, int, float)):
             raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
-        meta[name] = str(value).strip()
+        if isinstance(value, bool):
+            raise ValueError(f"field {name!r} must be a string, got bool")
+        if isinstance(value, float) and value != value:  # NaN, which json.loads accepts
+            raise ValueError(f"field {name!r} must be a string, got NaN")
+        meta[name] = _scrub(str(value)).strip()
     language = meta.get("language")
     if language:
         meta["language"] = language.lower().split("-")[0].split("_")[0]
@@ -170,6 +191,8 @@ def _read_sidecar(path: Path) -> tuple[dict[str, Any], Rejected | None]:
         if not isinstance(record, dict):
             raise ValueError("expected a JSON object")
         return _meta_from(record, str(sidecar)), None
+    except RecursionError:
+        return {}, Rejected(str(sidecar), "sidecar ignored, not valid metadata: JSON nested too deeply", raw)
     except (ValueError, UnicodeDecodeError) as error:
         return {}, Rejected(str(sidecar), f"sidecar ignored, not valid metadata: {error}", raw)
 
@@ -212,13 +235,22 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     except ValueError as error:
         return Rejected(source, str(error), raw)
     given_id = record.get("id")
+    if given_id is not None and (isinstance(given_id, bool) or not isinstance(given_id, (str, int, float))):
+        return Rejected(source, f"field 'id' must be a string or a number, got {type(given_id).__name__}", raw)
     if given_id is not None and str(given_id).strip():
         record_id = str(given_id).strip()
         source = f"{source}#{record_id}"
     else:
         record_id = make_id("record", text, meta.get("url") or "", meta.get("title") or "")
     return Document(
-        id=record_id, source=source, raw=raw, text=text, encoding="utf-8", fmt="json", origin="record", **meta
+        id=_scrub(record_id),
+        source=_scrub(source),
+        raw=raw,
+        text=_scrub(text),
+        encoding="utf-8",
+        fmt="json",
+        origin="record",
+        **meta,
     )
 
 
@@ -230,6 +262,9 @@ def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
     except ValueError as error:
         yield Rejected(source, f"not valid JSON: {error}", raw)
         return
+    except RecursionError:
+        yield Rejected(source, "not valid JSON: nested too deeply", raw)
+        return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     records = data if isinstance(data, list) else [data]
@@ -237,7 +272,11 @@ def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
         yield Rejected(source, "JSON file holds no records", raw)
     for index, record in enumerate(records):
         item_source = source if len(records) == 1 else f"{source}[{index}]"
-        item = _record_to_item(record, item_source, json.dumps(record, ensure_ascii=False).encode())
+        try:
+            record_raw = json.dumps(record, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # lone surrogates: keep them as JSON escapes
+            record_raw = json.dumps(record).encode()
+        item = _record_to_item(record, item_source, record_raw)
         if isinstance(item, Document):
             item = Document(**{**item.__dict__, "fmt": "json"})
         yield item
@@ -263,6 +302,9 @@ def read_jsonl_file(path: Path, raw: bytes) -> Iterator[Item]:
             record = json.loads(line)
         except ValueError as error:
             yield Rejected(f"{source}:{line_no}", f"line {line_no} is not valid JSON: {error}", line_raw)
+            continue
+        except RecursionError:
+            yield Rejected(f"{source}:{line_no}", f"line {line_no} is not valid JSON: nested too deeply", line_raw)
             continue
         item = _record_to_item(record, source, line_raw)
         if isinstance(item, Rejected):

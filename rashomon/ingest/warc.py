@@ -365,7 +365,8 @@ def iter_warc_records(
                     if record.format != "warc":
                         raise ValueError(f"not a WARC record (looks like {record.format or 'nothing known'})")
                     any_record = True
-                    offset = iterator.offset
+                    # warcio's offset goes negative when a plain stream turns out to hold gzip data
+                    offset = max(iterator.offset, position)
                     outcome = reader.record(record, offset)
                     if outcome is not None:
                         yield outcome
@@ -373,7 +374,7 @@ def iter_warc_records(
                 failure = error
             if failure is None:
                 break
-            failed_at = iterator.offset
+            failed_at = max(iterator.offset, position)  # never behind where this pass started
             position = _next_start(fh, failed_at + 1, gz)
             if failed_at == reader.last_rejected_offset:
                 continue  # this record was already rejected when its payload failed
