@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -847,29 +848,31 @@ def hypothesis_strategy() -> Any:
 
 
 def hypothesis_cases(count: int, seed: int) -> Iterator[Case]:
-    """``count`` cases drawn by Hypothesis, deterministic for a seed (generation only, no shrinking)."""
+    """``count`` cases drawn by Hypothesis, seeded (generation only, no shrinking)."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
     strategy = hypothesis_strategy()
     chunk = 1000
+    collected: list[Case] = []
+
+    def collect(case: Case) -> None:
+        collected.append(case)
+
     for start in range(0, count, chunk):
-        batch: list[Case] = []
-
-        @hypothesis_seed(seed * 1_000_003 + start)
-        @settings(
-            max_examples=min(chunk, count - start),
-            database=None,
-            deadline=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
+        wanted = min(chunk, count - start)
+        run = hypothesis_seed(seed * 1_000_003 + start)(
+            settings(
+                max_examples=wanted,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )(given(strategy)(collect))
         )
-        @given(strategy)
-        def collect(case: Case, batch: list[Case] = batch) -> None:
-            batch.append(case)
-
-        collect()
-        yield from batch[: min(chunk, count - start)]
+        run()
+        yield from collected[:wanted]
+        collected.clear()
 
 
 def iter_cases(total: int, seed: int, seeds: Seeds, hypothesis_share: float = 0.25) -> Iterator[Case]:
@@ -886,6 +889,193 @@ def iter_cases(total: int, seed: int, seeds: Seeds, hypothesis_share: float = 0.
                 yield case
                 continue
         yield generate(seeds, rng)
+
+
+# -- pathological inputs ----------------------------------------------------------------
+
+PATHOLOGICAL_SECONDS = 20.0  # each is refused (or read) within this, measured on one core
+PATHOLOGICAL_RSS_MB = 1500  # and within this peak resident memory of its worker
+
+
+def _gzip_bomb(size: int, prefix: bytes = b"", level: int = 9) -> bytes:
+    """A gzip member of ``prefix`` and then ``size`` zero bytes (about 1 KB per MB)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+    parts = [compressor.compress(prefix)]
+    block = b"\0" * (1 << 22)
+    for _ in range(size // len(block)):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def _warc_bomb(size: int, declared: int | None = None) -> bytes:
+    """A .warc.gz whose second record inflates to ``size`` bytes; an honest record follows it."""
+    page = (
+        b"<html><body><article><p>" + b"A real paragraph of the article text. " * 20 + b"</p></article></body></html>"
+    )
+    head = (
+        f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:bomb>\r\nWARC-Target-URI: https://x.example/b\r\n"
+        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {declared if declared is not None else size + 45}\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    ).encode()
+    return (
+        gzip.compress(warc_record("warcinfo", "", b"software: fuzz\r\n", "application/warc-fields"))
+        + _gzip_bomb(size, head)
+        + gzip.compress(warc_record("response", "https://x.example/after", page))
+    )
+
+
+def pathological_cases() -> list[tuple[str, Callable[[], Case], int]]:
+    """``(name, make_case, max_input_bytes)`` for inputs that must be refused (or read) within limits.
+
+    Cases are made lazily (in the measuring process), so each one's peak memory is its own.
+    """
+    words = b"Die Regierung hat am Dienstag neue Regeln beschlossen. "
+
+    def line() -> bytes:
+        return (words * (50_000_000 // len(words) + 1))[:50_000_000]
+
+    big = 60_000_000  # max_input_mb raised so that size is not what refuses the 50 MB line
+    nested_json = b"[" * 100_000 + b"]" * 100_000
+    ld = b"<script type='application/ld+json'>" + b'{"author":' * 100_000 + b"1" + b"}" * 100_000 + b"</script>"
+    html = b"<html><body><p>" + words * 20 + b"</p>"
+    return [
+        (
+            "100k nested <div> (.html)",
+            lambda: Case("read_file", b"<html><body>" + b"<div>" * 100_000 + html + b"</div>" * 100_000, ".html"),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            "100k nested table/list/inline (HTML)",
+            lambda: Case("document_from_html", b"<html><body>" + b"<table><tr><td><ul><li><b>" * 20_000 + html),
+            MAX_INPUT_BYTES,
+        ),
+        ("100k nested JSON-LD objects (HTML)", lambda: Case("document_from_html", ld + html), MAX_INPUT_BYTES),
+        (
+            "100k nested <item> (RSS)",
+            lambda: Case("parse_feed", b"<rss version='2.0'><channel>" + b"<item>" * 100_000 + b"</item>" * 100_000),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            "100k nested <outline> (.opml)",
+            lambda: Case(
+                "read_opml", b"<opml><body>" + b"<outline text='x'>" * 100_000 + b"</outline>" * 100_000, ".opml"
+            ),
+            MAX_INPUT_BYTES,
+        ),
+        ("100k nested arrays (.json)", lambda: Case("read_file", nested_json, ".json"), MAX_INPUT_BYTES),
+        (
+            "100k nested arrays (.jsonl)",
+            lambda: Case("read_file", nested_json + b'\n{"text": "ok"}', ".jsonl"),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            "100k nested arrays (JSON Feed)",
+            lambda: Case("parse_feed", b'{"version": "https://jsonfeed.org/version/1", "items": ' + nested_json + b"}"),
+            MAX_INPUT_BYTES,
+        ),
+        ("50 MB single line (.txt)", lambda: Case("read_file", line(), ".txt"), big),
+        (
+            "50 MB single line (clean)",
+            lambda: Case("clean_document", json.dumps({"text": line().decode()}).encode()),
+            big,
+        ),
+        (
+            "50 MB single line (.html)",
+            lambda: Case("read_file", b"<html><body><p>" + line() + b"</p></body></html>", ".html"),
+            big,
+        ),
+        (
+            "50 MB single line (.jsonl)",
+            lambda: Case("read_file", json.dumps({"text": line().decode()}).encode(), ".jsonl"),
+            big,
+        ),
+        (
+            "50 MB single line (.urls)",
+            lambda: Case("read_url_list", b"https://x.example/" + line().replace(b" ", b"-"), ".urls"),
+            big,
+        ),
+        ("50 MB single line, cp1252 (.txt)", lambda: Case("read_file", line().replace(b"e", b"\xe9"), ".txt"), big),
+        ("1 GB gzip bomb (.html.gz)", lambda: Case("read_file", _gzip_bomb(1 << 30), ".html.gz"), MAX_INPUT_BYTES),
+        (
+            "1 GB gzip bomb (.jsonl.gz, 2 members)",
+            lambda: Case("read_file", gzip.compress(b'{"text": "a"}\n') + _gzip_bomb(1 << 30), ".jsonl.gz"),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            "1 GB record in a .warc.gz",
+            lambda: Case("iter_warc_records", _warc_bomb(1 << 30), ".warc.gz"),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            "1 GB record in a .warc.gz, Content-Length lies",
+            lambda: Case("iter_warc_records", _warc_bomb(1 << 30, declared=1000), ".warc.gz"),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            "1 GB HTTP Content-Encoding bomb (.warc)",
+            lambda: Case("iter_warc_records", _http_gzip_bomb(1 << 30), ".warc"),
+            MAX_INPUT_BYTES,
+        ),
+    ]
+
+
+def _http_gzip_bomb(size: int) -> bytes:
+    body = _gzip_bomb(size)
+    block = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+        % len(body)
+        + body
+    )
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:http-bomb>\r\nWARC-Target-URI: https://x.example/\r\n"
+        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(block)}\r\n\r\n"
+    ).encode()
+    return head + block + b"\r\n\r\n"
+
+
+def _measure(conn: Any, make: Callable[[], Case], folder: str, max_bytes: int) -> None:
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    sys.stderr = open(os.devnull, "w")
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
+    case = make()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    try:
+        status, detail = run_case(case, Path(folder), max_bytes), ""
+    except BaseException as error:  # noqa: B036 - reported, not swallowed
+        status, detail = "crash", f"{type(error).__name__}: {error}"[:300]
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    conn.send((status, seconds, detail, peak * 1024, before * 1024))
+
+
+def measure_pathological(
+    make: Callable[[], Case], max_bytes: int, timeout: float = 120.0
+) -> tuple[str, float, int, str]:
+    """Make and run one pathological case in a fresh process: ``(status, seconds, peak_rss_bytes, detail)``.
+
+    The peak resident memory includes the process itself and the input it was given.
+    """
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory(prefix="rashomon-patho-") as folder:
+        parent, child = context.Pipe()
+        process = context.Process(target=_measure, args=(child, make, folder, max_bytes), daemon=True)
+        process.start()
+        child.close()
+        if not parent.poll(timeout):
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+            return "hang", timeout, 0, f"no answer within {timeout} s"
+        try:
+            status, seconds, detail, peak, _ = parent.recv()
+        except EOFError:
+            process.join()
+            return "crash", 0.0, 0, f"worker died (exit code {process.exitcode})"
+        process.join()
+        return status, seconds, peak, detail
 
 
 # -- running: in-process (tests) and in a watched worker (bench) ---------------------------
@@ -1147,10 +1337,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=5.0, help="per-input time limit in seconds (default 5)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--no-save", action="store_true", help="do not write failing inputs to the corpus")
+    parser.add_argument("--pathological", action="store_true", help="only time the pathological inputs")
     args = parser.parse_args(argv)
+    if args.pathological:
+        return _pathological_table()
     report = fuzz(args.inputs, args.seed, args.timeout, args.jobs, save=not args.no_save)
     print(report.text())
     return 1 if report.count("crash") or report.count("hang") else 0
+
+
+def _pathological_table() -> int:
+    failed = 0
+    print(f"{'input':<48} {'outcome':<8} {'seconds':>8} {'peak RSS':>9}")
+    for name, make, max_bytes in pathological_cases():
+        status, seconds, peak, detail = measure_pathological(make, max_bytes)
+        slow = seconds > PATHOLOGICAL_SECONDS or peak > PATHOLOGICAL_RSS_MB * 2**20
+        failed += status in ("crash", "hang") or slow
+        print(f"{name:<48} {status:<8} {seconds:>8.2f} {peak / 2**20:>7.0f} MB {detail[:80]}", flush=True)
+    print(f"limits: {PATHOLOGICAL_SECONDS:.0f} s and {PATHOLOGICAL_RSS_MB} MB each; {failed} over")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def line_reason(line: str) -> str | None:
     form = _lexicon_form(line)
     if not form:
         return "ui-string" if line.strip() else None
-    words = form.split()
+    words = form.split(maxsplit=40)  # only "40 or fewer?" matters; a 50 MB line has millions
     if len(words) <= 8 and form in UI_STRINGS:
         return "ui-string"
     if len(words) <= 40 and form.startswith(UI_PREFIXES):
@@ -271,7 +271,7 @@ _HEADING_END = re.compile(r"[.,;…]$")
 
 def looks_like_heading(line: str) -> bool:
     """A heading: short, no final sentence punctuation, starts with a letter or digit."""
-    words = line.split()
+    words = line.split(maxsplit=20)
     return (
         1 <= len(words) <= 20
         and len(line) <= 160
@@ -374,7 +374,7 @@ def find_outlet_boilerplate(documents: Iterable[Document], min_articles: int = 3
             continue
         sizes[document.outlet] += 1
         lines = {normalise_line(line) for line in split_lines(document.text)}
-        per_outlet[document.outlet].update(line for line in lines if line and len(line.split()) <= 12)
+        per_outlet[document.outlet].update(line for line in lines if line and len(line.split(maxsplit=12)) <= 12)
     found: set[str] = set()
     for outlet, counts in per_outlet.items():
         for line, count in counts.items():

@@ -4,6 +4,9 @@ Reads ``.txt`` (encoding detected), ``.html``/``.htm`` (main text through
 trafilatura, comments left out), ``.json`` (one record, a list, or
 ``{"articles": [...]}``) and ``.jsonl`` (a record per line). A ``.txt`` may have a
 sidecar ``NAME.meta.json`` with the same optional fields as a JSON record.
+Each of them may be gzip-compressed (``NAME.html.gz``, ``NAME.jsonl.gz`` …): it is
+decompressed as a stream and refused as soon as it grows past ``max_input_mb``,
+so a decompression bomb costs a few milliseconds, not the machine's memory.
 
 A bad input never stops the batch: it comes out as a :class:`Rejected` naming
 the source and the reason, with its raw bytes.
@@ -17,6 +20,7 @@ import json
 import logging
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,9 @@ HTML_SUFFIXES = (".html", ".htm")
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SIDECAR_SUFFIX = ".meta.json"
+GZIP_SUFFIX = ".gz"
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + (".warc", ".warc.gz")
+_GZIP_CHUNK = 1 << 16
 METADATA_FIELDS = ("title", "url", "outlet", "published", "language", "author")
 
 _MAGIC = {
@@ -182,7 +188,9 @@ def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 def _read_sidecar(path: Path) -> tuple[dict[str, Any], Rejected | None]:
-    sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
+    name = path.name[: -len(GZIP_SUFFIX)] if path.name.lower().endswith(GZIP_SUFFIX) else path.name
+    suffix = Path(name).suffix
+    sidecar = path.with_name((name[: -len(suffix)] if suffix else name) + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}, None
     raw = sidecar.read_bytes()
@@ -346,20 +354,74 @@ def read_warc_file(path: Path, max_bytes: int) -> Iterator[Item]:
         yield item
 
 
+class _TooLarge(Exception):
+    """Raised inside :func:`gunzip_capped` when the output passes the limit."""
+
+
+def gunzip_capped(path: Path, max_bytes: int) -> bytes:
+    """The decompressed bytes of a gzip file (several members allowed), streamed.
+
+    Decompression stops as soon as the output passes ``max_bytes``, so a
+    decompression bomb is refused after reading ``max_bytes`` of output at most.
+
+    Raises:
+        InputError: the output would pass ``max_bytes``, or the data is not valid gzip.
+        OSError: the file cannot be read.
+    """
+    out = bytearray()
+    decompressor = zlib.decompressobj(31)
+    started = False
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_GZIP_CHUNK):
+                data = chunk
+                while data:
+                    started = True
+                    out += decompressor.decompress(data, max_bytes + 1 - len(out))
+                    if len(out) > max_bytes:
+                        raise _TooLarge
+                    if decompressor.eof:  # a member ended; another may follow
+                        data = decompressor.unused_data
+                        decompressor = zlib.decompressobj(31)
+                        started = False
+                        if data.strip(b"\x00") == b"":
+                            data = b""  # zero padding after the last member is allowed (as gzip does)
+                    else:
+                        data = decompressor.unconsumed_tail
+    except _TooLarge:
+        raise InputError(
+            f"decompresses to more than {_size(max_bytes)}, over the limit (setting max_input_mb)"
+        ) from None
+    except zlib.error as error:
+        raise InputError(f"not valid gzip data ({error})") from None
+    if started and not decompressor.eof:
+        raise InputError(f"gzip data is cut short after {_size(len(out))} of output")
+    return bytes(out)
+
+
+def _reader_for(path: Path) -> tuple[Any, bool]:
+    """The reader for a file name and whether it is gzip-compressed (``NAME.txt.gz``)."""
+    name = path.name.lower()
+    if name.endswith(GZIP_SUFFIX):
+        return _READERS.get(Path(name[: -len(GZIP_SUFFIX)]).suffix), True
+    return _READERS.get(path.suffix.lower()), False
+
+
 def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
     """Read one file into documents and rejections (never raises for bad content)."""
     source = str(path)
     if path.name.lower().endswith(WARC_SUFFIXES):
         yield from read_warc_file(path, max_bytes)  # streamed: the file-size limit applies per record
         return
-    reader = _READERS.get(path.suffix.lower())
+    reader, compressed = _reader_for(path)
     try:
         size = path.stat().st_size
         if reader is None:
             raw = path.read_bytes() if size <= max_bytes else b""
             yield Rejected(
                 source,
-                f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}",
+                f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}"
+                " (each but WARC also gzip-compressed, NAME.EXT.gz)",
                 raw,
             )
             return
@@ -371,7 +433,14 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
                 raw,
             )
             return
-        raw = path.read_bytes()
+        if compressed:
+            try:
+                raw = gunzip_capped(path, max_bytes)
+            except InputError as error:
+                yield Rejected(source, str(error), path.read_bytes())
+                return
+        else:
+            raw = path.read_bytes()
     except OSError as error:
         yield Rejected(source, f"cannot read file: {error.strerror or error}")
         return
