@@ -529,10 +529,14 @@ def _check_item(item: Any) -> None:
         raise ContractError(f"yielded {type(item).__name__}, not a Document or Rejected")
     if not isinstance(item.text, str) or not item.text.strip():
         raise ContractError("Document with empty text")
-    for name in ("title", "url", "outlet", "published", "language", "author"):
+    for name in ("text", "title", "url", "outlet", "published", "language", "author", "source", "id"):
         value = getattr(item, name)
         if value is not None and not isinstance(value, str):
             raise ContractError(f"Document.{name} is {type(value).__name__}")
+        try:
+            (value or "").encode("utf-8")  # the store and the exports write UTF-8
+        except UnicodeEncodeError:
+            raise ContractError(f"Document.{name} holds a lone surrogate") from None
     if not isinstance(item.id, str) or not item.id:
         raise ContractError(f"Document id {item.id!r}")
 
@@ -925,7 +929,7 @@ def _warc_bomb(size: int, declared: int | None = None) -> bytes:
     )
 
 
-def pathological_cases() -> list[tuple[str, Callable[[], Case], int]]:
+def pathological_cases(bomb: int = 1 << 30) -> list[tuple[str, Callable[[], Case], int]]:
     """``(name, make_case, max_input_bytes)`` for inputs that must be refused (or read) within limits.
 
     Cases are made lazily (in the measuring process), so each one's peak memory is its own.
@@ -996,25 +1000,29 @@ def pathological_cases() -> list[tuple[str, Callable[[], Case], int]]:
             big,
         ),
         ("50 MB single line, cp1252 (.txt)", lambda: Case("read_file", line().replace(b"e", b"\xe9"), ".txt"), big),
-        ("1 GB gzip bomb (.html.gz)", lambda: Case("read_file", _gzip_bomb(1 << 30), ".html.gz"), MAX_INPUT_BYTES),
         (
-            "1 GB gzip bomb (.jsonl.gz, 2 members)",
-            lambda: Case("read_file", gzip.compress(b'{"text": "a"}\n') + _gzip_bomb(1 << 30), ".jsonl.gz"),
+            f"{bomb >> 20} MB gzip bomb (.html.gz)",
+            lambda: Case("read_file", _gzip_bomb(bomb), ".html.gz"),
             MAX_INPUT_BYTES,
         ),
         (
-            "1 GB record in a .warc.gz",
-            lambda: Case("iter_warc_records", _warc_bomb(1 << 30), ".warc.gz"),
+            f"{bomb >> 20} MB gzip bomb (.jsonl.gz, 2 members)",
+            lambda: Case("read_file", gzip.compress(b'{"text": "a"}\n') + _gzip_bomb(bomb), ".jsonl.gz"),
             MAX_INPUT_BYTES,
         ),
         (
-            "1 GB record in a .warc.gz, Content-Length lies",
-            lambda: Case("iter_warc_records", _warc_bomb(1 << 30, declared=1000), ".warc.gz"),
+            f"{bomb >> 20} MB record in a .warc.gz",
+            lambda: Case("iter_warc_records", _warc_bomb(bomb), ".warc.gz"),
             MAX_INPUT_BYTES,
         ),
         (
-            "1 GB HTTP Content-Encoding bomb (.warc)",
-            lambda: Case("iter_warc_records", _http_gzip_bomb(1 << 30), ".warc"),
+            f"{bomb >> 20} MB record in a .warc.gz, Content-Length lies",
+            lambda: Case("iter_warc_records", _warc_bomb(bomb, declared=1000), ".warc.gz"),
+            MAX_INPUT_BYTES,
+        ),
+        (
+            f"{bomb >> 20} MB HTTP Content-Encoding bomb (.warc)",
+            lambda: Case("iter_warc_records", _http_gzip_bomb(bomb), ".warc"),
             MAX_INPUT_BYTES,
         ),
     ]

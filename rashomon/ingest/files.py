@@ -238,6 +238,7 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return Rejected(source, "record has no non-empty 'text' field", raw)
+    text = _scrub(text)
     try:
         meta = _meta_from(record, source)
     except ValueError as error:
@@ -254,7 +255,7 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
         id=_scrub(record_id),
         source=_scrub(source),
         raw=raw,
-        text=_scrub(text),
+        text=text,
         encoding="utf-8",
         fmt="json",
         origin="record",
