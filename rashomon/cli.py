@@ -21,14 +21,27 @@ from rich.table import Table
 
 from . import __version__
 from .config import SETTINGS, Settings, load_settings
-from .errors import RashomonError
+from .errors import NotFound, RashomonError
 from .export import FORMATS, to_json, to_markdown
-from .pipeline import IngestSummary, Progress, analyze, default_embedder, ingest, workspace_analysis
+from .pipeline import (
+    IngestSummary,
+    Progress,
+    analysis_counts,
+    analyze,
+    default_embedder,
+    format_counts,
+    ingest,
+    workspace_analysis,
+)
 from .records import Analysis, Comparison, CrossLink, Disagreement, Event, Evidence, Rejected, Storyline
 from .report import render_html
 from .store import Workspace
 
 DEFAULT_WORKSPACE = "rashomon-workspace"
+ID_KINDS = (
+    "a 12-hex article id (or a record's own id), ev-… (event), st-… (storyline), en-… (entity), "
+    "ql-… (quote link), fl-… (figure link), cl-… (claim), di-… (disagreement)"
+)
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample"
 
 # Off a terminal (pipes, CI logs) rich would wrap at 80 columns; tables read better wider.
@@ -77,8 +90,7 @@ def print_ingest_summary(result: IngestSummary) -> None:
     for article_id in result.versions:
         out.print(f"changed: article {article_id} came back with different text; the new version is kept", markup=False)
     out.print(
-        f"{len(result.added)} new article(s), {result.unchanged} unchanged input(s), {result.duplicates} duplicate(s), "
-        f"{len(result.versions)} changed, {len(result.rejected)} rejected · workspace now has {result.events} event(s) "
+        f"inputs: {format_counts(result.counts())} · workspace now has {result.events} event(s) "
         f"in {result.storylines} storyline(s)",
         markup=False,
     )
@@ -148,13 +160,23 @@ def settings_for(ctx: click.Context, workspace: Path | None = None) -> Settings:
         raise click.UsageError(str(error)) from None
 
 
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, creating its folder; a failure is one line naming the path."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(
+            f"Cannot write {path}: {error.strerror or error}. Choose another output path (--out / --output)."
+        ) from None
+
+
 def write_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
     files = {"report.html": render_html(analysis), "export.json": to_json(analysis), "export.md": to_markdown(analysis)}
     written = []
     for name, content in files.items():
         path = out_dir / name
-        path.write_text(content, encoding="utf-8")
+        write_file(path, content)
         written.append(path)
     return written
 
@@ -175,6 +197,7 @@ def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> N
         )
     written = write_outputs(analysis, out_dir)
     out.print(summary_table(analysis))
+    out.print(f"inputs: {format_counts(analysis_counts(analysis))}", markup=False)
     out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False)
 
 
@@ -341,9 +364,12 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
                 return
         try:
             article = ws.article(item_id)
-        except RashomonError as error:
-            fail(error)
-            return
+        except NotFound:
+            raise click.ClickException(
+                f"No article, event, storyline, entity, link, claim or disagreement {item_id!r} in workspace "
+                f"{workspace}. Ids look like: {ID_KINDS}. `rashomon stories` lists events and storylines, "
+                "`rashomon show EVENT-ID` their articles, claims and disagreements."
+            ) from None
         out.print(
             f"{article.id} · {article.source}\nTitle: {article.title}"
             f"{' (inferred from lead)' if article.title_inferred else ''}\nLanguage: {article.language} "
@@ -508,7 +534,7 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
         err.print(f"Wrote {output}", markup=False)
 
 
@@ -541,7 +567,7 @@ def report_command(item_id: str | None, output: Path | None, workspace: Path) ->
         analysis = workspace_analysis(ws, settings, only=shown)
         html = render_html(analysis, only=item_id)
     output = output or workspace / "report.html"
-    output.write_text(html, encoding="utf-8")
+    write_file(output, html)
     out.print(f"Wrote {output}", markup=False)
 
 
@@ -661,8 +687,42 @@ def settings_command(ctx: click.Context) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``rashomon`` command."""
-    cli(prog_name="rashomon")
+    """Entry point of the ``rashomon`` command.
+
+    An error nobody planned for is one line on standard error (exit 1) that says
+    how to see the traceback; with ``-v`` the traceback is printed as well.
+    """
+    try:
+        cli(prog_name="rashomon", standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("Aborted.", markup=False)
+        sys.exit(1)
+    except click.NoSuchOption as error:
+        if error.option_name in ("--set", "--config", "-v", "--verbose"):
+            error.message += f" {error.option_name} is a global option: put it before the command, e.g. "
+            error.message += f"`rashomon {error.option_name} … ingest PATH`."
+        error.show()
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except KeyboardInterrupt:
+        err.print("Interrupted.", markup=False)
+        sys.exit(130)
+    except RashomonError as error:
+        err.print(f"Error: {error}", markup=False)
+        sys.exit(1)
+    except Exception as error:
+        if logging.getLogger().isEnabledFor(logging.INFO):
+            logging.getLogger("rashomon").exception("internal error")
+        err.print(
+            f"Error: internal error: {type(error).__name__}: {error}. Run again with -v for the traceback "
+            "and report it; your inputs and workspace are unchanged by the failed step.",
+            markup=False,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

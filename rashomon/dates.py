@@ -2,14 +2,20 @@
 
 * :func:`published_date` turns whatever an input says (metadata, URL) into an ISO
   date, reading day/month order by the article's language and the URL's country,
-  and refuses dates in the future. When nothing trustworthy is found it says so
-  (``None``) rather than guess.
+  and refuses implausible dates: before :data:`EARLIEST_PUBLISHED` (no news page
+  on the web is older) or after now plus :data:`CLOCK_TOLERANCE`. When nothing
+  trustworthy is found it says so (``None``) rather than guess.
+* :func:`dateline_date` reads a published date from the text only where it
+  stands as a dateline ("HAMBURG, 3. März 2025 –") or on a byline/date line near
+  the top ("By Jane Doe | March 3, 2025"), never a date the story talks about.
 * :func:`date_hints` finds event-date expressions in the text — "am Dienstag",
   "On February 28", "вчера", "le 28 février" — and resolves each against the
   published date where it is known. Each hint keeps its sentence as evidence.
 
 Month, weekday and relative-day words in ~200 languages come from dateparser's
-locale data (BSD licence), so no language is special-cased here.
+locale data (BSD licence), so no language is special-cased here. Date
+arithmetic never overflows: a hint that would leave the calendar stays
+unresolved.
 """
 
 from __future__ import annotations
@@ -21,9 +27,14 @@ from dataclasses import dataclass
 
 from .records import Article, DateHint
 
+EARLIEST_PUBLISHED = dt.date(1990, 1, 1)
+"""No published date before this is believed: the web did not exist (``0001-01-01`` is a CMS default)."""
+CLOCK_TOLERANCE = dt.timedelta(days=1)
+"""How far past now a published date may lie (time zones, clocks a little ahead)."""
+
 # English-language sites in these countries write day before month.
 _DMY_ENGLISH_TLDS = (".uk", ".au", ".nz", ".ie", ".in", ".za", ".sg", ".ng", ".ke", ".pk")
-_URL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_URL_DATE = re.compile(r"(?<!\d)(20\d{2}|199\d)[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def _date_order(language: str | None, url: str | None) -> str:
@@ -56,6 +67,16 @@ def _parse(value: str, language: str | None, url: str | None) -> dt.datetime | N
         return None
 
 
+def implausible(day: dt.date, now: dt.datetime | None = None) -> str | None:
+    """Why ``day`` cannot be a published date (before 1990, or after now), or None when it can."""
+    now = now or dt.datetime.now(dt.UTC)
+    if day < EARLIEST_PUBLISHED:
+        return f"is before {EARLIEST_PUBLISHED.year}, older than any news page on the web"
+    if day > (now + CLOCK_TOLERANCE).date():
+        return "is in the future"
+    return None
+
+
 def published_date(
     value: str | None,
     language: str | None = None,
@@ -68,7 +89,8 @@ def published_date(
         value: The date the input gave (any common format), or None.
         language: ISO 639-1 language of the article (day/month order).
         url: The article URL (a date in the path is used when ``value`` is missing).
-        now: The time of reading; dates after it are refused (default: now, UTC).
+        now: The time of reading; dates after it (plus :data:`CLOCK_TOLERANCE`) are
+            refused, and so are dates before :data:`EARLIEST_PUBLISHED` (default: now, UTC).
 
     Returns:
         ``(iso_value, source, problem)``: the date (``YYYY-MM-DD``, or the full ISO
@@ -77,16 +99,21 @@ def published_date(
         when no trustworthy date exists.
     """
     now = now or dt.datetime.now(dt.UTC)
-    limit = now + dt.timedelta(days=1)  # time zones: a date "tomorrow" in UTC is fine
+    limit = now + CLOCK_TOLERANCE  # time zones: a date "tomorrow" in UTC is fine
     problem = None
     if value and value.strip():
-        parsed = _parse(value, language, url)
+        parsed = _parse(value[:200], language, url)  # no date needs more; dateparser is slow on long text
         if parsed is None:
-            problem = f"published date {value!r} could not be read"
+            problem = f"published date {value[:80]!r} could not be read; ignored"
         else:
             comparable = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-            if comparable > limit:
-                problem = f"published date {value!r} is in the future; ignored"
+            try:
+                day = comparable.astimezone(dt.UTC).date() if comparable <= limit else None
+            except OverflowError:  # 0001-01-01 with a positive offset leaves the calendar
+                day = dt.date.min
+            reason = "is in the future" if day is None else implausible(day, now)
+            if reason:
+                problem = f"published date {value[:80]!r} {reason}; ignored"
             else:
                 has_time = bool(re.search(r"\d{1,2}:\d{2}", value))
                 return (parsed.isoformat() if has_time else parsed.date().isoformat()), "metadata", None
@@ -97,7 +124,7 @@ def published_date(
                 found = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             except ValueError:
                 found = None
-            if found and found <= limit.date():
+            if found and implausible(found, now) is None:
                 return found.isoformat(), "url", problem
     return None, None, problem
 
@@ -222,39 +249,142 @@ def _resolve(match: re.Match[str], vocabulary: _Vocabulary, base: dt.date | None
             return DateHint(words, "explicit", None, sentence, 0.0)
         try:
             resolved = dt.date(year, month, day)
-        except ValueError:
+            if not year_text and base is not None and resolved > (_shift(base, 7) or resolved):
+                resolved = resolved.replace(year=year - 1)  # "28 December" in a January article
+        except ValueError:  # 31 April, 29 February, year 0
             return None
-        if not year_text and base is not None and resolved > base + dt.timedelta(days=7):
-            resolved = resolved.replace(year=year - 1)  # "28 December" in a January article
         return DateHint(words, "explicit", resolved.isoformat(), sentence, 0.95 if year_text else 0.85)
     if groups.get("w"):
         if base is None:
             return DateHint(words, "weekday", None, sentence, 0.0)
         weekday = vocabulary.weekdays[groups["w"].lower()]
         back = (base.weekday() - weekday) % 7  # news reports the past: the latest such day on or before publication
-        return DateHint(words, "weekday", (base - dt.timedelta(days=back)).isoformat(), sentence, 0.7)
+        when = _shift(base, -back)
+        return DateHint(words, "weekday", when.isoformat() if when else None, sentence, 0.7 if when else 0.0)
     if groups.get("r"):
         if base is None:
             return DateHint(words, "relative", None, sentence, 0.0)
         offset = vocabulary.relative[groups["r"].lower()]
-        return DateHint(words, "relative", (base + dt.timedelta(days=offset)).isoformat(), sentence, 0.8)
+        when = _shift(base, offset)
+        return DateHint(words, "relative", when.isoformat() if when else None, sentence, 0.8 if when else 0.0)
+    return None
+
+
+def _shift(base: dt.date, days: int) -> dt.date | None:
+    """``base`` moved by ``days``; None where that leaves the calendar (before year 1, after 9999)."""
+    try:
+        return base + dt.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+# Lower-case words a byline or date line may hold besides names, dates and times.
+_DATELINE_WORDS = frozenset(
+    """
+    published updated posted modified last created am pm gmt utc cet cest est edt pst
+    veröffentlicht aktualisiert zuletzt erstellt stand uhr
+    publié publiée mis jour modifié
+    publicado actualizado actualizada atualizado
+    pubblicato aggiornato ore
+    опубликовано обновлено обновлен опубликован
+    opublikowano aktualizacja zaktualizowano godz
+    gepubliceerd bijgewerkt
+    """.split()
+)
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.])(?:(?P<iso>(?:19|20)\d\d-\d\d-\d\d)|(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>(?:19|20)\d\d))(?![\d.]?\d)"
+)
+_TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}(?::\d{2})?\b")
+_WORD = re.compile(r"[^\W\d_][^\W_]*(?:[.'’-][^\W\d_]+)*\.?")
+_DATELINE_END = re.compile(r"^\s*(?:\(\w+\)\s*)?(?:[-–—:|/]|\s*$)")
+_DATELINE_LINE_MAX = 140  # a byline or date line is short; longer lines are prose
+
+
+def _dates_in(paragraph: str, language: str | None) -> list[tuple[int, int, dt.date]]:
+    """Full dates (day, month and year) in ``paragraph`` with their offsets."""
+    found: list[tuple[int, int, dt.date]] = []
+    vocabulary = _vocabulary(language or "en")
+    if vocabulary is not None:
+        for match in vocabulary.pattern.finditer(paragraph):
+            if match.group("y1") or match.group("y2"):
+                hint = _resolve(match, vocabulary, None, paragraph)
+                if hint is not None and hint.resolved:
+                    found.append((match.start(), match.end(), dt.date.fromisoformat(hint.resolved)))
+    day_first = _date_order(language, None).index("D") < _date_order(language, None).index("M")
+    for match in _NUMERIC_DATE.finditer(paragraph):
+        try:
+            if match.group("iso"):
+                day = dt.date.fromisoformat(match.group("iso"))
+            else:
+                a, b = int(match.group("a")), int(match.group("b"))
+                day = dt.date(int(match.group("y")), b if day_first else a, a if day_first else b)
+        except ValueError:
+            continue
+        found.append((match.start(), match.end(), day))
+    return sorted(found)
+
+
+def _is_byline(rest: str, names: frozenset[str]) -> bool:
+    """True when what is left of a short line besides its date is a byline: names, outlet, date words."""
+    words = _WORD.findall(_TIME.sub(" ", rest))
+    if len(words) > 12:
+        return False
+    for word in words:
+        plain = word.rstrip(".").lower()
+        if word[0].isupper() or len(plain) <= 3 or plain in _DATELINE_WORDS or plain in names:
+            continue
+        return False  # a lower-case word of the story ("fell", "began"): prose, not a byline
+    return True
+
+
+def _is_dateline_start(before: str, after: str) -> bool:
+    """True for "PLACE, DATE –" (or "DATE –") at the start of a paragraph."""
+    words = _WORD.findall(re.sub(r"\([^()]{0,40}\)", " ", before))  # "MOSKAU (dpa)," : the agency
+    if len(words) > 4 or any(not word[0].isupper() for word in words):
+        return False
+    if re.search(r"[.!?]\s", before):
+        return False
+    return bool(_DATELINE_END.match(after))
+
+
+def dateline_date(article: Article, now: dt.datetime | None = None, paragraphs: int = 4) -> str | None:
+    """The published date a dateline or byline near the top of the text gives, or None.
+
+    A date counts only where it stands as a dateline at the start of one of the
+    first ``paragraphs`` paragraphs ("BERLIN, 3. März 2025 –", "March 3, 2025 —")
+    or on a short line that holds nothing but names, the outlet, date words and
+    times ("Von Anna Berg | 03.03.2025, 10:15 Uhr"). A date inside a sentence
+    ("Constantinople fell on May 29, 1453") is what the story talks about, never
+    when it was published; implausible dates (see :func:`implausible`) are refused.
+    """
+    names = frozenset(word.lower() for word in _WORD.findall(f"{article.outlet or ''} {article.author or ''}"))
+    for paragraph in article.paragraphs[:paragraphs]:
+        paragraph = paragraph.strip()
+        for start, end, day in _dates_in(paragraph[:_DATELINE_LINE_MAX], article.language):
+            before, after = paragraph[:start], paragraph[end:]
+            short = len(paragraph) <= _DATELINE_LINE_MAX
+            if (short and _is_byline(before + " " + after, names)) or _is_dateline_start(before, after):
+                if implausible(day, now) is None:
+                    return day.isoformat()
     return None
 
 
 def resolve_dates(article: Article, now: dt.datetime | None = None) -> Article:
-    """Dates stage: a trustworthy published date and the event-date hints of an article."""
+    """Dates stage: a trustworthy published date and the event-date hints of an article.
+
+    A published date the input gave but that had to be refused (unreadable,
+    before 1990, in the future) is noted in the article's provenance.
+    """
     import dataclasses
 
-    published, source, _problem = published_date(article.published, article.language, article.url, now)
+    published, source, problem = published_date(article.published, article.language, article.url, now)
     if published is None:
-        # A dateline with a full date at the very start of a paragraph near the top
-        # ("BERLIN, 3. März 2025 –") is the next best source; a date deeper in the
-        # text ("a report of 18 November 2024") is what the article talks about, not when.
-        top = "\n".join(paragraph[:60] for paragraph in article.paragraphs[:3])
-        limit = (now or dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=1)
-        for hint in date_hints(top, article.language, None):
-            if hint.kind == "explicit" and hint.resolved and hint.resolved <= limit.isoformat():
-                published, source = hint.resolved, "text"
-                break
+        published = dateline_date(article, now)
+        source = "text" if published else None
     hints = tuple(date_hints(article.text, article.language, published))
-    return dataclasses.replace(article, published=published, published_source=source, date_hints=hints)
+    provenance = article.provenance
+    if problem and provenance is not None and problem not in provenance.notes:
+        provenance = dataclasses.replace(provenance, notes=(*provenance.notes, problem))
+    return dataclasses.replace(
+        article, published=published, published_source=source, date_hints=hints, provenance=provenance
+    )

@@ -11,11 +11,12 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .clean import clean_document, find_outlet_boilerplate
-from .cluster import Grouper, article_features, article_order
+from .cluster import ArticleFeatures, Grouper, article_features, article_order
 from .config import Settings, load_settings
 from .dates import resolve_dates
 from .dedup import DedupIndex, find_duplicates, fold_copies
@@ -24,12 +25,49 @@ from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
-from .records import Analysis, Article, CrossLink, Document, Entity, Extraction, Framing, Rejected
+from .records import Analysis, Article, CopyGroup, CrossLink, Document, Entity, Event, Extraction, Framing, Rejected
 from .store import Workspace
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+
+
+class Boundary:
+    """The article boundary: one input's failure in a stage rejects that input, never the batch.
+
+    ``run(stage, item, call, *args)`` returns what ``call`` returns, or None when it
+    raised: an :class:`~rashomon.errors.InputError` keeps its message as the reason,
+    any other exception becomes "internal error in STAGE: …" (its traceback is
+    logged at ``-v``). Either way a :class:`~rashomon.records.Rejected` with the
+    input's source and raw bytes is added to :attr:`rejected`.
+    """
+
+    def __init__(self, raw_of: Mapping[str, bytes] | None = None) -> None:
+        self.raw_of = raw_of if raw_of is not None else {}
+        self.rejected: list[Rejected] = []
+
+    def run(self, stage: str, item: Document | Article, call: Callable[..., T], *args: object) -> T | None:
+        try:
+            return call(*args)
+        except InputError as error:
+            reason = str(error)
+        except Exception as error:  # one input's bug must not sink the batch; it is reported below
+            log.info("internal error in %s on %s", stage, item.source, exc_info=True)
+            reason = f"internal error in {stage}: {type(error).__name__}: {error}"
+        raw = item.raw if isinstance(item, Document) else self.raw_of.get(item.id, b"")
+        self.rejected.append(Rejected(item.source, reason, raw))
+        return None
+
+    def each(self, stage: str, items: Sequence[Article], call: Callable[[Article], T]) -> list[tuple[Article, T]]:
+        """``call`` on each article; the pairs that succeeded, in order."""
+        out = []
+        for item in items:
+            result = self.run(stage, item, call, item)
+            if result is not None:
+                out.append((item, result))
+        return out
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -51,20 +89,69 @@ def prepare(
     progress: Progress = _noop,
     boilerplate: frozenset[str] | None = None,
 ) -> tuple[list[Article], list[Rejected]]:
-    """Clean and detect language for documents; articles left empty are rejected."""
+    """Clean, detect language and read dates; articles left empty, or that a stage fails on, are rejected."""
     detector = detector or FastTextDetector()
     if boilerplate is None:
         boilerplate = find_outlet_boilerplate(documents, settings.outlet_boilerplate_min)
     articles: list[Article] = []
-    rejected: list[Rejected] = []
+    boundary = Boundary()
     for done, document in enumerate(documents, start=1):
-        article = clean_document(document, boilerplate)
-        if not article.text.strip():
-            rejected.append(Rejected(document.source, "nothing left after removing debris lines", document.raw))
-        else:
-            articles.append(resolve_dates(detect_language(article, detector)))
         progress("clean", done, len(documents))
-    return articles, rejected
+        article = boundary.run("clean", document, clean_document, document, boilerplate)
+        if article is None:
+            continue
+        if not article.text.strip():
+            boundary.rejected.append(
+                Rejected(document.source, "nothing left after removing debris lines", document.raw)
+            )
+            continue
+        article = boundary.run("language", document, detect_language, article, detector)
+        article = article and boundary.run("dates", document, resolve_dates, article)
+        if article is not None:
+            articles.append(article)
+    return articles, boundary.rejected
+
+
+def per_article(
+    articles: Sequence[Article],
+    settings: Settings,
+    embedder: Embedder,
+    boundary: Boundary,
+    progress: Progress = _noop,
+) -> tuple[list[Article], list[Extraction], list[Framing]]:
+    """The per-article stages after cleaning: extract (entities, quotes, figures) and framing.
+
+    Run before grouping, so an article a stage fails on is rejected before it joins
+    an event. Returns the articles that passed, with their extractions and framings.
+    """
+    kept = list(articles)
+    extractions: list[Extraction] = []
+    if settings.extract:
+        from .extract.stage import extract_article
+
+        def extract(article: Article) -> Extraction:
+            progress("extract", len(extractions) + 1, len(kept))
+            return extract_article(article)
+
+        done = boundary.each("extract", kept, extract)
+        kept, extractions = [a for a, _x in done], [x for _a, x in done]
+    framings: list[Framing] = []
+    if settings.framing and kept:
+        from .compare.framing import LinearFramingModel, frame_articles
+
+        # The framing model was trained on USE vectors: it shares the run's cache only with USE.
+        model = LinearFramingModel(embedder=embedder) if embedder.name == USEEmbedder.name else None
+        try:
+            framings = frame_articles(kept, model)  # one batch: paragraphs encoded together
+        except Exception:  # find the article it fails on, one at a time
+            log.info("framing a batch failed; framing one article at a time", exc_info=True)
+            done_framing = boundary.each("framing", kept, lambda article: frame_articles([article], model)[0])
+            failed = {a.id for a in kept} - {a.id for a, _f in done_framing}
+            framings = [f for _a, f in done_framing]
+            kept = [a for a in kept if a.id not in failed]
+            extractions = [x for x in extractions if x.article_id not in failed]
+        progress("framing", len(kept), len(kept))
+    return kept, extractions, framings
 
 
 def group(
@@ -73,18 +160,49 @@ def group(
     embedder: Embedder,
     grouper: Grouper | None = None,
     progress: Progress = _noop,
+    boundary: Boundary | None = None,
 ) -> Grouper:
-    """Embed articles and add them, in :func:`article_order`, to a (new) grouper."""
+    """Embed articles and add them, in :func:`article_order`, to a (new) grouper.
+
+    With a ``boundary``, an article the embedder or the name features fail on is
+    rejected there and left out; without one, the error propagates.
+    """
     grouper = grouper or Grouper(settings)
     ordered = sorted(articles, key=article_order)
     batch = 2048  # articles embedded per call: enough to keep worker processes busy
     for start in range(0, len(ordered), batch):
         chunk = ordered[start : start + batch]
-        vectors = embed_articles(chunk, embedder, settings.embed_chars)
-        for article, vector in zip(chunk, vectors, strict=True):
-            grouper.add(article_features(article, vector, settings))
+        if boundary is None:
+            features = [
+                article_features(article, vector, settings)
+                for article, vector in zip(chunk, embed_articles(chunk, embedder, settings.embed_chars), strict=True)
+            ]
+        else:
+            features = _features_within(chunk, settings, embedder, boundary)
+        for feature in features:
+            grouper.add(feature)
         progress("group", min(start + batch, len(ordered)), len(ordered))
     return grouper
+
+
+def _features_within(
+    chunk: Sequence[Article], settings: Settings, embedder: Embedder, boundary: Boundary
+) -> list[ArticleFeatures]:
+    try:
+        vectors = list(embed_articles(chunk, embedder, settings.embed_chars))
+    except Exception:  # find the article the embedder fails on, one at a time
+        log.info("embedding a batch failed; embedding one article at a time", exc_info=True)
+        vectors = [
+            boundary.run("embed", article, lambda a: embed_articles([a], embedder, settings.embed_chars)[0], article)
+            for article in chunk
+        ]
+    features = []
+    for article, vector in zip(chunk, vectors, strict=True):
+        if vector is not None:
+            feature = boundary.run("cluster", article, article_features, article, vector, settings)
+            if feature is not None:
+                features.append(feature)
+    return features
 
 
 def analyze(
@@ -118,42 +236,52 @@ def analyze(
     articles = fold_copies(articles, copies)
     # One run embeds many paragraphs more than once (grouping, framing, claims): embed each once.
     embedder = CachedEmbedder(embedder or default_embedder(settings), MemoryVectorCache())
-    grouper = group(articles, settings, embedder, progress=progress)
+    boundary = Boundary({document.id: document.raw for document in documents})
+    candidates = {article.id for article in articles}
+    articles, extractions, framings = per_article(articles, settings, embedder, boundary, progress)
+    grouper = group(articles, settings, embedder, progress=progress, boundary=boundary)
+    rejected.extend(boundary.rejected)
     by_id = {article.id: article for article in articles}
     ordered = tuple(by_id[f.article_id] for f in grouper.features)
+    left_out = set(by_id) - {f.article_id for f in grouper.features}  # rejected by embed or cluster
+    extractions = [x for x in extractions if x.article_id not in left_out]
+    framings = [f for f in framings if f.article_id not in left_out]
     events, storylines = grouper.events(), grouper.storylines()
-    extractions: list[Extraction] = []
     entities: tuple[Entity, ...] = ()
     crosslinks: tuple[CrossLink, ...] = ()
     if settings.extract:
-        from .extract.stage import extract_articles, extract_corpus
+        from .extract.stage import extract_corpus
 
-        extractions = extract_articles(ordered, progress=lambda done: progress("extract", done, len(ordered)))
         entities, crosslinks = extract_corpus(
             ordered, extractions, events, storylines, embedder, settings.reader_language
         )
-    framings: list[Framing] = []
-    if settings.framing:
-        from .compare.framing import LinearFramingModel, frame_articles
-
-        # The framing model was trained on USE vectors: it shares the run's cache only with USE.
-        model = LinearFramingModel(embedder=embedder) if embedder.name == USEEmbedder.name else None
-        framings = frame_articles(ordered, model)
-        progress("framing", len(ordered), len(ordered))
     events, storylines = label_groups(ordered, events, storylines, settings.reader_language, entities)
+    position = {article.id: number for number, article in enumerate(ordered)}
     analysis = Analysis(
         articles=ordered,
         events=tuple(events),
         storylines=tuple(storylines),
         rejected=tuple(rejected),
         settings=settings.as_dict(),
-        copies=copies.groups,
-        extractions=tuple(extractions),
+        copies=_without(copies.groups, candidates - set(position)),
+        extractions=tuple(sorted(extractions, key=lambda x: position[x.article_id])),
         entities=entities,
         crosslinks=crosslinks,
-        framings=tuple(framings),
+        framings=tuple(sorted(framings, key=lambda f: position[f.article_id])),
     )
     return with_comparisons(analysis, settings, embedder, progress)
+
+
+def _without(groups: Sequence[CopyGroup], dropped: set[str]) -> tuple[CopyGroup, ...]:
+    """Copy groups without the articles a later stage rejected."""
+    if not dropped:
+        return tuple(groups)
+    out = []
+    for group in groups:
+        links = tuple(link for link in group.links if link.copy_id not in dropped)
+        if group.original_id not in dropped and links:
+            out.append(CopyGroup(group.original_id, tuple(link.copy_id for link in links), links))
+    return tuple(out)
 
 
 def with_comparisons(
@@ -185,8 +313,19 @@ def with_comparisons(
         progress=lambda done, total: progress("compare", done, total),
         lexicon=load_lexicon(settings.naming_lexicon or None),
         framings=analysis.framings,
+        on_error=_comparison_failed,
     )
     return dataclasses.replace(analysis, comparisons=comparisons)
+
+
+def _comparison_failed(event: Event, error: Exception) -> None:
+    log.warning(
+        "internal error in compare: %s: %s (event %s is shown without its comparison; -v shows the traceback)",
+        type(error).__name__,
+        error,
+        event.id,
+    )
+    log.info("traceback of the compare error", exc_info=error)
 
 
 def workspace_analysis(workspace: Workspace, settings: Settings, only: Iterable[str] | None = None) -> Analysis:
@@ -207,18 +346,45 @@ def workspace_analysis(workspace: Workspace, settings: Settings, only: Iterable[
     return with_comparisons(analysis, settings, embedder, only=only)
 
 
+COUNT_KINDS = ("new", "unchanged", "exact copies", "near copies", "changed", "rejected")
+"""What each input of a run became: every input is counted once, in one of these."""
+
+
+def format_counts(counts: Mapping[str, int]) -> str:
+    """``"12 new, 0 unchanged, 11 exact copies, …"`` in :data:`COUNT_KINDS` order."""
+    return ", ".join(f"{counts.get(kind, 0)} {kind}" for kind in COUNT_KINDS)
+
+
+def analysis_counts(analysis: Analysis) -> dict[str, int]:
+    """What each input of a one-shot run became (see :data:`COUNT_KINDS`); the same input
+    ingested into an empty workspace gives the same counts."""
+    near = sum(1 for article in analysis.articles if article.copy_of)
+    exact = sum(1 for group in analysis.copies for link in group.links if link.kind == "exact")
+    return {
+        "new": len(analysis.articles) - near,
+        "unchanged": 0,
+        "exact copies": exact,
+        "near copies": near,
+        "changed": 0,
+        "rejected": len(analysis.rejected),
+    }
+
+
 @dataclass(frozen=True)
 class IngestSummary:
     """What one ``ingest`` into a workspace did.
 
     Attributes:
-        added: Ids of the new articles.
+        added: Ids of the new articles (near copies included).
         unchanged: Inputs seen before (same source and bytes, or same URL and text).
-        duplicates: New inputs whose article is already stored.
-        versions: Ids of stored articles that came back with changed text
-            (each new version is kept: a stealth edit is a finding).
+        duplicates: New inputs whose article is already stored (same bytes under another name).
         rejected: Inputs that could not be used, with reasons.
         events, storylines: Totals in the workspace afterwards.
+        versions: Ids of stored articles that came back with changed text
+            (each new version is kept: a stealth edit is a finding).
+        exact_copies: New inputs whose text is an exact copy of an article (stored,
+            or earlier in the same run); each is kept as a source of that article.
+        near_copies: Ids of the added articles that are near copies of another.
     """
 
     added: tuple[str, ...]
@@ -228,6 +394,19 @@ class IngestSummary:
     events: int
     storylines: int
     versions: tuple[str, ...] = ()
+    exact_copies: int = 0
+    near_copies: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """What each input became (see :data:`COUNT_KINDS`); every input is counted once."""
+        return {
+            "new": len(self.added) - len(self.near_copies),
+            "unchanged": self.unchanged,
+            "exact copies": self.exact_copies + self.duplicates,
+            "near copies": len(self.near_copies),
+            "changed": len(self.versions),
+            "rejected": len(self.rejected),
+        }
 
 
 def ingest(
@@ -309,20 +488,25 @@ def ingest_items(
         else:
             versions.append((earlier.id, article))
     articles, exact_copies = _split_copies(articles, [article for article, _v, _n in stored])
+    boundary = Boundary(raw_of)
+    articles, new_extractions, new_framings = per_article(articles, settings, embedder, boundary, progress)
     grouper = workspace.grouper(settings, stored)
     start = len(grouper.features)
-    grouper = group(articles, settings, embedder, grouper, progress)
+    grouper = group(articles, settings, embedder, grouper, progress, boundary=boundary)
+    rejected.extend(boundary.rejected)
     new_vectors = {f.article_id: f.vector for f in grouper.features[start:]}
     by_id = {article.id: article for article in articles}
+    added = [by_id[f.article_id] for f in grouper.features[start:]]
     new_versions: list[str] = []
     with workspace.write() as db:
-        for features in grouper.features[start:]:
-            article = by_id[features.article_id]
+        for article in added:
             workspace.add_article(db, article, new_vectors[article.id], embedder.name)
             workspace.record_input(db, article.source, raw_of[article.id], "accepted", article.id, None)
         for earlier_id, article in versions:
             if workspace.add_version(db, earlier_id, article, raw_of[article.id]):
                 new_versions.append(earlier_id)
+            else:
+                unchanged += 1  # this version was stored before
             workspace.record_input(
                 db,
                 article.source,
@@ -361,38 +545,67 @@ def ingest_items(
             )
         for item in rejected:
             workspace.record_input(db, item.source, item.raw, "rejected", None, item.reason)
-        added = [by_id[f.article_id] for f in grouper.features[start:]]
         everything = [article for article, _v, _n in stored] + added
         events, storylines = grouper.events(), grouper.storylines()
         entities: tuple[Entity, ...] = ()
+        kept = {article.id for article in added}
         if settings.extract:
-            from .extract.stage import extract_articles, extract_corpus
+            from .extract.stage import extract_corpus
 
             have = {x.article_id for x in workspace.extractions()}
             # New articles, and any stored before the extract stage existed.
-            workspace.save_extractions(db, extract_articles([a for a in everything if a.id not in have]))
+            workspace.save_extractions(db, [x for x in new_extractions if x.article_id in kept])
+            workspace.save_extractions(db, _legacy("extract", [a for a in stored_articles(stored) if a.id not in have]))
             extractions = workspace.extractions()
             entities, crosslinks = extract_corpus(
                 everything, extractions, events, storylines, embedder, settings.reader_language
             )
             workspace.save_corpus_extract(db, entities, crosslinks)
         if settings.framing:
-            from .compare.framing import frame_articles
-
             framed = {f.article_id for f in workspace.framings()}
-            # New articles, and any stored before the framing stage existed.
-            workspace.save_framings(db, frame_articles([a for a in everything if a.id not in framed]))
+            workspace.save_framings(db, [f for f in new_framings if f.article_id in kept])
+            # Articles stored before the framing stage existed.
+            workspace.save_framings(db, _legacy("framing", [a for a in stored_articles(stored) if a.id not in framed]))
         events, storylines = label_groups(everything, events, storylines, settings.reader_language, entities)
         workspace.save_groups(db, events, storylines)
     return IngestSummary(
-        added=tuple(f.article_id for f in grouper.features[start:]),
+        added=tuple(article.id for article in added),
         unchanged=unchanged,
         duplicates=len(duplicates),
         rejected=tuple(rejected),
         events=len(events),
         storylines=len(storylines),
         versions=tuple(new_versions),
+        exact_copies=len(exact_copies),
+        near_copies=tuple(article.id for article in added if article.copy_of),
     )
+
+
+def stored_articles(stored: Sequence[tuple[Article, object, str]]) -> list[Article]:
+    """The articles of :meth:`Workspace.vectors` rows."""
+    return [article for article, _vector, _name in stored]
+
+
+def _legacy(stage: str, articles: Sequence[Article]) -> list:  # type: ignore[type-arg]
+    """Extract or frame stored articles that predate the stage, in one batch; where that fails,
+    one at a time, and an article that still fails is logged and left without this stage's result."""
+    if not articles:
+        return []
+    from .compare.framing import frame_articles
+    from .extract.stage import extract_articles
+
+    run: Callable[[Sequence[Article]], Sequence[object]] = extract_articles if stage == "extract" else frame_articles
+    try:
+        return list(run(articles))
+    except Exception:
+        log.info("%s of stored articles failed as a batch; retrying one at a time", stage, exc_info=True)
+    out: list[object] = []
+    for article in articles:
+        try:
+            out.extend(run([article]))
+        except Exception as error:  # a stored article stays stored; it only lacks this stage's result
+            log.warning("internal error in %s on stored article %s: %s", stage, article.id, error)
+    return out
 
 
 def _split_copies(articles: list[Article], stored: list[Article]) -> tuple[list[Article], list[tuple[str, Article]]]:

@@ -69,6 +69,9 @@ class Provenance:
         record_id: WARC record id or feed item id, if any.
         extractor: HTML extractor name and version, if the input was HTML.
         pipeline: Rashomon version that processed it.
+        notes: What the pipeline refused or corrected in the input, each with its
+            reason (a published date before 1990, a declared language that is not
+            an ISO 639 code…).
     """
 
     origin: str
@@ -78,6 +81,7 @@ class Provenance:
     record_id: str | None = None
     extractor: str | None = None
     pipeline: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ class Workspace:
             fmt=row["fmt"],
             published_source=row["published_source"],
             date_hints=tuple(DateHint(**hint) for hint in json.loads(row["date_hints"])),
-            provenance=Provenance(**json.loads(row["provenance"])) if row["provenance"] else None,
+            provenance=_provenance(row["provenance"]),
             copy_of=row["copy_of"],
             copy_similarity=row["copy_similarity"],
             author=row["author"],
@@ -602,3 +602,11 @@ def _copy_groups(articles: list[Article]) -> tuple[CopyGroup, ...]:
     return tuple(
         CopyGroup(original, tuple(link.copy_id for link in links), tuple(links)) for original, links in groups.items()
     )
+
+
+def _provenance(stored: str | None) -> Provenance | None:
+    """A stored provenance (JSON); ``notes`` back as a tuple."""
+    if not stored:
+        return None
+    fields = json.loads(stored)
+    return Provenance(**{**fields, "notes": tuple(fields.get("notes") or ())})

@@ -56,9 +56,9 @@ def test_cli_workspace_commands(runner: CliRunner, tmp_path: Path, seeds_dir: Pa
     ws = str(tmp_path / "ws")
     first = runner.invoke(cli, ["ingest", str(seeds_dir), "--workspace", ws])
     assert first.exit_code == 0, first.output
-    assert "4 new article(s)" in first.stdout and "2 event(s) in 1 storyline(s)" in first.stdout
+    assert "inputs: 4 new, 0 unchanged" in first.stdout and "2 event(s) in 1 storyline(s)" in first.stdout
     again = runner.invoke(cli, ["ingest", str(seeds_dir), "--workspace", ws])
-    assert "0 new article(s), 4 unchanged" in again.stdout
+    assert "inputs: 0 new, 4 unchanged" in again.stdout
 
     stories = runner.invoke(cli, ["stories", "--workspace", ws])
     assert stories.exit_code == 0 and "st-" in stories.stdout and "de:2,en:1" in stories.stdout

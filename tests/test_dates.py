@@ -127,3 +127,62 @@ def test_dates_a_date_the_article_talks_about_is_not_its_published_date() -> Non
     resolved = resolve_dates(article, NOW)
     assert resolved.published is None and resolved.published_source is None
     assert [h.resolved for h in resolved.date_hints] == ["2024-11-18"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "0001-01-01", "1453-05-29", "1989-12-31", "9999-12-31"])
+def test_dates_implausible_metadata_dates_are_refused_with_a_reason(value) -> None:
+    published, source, problem = published_date(value, "en", now=NOW)
+    assert published is None and source is None
+    assert "ignored" in (problem or "") and value in (problem or "")
+
+
+def test_dates_the_earliest_plausible_date_is_1990() -> None:
+    assert published_date("1990-01-01", "en", now=NOW)[0] == "1990-01-01"
+    assert published_date(None, "en", "https://x.example/1989/05/04/a", NOW)[0] is None
+    assert published_date(None, "en", "https://x.example/1995/05/04/a", NOW)[0] == "1995-05-04"
+
+
+def test_dates_a_refused_date_is_kept_in_the_provenance() -> None:
+    from rashomon.records import Provenance
+
+    article = Article(
+        id="p",
+        source="s",
+        raw_text="x",
+        text="On Tuesday the council met. Yesterday it voted.",
+        language="en",
+        published="0001-01-01T00:00:00Z",
+        provenance=Provenance("file", "s", "0" * 64),
+    )
+    resolved = resolve_dates(article, NOW)
+    assert resolved.published is None
+    assert resolved.provenance is not None and any("0001-01-01" in n for n in resolved.provenance.notes)
+    assert all(h.resolved is None for h in resolved.date_hints)
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "0001-01-02", "9999-12-31"])
+def test_dates_hint_arithmetic_never_overflows(published) -> None:
+    text = "On Monday and on Sunday, yesterday and tomorrow, on 31 December and on January 1 they met."
+    hints = date_hints(text, "en", published)
+    assert hints and all(h.resolved is None or "0001" <= h.resolved <= "9999-12-31" for h in hints)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Constantinople fell to the Ottomans on May 29, 1453, after a siege.", "en", None),
+        ("Then, on August 5, 2014, the ships met in the gulf.", "en", None),
+        ("Der Vertrag wurde am 3. März 2015 unterzeichnet.", "de", None),
+        ("Title\n\nBy Jane Doe | March 3, 2025\n\nThe council met on Monday.", "en", "2025-03-03"),
+        ("Titel\n\nVon Anna Berg, 03.03.2025, 10:15 Uhr\n\nDer Rat tagte.", "de", "2025-03-03"),
+        ("Title\n\nPublished 2025-03-03 10:15 GMT\n\nText.", "en", "2025-03-03"),
+        ("WASHINGTON, March 3, 2025 — The secretary flew to Astana.", "en", "2025-03-03"),
+        ("MOSKAU (dpa), 3. März 2025: Der Minister sprach.", "de", "2025-03-03"),
+        ("Title\n\nMay 29, 1453 — Constantinople fell.", "en", None),  # a dateline, but before the web
+    ],
+)
+def test_dates_a_body_date_is_published_only_as_a_dateline_or_byline(text, language, expected) -> None:
+    article = Article(id="d", source="s", raw_text=text, text=text, language=language)
+    resolved = resolve_dates(article, NOW)
+    assert resolved.published == expected
+    assert resolved.published_source == ("text" if expected else None)

@@ -202,8 +202,14 @@ def compare_events(
     progress: Callable[[int, int], None] | None = None,
     lexicon: Lexicon | None = None,
     framings: Sequence[Framing] = (),
+    on_error: Callable[[Event, Exception], None] | None = None,
 ) -> tuple[Comparison, ...]:
-    """:func:`compare_event` for every event covered by at least two outlets, in event order."""
+    """:func:`compare_event` for every event covered by at least two outlets, in event order.
+
+    With ``on_error``, an event the comparison fails on is passed to it with the
+    exception and left without a comparison (the others go on); without it, the
+    exception propagates.
+    """
     lexicon = lexicon or load_lexicon()
     framing_of = {framing.article_id: framing for framing in framings}
     by_id = {article.id: article for article in articles}
@@ -222,7 +228,12 @@ def compare_events(
     for done, event in enumerate(chosen, start=1):
         mine = [entities[i] for i in sorted({i for a in event.article_ids for i in named_in.get(a, ())})]
         links = [crosslinks[i] for i in sorted({i for a in event.article_ids for i in linked_in.get(a, ())})]
-        out.append(compare_event(event, by_id, found, mine, links, embedder, reader_language, lexicon, framing_of))
+        try:
+            out.append(compare_event(event, by_id, found, mine, links, embedder, reader_language, lexicon, framing_of))
+        except Exception as error:  # one event's bug must not lose every other comparison
+            if on_error is None:
+                raise
+            on_error(event, error)
         if progress is not None:
             progress(done, len(chosen))
     return tuple(out)

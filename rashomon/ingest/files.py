@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import zlib
@@ -244,8 +245,10 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     except ValueError as error:
         return Rejected(source, str(error), raw)
     given_id = record.get("id")
-    if given_id is not None and (isinstance(given_id, bool) or not isinstance(given_id, (str, int, float))):
+    if isinstance(given_id, bool) or not isinstance(given_id, (str, int, float, type(None))):
         return Rejected(source, f"field 'id' must be a string or a number, got {type(given_id).__name__}", raw)
+    if isinstance(given_id, float) and not math.isfinite(given_id):
+        return Rejected(source, f"field 'id' must be a finite number, got {given_id}", raw)
     if given_id is not None and str(given_id).strip():
         record_id = str(given_id).strip()
         source = f"{source}#{record_id}"

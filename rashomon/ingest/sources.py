@@ -16,13 +16,17 @@ through. An argument that is
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..config import Settings
+from ..errors import InputError
 from ..records import Document, Item, Rejected
 from .files import read_paths
+
+log = logging.getLogger(__name__)
 
 URL_LIST_SUFFIXES = (".urls",)
 OPML_SUFFIXES = (".opml",)
@@ -104,7 +108,12 @@ def read_url(url: str, fetcher) -> Iterator[Item]:  # type: ignore[no-untyped-de
 
 
 def read_sources(inputs: Iterable[str | os.PathLike[str]], settings: Settings, fetcher=None) -> Iterator[Item]:  # type: ignore[no-untyped-def]
-    """Documents and rejections from every argument (see the module docstring)."""
+    """Documents and rejections from every argument (see the module docstring).
+
+    Total: a reader that fails on one argument (an :class:`~rashomon.errors.InputError`,
+    or a bug: "internal error in read: …") costs that argument's remaining items,
+    reported as a rejection; the other arguments are read on.
+    """
     owned = None
     try:
         for given in inputs:
@@ -113,20 +122,32 @@ def read_sources(inputs: Iterable[str | os.PathLike[str]], settings: Settings, f
             needs_network = is_url(text) or name.endswith(OPML_SUFFIXES + URL_LIST_SUFFIXES + FEED_SUFFIXES)
             if needs_network and fetcher is None:
                 fetcher = owned = make_fetcher(settings)
-            if is_url(text):
-                yield from read_url(text, fetcher)
-            elif name.endswith(OPML_SUFFIXES + URL_LIST_SUFFIXES):
-                urls, rejected = feed_urls_of([text])
-                yield from rejected
-                for url in urls:
-                    yield from read_url(url, fetcher)
-            elif name.endswith(FEED_SUFFIXES) and Path(text).is_file():
-                yield from _read_feed_file(Path(text), fetcher)
-            else:
-                yield from read_paths([text], settings.max_input_bytes)
+            yield from _read_one(text, name, settings, fetcher)
     finally:
         if owned is not None:
             owned.close()
+
+
+def _read_one(text: str, name: str, settings: Settings, fetcher) -> Iterator[Item]:  # type: ignore[no-untyped-def]
+    try:
+        if is_url(text):
+            yield from read_url(text, fetcher)
+        elif name.endswith(OPML_SUFFIXES + URL_LIST_SUFFIXES):
+            urls, rejected = feed_urls_of([text])
+            yield from rejected
+            for url in urls:
+                yield from read_url(url, fetcher)
+        elif name.endswith(FEED_SUFFIXES) and Path(text).is_file():
+            yield from _read_feed_file(Path(text), fetcher)
+        else:
+            yield from read_paths([text], settings.max_input_bytes)
+    except InputError as error:
+        yield Rejected(text, str(error))
+    except OSError as error:
+        yield Rejected(text, f"cannot read: {error.strerror or error}")
+    except Exception as error:  # a reader's bug must not sink the batch
+        log.info("internal error reading %s", text, exc_info=True)
+        yield Rejected(text, f"internal error in read: {type(error).__name__}: {error}")
 
 
 def _read_feed_file(path: Path, fetcher) -> Iterator[Item]:  # type: ignore[no-untyped-def]
