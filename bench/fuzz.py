@@ -1346,12 +1346,116 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--no-save", action="store_true", help="do not write failing inputs to the corpus")
     parser.add_argument("--pathological", action="store_true", help="only time the pathological inputs")
+    parser.add_argument("--analyze", type=int, metavar="N", help="only run analyze end to end over N mutated folders")
     args = parser.parse_args(argv)
+    if args.analyze:
+        figures = fuzz_analyze(args.analyze, args.seed)
+        internal = figures.pop("internal_errors")
+        print(json.dumps({**figures, "internal_errors": len(internal)}, indent=1))
+        return 1 if figures["crashes"] or figures["hangs"] else 0
     if args.pathological:
         return _pathological_table()
     report = fuzz(args.inputs, args.seed, args.timeout, args.jobs, save=not args.no_save)
     print(report.text())
     return 1 if report.count("crash") or report.count("hang") else 0
+
+
+# -- end to end: rashomon.pipeline.analyze over mutated inputs ----------------------------------
+
+ANALYZE_SUFFIXES = (".txt", ".html", ".json", ".jsonl", ".warc.gz", ".txt.gz", ".html.gz")
+
+
+def analyze_trial(seeds: Seeds, rng: random.Random) -> list[Case]:
+    """A small folder's worth of mutated inputs (one to four files of mixed kinds)."""
+    cases = []
+    for _ in range(rng.randint(1, 4)):
+        suffix = rng.choice(ANALYZE_SUFFIXES)
+        data = seeds.family(rng, _SUFFIX_FAMILY[suffix])
+        steps = []
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            data, step = mutate(rng, data, lambda suffix=suffix: seeds.family(rng, _SUFFIX_FAMILY[suffix]))
+            steps.append(step)
+        if suffix.endswith(".gz") and not suffix.endswith("warc.gz"):
+            data = gzip.compress(data, compresslevel=1)
+        cases.append(Case("analyze", data, suffix, how="+".join([suffix, *steps])))
+    return cases
+
+
+def run_analyze(cases: list[Case], folder: Path) -> tuple[int, int, list[str]]:
+    """``analyze`` over the cases as files; ``(articles, rejected, internal errors)``.
+
+    Raises:
+        Exception: whatever escaped the pipeline (a crash).
+    """
+    from rashomon.config import load_settings
+    from rashomon.pipeline import analyze
+
+    for old in folder.iterdir():
+        old.unlink()
+    for index, case in enumerate(cases):
+        (folder / f"input{index}{case.suffix}").write_bytes(case.data)
+    settings = load_settings(environ={}, embedder="hashing", workers=1)
+    result = analyze([folder], settings)
+    internal = [item.reason for item in result.rejected if "internal error" in item.reason]
+    return len(result.articles), len(result.rejected), internal
+
+
+def _analyze_worker(conn: Any, folder: str) -> None:
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    sys.stderr = open(os.devnull, "w")
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP * 2, ADDRESS_SPACE_CAP * 2))
+    Path(folder).mkdir(exist_ok=True)
+    while (cases := conn.recv()) is not None:
+        start = time.perf_counter()
+        try:
+            articles, rejected, internal = run_analyze(cases, Path(folder))
+            conn.send(("ok", time.perf_counter() - start, articles, rejected, internal))
+        except Exception:
+            conn.send(("crash", time.perf_counter() - start, 0, 0, [traceback.format_exc(limit=8)]))
+
+
+def fuzz_analyze(trials: int, seed: int, timeout: float = 120.0) -> dict[str, Any]:
+    """Run ``analyze`` end to end over ``trials`` mutated folders in a watched worker."""
+    seeds = Seeds.load(max_pages=40)
+    rng = random.Random(seed)
+    figures: dict[str, Any] = {"trials": 0, "files": 0, "articles": 0, "rejected": 0, "crashes": 0, "hangs": 0}
+    figures["internal_errors"] = []
+    slowest = 0.0
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory(prefix="rashomon-fuzz-analyze-") as tmp:
+        conn, child = context.Pipe()
+        process = context.Process(target=_analyze_worker, args=(child, tmp + "/in"), daemon=True)
+        process.start()
+        for _ in range(trials):
+            cases = analyze_trial(seeds, rng)
+            figures["trials"] += 1
+            figures["files"] += len(cases)
+            conn.send(cases)
+            if not conn.poll(timeout):
+                figures["hangs"] += 1
+                print(f"HANG analyze {[case.how for case in cases]}", flush=True)
+                os.kill(process.pid, signal.SIGKILL)
+                process.join()
+                conn, child = context.Pipe()
+                process = context.Process(target=_analyze_worker, args=(child, tmp + "/in"), daemon=True)
+                process.start()
+                continue
+            status, seconds, articles, rejected, internal = conn.recv()
+            slowest = max(slowest, seconds)
+            figures["articles"] += articles
+            figures["rejected"] += rejected
+            figures["internal_errors"].extend(internal)
+            if status == "crash":
+                figures["crashes"] += 1
+                print(f"CRASH analyze {[case.how for case in cases]}: {internal[0][-400:]}", flush=True)
+            for reason in internal:
+                print(f"INTERNAL {[case.how for case in cases]}: {reason[:300]}", flush=True)
+        conn.send(None)
+        process.join(10)
+    figures["slowest_s"] = round(slowest, 2)
+    return figures
 
 
 def _pathological_table() -> int:

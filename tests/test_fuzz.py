@@ -266,3 +266,11 @@ def test_benchmark_pages_are_read_as_html_gz(tmp_path: Path) -> None:
     target.write_bytes(page.read_bytes())
     (item,) = list(read_file(target, 20_000_000))
     assert isinstance(item, Document) and len(item.text) > 200
+
+
+@pytest.mark.slow
+def test_analyze_end_to_end_over_mutated_folders_never_raises() -> None:
+    # the whole pipeline (hashing embedder for speed): bad inputs are rejected, nothing escapes
+    figures = fuzz.fuzz_analyze(3, seed=11, timeout=300)
+    assert figures["crashes"] == 0 and figures["hangs"] == 0
+    assert figures["trials"] == 3 and figures["articles"] + figures["rejected"] > 0
