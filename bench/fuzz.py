@@ -1130,6 +1130,15 @@ def _worker(conn: Any, folder: str, cap: int) -> None:
 
     logging.disable(logging.CRITICAL)  # readers log what they reject; the bench counts it instead
     sys.stderr = open(os.devnull, "w")  # warcio prints a warning per odd record
+    # import every parser before the first case: a fresh worker (after a hang) would otherwise
+    # spend its first case's time limit importing trafilatura, lxml and charset-normalizer
+    import rashomon.clean
+    import rashomon.ingest.feeds
+    import rashomon.ingest.html
+    import rashomon.ingest.warc  # noqa: F401
+    from rashomon.ingest.html import document_from_html
+
+    document_from_html(b"<html><body><p>warm up the extractor once</p></body></html>", "warm-up")
     while True:
         case = conn.recv()
         if case is None:
