@@ -128,15 +128,37 @@ def _language(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
+def _hostname(url: str | None) -> str | None:
+    """The host of a URL, or None (also for addresses urllib refuses, such as ``http://[x``)."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _joined(url: str | None, href: str) -> str | None:
+    """``href`` resolved against ``url``; None when either cannot be parsed."""
+    try:
+        joined = urljoin(url, href) if url else href
+        urlsplit(joined)
+    except ValueError:
+        return None
+    return joined
+
+
 def _canonical(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
     for element in tree.iter("link"):
         rel = (element.get("rel") or "").lower().split()
         href = (element.get("href") or "").strip()
         if "canonical" in rel and href:
-            return urljoin(url, href) if url else href
+            joined = _joined(url, href)
+            if joined:
+                return joined
     og = _meta(tree, "og:url")
     if og:
-        return urljoin(url, og) if url else og
+        return _joined(url, og) or url
     return url
 
 
@@ -150,7 +172,7 @@ def _json_ld(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken or absurdly nested JSON-LD is no metadata
             continue
         stack = [data]
         while stack and len(found) < 20:
@@ -165,9 +187,11 @@ def _json_ld(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     return found
 
 
-def _person_name(value: Any) -> str | None:
+def _person_name(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, list):
-        names = [name for name in (_person_name(v) for v in value) if name]
+        if depth > 3:  # authors nest a level or two; deeper is junk, and unbounded recursion would crash
+            return None
+        names = [name for name in (_person_name(v, depth + 1) for v in value[:50]) if name]
         return ", ".join(dict.fromkeys(names)) or None
     if isinstance(value, dict):
         value = value.get("name")
@@ -249,7 +273,7 @@ def page_metadata(tree: lxml_html.HtmlElement | None, url: str | None, extracted
         published = _published(tree, linked, url)
     if tree is None:
         title = field("title")
-        hostname = field("hostname") or (urlsplit(url).hostname if url else None)
+        hostname = field("hostname") or _hostname(url)
         return PageMeta(title, None, title, author, published, sitename, hostname, url, None, description)
     sitename = _meta(tree, "og:site_name", "application-name") or sitename
     raw_titles = [t for t in (_meta(tree, "og:title", "twitter:title"), _clean(tree.findtext(".//title"))) if t]
@@ -257,7 +281,7 @@ def page_metadata(tree: lxml_html.HtmlElement | None, url: str | None, extracted
     headline = _headline(tree, [*raw_titles, *([page_title] if page_title else [])])
     title = headline or page_title or field("title")
     canonical = _canonical(tree, url)
-    hostname = urlsplit(canonical).hostname if canonical else None
+    hostname = _hostname(canonical)
     hostname = hostname or field("hostname")
     if hostname and hostname.startswith("www."):
         hostname = hostname[4:]

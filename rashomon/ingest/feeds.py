@@ -172,7 +172,7 @@ def _format_of_root(root: Any) -> str | None:
 def _json_feed(data: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(_strip_start(data).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if isinstance(value, dict) and str(value.get("version", "")).startswith("https://jsonfeed.org/version/"):
         return value
@@ -256,8 +256,11 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     url = url.strip()
     if not url:
         return None
-    joined = urljoin(base, url) if base else url
-    return joined if urlsplit(joined).scheme in ("http", "https") else None
+    try:
+        joined = urljoin(base, url) if base else url
+        return joined if urlsplit(joined).scheme in ("http", "https") and urlsplit(joined).netloc else None
+    except ValueError:  # a malformed address ("http://[x") is no link, not a broken feed
+        return None
 
 
 def _item_link(url: str | None, base: str | None) -> str | None:
@@ -287,7 +290,10 @@ def _xml_base(element: Any, fallback: str) -> str:
         node = node.getparent()
     base = fallback
     for value in reversed(bases):
-        base = urljoin(base, value)
+        try:
+            base = urljoin(base, value)
+        except ValueError:
+            continue  # a malformed xml:base is ignored
     return base
 
 
@@ -596,8 +602,12 @@ def parse_url_list(text: str, source: str = "URL list") -> tuple[list[str], list
         line = re.sub(r"(^|\s)#.*$", "", line).strip()
         if not line:
             continue
-        parts = urlsplit(line)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in line:
+        try:
+            parts = urlsplit(line)
+            valid = parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and " " not in line
+        except ValueError:  # "http://[x": not a URL
+            valid = False
+        if not valid:
             rejected.append(Rejected(f"{source}:{line_no}", f"line {line_no} is not an http(s) URL: {line!r}"))
             continue
         urls.setdefault(line, None)

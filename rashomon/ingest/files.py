@@ -4,6 +4,9 @@ Reads ``.txt`` (encoding detected), ``.html``/``.htm`` (main text through
 trafilatura, comments left out), ``.json`` (one record, a list, or
 ``{"articles": [...]}``) and ``.jsonl`` (a record per line). A ``.txt`` may have a
 sidecar ``NAME.meta.json`` with the same optional fields as a JSON record.
+Each of them may be gzip-compressed (``NAME.html.gz``, ``NAME.jsonl.gz`` …): it is
+decompressed as a stream and refused as soon as it grows past ``max_input_mb``,
+so a decompression bomb costs a few milliseconds, not the machine's memory.
 
 A bad input never stops the batch: it comes out as a :class:`Rejected` naming
 the source and the reason, with its raw bytes.
@@ -18,10 +21,12 @@ import logging
 import math
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..records import Document, Item, Rejected
 
 log = logging.getLogger(__name__)
@@ -31,7 +36,9 @@ HTML_SUFFIXES = (".html", ".htm")
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SIDECAR_SUFFIX = ".meta.json"
+GZIP_SUFFIX = ".gz"
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + (".warc", ".warc.gz")
+_GZIP_CHUNK = 1 << 16
 METADATA_FIELDS = ("title", "url", "outlet", "published", "language", "author")
 
 _MAGIC = {
@@ -44,6 +51,13 @@ _MAGIC = {
     b"\x7fELF": "an executable",
     b"SQLite format 3": "an SQLite database",
 }
+
+
+class DecodeError(InputError, ValueError):
+    """Bytes that decode to text in no encoding that fits; the message says why.
+
+    A :class:`ValueError` too, so callers written before it existed still catch it.
+    """
 
 
 def _size(count: int) -> str:
@@ -106,7 +120,7 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         ``(text, encoding)``.
 
     Raises:
-        ValueError: if no encoding fits; the message says why.
+        DecodeError: if no encoding fits (an :class:`InputError`); the message says why.
     """
     from charset_normalizer import from_bytes
     from charset_normalizer.md import mess_ratio
@@ -116,12 +130,12 @@ def decode_text(raw: bytes) -> tuple[str, str]:
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as error:
-                raise ValueError(
+                raise DecodeError(
                     f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
                     f"(byte {error.start}: {error.reason})"
                 ) from None
             if encoding == "utf-16" and mess_ratio(text, 1.0) > 0.3:
-                raise ValueError("starts with a UTF-16 byte-order mark but does not decode to readable text")
+                raise DecodeError("starts with a UTF-16 byte-order mark but does not decode to readable text")
             return text, encoding
     try:
         return raw.decode("utf-8"), "utf-8"
@@ -131,19 +145,28 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     valid_multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", raw))
     invalid = raw.decode("utf-8", errors="replace").count("\ufffd")
     if valid_multibyte >= 4 * invalid:
-        raise ValueError(
+        raise DecodeError(
             f"looks like UTF-8 but has {invalid} invalid byte(s), first at byte {utf8_error.start}; re-save it as UTF-8"
         )
     results = from_bytes(raw)
     best = results.best()
     if best is None or best.encoding in ("utf_8", "utf-8") or best.chaos > 0.3:
-        raise ValueError(f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits")
+        raise DecodeError(f"not valid UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and no other encoding fits")
     # cp1250 and cp1252 often tie; Western European text is far more common in news.
     for match in results:
         if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
             best = match
             break
     return str(best), best.encoding
+
+
+def _scrub(text: str) -> str:
+    """``text`` without lone surrogates (JSON's ``"\\ud800"`` escapes make them; UTF-8 cannot hold them)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
@@ -154,7 +177,11 @@ def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
             continue
         if not isinstance(value, (str, int, float)):
             raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
-        meta[name] = str(value).strip()
+        if isinstance(value, bool):
+            raise ValueError(f"field {name!r} must be a string, got bool")
+        if isinstance(value, float) and value != value:  # NaN, which json.loads accepts
+            raise ValueError(f"field {name!r} must be a string, got NaN")
+        meta[name] = _scrub(str(value)).strip()
     language = meta.get("language")
     if language:
         meta["language"] = language.lower().split("-")[0].split("_")[0]
@@ -162,7 +189,9 @@ def _meta_from(record: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 def _read_sidecar(path: Path) -> tuple[dict[str, Any], Rejected | None]:
-    sidecar = path.with_name(path.name[: -len(path.suffix)] + SIDECAR_SUFFIX)
+    name = path.name[: -len(GZIP_SUFFIX)] if path.name.lower().endswith(GZIP_SUFFIX) else path.name
+    suffix = Path(name).suffix
+    sidecar = path.with_name((name[: -len(suffix)] if suffix else name) + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}, None
     raw = sidecar.read_bytes()
@@ -171,6 +200,8 @@ def _read_sidecar(path: Path) -> tuple[dict[str, Any], Rejected | None]:
         if not isinstance(record, dict):
             raise ValueError("expected a JSON object")
         return _meta_from(record, str(sidecar)), None
+    except RecursionError:
+        return {}, Rejected(str(sidecar), "sidecar ignored, not valid metadata: JSON nested too deeply", raw)
     except (ValueError, UnicodeDecodeError) as error:
         return {}, Rejected(str(sidecar), f"sidecar ignored, not valid metadata: {error}", raw)
 
@@ -208,6 +239,7 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return Rejected(source, "record has no non-empty 'text' field", raw)
+    text = _scrub(text)
     try:
         meta = _meta_from(record, source)
     except ValueError as error:
@@ -223,7 +255,14 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     else:
         record_id = make_id("record", text, meta.get("url") or "", meta.get("title") or "")
     return Document(
-        id=record_id, source=source, raw=raw, text=text, encoding="utf-8", fmt="json", origin="record", **meta
+        id=_scrub(record_id),
+        source=_scrub(source),
+        raw=raw,
+        text=text,
+        encoding="utf-8",
+        fmt="json",
+        origin="record",
+        **meta,
     )
 
 
@@ -235,6 +274,9 @@ def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
     except ValueError as error:
         yield Rejected(source, f"not valid JSON: {error}", raw)
         return
+    except RecursionError:
+        yield Rejected(source, "not valid JSON: nested too deeply", raw)
+        return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     records = data if isinstance(data, list) else [data]
@@ -242,7 +284,11 @@ def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
         yield Rejected(source, "JSON file holds no records", raw)
     for index, record in enumerate(records):
         item_source = source if len(records) == 1 else f"{source}[{index}]"
-        item = _record_to_item(record, item_source, json.dumps(record, ensure_ascii=False).encode())
+        try:
+            record_raw = json.dumps(record, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # lone surrogates: keep them as JSON escapes
+            record_raw = json.dumps(record).encode()
+        item = _record_to_item(record, item_source, record_raw)
         if isinstance(item, Document):
             item = Document(**{**item.__dict__, "fmt": "json"})
         yield item
@@ -268,6 +314,9 @@ def read_jsonl_file(path: Path, raw: bytes) -> Iterator[Item]:
             record = json.loads(line)
         except ValueError as error:
             yield Rejected(f"{source}:{line_no}", f"line {line_no} is not valid JSON: {error}", line_raw)
+            continue
+        except RecursionError:
+            yield Rejected(f"{source}:{line_no}", f"line {line_no} is not valid JSON: nested too deeply", line_raw)
             continue
         item = _record_to_item(record, source, line_raw)
         if isinstance(item, Rejected):
@@ -309,20 +358,74 @@ def read_warc_file(path: Path, max_bytes: int) -> Iterator[Item]:
         yield item
 
 
+class _TooLarge(Exception):
+    """Raised inside :func:`gunzip_capped` when the output passes the limit."""
+
+
+def gunzip_capped(path: Path, max_bytes: int) -> bytes:
+    """The decompressed bytes of a gzip file (several members allowed), streamed.
+
+    Decompression stops as soon as the output passes ``max_bytes``, so a
+    decompression bomb is refused after reading ``max_bytes`` of output at most.
+
+    Raises:
+        InputError: the output would pass ``max_bytes``, or the data is not valid gzip.
+        OSError: the file cannot be read.
+    """
+    out = bytearray()
+    decompressor = zlib.decompressobj(31)
+    started = False
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_GZIP_CHUNK):
+                data = chunk
+                while data:
+                    started = True
+                    out += decompressor.decompress(data, max_bytes + 1 - len(out))
+                    if len(out) > max_bytes:
+                        raise _TooLarge
+                    if decompressor.eof:  # a member ended; another may follow
+                        data = decompressor.unused_data
+                        decompressor = zlib.decompressobj(31)
+                        started = False
+                        if data.strip(b"\x00") == b"":
+                            data = b""  # zero padding after the last member is allowed (as gzip does)
+                    else:
+                        data = decompressor.unconsumed_tail
+    except _TooLarge:
+        raise InputError(
+            f"decompresses to more than {_size(max_bytes)}, over the limit (setting max_input_mb)"
+        ) from None
+    except zlib.error as error:
+        raise InputError(f"not valid gzip data ({error})") from None
+    if started and not decompressor.eof:
+        raise InputError(f"gzip data is cut short after {_size(len(out))} of output")
+    return bytes(out)
+
+
+def _reader_for(path: Path) -> tuple[Any, bool]:
+    """The reader for a file name and whether it is gzip-compressed (``NAME.txt.gz``)."""
+    name = path.name.lower()
+    if name.endswith(GZIP_SUFFIX):
+        return _READERS.get(Path(name[: -len(GZIP_SUFFIX)]).suffix), True
+    return _READERS.get(path.suffix.lower()), False
+
+
 def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
     """Read one file into documents and rejections (never raises for bad content)."""
     source = str(path)
     if path.name.lower().endswith(WARC_SUFFIXES):
         yield from read_warc_file(path, max_bytes)  # streamed: the file-size limit applies per record
         return
-    reader = _READERS.get(path.suffix.lower())
+    reader, compressed = _reader_for(path)
     try:
         size = path.stat().st_size
         if reader is None:
             raw = path.read_bytes() if size <= max_bytes else b""
             yield Rejected(
                 source,
-                f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}",
+                f"unsupported file type {path.suffix or '(no extension)'!r}; expected one of {', '.join(SUPPORTED)}"
+                " (each but WARC also gzip-compressed, NAME.EXT.gz)",
                 raw,
             )
             return
@@ -334,7 +437,14 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Item]:
                 raw,
             )
             return
-        raw = path.read_bytes()
+        if compressed:
+            try:
+                raw = gunzip_capped(path, max_bytes)
+            except InputError as error:
+                yield Rejected(source, str(error), path.read_bytes())
+                return
+        else:
+            raw = path.read_bytes()
     except OSError as error:
         yield Rejected(source, f"cannot read file: {error.strerror or error}")
         return

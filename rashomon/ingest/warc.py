@@ -44,6 +44,35 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xhtml
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/"
 _CHUNK = 1 << 20
+# Longest header or separator line read between records. warcio reads lines without a bound,
+# so a gzip member inflating to a gigabyte with no newline would be read into memory whole.
+MAX_LINE_BYTES = 1 << 20
+
+
+class _LineTooLong(Exception):
+    """A line between or inside record headers is longer than :data:`MAX_LINE_BYTES`."""
+
+
+def _bounded_iterator(fh: BinaryIO) -> Any:
+    """warcio's ArchiveIterator over ``fh`` with every line it reads capped at :data:`MAX_LINE_BYTES`.
+
+    Payloads are read with ``read`` (and capped by ``max_record_bytes``); only header and
+    separator lines go through ``readline``, so capping it bounds what a hostile member costs.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    iterator = ArchiveIterator(fh)
+    unbounded = iterator.reader.readline
+
+    def readline(length: int | None = None) -> bytes:
+        limit = MAX_LINE_BYTES if not length or length > MAX_LINE_BYTES else length
+        line: bytes = unbounded(limit)
+        if len(line) >= MAX_LINE_BYTES and not line.endswith(b"\n"):
+            raise _LineTooLong(f"a line longer than {MAX_LINE_BYTES:,} bytes (not a WARC header)")
+        return line
+
+    iterator.reader.readline = readline
+    return iterator
 
 
 @dataclass(frozen=True)
@@ -197,6 +226,7 @@ class _Reader:
         self.stats = stats
         self.first_source: dict[str, str] = {}
         self.last_rejected_offset: int | None = None
+        self.oversized = False  # the record just seen was refused for its size: skip it by scanning
 
     def item(self, item: Item, headers: Any = None, offset: int | None = None) -> WarcItem:
         if isinstance(item, Document):
@@ -248,6 +278,7 @@ class _Reader:
             self.stats.skipped["not-html"] += 1
             return None
         if record.length is not None and record.length > self.max_record_bytes + 65536:
+            self.oversized = True
             return self.item(
                 Rejected(
                     source,
@@ -321,8 +352,6 @@ def iter_warc_records(
     Never raises for bad content: broken records and unreadable files come out
     as :class:`Rejected` items.
     """
-    from warcio.archiveiterator import ArchiveIterator
-
     stats = stats if stats is not None else WarcStats()
     name = os.fspath(path)
     reader = _Reader(name, max_record_bytes, stats)
@@ -358,22 +387,33 @@ def iter_warc_records(
         any_record = False
         while position is not None:
             fh.seek(position)
-            iterator = ArchiveIterator(fh)
+            iterator = _bounded_iterator(fh)
             failure: BaseException | None = None
+            skip_from: int | None = None
             try:
                 for record in iterator:
                     if record.format != "warc":
                         raise ValueError(f"not a WARC record (looks like {record.format or 'nothing known'})")
                     any_record = True
-                    offset = iterator.offset
+                    # warcio's offset goes negative when a plain stream turns out to hold gzip data
+                    offset = max(iterator.offset, position)
                     outcome = reader.record(record, offset)
                     if outcome is not None:
                         yield outcome
+                    if reader.oversized:
+                        # warcio would inflate the whole record to skip it (a bomb costs minutes);
+                        # scanning the file for the next record start costs a read of it
+                        reader.oversized = False
+                        skip_from = offset
+                        break
             except Exception as error:  # warcio: bad header, bad gzip data, not a WARC
                 failure = error
+            if skip_from is not None:
+                position = _next_start(fh, skip_from + 1, gz)
+                continue
             if failure is None:
                 break
-            failed_at = iterator.offset
+            failed_at = max(iterator.offset, position)  # never behind where this pass started
             position = _next_start(fh, failed_at + 1, gz)
             if failed_at == reader.last_rejected_offset:
                 continue  # this record was already rejected when its payload failed
