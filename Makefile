@@ -31,6 +31,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
 
+# Reliability benches (RELIABILITY.md): fuzz every parser, kill ingest/watch at random points.
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py --inputs 100000
+
+kill-bench: $(STAMP)
+	$(BIN)/python bench/bench_kill.py --trials 50
+
 calibrate: $(STAMP)
 	$(BIN)/python bench/calibrate_similarity.py
 

@@ -97,10 +97,35 @@ def seed_copies(tmp_path: Path, seeds_dir: Path) -> Path:
 
 # Fixtures that load the real embedding model or run the whole pipeline with it.
 _SLOW_FIXTURES = frozenset({"sample_analysis", "seeds_analysis", "seeds_export", "seeds_prefix", "seed_features"})
+# Tests that load the real model or run the whole pipeline on real data themselves (2 s or more
+# each on 2 cores; `pytest --durations=40` shows the list to keep here).
+_SLOW_TESTS = frozenset(
+    {
+        "test_quality_framing_cross_validated_on_semeval_third",
+        "test_quality_pair_similarity_on_semeval",
+        "test_quality_ner_f1",
+        "test_quality_combiner_cross_validated_on_semeval",
+        "test_eval_similarity_on_semeval_pairs_correlates_with_people",
+        "test_eval_clusters_on_the_sample_corpus",
+        "test_cli_demo_writes_report_and_summary",
+        "test_cli_workspace_commands",
+        "test_cli_analyze_reports_each_rejection_and_still_succeeds",
+        "test_store_round_trip_keeps_articles_equal",
+        "test_store_duplicate_content_under_another_name_is_recorded",
+        "test_store_round_trips_framing_labels",
+        "test_store_keeps_provenance_and_date_hints",
+        "test_body_f1_on_the_article_extraction_benchmark",
+        "test_streaming_a_large_file_keeps_memory_low",
+        "test_canonical_links_spellings_scripts_and_inflections_across_languages",
+        "test_workspace_loads_its_saved_grouping_instead_of_regrouping",
+        "test_reliability_show_with_a_wrong_id_names_the_kinds_of_id",
+    }
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark ``slow`` every test that uses a fixture running the real model (``make test-fast`` skips them)."""
+    """Mark ``slow`` the tests that run the real model or the whole pipeline (``make test-fast`` skips them)."""
     for item in items:
-        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        name = getattr(item, "originalname", item.name)
+        if name in _SLOW_TESTS or _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
