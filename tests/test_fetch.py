@@ -425,7 +425,7 @@ def test_undeclared_huge_body_is_stopped_while_streaming(server, make):
             h.wfile.write(b"y" * 16_384)
 
     server.routes["/stream"] = endless
-    with pytest.raises(FetchError, match="exceeds the 100,000 byte limit; download stopped"):
+    with pytest.raises(FetchError, match=r"exceeds the 100,000 byte limit \(setting max_input_mb\); download stopped"):
         make(max_bytes=100_000).fetch(server.url("/stream"))
 
 

@@ -273,7 +273,9 @@ def test_a_gzip_bomb_is_stopped_at_the_limit_quickly_and_in_little_memory(server
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        with pytest.raises(FetchError, match=r"exceeds the 10,000,000 byte limit once decompressed") as caught:
+        with pytest.raises(
+            FetchError, match=r"exceeds the 10,000,000 byte limit \(setting max_input_mb\) once decompressed"
+        ) as caught:
             fetcher.fetch(f"http://127.0.0.1:{server.port}/bomb")
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
@@ -288,7 +290,7 @@ def test_a_gzip_bomb_is_stopped_at_the_limit_quickly_and_in_little_memory(server
 def test_a_deflate_bomb_is_stopped_too(server, make):
     bomb = zlib.compress(b"\0" * 30_000_000, 9)
     server.routes["/bomb"] = lambda h: h.reply(200, bomb, {"Content-Encoding": "deflate"})
-    with pytest.raises(FetchError, match=r"1,000,000 byte limit once decompressed \(deflate"):
+    with pytest.raises(FetchError, match=r"1,000,000 byte limit \(setting max_input_mb\) once decompressed \(deflate"):
         make(allow_private=True, max_bytes=1_000_000).fetch(f"http://127.0.0.1:{server.port}/bomb")
 
 

@@ -938,7 +938,8 @@ class Fetcher:
         length = response.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             raise FetchError(
-                url, f"body is {int(length):,} bytes (Content-Length), over the {self.max_bytes:,} byte limit"
+                url,
+                f"body is {int(length):,} bytes (Content-Length), over the {self.max_bytes:,} byte limit (setting max_input_mb)",
             )
         encodings = content_encodings(response.headers.get("content-encoding"))
         unknown = [coding for coding in encodings if coding not in DECODED_ENCODINGS]
@@ -959,10 +960,12 @@ class Fetcher:
             size += len(piece)
             if size > self.max_bytes:
                 if decoder is None:
-                    raise FetchError(url, f"body exceeds the {self.max_bytes:,} byte limit; download stopped")
+                    raise FetchError(
+                        url, f"body exceeds the {self.max_bytes:,} byte limit (setting max_input_mb); download stopped"
+                    )
                 raise FetchError(
                     url,
-                    f"body exceeds the {self.max_bytes:,} byte limit once decompressed "
+                    f"body exceeds the {self.max_bytes:,} byte limit (setting max_input_mb) once decompressed "
                     f"({', '.join(encodings)}, {raw_size:,} compressed bytes read); download stopped",
                 )
             chunks.append(piece)
@@ -971,7 +974,9 @@ class Fetcher:
             for chunk in response.iter_raw():
                 raw_size += len(chunk)
                 if raw_size > self.max_bytes:
-                    raise FetchError(url, f"body exceeds the {self.max_bytes:,} byte limit; download stopped")
+                    raise FetchError(
+                        url, f"body exceeds the {self.max_bytes:,} byte limit (setting max_input_mb); download stopped"
+                    )
                 for piece in decoder.feed(chunk) if decoder is not None else (chunk,):
                     take(piece)
                 if self._clock() > deadline:

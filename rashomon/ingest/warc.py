@@ -282,7 +282,7 @@ class _Reader:
             return self.item(
                 Rejected(
                     source,
-                    f"{where}: record is {_size(record.length)}, over the {_size(self.max_record_bytes)} limit",
+                    f"{where}: record is {_size(record.length)}, over the {_size(self.max_record_bytes)} limit (setting max_input_mb)",
                 ),
                 headers,
                 offset,
@@ -309,7 +309,11 @@ class _Reader:
             )
         if len(payload) > self.max_record_bytes:
             return self.item(
-                Rejected(source, f"{where}: payload is over the {_size(self.max_record_bytes)} limit"), headers, offset
+                Rejected(
+                    source, f"{where}: payload is over the {_size(self.max_record_bytes)} limit (setting max_input_mb)"
+                ),
+                headers,
+                offset,
             )
         if mime is None and not _looks_like_html(payload):
             self.stats.skipped["not-html"] += 1
