@@ -128,6 +128,23 @@ DOM_AUDIT = """() => {
 }"""
 
 
+@dataclass
+class Visit:
+    """What a page did: the payload ids that called ``__pwned``, its title before and after, its text."""
+
+    hits: set[str]
+    title_before: str
+    title_after: str
+    article_text: dict[str, str]
+    body_text: str
+    attributes: str
+    audit: list[str]
+
+    @property
+    def ran(self) -> bool:
+        return bool(self.hits) or " ".join(self.title_after.split()) != self.title_before
+
+
 class Browser:
     """One headless Chromium context whose pages all have ``__pwned`` before any script of theirs."""
 
@@ -214,23 +231,6 @@ def browser() -> Iterator[Browser]:
         finally:
             context.close()
             chromium.close()
-
-
-@dataclass
-class Visit:
-    """What a page did: the payload ids that called ``__pwned``, its title before and after, its text."""
-
-    hits: set[str]
-    title_before: str
-    title_after: str
-    article_text: dict[str, str]
-    body_text: str
-    attributes: str
-    audit: list[str]
-
-    @property
-    def ran(self) -> bool:
-        return bool(self.hits) or " ".join(self.title_after.split()) != self.title_before
 
 
 def _control_page(payload: Payload, csp: str | None = None) -> str:
@@ -579,6 +579,14 @@ def test_csv_cells_never_start_a_formula_and_round_trip_exactly(value: str) -> N
         cell = row[column]
         assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, cell)
         assert csv_cell_value(cell) == value, (column, cell)
+
+
+def test_csv_of_the_whole_corpus_round_trips_through_the_csv_module() -> None:
+    for payload in PAYLOADS:
+        value = payload.text
+        analysis = _one_article_analysis(id=value, title=value, outlet=value, url=value, text=value)
+        row = list(csv.DictReader(io.StringIO(to_csv(analysis), newline="")))[0]
+        assert [csv_cell_value(row[c]) for c in ("id", "title", "outlet", "url", "text")] == [value] * 5, payload.id
 
 
 def test_csv_leaves_ordinary_cells_alone() -> None:
