@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from typing import Any
 
 from .records import SCHEMA_VERSION, Analysis, Article, Comparison, Event, Storyline
@@ -210,39 +211,76 @@ CSV_COLUMNS = (
 )
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection"):
+# ``=HYPERLINK(...)`` in a scraped headline would become a live link or a command.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell that no spreadsheet evaluates: a leading ``'`` before a formula character.
+
+    A cell that already starts with ``'`` gets one more, so :func:`csv_cell_value` can undo the
+    escape exactly.
+    """
+    if value.startswith(_FORMULA_START) or value.startswith("'"):
+        return "'" + value
+    return value
+
+
+def csv_cell_value(cell: str) -> str:
+    """The original text of a cell written by :func:`to_csv` (the inverse of :func:`csv_cell`)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def to_csv(analysis: Analysis) -> str:
-    """One row per article; ``removed_lines`` is a count, ``text`` the cleaned text."""
+    """One row per article; ``removed_lines`` is a count, ``text`` the cleaned text.
+
+    Text cells are escaped against formula injection (:func:`csv_cell`; docs/export.md).
+    """
     memberships = _memberships(analysis)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for article in analysis.articles:
         event_id, storyline_id = memberships[article.id]
-        writer.writerow(
-            [
-                article.id,
-                article.source,
-                article.outlet or "",
-                article.url or "",
-                article.title or "",
-                str(article.title_inferred).lower(),
-                article.language or "",
-                article.published or "",
-                event_id or "",
-                storyline_id or "",
-                len(article.removed_lines),
-                article.text,
-            ]
-        )
+        texts = [
+            article.id,
+            article.source,
+            article.outlet or "",
+            article.url or "",
+            article.title or "",
+            str(article.title_inferred).lower(),
+            article.language or "",
+            article.published or "",
+            event_id or "",
+            storyline_id or "",
+        ]
+        writer.writerow([csv_cell(text) for text in texts] + [len(article.removed_lines), csv_cell(article.text)])
     return buffer.getvalue()
 
 
+# ASCII punctuation that CommonMark or GFM can read as markup (emphasis, code, links and images,
+# raw HTML, entities, headings, lists, tables, strikethrough), and the ``@`` of an email autolink;
+# CommonMark lets each be escaped with a backslash. Newlines are folded, so no block starts.
+_MD_SPECIAL = frozenset("\\`*_{}[]<>()#+-.!|~&@")
+
+
 def _md(text: str | None) -> str:
-    """Markdown-safe inline text: scraped text must not become markup."""
+    """Markdown-safe inline text: scraped text must not become markup, a link or HTML."""
     if not text:
         return ""
-    escaped = "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in text)
+    escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    # GFM links bare ``https://…``: an escaped colon is not a scheme's (``www.`` dies with its dots).
+    escaped = escaped.replace("://", "\\://")
     return " ".join(escaped.split())
+
+
+def _code(text: str | None) -> str:
+    """An id as a Markdown code span that backticks inside it cannot close (CommonMark 6.1)."""
+    text = " ".join((text or "").split()) or "?"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def to_markdown(analysis: Analysis) -> str:
@@ -254,17 +292,17 @@ def to_markdown(analysis: Analysis) -> str:
         f"{len(analysis.storylines)} storylines, {len(analysis.rejected)} rejected inputs.\n"
     ]
     for storyline in analysis.storylines:
-        out.append(f"\n## Storyline {storyline.id}: {_md(storyline.label)}\n")
+        out.append(f"\n## Storyline {_md(storyline.id)}: {_md(storyline.label)}\n")
         for event_id in storyline.event_ids:
             event = events[event_id]
-            dates = f" ({event.first_seen} – {event.last_seen})" if event.first_seen else ""
+            dates = f" ({_md(event.first_seen)} – {_md(event.last_seen)})" if event.first_seen else ""
             if event.first_seen and f"({event.first_seen}" in event.label:
                 dates = ""  # the label carries its date span
-            out.append(f"\n### Event {event.id}: {_md(event.label)}{dates}\n")
+            out.append(f"\n### Event {_md(event.id)}: {_md(event.label)}{dates}\n")
             for article_id in event.article_ids:
                 a = by_id[article_id]
                 out.append(
-                    f"- `{a.id}` {_md(a.outlet) or 'unknown outlet'} [{a.language or '?'}] {_md(a.title)}"
+                    f"- {_code(a.id)} {_md(a.outlet) or 'unknown outlet'} \\[{_md(a.language) or '?'}\\] {_md(a.title)}"
                     + (" *(title inferred from lead)*" if a.title_inferred else "")
                 )
         links = [link for link in analysis.crosslinks if link.storyline_id == storyline.id]
@@ -273,11 +311,11 @@ def to_markdown(analysis: Analysis) -> str:
             for link in sorted(links, key=lambda link: (link.flag is None, link.kind, link.id)):
                 flag = f"**{_md(link.flag)}**: " if link.flag else ""
                 what = "the same words" if link.kind == "quote" else "figures for the same quantity"
-                out.append(f"- {flag}{what} (`{link.id}`, confidence {link.confidence:.2f})")
+                out.append(f"- {flag}{what} ({_code(link.id)}, confidence {link.confidence:.2f})")
                 for item in link.items:
-                    teller = _md(item.outlet) or f"`{item.article_id}`"
+                    teller = _md(item.outlet) or _code(item.article_id)
                     said = f", attributed to {_md(item.speaker)}" if item.speaker else ""
-                    out.append(f"  - {teller} [{item.language or '?'}]{said}: {_md(item.text)}")
+                    out.append(f"  - {teller} \\[{_md(item.language) or '?'}\\]{said}: {_md(item.text)}")
     for comparison in analysis.comparisons:
         out.extend(_comparison_markdown(comparison))
     if analysis.rejected:
@@ -290,18 +328,18 @@ def _comparison_markdown(comparison: Comparison) -> list[str]:
     names = {source.id: source.name for source in comparison.sources}
 
     def cite(evidence: tuple) -> str:
-        return " ".join(f"`{e.article_id}:{e.start}-{e.end}`" for e in evidence[:4])
+        return " ".join(_code(f"{e.article_id}:{e.start}-{e.end}") for e in evidence[:4])
 
-    out = [f"\n## How the outlets tell event {comparison.event_id}\n"]
-    out.append("Outlets: " + "; ".join(f"{_md(s.name)} (`{s.id}`)" for s in comparison.sources) + "\n")
+    out = [f"\n## How the outlets tell event {_md(comparison.event_id)}\n"]
+    out.append("Outlets: " + "; ".join(f"{_md(s.name)} ({_code(s.id)})" for s in comparison.sources) + "\n")
     headings = {"happened": "What most outlets report", "differs": "How they differ"}
     section = None
     for line in comparison.brief:
         if line.section != section:
             section = line.section
-            out.append(f"\n### {headings.get(section, section)}\n")
+            out.append(f"\n### {_md(headings.get(section, section))}\n")
         who = f"**{_md(line.kind)}**" + (f" · {_md(names.get(line.source, line.source))}" if line.source else "")
-        language = f" [{line.language}]" if line.language else ""
+        language = f" \\[{_md(line.language)}\\]" if line.language else ""
         out.append(f"- {who}{language}: {_md(line.text)} ({cite(line.evidence)}, confidence {line.confidence:.2f})")
     return out
 
