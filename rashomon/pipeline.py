@@ -129,8 +129,10 @@ def per_article(
     if settings.extract:
         from .extract.stage import extract_article
 
+        position = {article.id: number for number, article in enumerate(kept, start=1)}
+
         def extract(article: Article) -> Extraction:
-            progress("extract", len(extractions) + 1, len(kept))
+            progress("extract", position[article.id], len(kept))
             return extract_article(article)
 
         done = boundary.each("extract", kept, extract)
