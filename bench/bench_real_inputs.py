@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
-import importlib.util
 import json
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 DEFAULT_DATA = ROOT.parent / "shared" / "bench"
 CORPORA = ("html", "framing", "similarity", "ner")
@@ -116,17 +116,10 @@ def write_corpus(name: str, data: Path, folder: Path, limit: int | None) -> dict
     return {}
 
 
-def _extraction_metric():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_extraction", ROOT / "bench" / "bench_extraction.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def body_f1(export: dict, truth: dict[str, str]) -> float:
     """The extraction benchmark's F1 of each exported article's text against its page's true body."""
-    metric = _extraction_metric()
+    import bench_extraction as metric  # beside this file (bench/ is on sys.path)
+
     by_page = {Path(article["source"]).name.split(".")[0]: article["text"] for article in export["articles"]}
     return float(metric.scores([metric.page_counts(body, by_page.get(page, "")) for page, body in truth.items()])[0])
 

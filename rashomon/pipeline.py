@@ -26,7 +26,7 @@ from .ingest.sources import read_sources
 from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .records import Analysis, Article, CopyGroup, CrossLink, Document, Entity, Event, Extraction, Framing, Rejected
-from .store import Workspace, holding_lock
+from .store import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -434,7 +434,6 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-@holding_lock  # the whole ingest (reads, grouping, write): a second process waits
 def ingest_items(
     items: Iterable[Document | Rejected],
     workspace: Workspace,
@@ -451,6 +450,19 @@ def ingest_items(
     kept beside the first; new articles join the existing events and storylines
     (see :mod:`rashomon.store`).
     """
+    # The whole ingest (reads, grouping, write) holds the writer lock: a second process waits.
+    with workspace.lock():
+        return _ingest_locked(items, workspace, settings, embedder, detector, progress)
+
+
+def _ingest_locked(
+    items: Iterable[Document | Rejected],
+    workspace: Workspace,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    detector: LanguageDetector | None = None,
+    progress: Progress = _noop,
+) -> IngestSummary:
     settings = settings or load_settings()
     embedder = embedder or default_embedder(settings)
     stored = workspace.vectors()

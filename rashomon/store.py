@@ -30,9 +30,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -40,10 +38,10 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -86,8 +84,6 @@ LOCK_NAME = "rashomon.lock"
 BUSY_TIMEOUT = 30.0  # seconds a short write waits for another process's transaction
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -116,6 +112,7 @@ class Workspace:
             self.lock_timeout = lock_timeout
         self._lock_fd: int | None = None
         self._lock_depth = 0
+        self._fetch_puts = 0  # fetch-cache writes by this object: the cache is pruned every 64th
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.path = self.folder / DATABASE_NAME
@@ -633,9 +630,7 @@ class Workspace:
         # The fetcher calls the cache from its worker threads; a connection of
         # their own (one per call, cheap next to an HTTP request) keeps this
         # workspace's main connection on the thread that opened it.
-        connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        connection.execute("PRAGMA busy_timeout = 30000")
-        return connection
+        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
 
     def get_fetched(self, url: str) -> CacheEntry | None:
         """The conditional-GET entry kept for ``url``, or None; safe from any thread."""
@@ -665,7 +660,7 @@ class Workspace:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (url, entry.etag, entry.last_modified, entry.charset, json.dumps(dict(entry.headers)), body, now),
             )
-            self._fetch_puts = getattr(self, "_fetch_puts", 0) + 1
+            self._fetch_puts += 1
             if self._fetch_puts % 64 == 1:  # prune now and then (first write included), not on every write
                 connection.execute(
                     "DELETE FROM fetch_cache WHERE url IN (SELECT url FROM fetch_cache"
@@ -766,19 +761,6 @@ class Workspace:
                 for n, s in enumerate(storylines)
             ],
         )
-
-
-def holding_lock(function: Callable[P, R]) -> Callable[P, R]:
-    """Run ``function`` holding the writer lock of its ``workspace`` argument (see :meth:`Workspace.lock`)."""
-    signature = inspect.signature(function)
-
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        workspace = signature.bind(*args, **kwargs).arguments["workspace"]
-        with workspace.lock():
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 if sys.platform == "win32":
