@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rashomon import USEEmbedder, embed_articles, load_settings, read_paths  # noqa: E402
-from rashomon.cluster import Grouper, article_features, article_order  # noqa: E402
+from rashomon.cluster import Grouper, article_features  # noqa: E402
 from rashomon.dedup import find_duplicates, fold_copies  # noqa: E402
 from rashomon.evaluate import bcubed  # noqa: E402
 from rashomon.pipeline import prepare  # noqa: E402
-from rashomon.records import Document  # noqa: E402
+from rashomon.records import Document, article_order  # noqa: E402
 
 SAMPLE = ROOT / "examples" / "sample"
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rashomon.clean import clean_document  # noqa: E402
-from rashomon.cluster import Grouper, article_features, article_order, pair_score  # noqa: E402
+from rashomon.cluster import Grouper, article_features, pair_score  # noqa: E402
 from rashomon.config import load_settings  # noqa: E402
 from rashomon.embed import USEEmbedder, embed_articles  # noqa: E402
 from rashomon.ingest import read_paths  # noqa: E402
 from rashomon.pipeline import prepare  # noqa: E402
-from rashomon.records import Document  # noqa: E402
+from rashomon.records import Document, article_order  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 

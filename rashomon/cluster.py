@@ -681,11 +681,6 @@ class Grouper:
         return out
 
 
-def article_order(article: Article) -> tuple[str, str]:
-    """Stable processing order: by published date (unknown last), then id."""
-    return (article.published or "9999", article.id)
-
-
 def article_features(article: Article, vector: np.ndarray, settings: Settings) -> ArticleFeatures:
     """Features of one article: its vector, weighted name vector and date."""
     from .names import name_vector, names_with_surfaces

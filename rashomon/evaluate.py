@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .clean import clean_document
-from .cluster import Grouper, article_features, article_order, pair_score
+from .cluster import Grouper, article_features, pair_score
 from .config import Settings
 from .dates import resolve_dates
 from .embed import Embedder, embed_articles
 from .errors import InputError
 from .ingest.files import make_id
 from .language import FastTextDetector, detect_language
-from .records import Article, Document
+from .records import Article, Document, article_order
 
 if TYPE_CHECKING:
     from .compare.framing import FramingModel

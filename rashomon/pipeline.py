@@ -16,16 +16,27 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .clean import clean_document, find_outlet_boilerplate
-from .cluster import ArticleFeatures, Grouper, article_features, article_order
+from .cluster import ArticleFeatures, Grouper, article_features
 from .config import Settings, load_settings
 from .dates import resolve_dates
-from .dedup import DedupIndex, find_duplicates, fold_copies
+from .dedup import DedupIndex
 from .embed import CachedEmbedder, Embedder, HashingEmbedder, MemoryVectorCache, USEEmbedder, embed_articles
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups
 from .language import FastTextDetector, LanguageDetector, detect_language
-from .records import Analysis, Article, CopyGroup, CrossLink, Document, Entity, Event, Extraction, Framing, Rejected
+from .records import (
+    Analysis,
+    Article,
+    Comparison,
+    Document,
+    Entity,
+    Event,
+    Extraction,
+    Framing,
+    Rejected,
+    article_order,
+)
 from .store import Workspace
 
 log = logging.getLogger(__name__)
@@ -216,6 +227,10 @@ def analyze(
 ) -> Analysis:
     """Run every stage on files and folders; bad inputs come back as ``rejected``.
 
+    One implementation with the workspace: the inputs are ingested into a workspace that
+    lives in memory (:meth:`Workspace.in_memory`) and read back, so a one-shot run and
+    ``ingest`` into an empty workspace give the same articles, copies, events and findings.
+
     Args:
         paths: Files and folders to read (folders recursively).
         settings: Run settings; :func:`~rashomon.config.load_settings` defaults if None.
@@ -227,84 +242,27 @@ def analyze(
         The cleaned articles, their events and storylines, and every rejection.
     """
     settings = settings or load_settings()
-    documents: list[Document] = []
-    rejected: list[Rejected] = []
-    for item in read_sources(paths, settings):
-        (documents if isinstance(item, Document) else rejected).append(item)  # type: ignore[arg-type]
-        progress("ingest", len(documents) + len(rejected), 0)
-    articles, empty = prepare(documents, settings, detector, progress)
-    rejected.extend(empty)
-    copies = find_duplicates(articles)
-    articles = fold_copies(articles, copies)
-    # One run embeds many paragraphs more than once (grouping, framing, claims): embed each once.
-    embedder = CachedEmbedder(embedder or default_embedder(settings), MemoryVectorCache())
-    boundary = Boundary({document.id: document.raw for document in documents})
-    candidates = {article.id for article in articles}
-    articles, extractions, framings = per_article(articles, settings, embedder, boundary, progress)
-    grouper = group(articles, settings, embedder, progress=progress, boundary=boundary)
-    rejected.extend(boundary.rejected)
-    by_id = {article.id: article for article in articles}
-    ordered = tuple(by_id[f.article_id] for f in grouper.features)
-    left_out = set(by_id) - {f.article_id for f in grouper.features}  # rejected by embed or cluster
-    extractions = [x for x in extractions if x.article_id not in left_out]
-    framings = [f for f in framings if f.article_id not in left_out]
-    events, storylines = grouper.events(), grouper.storylines()
-    entities: tuple[Entity, ...] = ()
-    crosslinks: tuple[CrossLink, ...] = ()
-    if settings.extract:
-        from .extract.stage import extract_corpus
-
-        entities, crosslinks = extract_corpus(
-            ordered, extractions, events, storylines, embedder, settings.reader_language
-        )
-    events, storylines = label_groups(ordered, events, storylines, settings.reader_language, entities)
-    position = {article.id: number for number, article in enumerate(ordered)}
-    analysis = Analysis(
-        articles=ordered,
-        events=tuple(events),
-        storylines=tuple(storylines),
-        rejected=tuple(rejected),
-        settings=settings.as_dict(),
-        copies=_without(copies.groups, candidates - set(position)),
-        extractions=tuple(sorted(extractions, key=lambda x: position[x.article_id])),
-        entities=entities,
-        crosslinks=crosslinks,
-        framings=tuple(sorted(framings, key=lambda f: position[f.article_id])),
-    )
-    return with_comparisons(analysis, settings, embedder, progress)
+    with Workspace.in_memory() as workspace:
+        ingest_items(read_sources(paths, settings), workspace, settings, embedder, detector, progress)
+        return workspace.analysis(settings)
 
 
-def _without(groups: Sequence[CopyGroup], dropped: set[str]) -> tuple[CopyGroup, ...]:
-    """Copy groups without the articles a later stage rejected."""
-    if not dropped:
-        return tuple(groups)
-    out = []
-    for group in groups:
-        links = tuple(link for link in group.links if link.copy_id not in dropped)
-        if group.original_id not in dropped and links:
-            out.append(CopyGroup(group.original_id, tuple(link.copy_id for link in links), links))
-    return tuple(out)
-
-
-def with_comparisons(
+def comparisons_of(
     analysis: Analysis,
     settings: Settings,
     embedder: Embedder | None = None,
     progress: Progress = _noop,
     only: Iterable[str] | None = None,
-) -> Analysis:
-    """``analysis`` with the compare stage's results, when ``settings.compare`` and ``settings.extract`` are on.
-
-    Used after :func:`analyze` and on a workspace's stored analysis (export, report, show):
-    one implementation for both. ``only``: ids of the events to compare (default: all).
-    """
+) -> tuple[Comparison, ...]:
+    """The compare stage's results for the events of ``analysis`` (``only``: ids of the events to
+    compare, default all), when ``settings.compare`` and ``settings.extract`` are on."""
     if not (settings.compare and settings.extract):
-        return analysis
+        return ()
     from .compare.naming import load_lexicon
     from .compare.stage import compare_events
 
     wanted = set(only) if only is not None else None
-    comparisons = compare_events(
+    return compare_events(
         [event for event in analysis.events if wanted is None or event.id in wanted],
         analysis.articles,
         analysis.extractions,
@@ -317,7 +275,19 @@ def with_comparisons(
         framings=analysis.framings,
         on_error=_comparison_failed,
     )
-    return dataclasses.replace(analysis, comparisons=comparisons)
+
+
+def with_comparisons(
+    analysis: Analysis,
+    settings: Settings,
+    embedder: Embedder | None = None,
+    progress: Progress = _noop,
+    only: Iterable[str] | None = None,
+) -> Analysis:
+    """``analysis`` with the compare stage's results (see :func:`comparisons_of`)."""
+    if not (settings.compare and settings.extract):
+        return analysis
+    return dataclasses.replace(analysis, comparisons=comparisons_of(analysis, settings, embedder, progress, only))
 
 
 def _comparison_failed(event: Event, error: Exception) -> None:
@@ -331,21 +301,15 @@ def _comparison_failed(event: Event, error: Exception) -> None:
 
 
 def workspace_analysis(workspace: Workspace, settings: Settings, only: Iterable[str] | None = None) -> Analysis:
-    """Everything in a workspace, with the compare stage's results (sentence vectors are kept in
-    the workspace, so comparing the same events again embeds nothing new). Articles stored before
-    the framing stage existed are framed (and kept) first. ``only``: ids of the events to compare."""
-    embedder = CachedEmbedder(default_embedder(settings), workspace)
+    """Everything in a workspace, as stored: readers only read (comparisons are computed and kept
+    at ingest). ``only``: ids of the events whose comparisons are wanted (default: all)."""
     analysis = workspace.analysis(settings)
-    if settings.framing:
-        framed = {framing.article_id for framing in analysis.framings}
-        missing = [article for article in analysis.articles if article.id not in framed]
-        if missing:  # stored before the framing stage existed
-            from .compare.framing import frame_articles
-
-            with workspace.write() as db:
-                workspace.save_framings(db, frame_articles(missing))
-            analysis = dataclasses.replace(analysis, framings=tuple(workspace.framings()))
-    return with_comparisons(analysis, settings, embedder, only=only)
+    if only is not None:
+        wanted = set(only)
+        analysis = dataclasses.replace(
+            analysis, comparisons=tuple(c for c in analysis.comparisons if c.event_id in wanted)
+        )
+    return analysis
 
 
 COUNT_KINDS = ("new", "unchanged", "exact copies", "near copies", "changed", "rejected")
@@ -464,7 +428,12 @@ def _ingest_locked(
     progress: Progress = _noop,
 ) -> IngestSummary:
     settings = settings or load_settings()
-    embedder = embedder or default_embedder(settings)
+    base = embedder or default_embedder(settings)
+    # Each paragraph and sentence is embedded once per run (grouping, framing, claims share
+    # them); sentence vectors that later comparisons of the same events need are kept in the
+    # workspace, so re-comparing an event embeds only its new articles.
+    embedder = CachedEmbedder(base, MemoryVectorCache())
+    kept_embedder = CachedEmbedder(embedder, workspace)
     stored = workspace.vectors()
     kinds = {name for _a, _v, name in stored}
     if kinds and kinds != {embedder.name}:
@@ -491,6 +460,7 @@ def _ingest_locked(
     if not (documents or duplicates or rejected):
         events, storylines = workspace.events(), workspace.storylines()
         return IngestSummary((), unchanged, 0, (), len(events), len(storylines))
+    before = {event.id: event.article_ids for event in workspace.events()}
     prepared, empty = prepare(documents, settings, detector, progress)
     rejected.extend(empty)
     raw_of = {document.id: document.raw for document in documents}
@@ -541,6 +511,7 @@ def _ingest_locked(
                 "duplicate",
                 earlier_id,
                 f"exact copy of article {earlier_id} (same text)",
+                document_id=article.id,
             )
         for earlier_id, article in same_url:
             unchanged += 1
@@ -576,7 +547,7 @@ def _ingest_locked(
             workspace.save_extractions(db, _legacy("extract", [a for a in stored_articles(stored) if a.id not in have]))
             extractions = workspace.extractions()
             entities, crosslinks = extract_corpus(
-                everything, extractions, events, storylines, embedder, settings.reader_language
+                everything, extractions, events, storylines, kept_embedder, settings.reader_language
             )
             workspace.save_corpus_extract(db, entities, crosslinks)
         if settings.framing:
@@ -586,6 +557,16 @@ def _ingest_locked(
             workspace.save_framings(db, _legacy("framing", [a for a in stored_articles(stored) if a.id not in framed]))
         events, storylines = label_groups(everything, events, storylines, settings.reader_language, entities)
         workspace.save_groups(db, events, storylines)
+        if settings.compare and settings.extract:
+            # Compare the events that changed (and any stored before comparisons were kept).
+            compared = {c.event_id for c in workspace.comparisons()}
+            changed = [e.id for e in events if before.get(e.id) != e.article_ids or e.id not in compared]
+            if changed:
+                state = workspace.analysis(settings)
+                found = comparisons_of(state, settings, kept_embedder, progress, only=changed)
+                workspace.save_comparisons(db, found, events=changed)
+            current = {e.id for e in events}
+            workspace.save_comparisons(db, [], events=[e for e in compared if e not in current])
     return IngestSummary(
         added=tuple(article.id for article in added),
         unchanged=unchanged,

@@ -981,3 +981,9 @@ class Framing:
     techniques: tuple[TechniqueLabel, ...]
     model: str
     genre_evidence: FrameLabel | None = None
+
+
+def article_order(article: Article) -> tuple[str, str]:
+    """The corpus order every stage uses: by published date (unknown last), then id. Not the
+    order articles arrived in, so a corpus gives the same results however it was fed."""
+    return (article.published or "9999", article.id)

@@ -38,47 +38,38 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import codec
 from .cluster import Grouper, article_features
 from .config import Settings
 from .errors import NotFound, StoreError
 from .records import (
     Analysis,
     Article,
+    Comparison,
     CopyGroup,
     CopyLink,
-    CrossItem,
     CrossLink,
-    DateHint,
     Entity,
-    EntityMention,
     Event,
     Extraction,
-    Figure,
-    FrameLabel,
     Framing,
-    LabelTerm,
-    Link,
-    Mention,
-    Provenance,
-    Quote,
     Rejected,
-    RemovedLine,
-    Speaker,
     Storyline,
-    TechniqueLabel,
 )
 
 if TYPE_CHECKING:
     from .ingest.fetch import CacheEntry
 
 DATABASE_NAME = "rashomon.sqlite3"
+_NOT_STORED = frozenset({"other_sources"})  # derived from the inputs table when read
+_ARTICLE_COLUMNS = codec.columns(Article, _NOT_STORED)
 FETCH_CACHE_ENTRIES = 20_000  # URLs whose validators (and bodies) a workspace keeps
 LOCK_NAME = "rashomon.lock"
 BUSY_TIMEOUT = 30.0  # seconds a short write waits for another process's transaction
@@ -106,17 +97,21 @@ class Workspace:
 
     lock_timeout: float = 600.0  # an ingest of a large batch with the real model takes minutes
 
-    def __init__(self, folder: str | Path, lock_timeout: float | None = None) -> None:
-        self.folder = Path(folder)
+    def __init__(self, folder: str | Path | None, lock_timeout: float | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else None
         if lock_timeout is not None:
             self.lock_timeout = lock_timeout
         self._lock_fd: int | None = None
         self._lock_depth = 0
         self._fetch_puts = 0  # fetch-cache writes by this object: the cache is pruned every 64th
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.path = self.folder / DATABASE_NAME
-            self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            if self.folder is None:  # in memory: a one-shot run (analyze), nothing written to disk
+                self.path = Path(":memory:")
+                self.connection = sqlite3.connect(":memory:", isolation_level=None)
+            else:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self.path = self.folder / DATABASE_NAME
+                self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             self.connection.row_factory = sqlite3.Row
             self.connection.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit is on disk before it returns, so a finished ingest survives a power cut too.
@@ -129,6 +124,11 @@ class Workspace:
             raise StoreError(
                 f"Cannot open workspace {self.folder}: {error}. Check the path and its permissions."
             ) from None
+
+    @classmethod
+    def in_memory(cls) -> Workspace:
+        """A workspace that lives in memory only: what :func:`rashomon.pipeline.analyze` runs in."""
+        return cls(None)
 
     def close(self) -> None:
         self.connection.close()
@@ -207,7 +207,7 @@ class Workspace:
         Raises:
             StoreError: if the lock is still held after :attr:`lock_timeout` seconds.
         """
-        if self._lock_depth == 0:
+        if self._lock_depth == 0 and self.folder is not None:
             self._acquire_lock()
         self._lock_depth += 1
         try:
@@ -218,6 +218,7 @@ class Workspace:
                 _unlock_file(self._lock_fd)
 
     def _acquire_lock(self) -> None:
+        assert self.folder is not None
         path = self.folder / LOCK_NAME
         if self._lock_fd is None:
             try:
@@ -268,11 +269,19 @@ class Workspace:
         return {row[0] for row in self.connection.execute("SELECT id FROM articles")}
 
     def record_input(
-        self, db: sqlite3.Connection, source: str, raw: bytes, status: str, article_id: str | None, reason: str | None
+        self,
+        db: sqlite3.Connection,
+        source: str,
+        raw: bytes,
+        status: str,
+        article_id: str | None,
+        reason: str | None,
+        document_id: str | None = None,
     ) -> None:
+        """Keep one input and what became of it (``document_id``: the id it had, for an exact copy)."""
         db.execute(
-            "INSERT OR IGNORE INTO inputs (source, sha256, status, article_id, reason, raw, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO inputs (source, sha256, status, article_id, reason, raw, ingested_at, document_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source,
                 hashlib.sha256(raw).hexdigest(),
@@ -281,42 +290,15 @@ class Workspace:
                 reason,
                 raw,
                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                document_id,
             ),
         )
 
     def add_article(self, db: sqlite3.Connection, article: Article, vector: np.ndarray, embedder: str) -> None:
-        removed = json.dumps([dataclasses.asdict(line) for line in article.removed_lines], ensure_ascii=False)
-        hints = json.dumps([dataclasses.asdict(hint) for hint in article.date_hints], ensure_ascii=False)
-        provenance = json.dumps(dataclasses.asdict(article.provenance)) if article.provenance else None
+        names = _ARTICLE_COLUMNS + ("embedder", "vector")
         db.execute(
-            "INSERT INTO articles (id, source, fmt, outlet, url, title, title_inferred, language,"
-            " language_confidence, published, raw_text, text, removed_lines, embedder, vector,"
-            " published_source, date_hints, provenance, copy_of, copy_similarity, author, domain)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                article.id,
-                article.source,
-                article.fmt,
-                article.outlet,
-                article.url,
-                article.title,
-                int(article.title_inferred),
-                article.language,
-                article.language_confidence,
-                article.published,
-                article.raw_text,
-                article.text,
-                removed,
-                embedder,
-                np.asarray(vector, dtype=np.float32).tobytes(),
-                article.published_source,
-                hints,
-                provenance,
-                article.copy_of,
-                article.copy_similarity,
-                article.author,
-                article.domain,
-            ),
+            f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            codec.to_row(article, skip=_NOT_STORED) + (embedder, np.asarray(vector, dtype=np.float32).tobytes()),
         )
 
     def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
@@ -356,36 +338,20 @@ class Workspace:
 
     @staticmethod
     def _article(row: sqlite3.Row) -> Article:
-        return Article(
-            id=row["id"],
-            source=row["source"],
-            raw_text=row["raw_text"],
-            text=row["text"],
-            removed_lines=tuple(RemovedLine(**line) for line in json.loads(row["removed_lines"])),
-            title=row["title"],
-            title_inferred=bool(row["title_inferred"]),
-            language=row["language"],
-            language_confidence=row["language_confidence"],
-            outlet=row["outlet"],
-            url=row["url"],
-            published=row["published"],
-            fmt=row["fmt"],
-            published_source=row["published_source"],
-            date_hints=tuple(DateHint(**hint) for hint in json.loads(row["date_hints"])),
-            provenance=_provenance(row["provenance"]),
-            copy_of=row["copy_of"],
-            copy_similarity=row["copy_similarity"],
-            author=row["author"],
-            domain=row["domain"],
-        )
+        return codec.from_row(Article, row)
+
+    def _exact_copies(self) -> list[sqlite3.Row]:
+        """Inputs kept as exact copies of a stored article: (article_id, source, document_id)."""
+        return self.connection.execute(
+            "SELECT article_id, source, document_id FROM inputs WHERE status = 'duplicate'"
+            " AND reason LIKE 'exact copy of%' ORDER BY seq"
+        ).fetchall()
 
     def articles(self) -> list[Article]:
         """All articles, in the order they were first ingested (with the sources of their exact copies)."""
         others: dict[str, list[str]] = {}
-        for row in self.connection.execute(
-            "SELECT article_id, source FROM inputs WHERE status = 'duplicate' AND reason LIKE 'exact copy of%' ORDER BY seq"
-        ):
-            others.setdefault(row[0], []).append(row[1])
+        for row in self._exact_copies():
+            others.setdefault(row["article_id"], []).append(row["source"])
         out = []
         for row in self.connection.execute("SELECT * FROM articles ORDER BY seq"):
             article = self._article(row)
@@ -405,72 +371,54 @@ class Workspace:
         return [(self._article(r), np.frombuffer(r["vector"], dtype=np.float32), r["embedder"]) for r in rows]
 
     def rejected(self) -> list[Rejected]:
-        rows = self.connection.execute("SELECT source, reason, raw FROM inputs WHERE status != 'accepted' ORDER BY seq")
+        """The inputs that could not be used, with their reasons and bytes (copies and repeats are not)."""
+        rows = self.connection.execute("SELECT source, reason, raw FROM inputs WHERE status = 'rejected' ORDER BY seq")
         return [Rejected(row["source"], row["reason"] or "", bytes(row["raw"])) for row in rows]
 
     def input_counts(self) -> dict[str, int]:
         rows = self.connection.execute("SELECT status, COUNT(*) FROM inputs GROUP BY status")
         return {status: count for status, count in rows}
 
-    @staticmethod
-    def _links(text: str) -> tuple[Link, ...]:
-        return tuple(Link(**{**link, "shared_names": tuple(link["shared_names"])}) for link in json.loads(text))
-
-    @staticmethod
-    def _terms(text: str) -> tuple[LabelTerm, ...]:
-        return tuple(LabelTerm(**{**term, "article_ids": tuple(term["article_ids"])}) for term in json.loads(text))
-
     def events(self) -> list[Event]:
         rows = self.connection.execute("SELECT * FROM events ORDER BY position")
-        return [
-            Event(
-                r["id"],
-                r["label"],
-                tuple(json.loads(r["article_ids"])),
-                r["first_seen"],
-                r["last_seen"],
-                self._links(r["links"]),
-                r["headline"],
-                self._terms(r["terms"]),
-            )
-            for r in rows
-        ]
+        return [codec.from_row(Event, row) for row in rows]
 
     def storylines(self) -> list[Storyline]:
         rows = self.connection.execute("SELECT * FROM storylines ORDER BY position")
-        return [
-            Storyline(
-                r["id"],
-                r["label"],
-                tuple(json.loads(r["event_ids"])),
-                tuple(json.loads(r["article_ids"])),
-                self._links(r["links"]),
-                r["headline"],
-                self._terms(r["terms"]),
-                r["first_seen"],
-                r["last_seen"],
-            )
-            for r in rows
-        ]
+        return [codec.from_row(Storyline, row) for row in rows]
 
     def analysis(self, settings: Settings | None = None) -> Analysis:
-        """Everything in the workspace as one :class:`Analysis`."""
-        by_id = {a.id: a for a in self.articles()}
-        events = self.events()
-        order = [article_id for event in events for article_id in event.article_ids]
-        ordered = [by_id[i] for i in order if i in by_id] + [a for i, a in by_id.items() if i not in set(order)]
+        """Everything in the workspace as one :class:`Analysis` (read only: nothing is computed)."""
+        articles = self.articles()
         return Analysis(
-            articles=tuple(ordered),
-            events=tuple(events),
+            articles=tuple(articles),
+            events=tuple(self.events()),
             storylines=tuple(self.storylines()),
             rejected=tuple(self.rejected()),
             settings=settings.as_dict() if settings else {},
             versions={article_id: self.versions(article_id) for article_id in self._versioned_ids()},
-            copies=_copy_groups(list(by_id.values())),
+            copies=self.copy_groups(articles),
             extractions=tuple(self.extractions()),
             entities=self.entities(),
             crosslinks=self.crosslinks(),
             framings=tuple(self.framings()),
+            comparisons=tuple(self.comparisons()),
+        )
+
+    def copy_groups(self, articles: Sequence[Article]) -> tuple[CopyGroup, ...]:
+        """Syndication groups: near copies (``copy_of`` marks) and exact copies kept as inputs."""
+        groups: dict[str, list[CopyLink]] = {}
+        for article in articles:
+            if article.copy_of:
+                link = CopyLink(article.id, article.copy_of, article.copy_similarity or 0.0, "near", 0.0)
+                groups.setdefault(article.copy_of, []).append(link)
+        for row in self._exact_copies():
+            copy_id = row["document_id"] or row["source"]
+            groups.setdefault(row["article_id"], []).append(CopyLink(copy_id, row["article_id"], 1.0, "exact", 1.0))
+        order = {article.id: number for number, article in enumerate(articles)}
+        return tuple(
+            CopyGroup(original, tuple(link.copy_id for link in links), tuple(links))
+            for original, links in sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))
         )
 
     # -- vectors of compared sentences ---------------------------------------------
@@ -486,12 +434,14 @@ class Workspace:
         return out
 
     def put_vectors(self, items: Sequence[tuple[str, np.ndarray]]) -> None:
-        """Keep vectors (one write transaction)."""
+        """Keep vectors: in the write transaction under way (an ingest's), else in one of their own."""
+        rows = [(key, np.asarray(vector, dtype=np.float32).tobytes()) for key, vector in items]
+        query = "INSERT OR REPLACE INTO text_vectors (key, vector) VALUES (?, ?)"
+        if self.connection.in_transaction:
+            self.connection.executemany(query, rows)
+            return
         with self.write() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO text_vectors (key, vector) VALUES (?, ?)",
-                [(key, np.asarray(vector, dtype=np.float32).tobytes()) for key, vector in items],
-            )
+            db.executemany(query, rows)
 
     # -- extract -----------------------------------------------------------------
 
@@ -499,112 +449,77 @@ class Workspace:
         """Keep what the extract stage found in each article (replacing an earlier result)."""
         db.executemany(
             "INSERT OR REPLACE INTO extractions (article_id, data) VALUES (?, ?)",
-            [
-                (
-                    x.article_id,
-                    json.dumps(
-                        {
-                            "mentions": [dataclasses.asdict(m) for m in x.mentions],
-                            "quotes": [dataclasses.asdict(q) for q in x.quotes],
-                            "figures": [dataclasses.asdict(f) for f in x.figures],
-                        },
-                        ensure_ascii=False,
-                    ),
-                )
-                for x in extractions
-            ],
+            [(x.article_id, codec.dumps(x)) for x in extractions],
         )
 
-    def extractions(self) -> list[Extraction]:
-        """Every article's extraction, in article order."""
-        rows = self.connection.execute(
-            "SELECT x.article_id, x.data FROM extractions x JOIN articles a ON a.id = x.article_id ORDER BY a.seq"
-        )
-        out = []
-        for article_id, data in rows:
-            found = json.loads(data)
-            out.append(
-                Extraction(
-                    article_id,
-                    tuple(Mention(**m) for m in found["mentions"]),
-                    tuple(
-                        Quote(**{**q, "speaker": Speaker(**q["speaker"]) if q["speaker"] else None})
-                        for q in found["quotes"]
-                    ),
-                    tuple(Figure(**f) for f in found["figures"]),
-                )
-            )
-        return out
+    def extractions(self, ids: Collection[str] | None = None) -> list[Extraction]:
+        """The extraction of every article (or of the articles ``ids``), in article order."""
+        return [
+            codec.from_data(Extraction, {"article_id": row["article_id"], **json.loads(row["data"])})
+            for row in self._per_article("extractions", "x.article_id, x.data", ids)
+        ]
+
+    def _per_article(self, table: str, what: str, ids: Collection[str] | None) -> list[sqlite3.Row]:
+        """Rows of a table keyed by ``article_id`` (aliased ``x``), in article order."""
+        query = f"SELECT a.seq AS seq, {what} FROM {table} x JOIN articles a ON a.id = x.article_id"
+        if ids is None:
+            return self.connection.execute(query + " ORDER BY a.seq").fetchall()
+        rows: list[sqlite3.Row] = []
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            rows += self.connection.execute(
+                query + f" WHERE x.article_id IN ({','.join('?' * len(part))}) ORDER BY a.seq", part
+            ).fetchall()
+        return rows if len(wanted) <= 500 else sorted(rows, key=lambda row: row["seq"])
 
     def save_framings(self, db: sqlite3.Connection, framings: Sequence[Framing]) -> None:
         """Keep each article's framing labels (replacing an earlier result)."""
         db.executemany(
             "INSERT OR REPLACE INTO framings (article_id, data) VALUES (?, ?)",
-            [(f.article_id, json.dumps(dataclasses.asdict(f), ensure_ascii=False)) for f in framings],
+            [(f.article_id, codec.dumps(f)) for f in framings],
         )
 
-    def framings(self) -> list[Framing]:
-        """Every article's framing labels, in article order."""
-        rows = self.connection.execute(
-            "SELECT f.data FROM framings f JOIN articles a ON a.id = f.article_id ORDER BY a.seq"
-        )
-        out = []
-        for (data,) in rows:
-            found = json.loads(data)
-            genre = found.get("genre_evidence")
-            out.append(
-                Framing(
-                    **{
-                        **found,
-                        "frames": tuple(FrameLabel(**x) for x in found["frames"]),
-                        "techniques": tuple(TechniqueLabel(**x) for x in found["techniques"]),
-                        "genre_evidence": FrameLabel(**genre) if genre else None,
-                    }
-                )
-            )
-        return out
+    def framings(self, ids: Collection[str] | None = None) -> list[Framing]:
+        """Every article's framing labels (or those of the articles ``ids``), in article order."""
+        return [codec.loads(Framing, row["data"]) for row in self._per_article("framings", "x.data", ids)]
 
     def save_corpus_extract(
         self, db: sqlite3.Connection, entities: Sequence[Entity], crosslinks: Sequence[CrossLink]
     ) -> None:
         """Keep the workspace's canonical entities and cross-outlet links (rebuilt at each ingest)."""
         for key, items in (("entities", entities), ("crosslinks", crosslinks)):
-            db.execute(
-                "INSERT OR REPLACE INTO corpus_extract (key, data) VALUES (?, ?)",
-                (key, json.dumps([dataclasses.asdict(item) for item in items], ensure_ascii=False)),
-            )
+            db.execute("INSERT OR REPLACE INTO corpus_extract (key, data) VALUES (?, ?)", (key, codec.dumps(items)))
 
-    def _corpus_extract(self, key: str) -> list[dict]:
+    def _corpus_extract(self, key: str) -> list[Any]:
         row = self.connection.execute("SELECT data FROM corpus_extract WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else []
 
     def entities(self) -> tuple[Entity, ...]:
         """Canonical entities as saved by the last ingest."""
-        return tuple(
-            Entity(
-                **{
-                    **e,
-                    "aliases": tuple(e["aliases"]),
-                    "languages": tuple(e["languages"]),
-                    "article_ids": tuple(e["article_ids"]),
-                    "mentions": tuple(EntityMention(**m) for m in e["mentions"]),
-                }
-            )
-            for e in self._corpus_extract("entities")
-        )
+        return codec.from_data(tuple[Entity, ...], self._corpus_extract("entities"))
 
     def crosslinks(self) -> tuple[CrossLink, ...]:
         """Cross-outlet links as saved by the last ingest."""
-        return tuple(
-            CrossLink(
-                **{
-                    **c,
-                    "event_ids": tuple(c["event_ids"]),
-                    "items": tuple(CrossItem(**i) for i in c["items"]),
-                }
-            )
-            for c in self._corpus_extract("crosslinks")
+        return codec.from_data(tuple[CrossLink, ...], self._corpus_extract("crosslinks"))
+
+    def save_comparisons(
+        self, db: sqlite3.Connection, comparisons: Sequence[Comparison], events: Iterable[str] = ()
+    ) -> None:
+        """Keep comparisons (replacing those of the same events); drop those of ``events`` first."""
+        db.executemany("DELETE FROM comparisons WHERE event_id = ?", [(e,) for e in events])
+        db.executemany(
+            "INSERT OR REPLACE INTO comparisons (event_id, data) VALUES (?, ?)",
+            [(c.event_id, codec.dumps(c)) for c in comparisons],
         )
+
+    def comparisons(self, event_ids: Collection[str] | None = None) -> list[Comparison]:
+        """The stored comparisons (of ``event_ids``, if given), in event order."""
+        rows = self.connection.execute(
+            "SELECT c.event_id, c.data FROM comparisons c JOIN events e ON e.id = c.event_id ORDER BY e.position"
+        ).fetchall()
+        wanted = set(event_ids) if event_ids is not None else None
+        return [codec.loads(Comparison, data) for event_id, data in rows if wanted is None or event_id in wanted]
 
     def _versioned_ids(self) -> list[str]:
         return [row[0] for row in self.connection.execute("SELECT DISTINCT article_id FROM article_versions")]
@@ -715,52 +630,16 @@ class Workspace:
         return grouper
 
     def save_groups(self, db: sqlite3.Connection, events: Sequence[Event], storylines: Sequence[Storyline]) -> None:
-        def links(items: Sequence[Link]) -> str:
-            return json.dumps([dataclasses.asdict(link) for link in items], ensure_ascii=False)
-
         db.execute("DELETE FROM events")
         db.execute("DELETE FROM storylines")
-
-        def terms(items: Sequence[LabelTerm]) -> str:
-            return json.dumps([dataclasses.asdict(term) for term in items], ensure_ascii=False)
-
-        db.executemany(
-            "INSERT INTO events (id, position, label, first_seen, last_seen, article_ids, links, headline, terms)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    e.id,
-                    n,
-                    e.label,
-                    e.first_seen,
-                    e.last_seen,
-                    json.dumps(list(e.article_ids)),
-                    links(e.links),
-                    e.headline,
-                    terms(e.terms),
-                )
-                for n, e in enumerate(events)
-            ],
-        )
-        db.executemany(
-            "INSERT INTO storylines (id, position, label, event_ids, article_ids, links, headline, terms,"
-            " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    s.id,
-                    n,
-                    s.label,
-                    json.dumps(list(s.event_ids)),
-                    json.dumps(list(s.article_ids)),
-                    links(s.links),
-                    s.headline,
-                    terms(s.terms),
-                    s.first_seen,
-                    s.last_seen,
-                )
-                for n, s in enumerate(storylines)
-            ],
-        )
+        for table, records in (("events", events), ("storylines", storylines)):
+            if not records:
+                continue
+            names = codec.columns(type(records[0])) + ("position",)
+            db.executemany(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [codec.to_row(record) + (position,) for position, record in enumerate(records)],
+            )
 
 
 if sys.platform == "win32":
@@ -801,23 +680,3 @@ def _lock_holder(path: Path) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return f" (pid {pid})" if pid.isdigit() else ""
-
-
-def _copy_groups(articles: list[Article]) -> tuple[CopyGroup, ...]:
-    """Syndication groups from stored ``copy_of`` marks and folded exact copies."""
-    groups: dict[str, list[CopyLink]] = {}
-    for article in articles:
-        if article.copy_of:
-            link = CopyLink(article.id, article.copy_of, article.copy_similarity or 0.0, "near", 0.0)
-            groups.setdefault(article.copy_of, []).append(link)
-    return tuple(
-        CopyGroup(original, tuple(link.copy_id for link in links), tuple(links)) for original, links in groups.items()
-    )
-
-
-def _provenance(stored: str | None) -> Provenance | None:
-    """A stored provenance (JSON); ``notes`` back as a tuple."""
-    if not stored:
-        return None
-    fields = json.loads(stored)
-    return Provenance(**{**fields, "notes": tuple(fields.get("notes") or ())})

@@ -10,6 +10,7 @@ two outlets cover; :func:`rashomon.pipeline.with_comparisons` adds the results t
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
@@ -29,6 +30,7 @@ from ..records import (
     NamingChoice,
     Source,
     TermUse,
+    article_order,
 )
 from .brief import story_brief
 from .claims import coverage_findings, event_claims, event_sources, source_of
@@ -224,10 +226,13 @@ def compare_events(
     for index, link in enumerate(crosslinks):
         for article_id in dict.fromkeys(item.article_id for item in link.items):
             linked_in[article_id].append(index)
+    order = {article.id: article_order(article) for article in articles}
     out = []
     for done, event in enumerate(chosen, start=1):
         mine = [entities[i] for i in sorted({i for a in event.article_ids for i in named_in.get(a, ())})]
         links = [crosslinks[i] for i in sorted({i for a in event.article_ids for i in linked_in.get(a, ())})]
+        # Its articles in publication order, not arrival order: the same findings however the corpus arrived.
+        event = dataclasses.replace(event, article_ids=tuple(sorted(event.article_ids, key=lambda i: order[i])))
         try:
             out.append(compare_event(event, by_id, found, mine, links, embedder, reader_language, lexicon, framing_of))
         except Exception as error:  # one event's bug must not lose every other comparison

@@ -512,5 +512,6 @@ def _display_name(
     }
     in_reader = Counter(shown[p] for p in shown if articles[flat[p][0]].language == reader_language).most_common()
     ranked = in_reader or Counter(shown.values()).most_common()
-    # A full name reads better than a lone surname; among equals the most used form.
-    return max(ranked, key=lambda item: (len(item[0].split()) > 1, item[1], -len(item[0])))[0]
+    # A full name reads better than a lone surname; among equals the most used form, then the
+    # shorter, then the first in alphabetical order (never the order the articles arrived in).
+    return min(ranked, key=lambda item: (len(item[0].split()) <= 1, -item[1], len(item[0]), item[0]))[0]

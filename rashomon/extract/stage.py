@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from ..embed import Embedder
-from ..records import Article, CrossLink, Entity, Event, Extraction, Storyline
+from ..records import Article, CrossLink, Entity, Event, Extraction, Storyline, article_order
 from .canonical import link_entities, organisation_mentions
 from .figures import extract_figures
 from .links import cross_outlet_links
@@ -74,6 +74,8 @@ def extract_corpus(
     ``extractions`` must hold one :class:`~rashomon.records.Extraction` per article
     (matched by id; articles without one count as having found nothing).
     """
+    # Publication order, not arrival order: a corpus gives the same entities however it arrived.
+    articles = sorted(articles, key=article_order)
     by_article = {extraction.article_id: extraction for extraction in extractions}
     ordered = [by_article.get(article.id, Extraction(article.id)) for article in articles]
     entities = link_entities(articles, [x.mentions for x in ordered], reader_language)
