@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench fuzz kill-bench calibrate clean
+.PHONY: demo test test-fast lint bench bench-workspace fuzz kill-bench calibrate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
+
+# Workspace scaling (BENCHMARKS.md "Workspace scaling"): builds 1k/5k/20k real-text articles and
+# times ingest, re-ingest, show, export and report at each size. Hours with today's code; keep the
+# workspace with KEEP=DIR and re-measure later with `python bench/bench_workspace.py --reuse DIR`.
+WS_SIZES ?= 1000 5000 20000
+bench-workspace: $(STAMP)
+	$(BIN)/python bench/bench_workspace.py --sizes $(WS_SIZES) --full-report $(if $(KEEP),--keep $(KEEP)) \
+		--json bench/results/workspace.json
 
 # Reliability benches (RELIABILITY.md): fuzz every parser, kill ingest/watch at random points.
 fuzz: $(STAMP)
