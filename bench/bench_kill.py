@@ -29,9 +29,9 @@ What a killed run must leave (checked by :func:`check_workspace`):
    texts are unique among articles;
 5. grouping: every article is in exactly one event, every event in exactly one
    storyline, a storyline's articles are its events' articles;
-6. with the extract stage on, every article has its extraction and the
-   workspace its entities and cross-outlet links; with framing on, every article
-   has its framing;
+6. every article has its dedup signature and name features; with the extract
+   stage on, every article has its extraction and every mention key its entity
+   (with a header); with framing on, every article has its framing;
 7. nothing committed before is lost and nothing foreign appears: the articles
    are a superset of those stored before the command and a subset of those an
    uninterrupted run stores.
@@ -214,10 +214,20 @@ def _check_articles(db: sqlite3.Connection, extract: bool, framing: bool) -> lis
         if on:
             have = {row[0] for row in db.execute(f"SELECT article_id FROM {table}")}  # noqa: S608 (fixed names)
             problems += [f"article {i}: no {stage}" for i in ids if i not in have]
+    for table in ("dedup", "features"):  # what the next ingest reads instead of the texts
+        have = {row[0] for row in db.execute(f"SELECT article_id FROM {table}")}  # noqa: S608 (fixed names)
+        problems += [f"article {i}: no {table} row" for i in ids if i not in have]
     if extract and articles:
-        keys = {row[0] for row in db.execute("SELECT key FROM corpus_extract")}
-        if keys != {"entities", "crosslinks"}:
-            problems.append(f"corpus_extract holds {sorted(keys)}, not entities and crosslinks")
+        unlinked = db.execute(
+            "SELECT COUNT(DISTINCT key) FROM entity_mentions WHERE key NOT IN (SELECT key FROM entity_keys)"
+        ).fetchone()[0]
+        headless = db.execute(
+            "SELECT COUNT(DISTINCT entity_id) FROM entity_keys WHERE entity_id NOT IN (SELECT id FROM entities)"
+        ).fetchone()[0]
+        if unlinked or headless:
+            problems.append(f"entities: {unlinked} mention key(s) linked to no entity, {headless} entity(ies) unnamed")
+        if db.execute("SELECT value FROM state WHERE key = 'entity_index'").fetchone() is None:
+            problems.append("entities: not kept per key")
     return problems
 
 
@@ -259,7 +269,10 @@ def snapshot(workspace: Path) -> dict[str, Any]:
             "events": rows("SELECT id, article_ids, label, headline FROM events ORDER BY position"),
             "storylines": rows("SELECT id, event_ids, article_ids, label FROM storylines ORDER BY position"),
             "extractions": rows("SELECT article_id, data FROM extractions ORDER BY article_id"),
-            "corpus": rows("SELECT key, data FROM corpus_extract ORDER BY key"),
+            "entities": rows("SELECT * FROM entities ORDER BY id"),
+            "entity_keys": rows("SELECT * FROM entity_keys ORDER BY key"),
+            "crosslinks": rows("SELECT id, storyline_id, data FROM crosslinks ORDER BY id"),
+            "comparisons": rows("SELECT event_id, data FROM comparisons ORDER BY event_id"),
             "framings": rows("SELECT article_id, data FROM framings ORDER BY article_id"),
             "versions": sorted(rows("SELECT article_id, sha256 FROM article_versions")),
             "feeds": json.loads(feeds[0]) if feeds else None,

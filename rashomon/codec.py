@@ -24,7 +24,7 @@ import functools
 import json
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -99,76 +99,150 @@ def _is_record(kind: Any) -> bool:
 
 def from_data(kind: Any, data: Any) -> Any:
     """Rebuild a value of type ``kind`` (an annotation) from :func:`to_data`'s output."""
+    return _decoder(kind)(data)
+
+
+_DECODERS: dict[Any, Callable[[Any], Any]] = {}
+
+
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """The function that decodes data of type ``kind``, built once per annotation: reading a
+    workspace decodes hundreds of thousands of values, so the annotation is not inspected again
+    for each."""
+    found = _DECODERS.get(kind)
+    if found is None:
+        found = _DECODERS[kind] = _build_decoder(kind)
+    return found
+
+
+def _build_decoder(kind: Any) -> Callable[[Any], Any]:  # noqa: C901 (one branch per kind of type)
     if kind is Any or kind is object:
-        return data
+        return _identity
     origin = typing.get_origin(kind)
     if origin is typing.Union or origin is types.UnionType:
         options = typing.get_args(kind)
-        if data is None and type(None) in options:
-            return None
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return from_data(option, data)
-            except (TypeError, ValueError, KeyError):
-                continue
-        raise ValueError(f"no type of {kind} fits {data!r:.80}")
+        nullable = type(None) in options
+        decoders = [_decoder(option) for option in options if option is not type(None)]
+
+        def union(data: Any) -> Any:
+            if data is None and nullable:
+                return None
+            for decode in decoders:
+                try:
+                    return decode(data)
+                except (TypeError, ValueError, KeyError):
+                    continue
+            raise ValueError(f"no type of {kind} fits {data!r:.80}")
+
+        return union
     if origin is typing.Literal:
-        if data not in typing.get_args(kind):
-            raise ValueError(f"{data!r} is not one of {typing.get_args(kind)}")
-        return data
+        allowed = typing.get_args(kind)
+
+        def literal(data: Any) -> Any:
+            if data not in allowed:
+                raise ValueError(f"{data!r} is not one of {allowed}")
+            return data
+
+        return literal
     if origin is tuple:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_data(args[0], item) for item in _sequence(data))
-        items = _sequence(data)
-        if len(items) != len(args):
-            raise ValueError(f"expected {len(args)} items, got {len(items)}")
-        return tuple(from_data(arg, item) for arg, item in zip(args, items, strict=True))
+            item = _decoder(args[0])
+            if item is _identity:
+                return lambda data: tuple(_sequence(data))
+            return lambda data: tuple([item(x) for x in _sequence(data)])
+        decoders = [_decoder(arg) for arg in args]
+
+        def fixed(data: Any) -> Any:
+            items = _sequence(data)
+            if len(items) != len(decoders):
+                raise ValueError(f"expected {len(decoders)} items, got {len(items)}")
+            return tuple(decode(x) for decode, x in zip(decoders, items, strict=True))
+
+        return fixed
     if origin in (list, typing.Sequence, Iterable) or kind is list:
         args = typing.get_args(kind)
-        return [from_data(args[0] if args else Any, item) for item in _sequence(data)]
+        item = _decoder(args[0] if args else Any)
+        return lambda data: [item(x) for x in _sequence(data)]
     if origin in (dict, Mapping) or kind is dict:
         args = typing.get_args(kind)
-        value_kind = args[1] if len(args) == 2 else Any
-        if not isinstance(data, Mapping):
-            raise TypeError(f"expected an object, got {type(data).__name__}")
-        return {key: from_data(value_kind, item) for key, item in data.items()}
+        value = _decoder(args[1] if len(args) == 2 else Any)
+
+        def mapping(data: Any) -> Any:
+            if not isinstance(data, Mapping):
+                raise TypeError(f"expected an object, got {type(data).__name__}")
+            return {key: value(item) for key, item in data.items()}
+
+        return mapping
     if _is_record(kind):
+        return _record_decoder(kind)
+    if kind is bytes:
+        return _bytes
+    if kind is float:
+        return _float
+    if kind is int:
+        return _int
+    if kind is bool:
+        return _bool
+    if kind is str:
+        return _str
+    if isinstance(kind, type):
+        return kind
+    return _identity
+
+
+def _record_decoder(kind: Any) -> Callable[[Any], Any]:
+    fields: list[tuple[str, Callable[[Any], Any], bool]] = []
+
+    def record(data: Any) -> Any:
         if not isinstance(data, Mapping):
             raise TypeError(f"expected an object for {kind.__name__}, got {type(data).__name__}")
+        if not fields:  # filled on first use: a record may refer to itself (or a later one)
+            fields.extend((name, _decoder(annotation), optional) for name, annotation, optional in _fields(kind))
         values = {}
-        for name, annotation, optional in _fields(kind):
+        for name, decode, optional in fields:
             if name in data:
-                values[name] = from_data(annotation, data[name])
+                values[name] = decode(data[name])
             elif not optional:
                 raise KeyError(f"{kind.__name__}.{name} missing")
         return kind(**values)
-    if kind is bytes:
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            return bytes(data)
-        return base64.b64decode(data)
-    if kind is float:
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            raise TypeError(f"expected a number, got {data!r:.80}")
-        return float(data)
-    if kind is int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise TypeError(f"expected an integer, got {data!r:.80}")
-        return data
-    if kind is bool:
-        if isinstance(data, int) and not isinstance(data, bool) and data in (0, 1):
-            return bool(data)  # SQLite keeps booleans as 0/1
-        if not isinstance(data, bool):
-            raise TypeError(f"expected true or false, got {data!r:.80}")
-        return data
-    if kind is str:
-        if not isinstance(data, str):
-            raise TypeError(f"expected text, got {data!r:.80}")
-        return data
-    if isinstance(kind, type):
-        return kind(data)
+
+    return record
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+def _bytes(data: Any) -> bytes:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    return base64.b64decode(data)
+
+
+def _float(data: Any) -> float:
+    if isinstance(data, bool) or not isinstance(data, (int, float)):
+        raise TypeError(f"expected a number, got {data!r:.80}")
+    return float(data)
+
+
+def _int(data: Any) -> int:
+    if isinstance(data, bool) or not isinstance(data, int):
+        raise TypeError(f"expected an integer, got {data!r:.80}")
+    return data
+
+
+def _bool(data: Any) -> bool:
+    if isinstance(data, int) and not isinstance(data, bool) and data in (0, 1):
+        return bool(data)  # SQLite keeps booleans as 0/1
+    if not isinstance(data, bool):
+        raise TypeError(f"expected true or false, got {data!r:.80}")
+    return data
+
+
+def _str(data: Any) -> str:
+    if not isinstance(data, str):
+        raise TypeError(f"expected text, got {data!r:.80}")
     return data
 
 
@@ -210,20 +284,28 @@ def to_row(record: Any, skip: Iterable[str] = ()) -> tuple[Any, ...]:
     return tuple(out)
 
 
+_ROW_PLANS: dict[Any, tuple[tuple[str, Callable[[Any], Any], bool], ...]] = {}
+
+
 def from_row(kind: type[T], row: Any, **extra: Any) -> T:
     """The record of type ``kind`` in a table row written by :func:`to_row`.
 
     ``row`` is a mapping or an ``sqlite3.Row``. A field without a column (added after the
     table) takes its default; ``extra`` supplies fields the row does not hold.
     """
+    plan = _ROW_PLANS.get(kind)
+    if plan is None:
+        plan = _ROW_PLANS[kind] = tuple(
+            (name, _decoder(annotation), _composite(annotation)) for name, annotation, _d in _fields(kind)
+        )
     keys = set(row.keys())
     values: dict[str, Any] = {}
-    for name, annotation, _default in _fields(kind):
+    for name, decode, composite in plan:
         if name in extra:
             values[name] = extra[name]
         elif name in keys:
             value = row[name]
-            if value is not None and _composite(annotation):
+            if value is not None and composite:
                 value = json.loads(value)
-            values[name] = from_data(annotation, value)
+            values[name] = decode(value)
     return kind(**values)

@@ -39,6 +39,7 @@ article bodies).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 import unicodedata
@@ -383,6 +384,24 @@ class DedupIndex:
             groups.append(CopyGroup(source.article_id, copy_ids, tuple(links)))
         groups.sort(key=lambda group: self._entries[self._by_id[group.original_id]].key)
         return DedupResult(tuple(groups))
+
+
+@functools.cache
+def _default_hasher() -> _MinHasher:
+    return _MinHasher(NUM_PERMUTATIONS, BANDS, SEED)
+
+
+def signature(text: str) -> tuple[bytes, tuple[int, ...]]:
+    """What a persistent index keeps of a text: the digest of its normalised form (exact copies
+    share it) and its LSH band keys (a near copy shares at least one with high probability), as
+    :class:`DedupIndex` with default settings computes them. Band keys are signed 64-bit, as a
+    database stores integers."""
+    normalised = normalise_text(text)
+    exact = hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).digest()
+    if not normalised:
+        return exact, ()
+    keys = _default_hasher().band_keys(shingle_hashes(normalised))
+    return exact, tuple(key - (1 << 64) if key >= 1 << 63 else key for key in keys)
 
 
 def find_duplicates(articles: Iterable[Article], **settings: Any) -> DedupResult:

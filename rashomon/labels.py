@@ -24,7 +24,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .names import country_name, names_with_surfaces
@@ -44,7 +44,8 @@ def stopwords(language: str | None) -> frozenset[str]:
     return frozenset(table.get(language or "", "").split())
 
 
-def _words(article: Article) -> Counter[str]:
+def word_counts(article: Article) -> Counter[str]:
+    """How often each word (less stopwords, lower-cased) occurs in an article: what labels count."""
     stop = stopwords(article.language)
     return Counter(w.lower() for w in _WORD.findall(article.text) if w.lower() not in stop)
 
@@ -76,7 +77,7 @@ class Background:
         background = cls()
         for article in articles:
             language = article.language or ""
-            counts = _words(article)
+            counts = word_counts(article)
             background.words[article.id] = counts
             background.documents[language] += 1
             background.frequency.setdefault(language, Counter()).update(counts.keys())
@@ -84,7 +85,7 @@ class Background:
 
     def counts(self, article: Article) -> Counter[str]:
         if article.id not in self.words:
-            self.words[article.id] = _words(article)
+            self.words[article.id] = word_counts(article)
         return self.words[article.id]
 
 
@@ -305,6 +306,8 @@ def label_groups(
     storylines: Sequence[Storyline],
     reader_language: str = "en",
     entities: Sequence[Entity] | None = None,
+    background: Background | None = None,
+    event_dates: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> tuple[list[Event], list[Storyline]]:
     """Events and storylines with labels, terms and date spans drawn from their articles.
 
@@ -314,9 +317,13 @@ def label_groups(
             label is kept as ``headline`` when none is set).
         reader_language: ISO 639-1 code of the language to label in.
         entities: Canonical entities from the extract stage, if it ran (better names).
+        background: The document frequencies words are weighed against (a workspace keeps
+            them for every stored article); by default, those of ``articles``.
+        event_dates: First and last dates of every event (a storyline's span is its events'),
+            when ``events`` are not all of them.
     """
     by_id = {article.id: article for article in articles}
-    background = Background.of(articles)
+    background = background or Background.of(articles)
     # Which entities each article names, so a group looks at its own entities only (not all of them).
     named_in: dict[str, list[int]] = defaultdict(list)
     for index, entity in enumerate(entities or ()):
@@ -337,7 +344,7 @@ def label_groups(
         labelled_events.append(
             dataclasses.replace(event, label=label, headline=event.headline or event.label, terms=terms)
         )
-    event_dates = {e.id: (e.first_seen, e.last_seen) for e in labelled_events}
+    event_dates = dict(event_dates or {}) | {e.id: (e.first_seen, e.last_seen) for e in labelled_events}
     labelled_storylines = []
     for storyline in storylines:
         members = [by_id[i] for i in storyline.article_ids if i in by_id]

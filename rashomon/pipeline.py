@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,11 +21,11 @@ from .clean import clean_document, find_outlet_boilerplate
 from .cluster import ArticleFeatures, Grouper, article_features
 from .config import Settings, load_settings
 from .dates import resolve_dates
-from .dedup import DedupIndex
+from .dedup import DedupIndex, signature
 from .embed import CachedEmbedder, Embedder, HashingEmbedder, MemoryVectorCache, USEEmbedder, embed_articles
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
-from .labels import label_groups
+from .labels import label_groups, word_counts
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .records import (
     Analysis,
@@ -35,6 +37,7 @@ from .records import (
     Extraction,
     Framing,
     Rejected,
+    Storyline,
     article_order,
 )
 from .store import Workspace
@@ -434,8 +437,7 @@ def _ingest_locked(
     # workspace, so re-comparing an event embeds only its new articles.
     embedder = CachedEmbedder(base, MemoryVectorCache())
     kept_embedder = CachedEmbedder(embedder, workspace)
-    stored = workspace.vectors()
-    kinds = {name for _a, _v, name in stored}
+    kinds = workspace.embedders()
     if kinds and kinds != {embedder.name}:
         raise StoreError(
             f"Workspace {workspace.folder} was built with embedder {', '.join(sorted(kinds))}; "
@@ -460,7 +462,7 @@ def _ingest_locked(
     if not (documents or duplicates or rejected):
         events, storylines = workspace.events(), workspace.storylines()
         return IngestSummary((), unchanged, 0, (), len(events), len(storylines))
-    before = {event.id: event.article_ids for event in workspace.events()}
+    old_events, old_storylines = workspace.events(), workspace.storylines()
     prepared, empty = prepare(documents, settings, detector, progress)
     rejected.extend(empty)
     raw_of = {document.id: document.raw for document in documents}
@@ -475,10 +477,11 @@ def _ingest_locked(
             same_url.append((earlier.id, article))
         else:
             versions.append((earlier.id, article))
-    articles, exact_copies = _split_copies(articles, [article for article, _v, _n in stored])
+    _backfill(workspace, settings)
+    articles, exact_copies, signatures = _split_copies(articles, workspace)
     boundary = Boundary(raw_of)
     articles, new_extractions, new_framings = per_article(articles, settings, embedder, boundary, progress)
-    grouper = workspace.grouper(settings, stored)
+    grouper = workspace.grouper(settings, old_events, old_storylines)
     start = len(grouper.features)
     grouper = group(articles, settings, embedder, grouper, progress, boundary=boundary)
     rejected.extend(boundary.rejected)
@@ -489,7 +492,9 @@ def _ingest_locked(
     with workspace.write() as db:
         for article in added:
             workspace.add_article(db, article, new_vectors[article.id], embedder.name)
+            workspace.save_signature(db, article.id, *signatures[article.id])
             workspace.record_input(db, article.source, raw_of[article.id], "accepted", article.id, None)
+        workspace.save_features(db, grouper.features[start:])
         for earlier_id, article in versions:
             if workspace.add_version(db, earlier_id, article, raw_of[article.id]):
                 new_versions.append(earlier_id)
@@ -534,37 +539,66 @@ def _ingest_locked(
             )
         for item in rejected:
             workspace.record_input(db, item.source, item.raw, "rejected", None, item.reason)
-        everything = [article for article, _v, _n in stored] + added
         events, storylines = grouper.events(), grouper.storylines()
+        # The groups this ingest touched (new, grown, merged, split): only they are relabelled,
+        # relinked, re-compared and written again.
+        touched_events = _changed_groups(old_events, events)
+        touched_storylines = _changed_groups(old_storylines, storylines)
+        gone = {s.id for s in old_storylines} - {s.id for s in storylines}
+        compare = settings.compare and settings.extract
+        # Events compared now: those touched, and any stored before comparisons were kept.
+        compared = workspace.compared_event_ids() if compare else set()
+        recompared = [e for e in events if e.id in touched_events or e.id not in compared] if compare else []
+        # The articles this ingest reads: those of the groups it touched, not every stored one.
+        needed = {a for e in events if e.id in touched_events for a in e.article_ids}
+        needed.update(a for s in storylines if s.id in touched_storylines for a in s.article_ids)
+        needed.update(a for e in recompared for a in e.article_ids)
+        by_id = {article.id: article for article in workspace.articles_by_id(needed)}
         entities: tuple[Entity, ...] = ()
         kept = {article.id for article in added}
         if settings.extract:
-            from .extract.stage import extract_corpus
+            from .extract.stage import cross_links
 
-            have = {x.article_id for x in workspace.extractions()}
             # New articles, and any stored before the extract stage existed.
-            workspace.save_extractions(db, [x for x in new_extractions if x.article_id in kept])
-            workspace.save_extractions(db, _legacy("extract", [a for a in stored_articles(stored) if a.id not in have]))
-            extractions = workspace.extractions()
-            entities, crosslinks = extract_corpus(
-                everything, extractions, events, storylines, kept_embedder, settings.reader_language
+            linked = [x for x in new_extractions if x.article_id in kept]
+            workspace.save_extractions(db, linked)
+            legacy = _legacy("extract", workspace.articles_without("extractions"))
+            workspace.save_extractions(db, legacy)
+            _link_entities(workspace, db, [*linked, *legacy], settings)
+            entities = workspace.entities(needed)
+            relinked = [s for s in storylines if s.id in touched_storylines]
+            members = sorted({a for s in relinked for a in s.article_ids})
+            crosslinks = cross_links(
+                [by_id[a] for a in members if a in by_id],
+                workspace.extractions(members),
+                entities,
+                relinked,
+                events,
+                kept_embedder,
             )
-            workspace.save_corpus_extract(db, entities, crosslinks)
+            workspace.save_crosslinks(db, crosslinks, storylines=[*touched_storylines, *gone])
         if settings.framing:
-            framed = {f.article_id for f in workspace.framings()}
+            # The new articles, and articles stored before the framing stage existed.
             workspace.save_framings(db, [f for f in new_framings if f.article_id in kept])
-            # Articles stored before the framing stage existed.
-            workspace.save_framings(db, _legacy("framing", [a for a in stored_articles(stored) if a.id not in framed]))
-        events, storylines = label_groups(everything, events, storylines, settings.reader_language, entities)
-        workspace.save_groups(db, events, storylines)
-        if settings.compare and settings.extract:
-            # Compare the events that changed (and any stored before comparisons were kept).
-            compared = {c.event_id for c in workspace.comparisons()}
-            changed = [e.id for e in events if before.get(e.id) != e.article_ids or e.id not in compared]
-            if changed:
-                state = workspace.analysis(settings)
-                found = comparisons_of(state, settings, kept_embedder, progress, only=changed)
-                workspace.save_comparisons(db, found, events=changed)
+            workspace.save_framings(db, _legacy("framing", workspace.articles_without("framings")))
+        workspace.add_word_documents(db, [(a.language or "", word_counts(a)) for a in added])
+        events, storylines = _relabel(
+            workspace,
+            (old_events, old_storylines),
+            events,
+            storylines,
+            (touched_events, touched_storylines),
+            by_id,
+            settings,
+            entities,
+        )
+        workspace.save_groups(db, events, storylines, changed={*touched_events, *touched_storylines})
+        if compare:
+            if recompared:
+                found = _compare_events(
+                    workspace, recompared, storylines, by_id, entities, settings, kept_embedder, progress
+                )
+                workspace.save_comparisons(db, found, events=[e.id for e in recompared])
             current = {e.id for e in events}
             workspace.save_comparisons(db, [], events=[e for e in compared if e not in current])
     return IngestSummary(
@@ -580,9 +614,165 @@ def _ingest_locked(
     )
 
 
-def stored_articles(stored: Sequence[tuple[Article, object, str]]) -> list[Article]:
-    """The articles of :meth:`Workspace.vectors` rows."""
-    return [article for article, _vector, _name in stored]
+def _link_entities(
+    workspace: Workspace, db: sqlite3.Connection, extractions: Sequence[Extraction], settings: Settings
+) -> None:
+    """Link the mentions of newly extracted articles into the workspace's canonical entities,
+    touching only the entities they join (:mod:`rashomon.extract.canonical`).
+
+    Each mention is stored with the key its article gave it. The keys new to the workspace, and
+    every key that shares a block with them (:func:`key_blocks`) or an entity with such a key,
+    are linked again (:func:`link_keys` over that region gives what linking every key would);
+    the headers of the entities the new mentions join are made again from the stored counts.
+    A workspace written before entities were kept per key has every stored article keyed once.
+    """
+    from .extract.canonical import KeyCount, entity_header, key_blocks, keyed_mentions, link_keys
+
+    if not workspace.has_entity_index():  # every stored article, once (new ones are stored already)
+        extractions = workspace.extractions()
+        workspace.set_state("entity_index", 1, db)
+    articles = {a.id: a for a in workspace.articles_by_id([x.article_id for x in extractions])}
+    rows = [
+        row
+        for x in extractions
+        if x.article_id in articles
+        for row in keyed_mentions(articles[x.article_id], x.mentions)
+    ]
+    if not rows:
+        return
+    workspace.save_keyed_mentions(db, rows)
+    keys = {row.key for row in rows}
+    known = workspace.entity_keys_of(keys)
+    region = (keys - set(known)) | {k for row in rows if row.joins for k in (row.key, row.joins)}
+    frontier = set(region)
+    while frontier:  # whole blocks, whole entities
+        blocks = {block for key in frontier for block in key_blocks(key)}
+        more = workspace.keys_in_blocks(blocks)
+        more |= set(workspace.keys_of_entities(set(workspace.entity_keys_of(frontier | more).values())))
+        frontier = more - region
+        region |= frontier
+    entity_of, rule = link_keys(region, workspace.joins_among(region))
+    # Every entity a new mention joins gets a new header, and so does every entity relinked.
+    old = workspace.keys_of_entities(set(workspace.entity_keys_of(keys | region).values()))
+    group_of = {key: "old:" + entity for key, entity in old.items() if key not in region}
+    group_of.update((key, "new:" + root) for key, root in entity_of.items())
+    counts = workspace.key_counts(set(group_of))
+    by_group: dict[str, list[KeyCount]] = {}
+    for count in counts:
+        by_group.setdefault(group_of[count.key], []).append(count)
+    linked: dict[str, tuple[str, str | None, str]] = {}
+    headers = []
+    stored_rules = dict(workspace.key_rules(set(group_of) - region))
+    for group in by_group.values():
+        header = entity_header(group, settings.reader_language)
+        headers.append((header, sum(c.count for c in group)))
+        firsts: dict[str, str] = {}
+        for c in group:
+            firsts[c.key] = min(firsts.get(c.key, c.first), c.first)
+        for key, first in firsts.items():
+            linked[key] = (header.id, rule.get(key) if key in region else stored_rules.get(key), first)
+    workspace.save_entity_keys(db, linked, headers, dropped=set(old.values()) - {h.id for h, _n in headers})
+
+
+def _changed_groups(old: Sequence[Event] | Sequence[Storyline], new: Sequence[Event] | Sequence[Storyline]) -> set[str]:
+    """Ids of the groups in ``new`` that are not in ``old`` as they are (members, events, links, dates)."""
+
+    def shape(group: Event | Storyline) -> tuple[object, ...]:
+        if isinstance(group, Event):
+            return (group.article_ids, group.links, group.first_seen, group.last_seen)
+        return (group.article_ids, group.event_ids, group.links)
+
+    before = {group.id: shape(group) for group in old}
+    return {group.id for group in new if before.get(group.id) != shape(group)}
+
+
+def _relabel(
+    workspace: Workspace,
+    old: tuple[Sequence[Event], Sequence[Storyline]],
+    events: Sequence[Event],
+    storylines: Sequence[Storyline],
+    touched: tuple[set[str], set[str]],
+    by_id: dict[str, Article],
+    settings: Settings,
+    entities: Sequence[Entity],
+) -> tuple[list[Event], list[Storyline]]:
+    """Every group, the touched ones labelled anew (against the stored document frequencies), the
+    others as stored (``old``)."""
+    from .labels import Background
+
+    touched_events, touched_storylines = touched
+
+    new_events = [e for e in events if e.id in touched_events]
+    new_storylines = [s for s in storylines if s.id in touched_storylines]
+    ids = [a for e in new_events for a in e.article_ids] + [a for s in new_storylines for a in s.article_ids]
+    members = [by_id[a] for a in dict.fromkeys(ids) if a in by_id]
+    wanted: dict[str, set[str]] = {}
+    for article in members:
+        wanted.setdefault(article.language or "", set()).update(word_counts(article))
+    sizes, frequency = workspace.word_documents(wanted)
+    background = Background(
+        documents=Counter(sizes), frequency={language: Counter(found) for language, found in frequency.items()}
+    )
+    labelled_events, labelled_storylines = label_groups(
+        members,
+        new_events,
+        new_storylines,
+        settings.reader_language,
+        entities if settings.extract else None,
+        background=background,
+        event_dates={e.id: (e.first_seen, e.last_seen) for e in events},
+    )
+    stored_events = {e.id: e for e in old[0]}
+    stored_storylines = {s.id: s for s in old[1]}
+    event_of = {e.id: e for e in labelled_events}
+    storyline_of = {s.id: s for s in labelled_storylines}
+    return (
+        [event_of.get(e.id) or stored_events.get(e.id) or e for e in events],
+        [storyline_of.get(s.id) or stored_storylines.get(s.id) or s for s in storylines],
+    )
+
+
+def _compare_events(
+    workspace: Workspace,
+    events: Sequence[Event],
+    storylines: Sequence[Storyline],
+    by_id: dict[str, Article],
+    entities: Sequence[Entity],
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress,
+) -> tuple[Comparison, ...]:
+    """Comparisons of ``events``, reading only their articles' rows."""
+    members = sorted({a for e in events for a in e.article_ids})
+    storyline_ids = {s.id for s in storylines if set(s.event_ids) & {e.id for e in events}}
+    state = Analysis(
+        articles=tuple(by_id[a] for a in members if a in by_id),
+        events=tuple(events),
+        storylines=(),
+        rejected=(),
+        settings={},
+        extractions=tuple(workspace.extractions(members)),
+        entities=tuple(entities),
+        crosslinks=workspace.crosslinks(storyline_ids),
+        framings=tuple(workspace.framings(members)),
+    )
+    return comparisons_of(state, settings, embedder, progress)
+
+
+def _backfill(workspace: Workspace, settings: Settings) -> None:
+    """Keep, once, what a workspace written before it was kept lacks: the dedup signatures, name
+    features and word counts (the labels' background) of its stored articles, from their texts."""
+    unsigned = workspace.articles_without("dedup")
+    unfeatured = workspace.articles_without("features")
+    uncounted = workspace.articles() if not workspace.word_documents({})[0] else []
+    if not (unsigned or unfeatured or uncounted):
+        return
+    vectors = workspace.stored_vectors([article.id for article in unfeatured])
+    with workspace.write() as db:
+        for article in unsigned:
+            workspace.save_signature(db, article.id, *signature(article.text))
+        workspace.save_features(db, [article_features(a, vectors[a.id], settings) for a in unfeatured])
+        workspace.add_word_documents(db, [(a.language or "", word_counts(a)) for a in uncounted])
 
 
 def _legacy(stage: str, articles: Sequence[Article]) -> list:  # type: ignore[type-arg]
@@ -607,10 +797,23 @@ def _legacy(stage: str, articles: Sequence[Article]) -> list:  # type: ignore[ty
     return out
 
 
-def _split_copies(articles: list[Article], stored: list[Article]) -> tuple[list[Article], list[tuple[str, Article]]]:
-    """New articles that are exact copies of earlier ones, apart; near copies marked with ``copy_of``."""
+def _split_copies(
+    articles: list[Article], workspace: Workspace
+) -> tuple[list[Article], list[tuple[str, Article]], dict[str, tuple[bytes, tuple[int, ...]]]]:
+    """New articles that are exact copies of earlier ones, apart; near copies marked with ``copy_of``;
+    and the dedup signature of each new article.
+
+    The dedup index is persistent: each stored article's exact digest and band keys are kept
+    (:meth:`Workspace.save_signature`), so only the stored articles that share one with a new
+    article are read and verified, not every stored text. The links found are those a full
+    index over everything stored would give (a stored article that shares no band key with a new
+    one is never verified against it by the full index either).
+    """
+    if not articles:
+        return [], [], {}
+    signatures = {article.id: signature(article.text) for article in articles}
     index = DedupIndex()
-    for article in stored:
+    for article in workspace.articles_by_id(workspace.copy_candidates(list(signatures.values()))):
         index.add(article)
     kept: list[Article] = []
     exact: list[tuple[str, Article]] = []
@@ -628,7 +831,7 @@ def _split_copies(articles: list[Article], stored: list[Article]) -> tuple[list[
             original = folded.get(best.original_id, best.original_id)
             article = dataclasses.replace(article, copy_of=original, copy_similarity=best.similarity)
         kept.append(article)
-    return kept, exact
+    return kept, exact, signatures
 
 
 def watch(

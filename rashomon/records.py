@@ -467,6 +467,43 @@ class EntityMention:
 
 
 @dataclass(frozen=True)
+class KeyedMention:
+    """A recognised mention with the canonical key it was given in its article: what entity
+    linking keeps per mention (a workspace stores these rows; entities are their keys linked).
+
+    Attributes:
+        article_id, position: The article, and the mention's number in it.
+        key: Its canonical key (``ISO:KZ``, ``PER:antoni|blinke``, ``PER:?|blinke`` …).
+        kind: PER, ORG, LOC or MISC, as the key says (a known country is LOC whatever the
+            recogniser's label).
+        start, end, surface, label, confidence: As the recogniser found it.
+        sentence: The sentence it is in: the evidence.
+        via: The rule that gave it its key in its article (``name``, ``country``, ``acronym``,
+            ``short name`` …).
+        joins: For a lone surname its article also gives in full (``short name``), the full
+            name's key; else empty.
+        language: Its article's language ("" when unknown).
+        rank: Its place in corpus order (the article's published date and id, then the
+            position): the first mention of a key is the one a linking rule is credited to.
+    """
+
+    article_id: str
+    position: int
+    key: str
+    kind: str
+    start: int
+    end: int
+    surface: str
+    label: str
+    confidence: float
+    sentence: str
+    via: str
+    joins: str
+    language: str
+    rank: str
+
+
+@dataclass(frozen=True)
 class Entity:
     """A real-world person, organisation or place, with every mention across articles and languages.
 

@@ -38,7 +38,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,9 +46,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import codec
-from .cluster import Grouper, article_features
+from .cluster import ArticleFeatures, Grouper, article_features, parse_published
 from .config import Settings
 from .errors import NotFound, StoreError
+from .extract.canonical import KeyCount, key_blocks, mention_via, with_mentions
 from .records import (
     Analysis,
     Article,
@@ -60,6 +61,7 @@ from .records import (
     Event,
     Extraction,
     Framing,
+    KeyedMention,
     Rejected,
     Storyline,
 )
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from .ingest.fetch import CacheEntry
 
 DATABASE_NAME = "rashomon.sqlite3"
+_ENTITY_LISTS = frozenset({"article_ids", "mentions"})  # an entity's header row holds neither
 _NOT_STORED = frozenset({"other_sources"})  # derived from the inputs table when read
 _ARTICLE_COLUMNS = codec.columns(Article, _NOT_STORED)
 FETCH_CACHE_ENTRIES = 20_000  # URLs whose validators (and bodies) a workspace keeps
@@ -301,6 +304,75 @@ class Workspace:
             codec.to_row(article, skip=_NOT_STORED) + (embedder, np.asarray(vector, dtype=np.float32).tobytes()),
         )
 
+    # -- the persistent dedup index --------------------------------------------
+
+    def save_signature(self, db: sqlite3.Connection, article_id: str, exact: bytes, bands: Sequence[int]) -> None:
+        """Keep an article's dedup signature (:func:`rashomon.dedup.signature`)."""
+        db.execute("INSERT OR REPLACE INTO dedup (article_id, exact) VALUES (?, ?)", (article_id, exact))
+        db.executemany(
+            "INSERT OR IGNORE INTO dedup_bands (band, key, article_id) VALUES (?, ?, ?)",
+            [(band, key, article_id) for band, key in enumerate(bands)],
+        )
+
+    def copy_candidates(self, signatures: Sequence[tuple[bytes, Sequence[int]]]) -> list[str]:
+        """Stored articles that share an exact digest or a band key with one of the signatures,
+        in the order they were first ingested."""
+        found: set[str] = set()
+        query = self.connection.execute
+        for exact, bands in signatures:
+            found.update(r[0] for r in query("SELECT article_id FROM dedup WHERE exact = ?", (exact,)))
+            for band, key in enumerate(bands):
+                found.update(
+                    r[0] for r in query("SELECT article_id FROM dedup_bands WHERE band = ? AND key = ?", (band, key))
+                )
+        return self._in_seq_order(found)
+
+    def _in_seq_order(self, ids: Collection[str]) -> list[str]:
+        if not ids:
+            return []
+        seq: dict[str, int] = {}
+        chosen = list(ids)
+        for start in range(0, len(chosen), 500):
+            part = chosen[start : start + 500]
+            rows = self.connection.execute(
+                f"SELECT id, seq FROM articles WHERE id IN ({', '.join('?' * len(part))})", part
+            )
+            seq.update((row[0], row[1]) for row in rows)
+        return sorted(seq, key=seq.__getitem__)
+
+    def articles_without(self, table: str) -> list[Article]:
+        """Stored articles with no row in ``table`` (``dedup``, ``extractions``, ``framings``): stored
+        before that stage's results were kept, or a stage failed on them."""
+        if table not in ("dedup", "extractions", "framings", "features"):
+            raise ValueError(f"not a per-article table: {table}")
+        rows = self.connection.execute(
+            f"SELECT * FROM articles WHERE id NOT IN (SELECT article_id FROM {table}) ORDER BY seq"
+        ).fetchall()
+        return [self._article(row) for row in rows]
+
+    def stored_vectors(self, ids: Collection[str]) -> dict[str, np.ndarray]:
+        """The article vectors of these stored articles."""
+        out: dict[str, np.ndarray] = {}
+        chosen = list(ids)
+        for start in range(0, len(chosen), 500):
+            part = chosen[start : start + 500]
+            rows = self.connection.execute(
+                f"SELECT id, vector FROM articles WHERE id IN ({', '.join('?' * len(part))})", part
+            )
+            out.update((row[0], np.frombuffer(row[1], dtype=np.float32)) for row in rows)
+        return out
+
+    def articles_by_id(self, ids: Collection[str]) -> list[Article]:
+        """The stored articles with these ids, in the order they were first ingested (no copy sources)."""
+        out: list[Article] = []
+        chosen = self._in_seq_order(ids)
+        for start in range(0, len(chosen), 500):
+            part = chosen[start : start + 500]
+            rows = self.connection.execute(f"SELECT * FROM articles WHERE id IN ({', '.join('?' * len(part))})", part)
+            by_id = {row["id"]: self._article(row) for row in rows}
+            out.extend(by_id[i] for i in part)
+        return out
+
     def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
         """Keep a later version of a stored article; False if this version was kept before."""
         digest = hashlib.sha256(raw).hexdigest()
@@ -484,24 +556,180 @@ class Workspace:
         """Every article's framing labels (or those of the articles ``ids``), in article order."""
         return [codec.loads(Framing, row["data"]) for row in self._per_article("framings", "x.data", ids)]
 
-    def save_corpus_extract(
-        self, db: sqlite3.Connection, entities: Sequence[Entity], crosslinks: Sequence[CrossLink]
+    # -- entities: mentions by key, keys by entity ----------------------------------
+
+    def save_keyed_mentions(self, db: sqlite3.Connection, mentions: Sequence[KeyedMention]) -> None:
+        """Keep mentions with their keys, and the blocks of their keys (:func:`key_blocks`)."""
+        names = codec.columns(KeyedMention)
+        db.executemany(
+            f"INSERT OR REPLACE INTO entity_mentions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [codec.to_row(m) for m in mentions],
+        )
+        keys = {m.key for m in mentions}
+        db.executemany(
+            "INSERT OR IGNORE INTO key_blocks (block, key) VALUES (?, ?)",
+            [(block, key) for key in sorted(keys) for block in sorted(key_blocks(key))],
+        )
+
+    def _chunked(self, query: str, values: Collection[str], *before: Any) -> list[sqlite3.Row]:
+        """Rows of ``query`` (with one ``{}`` for a list of placeholders) over ``values`` in chunks."""
+        rows: list[sqlite3.Row] = []
+        chosen = sorted(values)
+        for start in range(0, len(chosen), 500):
+            part = chosen[start : start + 500]
+            rows += self.connection.execute(query.format(", ".join("?" * len(part))), [*before, *part]).fetchall()
+        return rows
+
+    def keys_known(self, keys: Collection[str]) -> set[str]:
+        """Which of ``keys`` are linked into an entity already."""
+        return {row[0] for row in self._chunked("SELECT key FROM entity_keys WHERE key IN ({})", keys)}
+
+    def keys_in_blocks(self, blocks: Collection[str]) -> set[str]:
+        return {row[0] for row in self._chunked("SELECT key FROM key_blocks WHERE block IN ({})", blocks)}
+
+    def entity_keys_of(self, keys: Collection[str]) -> dict[str, str]:
+        """The entity each of ``keys`` is linked into (keys not linked yet are left out)."""
+        rows = self._chunked("SELECT key, entity_id FROM entity_keys WHERE key IN ({})", keys)
+        return {row[0]: row[1] for row in rows}
+
+    def keys_of_entities(self, entity_ids: Collection[str]) -> dict[str, str]:
+        """Every key linked into these entities, with its entity."""
+        rows = self._chunked("SELECT key, entity_id FROM entity_keys WHERE entity_id IN ({})", entity_ids)
+        return {row[0]: row[1] for row in rows}
+
+    def key_rules(self, keys: Collection[str]) -> dict[str, str | None]:
+        """The corpus-wide rule kept for each of ``keys`` that is linked."""
+        return {row[0]: row[1] for row in self._chunked("SELECT key, rule FROM entity_keys WHERE key IN ({})", keys)}
+
+    def joins_among(self, keys: Collection[str]) -> set[tuple[str, str]]:
+        """The (lone surname, full name) pairs articles made, of the lone surname keys given."""
+        rows = self._chunked("SELECT DISTINCT key, joins FROM entity_mentions WHERE joins != '' AND key IN ({})", keys)
+        return {(row[0], row[1]) for row in rows}
+
+    def key_counts(self, keys: Collection[str]) -> list[KeyCount]:
+        """How often each key was written each way (:class:`~rashomon.extract.canonical.KeyCount`)."""
+        rows = self._chunked(
+            "SELECT key, kind, surface, language, count(*), min(rank) FROM entity_mentions WHERE key IN ({})"
+            " GROUP BY key, kind, surface, language",
+            keys,
+        )
+        return [KeyCount(*row) for row in rows]
+
+    def save_entity_keys(
+        self,
+        db: sqlite3.Connection,
+        linked: Mapping[str, tuple[str, str | None, str]],
+        headers: Sequence[tuple[Entity, int]],
+        dropped: Collection[str],
     ) -> None:
-        """Keep the workspace's canonical entities and cross-outlet links (rebuilt at each ingest)."""
-        for key, items in (("entities", entities), ("crosslinks", crosslinks)):
-            db.execute("INSERT OR REPLACE INTO corpus_extract (key, data) VALUES (?, ?)", (key, codec.dumps(items)))
+        """Keep keys' entities (``key: (entity id, rule, rank of its first mention)``), the headers
+        of the entities they make (with their numbers of mentions), and drop the headers of
+        entities no key is linked into any more."""
+        db.executemany(
+            "INSERT OR REPLACE INTO entity_keys (key, entity_id, rule, first) VALUES (?, ?, ?, ?)",
+            [(key, *value) for key, value in linked.items()],
+        )
+        db.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in dropped])
+        names = codec.columns(Entity, skip=_ENTITY_LISTS) + ("mention_count",)
+        db.executemany(
+            f"INSERT OR REPLACE INTO entities ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [codec.to_row(header, skip=_ENTITY_LISTS) + (count,) for header, count in headers],
+        )
 
-    def _corpus_extract(self, key: str) -> list[Any]:
-        row = self.connection.execute("SELECT data FROM corpus_extract WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else []
+    def has_entity_index(self) -> bool:
+        """Whether entity linking is kept per key (a workspace written before is linked again once)."""
+        return self.get_state("entity_index") == 1
 
-    def entities(self) -> tuple[Entity, ...]:
-        """Canonical entities as saved by the last ingest."""
-        return codec.from_data(tuple[Entity, ...], self._corpus_extract("entities"))
+    def entities(self, article_ids: Collection[str] | None = None) -> tuple[Entity, ...]:
+        """Canonical entities, most mentioned first, each with its mentions in corpus order.
 
-    def crosslinks(self) -> tuple[CrossLink, ...]:
-        """Cross-outlet links as saved by the last ingest."""
-        return codec.from_data(tuple[CrossLink, ...], self._corpus_extract("crosslinks"))
+        With ``article_ids``, only the entities named in those articles, each with its mentions
+        there only (its name, aliases and languages are still the whole corpus's).
+        """
+        select = (
+            "SELECT m.*, k.entity_id AS entity_id, k.rule AS rule, k.first AS first_rank"
+            " FROM entity_mentions m JOIN entity_keys k ON k.key = m.key"
+        )
+        if article_ids is None:
+            rows = self.connection.execute(select).fetchall()
+        else:
+            rows = self._chunked(select + " WHERE m.article_id IN ({})", article_ids)
+        by_entity: dict[str, list[tuple[KeyedMention, str]]] = {}
+        for row in rows:
+            mention = codec.from_row(KeyedMention, row)
+            via = mention_via(mention, row["rule"], mention.rank == row["first_rank"])
+            by_entity.setdefault(row["entity_id"], []).append((mention, via))
+        headers = self._chunked("SELECT * FROM entities WHERE id IN ({})", list(by_entity))
+        out = [
+            (
+                row["mention_count"],
+                with_mentions(codec.from_row(Entity, row, article_ids=(), mentions=()), by_entity[row["id"]]),
+            )
+            for row in headers
+        ]
+        out.sort(key=lambda item: (-item[0], item[1].name, item[1].id))
+        return tuple(entity for _count, entity in out)
+
+    def save_crosslinks(
+        self, db: sqlite3.Connection, crosslinks: Sequence[CrossLink], storylines: Iterable[str]
+    ) -> None:
+        """Replace the cross-outlet links of ``storylines`` with ``crosslinks`` (found in them)."""
+        db.executemany("DELETE FROM crosslinks WHERE storyline_id = ?", [(s,) for s in storylines])
+        db.executemany(
+            "INSERT OR REPLACE INTO crosslinks (id, storyline_id, data) VALUES (?, ?, ?)",
+            [(link.id, link.storyline_id, codec.dumps(link)) for link in crosslinks],
+        )
+
+    def crosslinks(self, storyline_ids: Collection[str] | None = None) -> tuple[CrossLink, ...]:
+        """Cross-outlet links (of ``storyline_ids``, if given), in storyline order."""
+        if storyline_ids is None:
+            rows = self.connection.execute(
+                "SELECT c.data FROM crosslinks c LEFT JOIN storylines s ON s.id = c.storyline_id"
+                " ORDER BY s.position, c.rowid"
+            ).fetchall()
+        else:
+            rows = []
+            for storyline_id in sorted(storyline_ids):
+                rows += self.connection.execute(
+                    "SELECT data FROM crosslinks WHERE storyline_id = ? ORDER BY rowid", (storyline_id,)
+                ).fetchall()
+        return tuple(codec.loads(CrossLink, row[0]) for row in rows)
+
+    # -- the labels' background ------------------------------------------------
+
+    def add_word_documents(self, db: sqlite3.Connection, counted: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """Count each ``(language, words)`` document into the document frequencies."""
+        documents: dict[tuple[str, str], int] = {}
+        for language, words in counted:
+            for word in ("", *set(words)):
+                documents[(language, word)] = documents.get((language, word), 0) + 1
+        db.executemany(
+            "INSERT INTO word_documents (language, word, documents) VALUES (?, ?, ?)"
+            " ON CONFLICT (language, word) DO UPDATE SET documents = documents + excluded.documents",
+            [(language, word, count) for (language, word), count in documents.items()],
+        )
+
+    def word_documents(self, wanted: Mapping[str, Collection[str]]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+        """How many stored articles each language has, and in how many of them each wanted word
+        (``{language: words}``) occurs."""
+        sizes = {
+            row[0]: row[1]
+            for row in self.connection.execute("SELECT language, documents FROM word_documents WHERE word = ''")
+        }
+        frequency: dict[str, dict[str, int]] = {}
+        for language, words in wanted.items():
+            found = frequency.setdefault(language, {})
+            chosen = sorted(set(words))
+            for start in range(0, len(chosen), 500):
+                part = chosen[start : start + 500]
+                found.update(
+                    self.connection.execute(
+                        "SELECT word, documents FROM word_documents WHERE language = ?"
+                        f" AND word IN ({', '.join('?' * len(part))})",
+                        [language, *part],
+                    ).fetchall()
+                )
+        return sizes, frequency
 
     def save_comparisons(
         self, db: sqlite3.Connection, comparisons: Sequence[Comparison], events: Iterable[str] = ()
@@ -512,6 +740,10 @@ class Workspace:
             "INSERT OR REPLACE INTO comparisons (event_id, data) VALUES (?, ?)",
             [(c.event_id, codec.dumps(c)) for c in comparisons],
         )
+
+    def compared_event_ids(self) -> set[str]:
+        """The events with a stored comparison."""
+        return {row[0] for row in self.connection.execute("SELECT event_id FROM comparisons")}
 
     def comparisons(self, event_ids: Collection[str] | None = None) -> list[Comparison]:
         """The stored comparisons (of ``event_ids``, if given), in event order."""
@@ -531,9 +763,10 @@ class Workspace:
         row = self.connection.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def set_state(self, key: str, value: object) -> None:
-        with self.write() as db:
-            db.execute(
+    def set_state(self, key: str, value: object, db: sqlite3.Connection | None = None) -> None:
+        """Keep a value under ``key``; inside the write transaction ``db`` if given, else in one of its own."""
+        with contextlib.nullcontext(db) if db is not None else self.write() as connection:
+            connection.execute(
                 "INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, json.dumps(value), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
@@ -588,24 +821,71 @@ class Workspace:
     def replay(self, settings: Settings) -> Grouper:
         """A grouper holding every stored article, regrouped from scratch in first-ingested order."""
         grouper = Grouper(settings)
-        for article, vector, _embedder in self.vectors():
-            grouper.add(article_features(article, vector, settings))
+        for feature in self.features(settings):
+            grouper.add(feature)
         return grouper
 
-    def grouper(self, settings: Settings, stored: Sequence[tuple[Article, np.ndarray, str]] | None = None) -> Grouper:
+    def save_features(self, db: sqlite3.Connection, features: Sequence[ArticleFeatures]) -> None:
+        """Keep the name features grouping used for articles (their vectors are in ``articles``)."""
+        db.executemany(
+            "INSERT OR REPLACE INTO features (article_id, names, surfaces) VALUES (?, ?, ?)",
+            [
+                (f.article_id, json.dumps(f.names, ensure_ascii=False), json.dumps(f.surfaces, ensure_ascii=False))
+                for f in features
+            ],
+        )
+
+    def features(self, settings: Settings) -> list[ArticleFeatures]:
+        """What grouping knows of every stored article, in first-ingested order: the stored vector and
+        name features, without reading the texts (an article stored before features were kept has
+        them computed from its text)."""
+        rows = self.connection.execute(
+            "SELECT a.id, a.published, a.title, a.title_inferred, a.vector, f.names, f.surfaces"
+            " FROM articles a LEFT JOIN features f ON f.article_id = a.id ORDER BY a.seq"
+        ).fetchall()
+        legacy = {a.id: a for a in self.articles_by_id([row["id"] for row in rows if row["names"] is None])}
+        out = []
+        for row in rows:
+            vector = np.frombuffer(row["vector"], dtype=np.float32)
+            if row["names"] is None:
+                out.append(article_features(legacy[row["id"]], vector, settings))
+                continue
+            out.append(
+                ArticleFeatures(
+                    article_id=row["id"],
+                    vector=vector,
+                    names=json.loads(row["names"]),
+                    surfaces=json.loads(row["surfaces"]),
+                    published=parse_published(row["published"]),
+                    title=row["title"] or "",
+                    title_inferred=bool(row["title_inferred"]),
+                )
+            )
+        return out
+
+    def embedders(self) -> set[str]:
+        """The embedders the stored vectors were made with."""
+        return {row[0] for row in self.connection.execute("SELECT DISTINCT embedder FROM articles")}
+
+    def grouper(
+        self,
+        settings: Settings,
+        events: Sequence[Event] | None = None,
+        storylines: Sequence[Storyline] | None = None,
+    ) -> Grouper:
         """A grouper holding every stored article in its saved event and storyline, without regrouping.
 
-        ``stored`` is :meth:`vectors`, if the caller has it already. A workspace
-        whose saved grouping does not cover its articles (none saved yet) is
-        regrouped with :meth:`replay`.
+        ``events`` and ``storylines`` are the stored ones, if the caller read them already. A
+        workspace whose saved grouping does not cover its articles (none saved yet) is regrouped.
         """
-        stored = self.vectors() if stored is None else stored
+        features = self.features(settings)
         grouper = Grouper(settings)
-        if not stored:
+        if not features:
             return grouper
-        position = {article.id: number for number, (article, _v, _e) in enumerate(stored)}
-        events, storylines = self.events(), self.storylines()
-        event_of = [-1] * len(stored)
+        position = {feature.article_id: number for number, feature in enumerate(features)}
+        events = self.events() if events is None else events
+        storylines = self.storylines() if storylines is None else storylines
+        event_of = [-1] * len(features)
         event_number = {}
         for number, event in enumerate(events):
             event_number[event.id] = number
@@ -618,8 +898,10 @@ class Workspace:
                 if event_id in event_number:
                     storyline_of_event[event_number[event_id]] = number
         if -1 in event_of or -1 in storyline_of_event:
-            return self.replay(settings)
-        features = [article_features(article, vector, settings) for article, vector, _e in stored]
+            grouper = Grouper(settings)
+            for feature in features:
+                grouper.add(feature)
+            return grouper
         grouper.bulk_load(
             features,
             event_of,
@@ -629,17 +911,40 @@ class Workspace:
         )
         return grouper
 
-    def save_groups(self, db: sqlite3.Connection, events: Sequence[Event], storylines: Sequence[Storyline]) -> None:
-        db.execute("DELETE FROM events")
-        db.execute("DELETE FROM storylines")
+    def save_groups(
+        self,
+        db: sqlite3.Connection,
+        events: Sequence[Event],
+        storylines: Sequence[Storyline],
+        changed: Collection[str] | None = None,
+    ) -> None:
+        """Keep the grouping: ``events`` and ``storylines`` are all of them, in order; only those
+        whose id is in ``changed`` (all, if None) are written, the others are kept as stored, and
+        stored groups no longer among them are dropped. A group keeps its place in the order; a
+        new one goes after every stored one."""
         for table, records in (("events", events), ("storylines", storylines)):
-            if not records:
-                continue
-            names = codec.columns(type(records[0])) + ("position",)
-            db.executemany(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                [codec.to_row(record) + (position,) for position, record in enumerate(records)],
-            )
+            if changed is None:
+                db.execute(f"DELETE FROM {table}")
+                position = {}
+            else:
+                position = dict(db.execute(f"SELECT id, position FROM {table}").fetchall())
+                current = {record.id for record in records}
+                db.executemany(f"DELETE FROM {table} WHERE id = ?", [(i,) for i in position if i not in current])
+            following = max(position.values(), default=-1) + 1
+            rows = []
+            for record in records:
+                if changed is not None and record.id not in changed and record.id in position:
+                    continue
+                if record.id not in position:
+                    position[record.id] = following
+                    following += 1
+                rows.append(codec.to_row(record) + (position[record.id],))
+            if rows:
+                names = codec.columns(type(records[0])) + ("position",)
+                db.executemany(
+                    f"INSERT OR REPLACE INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                    rows,
+                )
 
 
 if sys.platform == "win32":

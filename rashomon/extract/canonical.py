@@ -34,14 +34,16 @@ sentence it came from so a reader can check every link.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..names import (
     _ABBREVIATIONS,
@@ -53,7 +55,7 @@ from ..names import (
     name_key,
     skeleton,
 )
-from ..records import Article, Entity, EntityMention, Mention
+from ..records import Article, Entity, EntityMention, KeyedMention, Mention
 from ..sentences import sentence_spans
 from .places import city_name, city_of, is_country_name, word_adjective_of
 
@@ -291,60 +293,39 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)) :] == b[i + 1 :]
 
 
-def link_entities(
-    articles: Sequence[Article],
-    mentions: Sequence[Sequence[MentionLike]],
-    reader_language: str = "en",
-) -> tuple[Entity, ...]:
-    """Link recognised mentions into canonical entities across articles and languages.
-
-    Args:
-        articles: The articles, in a stable order.
-        mentions: ``mentions[i]`` are the mentions found in ``articles[i].text``.
-        reader_language: ISO 639-1 code for display names (countries, organisations).
-
-    Returns:
-        Entities, most mentioned first; each with every mention, its sentence and
-        the rule that linked it.
-    """
-    flat: list[tuple[int, MentionLike]] = [(i, m) for i, found in enumerate(mentions) for m in found]
-    links = UnionFind(len(flat))
-    via = ["name"] * len(flat)
+def keyed_mentions(article: Article, mentions: Sequence[MentionLike]) -> tuple[KeyedMention, ...]:
+    """The canonical key of each mention of one article, with its sentence (rules 1 and 3 of
+    the module docstring: what one article alone decides)."""
     keys: list[str] = []
     kinds: list[str] = []
-    _, _, org_names = _organisations()
-    # 1. A key per mention.
-    defined: dict[tuple[int, str], str] = {}  # (article, acronym) -> key of its expansion
-    for number, article in enumerate(articles):
-        for match in _ACRONYM_DEFINITION.finditer(article.text):
-            expansion, acronym = match.group(1), match.group(2)
-            if not acronym.isupper() or len(acronym) < 2:
-                continue
-            words = expansion.split()
-            initials = "".join(w[0].upper() for w in words if w[:1].isupper())
-            if acronym[0] == initials[:1] and len(initials) >= 2:
-                org = organisation_of(acronym)
-                for size in range(len(words), 0, -1):
-                    org = org or organisation_of(" ".join(words[-size:]))
-                defined[(number, acronym)] = f"ORG:{org}" if org else "ACR:" + skeleton(acronym)
-    # The countries each article names, to tell apart cities of one name ("Córdoba").
-    named_countries: dict[int, set[str]] = defaultdict(set)
-    for article_number, mention in flat:
-        code = country_of(mention.surface)
-        if code:
-            named_countries[article_number].add(code)
-    for position, (article_number, mention) in enumerate(flat):
+    via = ["name"] * len(mentions)
+    joins = [""] * len(mentions)
+    # An acronym the article defines ("Organisation des Vertrags über kollektive Sicherheit (OVKS)").
+    defined: dict[str, str] = {}
+    for match in _ACRONYM_DEFINITION.finditer(article.text):
+        expansion, acronym = match.group(1), match.group(2)
+        if not acronym.isupper() or len(acronym) < 2:
+            continue
+        words = expansion.split()
+        initials = "".join(w[0].upper() for w in words if w[:1].isupper())
+        if acronym[0] == initials[:1] and len(initials) >= 2:
+            org = organisation_of(acronym)
+            for size in range(len(words), 0, -1):
+                org = org or organisation_of(" ".join(words[-size:]))
+            defined[acronym] = f"ORG:{org}" if org else "ACR:" + skeleton(acronym)
+    # The countries the article names, to tell apart cities of one name ("Córdoba").
+    named_countries = {code for m in mentions for code in [country_of(m.surface)] if code}
+    for position, mention in enumerate(mentions):
         surface = mention.surface
         words = _words(surface)
         # Places and organisations with names in many languages, most specific table first.
-        language = articles[article_number].language
-        known = _known_key(surface, mention.label, language, named_countries[article_number])
+        known = _known_key(surface, mention.label, article.language, named_countries)
         if known:
             key, kind, via[position] = known
             keys.append(key)
             kinds.append(kind)
-        elif (article_number, surface.strip()) in defined:
-            keys.append(defined[(article_number, surface.strip())])
+        elif surface.strip() in defined:
+            keys.append(defined[surface.strip()])
             kinds.append("ORG")
             via[position] = "acronym"
         elif mention.label == "PER" and words:
@@ -357,161 +338,274 @@ def link_entities(
             parts = [name_key(w) or skeleton(w) for w in words]
             keys.append(f"{mention.label}:" + " ".join(p for p in parts if p))
             kinds.append(mention.label)
-    # 2. Same key → same entity.
-    first_with: dict[str, int] = {}
+    # Inside an article, a lone surname is the full name the article used for it.
+    full: dict[str, str] = {}
+    for key in keys:
+        if key.startswith("PER:") and not key.startswith("PER:?|"):
+            full.setdefault(key.split("|", 1)[1], key)
     for position, key in enumerate(keys):
-        if key in first_with:
-            links.union(first_with[key], position)
-        else:
-            first_with[key] = position
-    # 3. Inside an article, a lone surname is the full name the article used for it.
-    by_article: dict[int, list[int]] = defaultdict(list)
-    for position, (article_number, _m) in enumerate(flat):
-        by_article[article_number].append(position)
-    for positions in by_article.values():
-        full: dict[str, int] = {}
-        for position in positions:
-            key = keys[position]
-            if key.startswith("PER:") and not key.startswith("PER:?|"):
-                full.setdefault(key.split("|", 1)[1], position)
-        for position in positions:
-            key = keys[position]
-            if key.startswith("PER:?|") and key[6:] in full:
-                links.union(full[key[6:]], position)
-                via[position] = "short name"
+        if key.startswith("PER:?|") and key[6:] in full:
+            joins[position] = full[key[6:]]
+            via[position] = "short name"
+    spans = sentence_spans(article.text) if mentions else []
+    order = f"{article.published or '9999'}\x1f{article.id}"
+    return tuple(
+        KeyedMention(
+            article_id=article.id,
+            position=position,
+            key=keys[position],
+            kind=kinds[position],
+            start=mention.start,
+            end=mention.end,
+            surface=mention.surface,
+            label=mention.label,
+            confidence=round(float(mention.confidence), 4),
+            sentence=_sentence_at(spans, article.text, mention.start),
+            via=via[position],
+            joins=joins[position],
+            language=article.language or "",
+            rank=f"{order}\x1f{position:06d}",
+        )
+        for position, mention in enumerate(mentions)
+    )
+
+
+_UNRULED = ("ISO:", "ORG:", "ACR:", "REG:", "CTY:", "CAP:")  # keys the corpus-wide rules leave alone
+
+
+def _stems(key: str) -> set[str]:
+    kind, _, body = key.partition(":")
+    stems = {body}
+    for ending in _INFLECTION_ENDINGS:
+        if body.endswith(ending) and len(body) - len(ending) >= 4:
+            stems.add(body[: -len(ending)])
+    return {f"{kind}:{stem}" for stem in stems}
+
+
+def _deletions(last: str) -> set[str]:
+    return {last, *(last[:k] + last[k + 1 :] for k in range(len(last)))}
+
+
+def key_blocks(key: str) -> set[str]:
+    """The blocks of a key: two keys the corpus-wide rules (4 and 5) may link share one, and what
+    the rules decide for a key depends only on the keys of its blocks."""
+    if key.startswith(_UNRULED):
+        return set()
+    blocks = {"stem:" + stem for stem in _stems(key)}
+    if key.startswith("PER:"):
+        last = key[4:].split("|", 1)[1]
+        blocks.add("last:" + last)
+        if not key.startswith("PER:?|"):
+            blocks.update("del:" + variant for variant in _deletions(last))
+    return blocks
+
+
+def link_keys(keys: Collection[str], joins: Iterable[tuple[str, str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Link canonical keys into entities (rules 3 to 5 of the module docstring, at key level).
+
+    Args:
+        keys: Distinct keys: all of a corpus's, or a part whose blocks (:func:`key_blocks`) are
+            whole (every key of a block the part touches is in it).
+        joins: ``(lone surname key, full name key)`` pairs an article made (rule 3).
+
+    Returns:
+        The entity of each key (named by the smallest key in it), and for the keys a corpus-wide
+        rule linked, that rule (``surname``, ``inflection`` or ``near spelling``).
+    """
+    ordered = sorted(set(keys))
+    number = {key: i for i, key in enumerate(ordered)}
+    links = UnionFind(len(ordered))
+    rule: dict[str, str] = {}
+    for short, full in joins:
+        if short in number and full in number:
+            links.union(number[short], number[full])
     # 4. Across articles: a lone surname is the corpus's one full-named person with it.
     full_names: dict[str, set[str]] = defaultdict(set)
-    for key in first_with:
+    for key in ordered:
         if key.startswith("PER:") and not key.startswith("PER:?|"):
             first, last = key[4:].split("|", 1)
             full_names[last].add(first)
-    for key, position in first_with.items():
+    for key in ordered:
         if key.startswith("PER:?|") and len(full_names.get(key[6:], ())) == 1:
             first = next(iter(full_names[key[6:]]))
-            if links.find(position) != links.find(first_with[f"PER:{first}|{key[6:]}"]):
-                links.union(first_with[f"PER:{first}|{key[6:]}"], position)
-                via[position] = "surname"
-    # 5. Case endings and near spellings of the same name.
-    singles = sorted(key for key in first_with if not key.startswith(("ISO:", "ORG:", "ACR:", "REG:", "CTY:", "CAP:")))
-    stem_of: dict[str, int] = {}
-    for key in singles:  # shortest keys first within a stem: the uninflected form is the root
-        kind, _, body = key.partition(":")
-        stems = {body}
-        for ending in _INFLECTION_ENDINGS:
-            if body.endswith(ending) and len(body) - len(ending) >= 4:
-                stems.add(body[: -len(ending)])
-        for stem in sorted(stems, key=len):
-            anchor = stem_of.get(f"{kind}:{stem}")
-            if anchor is not None and links.find(anchor) != links.find(first_with[key]):
-                links.union(anchor, first_with[key])
-                via[first_with[key]] = "inflection"
+            links.union(number[f"PER:{first}|{key[6:]}"], number[key])
+            rule[key] = "surname"
+    # 5. Case endings: a key joins the first key (in sorted order) that has its shortest stem.
+    singles = [key for key in ordered if not key.startswith(_UNRULED)]
+    anchor_of: dict[str, str] = {}
+    for key in singles:
+        stems = _stems(key)
+        for stem in sorted(stems, key=lambda s: (len(s), s)):
+            anchor = anchor_of.get(stem)
+            if anchor is not None:
+                links.union(number[anchor], number[key])
+                rule[key] = "inflection"
                 break
         for stem in stems:
-            stem_of.setdefault(f"{kind}:{stem}", first_with[key])
+            anchor_of.setdefault(stem, key)
+    # ... and near spellings of a full name (one edit apart, sharing a "deletion neighbour").
     persons = [key for key in singles if key.startswith("PER:") and not key.startswith("PER:?|")]
-    # Candidates one edit apart share a "deletion neighbour" (the key, or it less one letter).
-    neighbours: dict[str, list[int]] = defaultdict(list)
-    for number, key in enumerate(persons):
-        last = key[4:].split("|", 1)[1]
-        for variant in {last, *(last[:k] + last[k + 1 :] for k in range(len(last)))}:
-            neighbours[variant].append(number)
-    for group in neighbours.values():
-        for x, i in enumerate(group):
-            first_a, last_a = persons[i][4:].split("|", 1)
-            for j in group[x + 1 :]:
-                a, b = persons[i], persons[j]
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for key in persons:
+        for variant in sorted(_deletions(key[4:].split("|", 1)[1])):
+            neighbours[variant].append(key)
+    for variant in sorted(neighbours):
+        group = neighbours[variant]
+        for x, a in enumerate(group):
+            first_a, last_a = a[4:].split("|", 1)
+            for b in group[x + 1 :]:
                 first_b, last_b = b[4:].split("|", 1)
                 same_first = first_a == first_b or _one_edit_apart(first_a, first_b)
                 near_last = min(len(last_a), len(last_b)) >= 5 and _one_edit_apart(last_a, last_b)
-                if (
-                    same_first
-                    and (last_a == last_b or near_last)
-                    and a != b
-                    and links.find(first_with[a]) != links.find(first_with[b])
-                ):
-                    links.union(first_with[a], first_with[b])
-                    via[first_with[b]] = "near spelling"
-    # 6. Entities with their mentions, names and evidence.
-    groups: dict[int, list[int]] = defaultdict(list)
-    for position in range(len(flat)):
-        groups[links.find(position)].append(position)
-    entities = []
+                if same_first and (last_a == last_b or near_last) and a != b:
+                    links.union(number[a], number[b])
+                    rule[b] = "near spelling"
+    return {key: ordered[links.find(i)] for key, i in number.items()}, rule
 
-    @functools.cache
-    def spans_of(article_number: int) -> list[tuple[int, int]]:
-        return sentence_spans(articles[article_number].text)
 
-    for members in groups.values():
-        group_keys = sorted({keys[p] for p in members})
-        named = Counter(keys[p] for p in members if keys[p].startswith("PER:") and not keys[p].startswith("PER:?|"))
-        key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:", "CTY:", "CAP:"))), None) or (
-            min(named, key=lambda k: (-named[k], k)) if named else group_keys[0]
+@dataclass(frozen=True)
+class KeyCount:
+    """How often one key was written one way in one language with one kind (what an entity's
+    name, label and aliases are made from), and where first in corpus order."""
+
+    key: str
+    kind: str
+    surface: str
+    language: str
+    count: int
+    first: str
+
+
+def key_counts(mentions: Iterable[KeyedMention]) -> list[KeyCount]:
+    """:class:`KeyCount` rows of some mentions (a workspace counts them in SQL alike)."""
+    counts: dict[tuple[str, str, str, str], list[Any]] = {}
+    for m in mentions:
+        found = counts.setdefault((m.key, m.kind, m.surface, m.language), [0, m.rank])
+        found[0] += 1
+        found[1] = min(found[1], m.rank)
+    return [KeyCount(*group, count, first) for group, (count, first) in counts.items()]
+
+
+def entity_header(counts: Sequence[KeyCount], reader_language: str = "en") -> Entity:
+    """An entity without its mentions (``article_ids`` and ``mentions`` empty), from the counts of
+    the keys linked into it: its id, representative key, label, display name, aliases, languages."""
+    _, _, org_names = _organisations()
+    group_keys = sorted({c.key for c in counts})
+    named: Counter[str] = Counter()
+    for c in counts:
+        if c.key.startswith("PER:") and not c.key.startswith("PER:?|"):
+            named[c.key] += c.count
+    key = next((k for k in group_keys if k.startswith(("ISO:", "ORG:", "REG:", "CTY:", "CAP:"))), None) or (
+        min(named, key=lambda k: (-named[k], k)) if named else group_keys[0]
+    )
+    kinds: dict[str, list[Any]] = {}
+    for c in counts:
+        found = kinds.setdefault(c.kind, [0, c.first])
+        found[0] += c.count
+        found[1] = min(found[1], c.first)
+    label = min(kinds, key=lambda kind: (-kinds[kind][0], kinds[kind][1]))
+    return Entity(
+        id="en-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10],
+        label=label,
+        name=_display_name(key, counts, reader_language, org_names),
+        key=key,
+        aliases=tuple(sorted({c.surface for c in counts})),
+        languages=tuple(sorted({c.language for c in counts} - {""})),
+        article_ids=(),
+        mentions=(),
+    )
+
+
+def mention_via(mention: KeyedMention, rule: str | None, first: bool) -> str:
+    """The rule shown for a mention: a corpus-wide rule that linked its key is credited to the
+    key's first mention (unless its article already linked it), the others keep the rule of
+    their article."""
+    return rule if rule and first and mention.via == "name" else mention.via
+
+
+def with_mentions(header: Entity, mentions: Sequence[tuple[KeyedMention, str]]) -> Entity:
+    """An entity header with mentions (each with the rule shown for it), in corpus order."""
+    ordered = sorted(mentions, key=lambda item: item[0].rank)
+    return dataclasses.replace(
+        header,
+        article_ids=tuple(dict.fromkeys(m.article_id for m, _via in ordered)),
+        mentions=tuple(
+            EntityMention(m.article_id, m.start, m.end, m.surface, m.label, m.confidence, m.sentence, via)
+            for m, via in ordered
+        ),
+    )
+
+
+def link_entities(
+    articles: Sequence[Article],
+    mentions: Sequence[Sequence[MentionLike]],
+    reader_language: str = "en",
+) -> tuple[Entity, ...]:
+    """Link recognised mentions into canonical entities across articles and languages.
+
+    The same steps a workspace takes incrementally (:func:`keyed_mentions` per article,
+    :func:`link_keys` over the keys, :func:`entity_header` per entity), over everything at once.
+
+    Args:
+        articles: The articles.
+        mentions: ``mentions[i]`` are the mentions found in ``articles[i].text``.
+        reader_language: ISO 639-1 code for display names (countries, organisations).
+
+    Returns:
+        Entities, most mentioned first; each with every mention, its sentence and
+        the rule that linked it.
+    """
+    rows = [row for article, found in zip(articles, mentions, strict=True) for row in keyed_mentions(article, found)]
+    entity_of, rule = link_keys({row.key for row in rows}, [(row.key, row.joins) for row in rows if row.joins])
+    first: dict[str, str] = {}
+    members: dict[str, list[KeyedMention]] = defaultdict(list)
+    for row in rows:
+        first[row.key] = min(first.get(row.key, row.rank), row.rank)
+        members[entity_of[row.key]].append(row)
+    entities = [
+        with_mentions(
+            entity_header(key_counts(group), reader_language),
+            [(m, mention_via(m, rule.get(m.key), m.rank == first[m.key])) for m in group],
         )
-        label = Counter(kinds[p] for p in members).most_common(1)[0][0]
-        mentions_out = []
-        for position in members:
-            article_number, mention = flat[position]
-            article = articles[article_number]
-            mentions_out.append(
-                EntityMention(
-                    article_id=article.id,
-                    start=mention.start,
-                    end=mention.end,
-                    surface=mention.surface,
-                    label=mention.label,
-                    confidence=round(float(mention.confidence), 4),
-                    sentence=_sentence_at(spans_of(article_number), article.text, mention.start),
-                    via=via[position],
-                )
-            )
-        languages = sorted({articles[flat[p][0]].language or "" for p in members} - {""})
-        entities.append(
-            Entity(
-                id="en-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10],
-                label=label,
-                name=_display_name(key, members, flat, articles, reader_language, org_names),
-                key=key,
-                aliases=tuple(sorted({flat[p][1].surface for p in members})),
-                languages=tuple(languages),
-                article_ids=tuple(dict.fromkeys(articles[flat[p][0]].id for p in members)),
-                mentions=tuple(mentions_out),
-            )
-        )
+        for group in members.values()
+    ]
     entities.sort(key=lambda e: (-len(e.mentions), e.name))
     return tuple(entities)
 
 
 def _display_name(
-    key: str,
-    members: Iterable[int],
-    flat: Sequence[tuple[int, MentionLike]],
-    articles: Sequence[Article],
-    reader_language: str,
-    org_names: dict[str, dict[str, list[str]]],
+    key: str, counts: Sequence[KeyCount], reader_language: str, org_names: dict[str, dict[str, list[str]]]
 ) -> str:
     if key.startswith(("ISO:", "REG:")):
         return country_name(key[4:], reader_language)
-    members = list(members)
+
+    def ranked(rows: Iterable[KeyCount], form: Callable[[str], str] = str) -> list[tuple[str, int]]:
+        """Forms by how often they are written (ties: the first written, in corpus order)."""
+        found: dict[str, list[Any]] = {}
+        for c in rows:
+            entry = found.setdefault(form(c.surface), [0, c.first])
+            entry[0] += c.count
+            entry[1] = min(entry[1], c.first)
+        return [(text, n) for text, (n, _first) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))]
+
+    in_reader_rows = [c for c in counts if c.language == reader_language]
     if key.startswith(("CTY:", "CAP:")):
-        as_written = Counter(flat[p][1].surface for p in members if articles[flat[p][0]].language == reader_language)
-        return city_name(key, reader_language, [surface for surface, _count in as_written.most_common()])
-    surfaces = Counter(flat[p][1].surface for p in members)
+        return city_name(key, reader_language, [surface for surface, _count in ranked(in_reader_rows)])
+    surfaces = dict(ranked(counts))
     if key.startswith("ORG:") and key[4:] in org_names:
         written = org_names[key[4:]]
         acronyms = set(written.get("_acronyms", []))
-        in_reader = Counter(
-            flat[p][1].surface for p in members if articles[flat[p][0]].language == reader_language
-        ).most_common()
+        in_reader = ranked(in_reader_rows)
         if in_reader:
             return in_reader[0][0]
         local = [a for a in acronyms if surfaces.get(a)]
         names = written.get(reader_language) or []
-        return names[0] if names else (sorted(local)[0] if local else surfaces.most_common(1)[0][0])
-    shown = {
-        p: " ".join(person_words(flat[p][1].surface)) if key.startswith("PER:") else flat[p][1].surface for p in members
-    }
-    in_reader = Counter(shown[p] for p in shown if articles[flat[p][0]].language == reader_language).most_common()
-    ranked = in_reader or Counter(shown.values()).most_common()
+        return names[0] if names else (sorted(local)[0] if local else next(iter(surfaces)))
+
+    def shown(surface: str) -> str:
+        return " ".join(person_words(surface)) if key.startswith("PER:") else surface
+
+    forms = ranked(in_reader_rows, shown) or ranked(counts, shown)
     # A full name reads better than a lone surname; among equals the most used form, then the
     # shorter, then the first in alphabetical order (never the order the articles arrived in).
-    return min(ranked, key=lambda item: (len(item[0].split()) <= 1, -item[1], len(item[0]), item[0]))[0]
+    return min(forms, key=lambda item: (len(item[0].split()) <= 1, -item[1], len(item[0]), item[0]))[0]

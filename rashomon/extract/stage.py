@@ -61,6 +61,36 @@ def extract_articles(
     return out
 
 
+def link_corpus_entities(
+    articles: Sequence[Article], extractions: Sequence[Extraction], reader_language: str = "en"
+) -> tuple[Entity, ...]:
+    """Canonical entities over all articles (in corpus order, however they arrived).
+
+    ``extractions`` holds what the extract stage found in each article (matched by id; an
+    article without one counts as having found nothing).
+    """
+    articles = sorted(articles, key=article_order)
+    by_article = {extraction.article_id: extraction for extraction in extractions}
+    mentions = [by_article.get(article.id, Extraction(article.id)).mentions for article in articles]
+    return link_entities(articles, mentions, reader_language)
+
+
+def cross_links(
+    articles: Sequence[Article],
+    extractions: Sequence[Extraction],
+    entities: Sequence[Entity],
+    storylines: Sequence[Storyline],
+    events: Sequence[Event],
+    embedder: Embedder,
+) -> tuple[CrossLink, ...]:
+    """Cross-outlet links inside each of ``storylines`` (``articles`` and ``extractions``: theirs)."""
+    articles = sorted(articles, key=article_order)
+    by_article = {extraction.article_id: extraction for extraction in extractions}
+    ordered = [by_article.get(article.id, Extraction(article.id)) for article in articles]
+    event_of = {article_id: event.id for event in events for article_id in event.article_ids}
+    return cross_outlet_links(articles, ordered, entities, storylines, event_of, embedder)
+
+
 def extract_corpus(
     articles: Sequence[Article],
     extractions: Sequence[Extraction],
@@ -74,11 +104,5 @@ def extract_corpus(
     ``extractions`` must hold one :class:`~rashomon.records.Extraction` per article
     (matched by id; articles without one count as having found nothing).
     """
-    # Publication order, not arrival order: a corpus gives the same entities however it arrived.
-    articles = sorted(articles, key=article_order)
-    by_article = {extraction.article_id: extraction for extraction in extractions}
-    ordered = [by_article.get(article.id, Extraction(article.id)) for article in articles]
-    entities = link_entities(articles, [x.mentions for x in ordered], reader_language)
-    event_of = {article_id: event.id for event in events for article_id in event.article_ids}
-    links = cross_outlet_links(articles, ordered, entities, storylines, event_of, embedder)
-    return entities, links
+    entities = link_corpus_entities(articles, extractions, reader_language)
+    return entities, cross_links(articles, extractions, entities, storylines, events, embedder)
