@@ -335,12 +335,12 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
     (en-…), cross-outlet link (ql-…, fl-…), claim (cl-…) or disagreement (di-…) with its evidence."""
     with open_workspace(workspace) as ws:
         settings = settings_for(ctx, workspace)
-        if item_id.startswith("ev-"):
-            analysis = workspace_analysis(ws, settings, only=[item_id])
-        elif item_id.startswith(("cl-", "di-")):
+        # What the id needs is read by id: showing one item costs the same in a small and a
+        # large workspace (only a claim or disagreement id is looked for in every comparison).
+        if item_id.startswith(("cl-", "di-")):
             analysis = workspace_analysis(ws, settings)
         else:
-            analysis = ws.analysis(settings)
+            analysis = ws.analysis(settings, only=[item_id])
         if _show_compared(analysis, item_id):
             return
         groups: list[Storyline | Event] = [*analysis.storylines, *analysis.events]
@@ -348,8 +348,12 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
             if group.id == item_id:
                 _show_group(ws, analysis, group)
                 return
-        for entity in analysis.entities:
-            if entity.id == item_id:
+        if item_id.startswith("en-"):
+            try:
+                entity = ws.entity(item_id)
+            except NotFound:
+                pass
+            else:
                 out.print(f"{entity.id}: {entity.name} ({entity.label}, key {entity.key})", markup=False)
                 out.print(f"  written as: {', '.join(entity.aliases)}", markup=False)
                 for mention in entity.mentions:
@@ -358,10 +362,12 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
                         markup=False,
                     )
                 return
-        for link in analysis.crosslinks:
-            if link.id == item_id:
-                _show_crosslink(link)
+        if item_id.startswith(("ql-", "fl-")):
+            try:
+                _show_crosslink(ws.crosslink(item_id))
                 return
+            except NotFound:
+                pass
         try:
             article = ws.article(item_id)
         except NotFound:

@@ -459,8 +459,16 @@ class Workspace:
         rows = self.connection.execute("SELECT * FROM storylines ORDER BY position")
         return [codec.from_row(Storyline, row) for row in rows]
 
-    def analysis(self, settings: Settings | None = None) -> Analysis:
-        """Everything in the workspace as one :class:`Analysis` (read only: nothing is computed)."""
+    def analysis(self, settings: Settings | None = None, only: Collection[str] | None = None) -> Analysis:
+        """Everything in the workspace as one :class:`Analysis` (read only: nothing is computed).
+
+        With ``only`` (ids of events, storylines or articles), just what those need: the groups
+        (a storyline with its events, an event with its storyline), their articles, and those
+        articles' extractions, framings, entities (their mentions there), links, comparisons,
+        copies and versions, read by id; what it costs does not grow with the workspace.
+        """
+        if only is not None:
+            return self._analysis_of(settings, set(only))
         articles = self.articles()
         return Analysis(
             articles=tuple(articles),
@@ -477,14 +485,90 @@ class Workspace:
             comparisons=tuple(self.comparisons()),
         )
 
-    def copy_groups(self, articles: Sequence[Article]) -> tuple[CopyGroup, ...]:
-        """Syndication groups: near copies (``copy_of`` marks) and exact copies kept as inputs."""
+    def _analysis_of(self, settings: Settings | None, only: set[str]) -> Analysis:
+        storylines = [
+            codec.from_row(Storyline, r) for r in self._chunked("SELECT * FROM storylines WHERE id IN ({})", only)
+        ]
+        event_ids = {e for s in storylines for e in s.event_ids} | {i for i in only if i.startswith("ev-")}
+        events = [codec.from_row(Event, r) for r in self._chunked("SELECT * FROM events WHERE id IN ({})", event_ids)]
+        found = {s.id for s in storylines}
+        for event in events:  # an event's storyline, found by the event id in its list
+            pattern = f'%"{event.id}"%'
+            for row in self.connection.execute("SELECT * FROM storylines WHERE event_ids LIKE ?", (pattern,)):
+                if row["id"] not in found and event.id in json.loads(row["event_ids"]):
+                    storylines.append(codec.from_row(Storyline, row))
+                    found.add(row["id"])
+        members = {a for e in events for a in e.article_ids} | {a for s in storylines for a in s.article_ids}
+        members |= {i for i in only if not i.startswith(("ev-", "st-"))}
+        others: dict[str, list[str]] = {}
+        for row in self._chunked(
+            "SELECT article_id, source FROM inputs WHERE status = 'duplicate' AND reason LIKE 'exact copy of%'"
+            " AND article_id IN ({}) ORDER BY seq",
+            members,
+        ):
+            others.setdefault(row["article_id"], []).append(row["source"])
+        articles = [
+            dataclasses.replace(a, other_sources=tuple(others[a.id])) if a.id in others else a
+            for a in self.articles_by_id(members)
+        ]
+        ids = [a.id for a in articles]
+        near = self._chunked("SELECT * FROM articles WHERE copy_of IN ({})", ids)
+        copies = self.copy_groups([*articles, *(self._article(r) for r in near)], originals=set(ids))
+        versioned = {
+            r[0]
+            for r in self._chunked("SELECT DISTINCT article_id FROM article_versions WHERE article_id IN ({})", ids)
+        }
+        return Analysis(
+            articles=tuple(articles),
+            events=tuple(sorted(events, key=lambda e: e.id)),
+            storylines=tuple(sorted(storylines, key=lambda s: s.id)),
+            rejected=(),
+            settings=settings.as_dict() if settings else {},
+            versions={article_id: self.versions(article_id) for article_id in sorted(versioned)},
+            copies=copies,
+            extractions=tuple(self.extractions(ids)),
+            entities=self.entities(ids),
+            crosslinks=self.crosslinks(found),
+            framings=tuple(self.framings(ids)),
+            comparisons=tuple(self.comparisons({e.id for e in events})),
+        )
+
+    def entity(self, entity_id: str) -> Entity:
+        """One canonical entity with every mention."""
+        keys = self.keys_of_entities([entity_id])
+        if not keys:
+            raise NotFound(f"No entity {entity_id!r} in workspace {self.folder}.")
+        articles = {
+            r[0] for r in self._chunked("SELECT DISTINCT article_id FROM entity_mentions WHERE key IN ({})", keys)
+        }
+        return next(e for e in self.entities(articles) if e.id == entity_id)
+
+    def crosslink(self, link_id: str) -> CrossLink:
+        row = self.connection.execute("SELECT data FROM crosslinks WHERE id = ?", (link_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No cross-outlet link {link_id!r} in workspace {self.folder}.")
+        return codec.loads(CrossLink, row[0])
+
+    def copy_groups(
+        self, articles: Sequence[Article], originals: Collection[str] | None = None
+    ) -> tuple[CopyGroup, ...]:
+        """Syndication groups: near copies (``copy_of`` marks) and exact copies kept as inputs
+        (of ``originals`` only, if given)."""
         groups: dict[str, list[CopyLink]] = {}
         for article in articles:
-            if article.copy_of:
+            if article.copy_of and (originals is None or article.copy_of in originals):
                 link = CopyLink(article.id, article.copy_of, article.copy_similarity or 0.0, "near", 0.0)
                 groups.setdefault(article.copy_of, []).append(link)
-        for row in self._exact_copies():
+        exact = (
+            self._exact_copies()
+            if originals is None
+            else self._chunked(
+                "SELECT article_id, source, document_id FROM inputs WHERE status = 'duplicate'"
+                " AND reason LIKE 'exact copy of%' AND article_id IN ({}) ORDER BY seq",
+                originals,
+            )
+        )
+        for row in exact:
             copy_id = row["document_id"] or row["source"]
             groups.setdefault(row["article_id"], []).append(CopyLink(copy_id, row["article_id"], 1.0, "exact", 1.0))
         order = {article.id: number for number, article in enumerate(articles)}

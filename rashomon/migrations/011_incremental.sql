@@ -28,6 +28,7 @@ CREATE TABLE dedup_bands (
     PRIMARY KEY (band, key, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX dedup_exact ON dedup (exact);
+CREATE INDEX articles_copy_of ON articles (copy_of);
 
 -- Document frequency of each word per language, over every stored article (the labels' background).
 CREATE TABLE word_documents (
