@@ -462,7 +462,8 @@ def _ingest_locked(
     if not (documents or duplicates or rejected):
         events, storylines = workspace.events(), workspace.storylines()
         return IngestSummary((), unchanged, 0, (), len(events), len(storylines))
-    old_events, old_storylines = workspace.events(), workspace.storylines()
+    # The stored groups without their label terms: untouched groups are not written again.
+    old_events, old_storylines = workspace.events(terms=False), workspace.storylines(terms=False)
     prepared, empty = prepare(documents, settings, detector, progress)
     rejected.extend(empty)
     raw_of = {document.id: document.raw for document in documents}

@@ -451,13 +451,19 @@ class Workspace:
         rows = self.connection.execute("SELECT status, COUNT(*) FROM inputs GROUP BY status")
         return {status: count for status, count in rows}
 
-    def events(self) -> list[Event]:
-        rows = self.connection.execute("SELECT * FROM events ORDER BY position")
-        return [codec.from_row(Event, row) for row in rows]
+    def events(self, terms: bool = True) -> list[Event]:
+        """Every event, in order; without ``terms``, their label terms are left out (what grouping
+        and an ingest's bookkeeping need, read faster)."""
+        return [codec.from_row(Event, row) for row in self._groups("events", terms)]
 
-    def storylines(self) -> list[Storyline]:
-        rows = self.connection.execute("SELECT * FROM storylines ORDER BY position")
-        return [codec.from_row(Storyline, row) for row in rows]
+    def storylines(self, terms: bool = True) -> list[Storyline]:
+        """Every storyline, in order (``terms``: as for :meth:`events`)."""
+        return [codec.from_row(Storyline, row) for row in self._groups("storylines", terms)]
+
+    def _groups(self, table: str, terms: bool) -> list[sqlite3.Row]:
+        kind = Event if table == "events" else Storyline
+        names = [name for name in codec.columns(kind) if terms or name != "terms"]
+        return self.connection.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY position").fetchall()
 
     def analysis(self, settings: Settings | None = None, only: Collection[str] | None = None) -> Analysis:
         """Everything in the workspace as one :class:`Analysis` (read only: nothing is computed).
