@@ -565,7 +565,7 @@ def _ingest_locked(
             workspace.save_extractions(db, linked)
             legacy = _legacy("extract", workspace.articles_without("extractions"))
             workspace.save_extractions(db, legacy)
-            _link_entities(workspace, db, [*linked, *legacy], settings)
+            relink_entities(workspace, db, [*linked, *legacy], settings)
             entities = workspace.entities(needed)
             relinked = [s for s in storylines if s.id in touched_storylines]
             members = sorted({a for s in relinked for a in s.article_ids})
@@ -615,7 +615,7 @@ def _ingest_locked(
     )
 
 
-def _link_entities(
+def relink_entities(
     workspace: Workspace, db: sqlite3.Connection, extractions: Sequence[Extraction], settings: Settings
 ) -> None:
     """Link the mentions of newly extracted articles into the workspace's canonical entities,

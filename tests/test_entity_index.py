@@ -1,0 +1,97 @@
+"""Entity linking kept per key in a workspace: linking new articles into stored entities gives
+what linking every article at once gives, including where a new article undoes an earlier link."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rashomon import Workspace, load_settings
+from rashomon.extract.canonical import link_entities
+from rashomon.pipeline import relink_entities
+from rashomon.records import Article, Extraction, Mention
+
+SETTINGS = load_settings(embedder="hashing")
+
+# (text, the names in it as PER mentions): lone surnames, full names, inflected forms.
+TEXTS = [
+    ("Anna Schmidt sprach in Berlin. Schmidt sagte, es gehe voran.", ["Anna Schmidt", "Schmidt"]),
+    ("Schmidt erklärte am Abend, man sei zufrieden.", ["Schmidt"]),
+    ("Peter Schmidt widersprach heftig.", ["Peter Schmidt"]),
+    ("Nach Angaben von Schmidts Büro war alles geplant.", ["Schmidts"]),
+    ("Anna Schmitt, die Ministerin, reiste ab.", ["Anna Schmitt"]),
+    ("Tokajew traf Anna Schmidt in Astana.", ["Tokajew", "Anna Schmidt"]),
+    ("Kassym-Schomart Tokajew sprach von Partnerschaft.", ["Kassym-Schomart Tokajew"]),
+    ("Tokajews Regierung schwieg dazu.", ["Tokajews"]),
+]
+
+
+def article(number: int) -> tuple[Article, Extraction]:
+    text, names = TEXTS[number % len(TEXTS)]
+    article_id = f"a{number:03d}"
+    mentions = []
+    after = 0
+    for name in names:
+        start = text.index(name, after)
+        after = start + len(name)
+        mentions.append(Mention(start, start + len(name), name, "PER", 0.9, "test"))
+    published = f"2025-03-{1 + number % 28:02d}"
+    record = Article(
+        id=article_id,
+        source=f"{article_id}.txt",
+        raw_text=text,
+        text=text,
+        title=text[:20],
+        language="de",
+        published=published,
+    )
+    return record, Extraction(article_id, tuple(mentions))
+
+
+def stored_entities(batches: list[list[int]]) -> tuple:  # type: ignore[type-arg]
+    with Workspace.in_memory() as ws:
+        for batch in batches:
+            with ws.write() as db:
+                pairs = [article(n) for n in batch]
+                for record, _x in pairs:
+                    ws.add_article(db, record, np.zeros(4, dtype=np.float32), "test")
+                ws.save_extractions(db, [x for _a, x in pairs])
+                relink_entities(ws, db, [x for _a, x in pairs], SETTINGS)
+        return ws.entities()
+
+
+def linked_at_once(numbers: list[int]) -> tuple:  # type: ignore[type-arg]
+    pairs = [article(n) for n in numbers]
+    return link_entities([a for a, _x in pairs], [x.mentions for _a, x in pairs])
+
+
+def test_a_second_full_name_arriving_later_links_as_if_all_came_at_once() -> None:
+    # Batch 1: one "… Schmidt" in the corpus, so a lone "Schmidt" elsewhere is hers (surname rule).
+    first = stored_entities([[0, 1]])
+    anna = next(e for e in first if e.name == "Anna Schmidt")
+    assert {m.article_id for m in anna.mentions} == {"a000", "a001"}
+    # Batch 2 brings a second full name with that surname: the corpus-wide rule no longer applies
+    # (the lone surname stays hers only through the article that names her in full).
+    later = stored_entities([[0, 1], [2]])
+    assert later == linked_at_once([0, 1, 2])
+    assert any(e.name == "Peter Schmidt" for e in later)
+
+
+def test_inflected_and_near_spelled_names_join_across_batches() -> None:
+    numbers = list(range(len(TEXTS)))
+    assert stored_entities([numbers[:3], numbers[3:5], numbers[5:]]) == linked_at_once(numbers)
+    tokayev = next(e for e in linked_at_once(numbers) if "Tokajew" in e.name)
+    assert {m.surface for m in tokayev.mentions} >= {"Tokajew", "Tokajews"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 23), min_size=1, max_size=12, unique=True), st.integers(1, 4))
+def test_any_batches_link_like_all_at_once(numbers: list[int], cuts: int) -> None:
+    size = max(1, len(numbers) // cuts)
+    batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
+    got = stored_entities(batches)
+    expected = linked_at_once(numbers)
+    assert [dataclasses.asdict(e) for e in got] == [dataclasses.asdict(e) for e in expected]
