@@ -443,12 +443,14 @@ def _ingest_locked(
             f"Workspace {workspace.folder} was built with embedder {', '.join(sorted(kinds))}; "
             f"this run uses {embedder.name}. Use the same embedder setting or a new workspace."
         )
-    known_ids = workspace.article_ids()
+    pending = list(items)
+    # Read by id: only the stored articles these items could be (not every stored id).
+    known_ids = workspace.article_ids({item.id for item in pending if isinstance(item, Document)})
     documents: list[Document] = []
     rejected: list[Rejected] = []
     duplicates: list[Document] = []
     unchanged = 0
-    for item in items:
+    for item in pending:
         if workspace.has_input(item.source, item.raw):
             unchanged += 1
         elif isinstance(item, Rejected):
@@ -460,8 +462,7 @@ def _ingest_locked(
             known_ids.add(item.id)
         progress("ingest", unchanged + len(rejected) + len(duplicates) + len(documents), 0)
     if not (documents or duplicates or rejected):
-        events, storylines = workspace.events(), workspace.storylines()
-        return IngestSummary((), unchanged, 0, (), len(events), len(storylines))
+        return IngestSummary((), unchanged, 0, (), *workspace.group_counts())
     # The stored groups without their label terms: untouched groups are not written again.
     old_events, old_storylines = workspace.events(terms=False), workspace.storylines(terms=False)
     prepared, empty = prepare(documents, settings, detector, progress)

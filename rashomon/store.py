@@ -268,8 +268,18 @@ class Workspace:
         ).fetchone()
         return row is not None
 
-    def article_ids(self) -> set[str]:
-        return {row[0] for row in self.connection.execute("SELECT id FROM articles")}
+    def article_ids(self, among: Collection[str] | None = None) -> set[str]:
+        """The ids of the stored articles (only those ``among`` these, if given: read by id)."""
+        if among is None:
+            return {row[0] for row in self.connection.execute("SELECT id FROM articles")}
+        return {row[0] for row in self._chunked("SELECT id FROM articles WHERE id IN ({})", among)}
+
+    def group_counts(self) -> tuple[int, int]:
+        """How many events and storylines are stored."""
+        query = self.connection.execute
+        return query("SELECT COUNT(*) FROM events").fetchone()[0], query("SELECT COUNT(*) FROM storylines").fetchone()[
+            0
+        ]
 
     def record_input(
         self,
@@ -345,10 +355,15 @@ class Workspace:
         before that stage's results were kept, or a stage failed on them."""
         if table not in ("dedup", "extractions", "framings", "features"):
             raise ValueError(f"not a per-article table: {table}")
-        rows = self.connection.execute(
-            f"SELECT * FROM articles WHERE id NOT IN (SELECT article_id FROM {table}) ORDER BY seq"
-        ).fetchall()
-        return [self._article(row) for row in rows]
+        # The ids first (the primary-key index covers them), then only those rows: the texts of
+        # every stored article are not read to find the few (usually none) without a result.
+        ids = [
+            row[0]
+            for row in self.connection.execute(
+                f"SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM {table})"
+            )
+        ]
+        return self.articles_by_id(ids)
 
     def stored_vectors(self, ids: Collection[str]) -> dict[str, np.ndarray]:
         """The article vectors of these stored articles."""
@@ -837,11 +852,17 @@ class Workspace:
 
     def comparisons(self, event_ids: Collection[str] | None = None) -> list[Comparison]:
         """The stored comparisons (of ``event_ids``, if given), in event order."""
-        rows = self.connection.execute(
-            "SELECT c.event_id, c.data FROM comparisons c JOIN events e ON e.id = c.event_id ORDER BY e.position"
-        ).fetchall()
-        wanted = set(event_ids) if event_ids is not None else None
-        return [codec.loads(Comparison, data) for event_id, data in rows if wanted is None or event_id in wanted]
+        if event_ids is None:
+            rows = self.connection.execute(
+                "SELECT c.event_id, c.data, e.position FROM comparisons c JOIN events e ON e.id = c.event_id"
+            ).fetchall()
+        else:  # read by id: only these rows
+            query = (
+                "SELECT c.event_id, c.data, e.position FROM comparisons c JOIN events e ON e.id = c.event_id"
+                " WHERE c.event_id IN ({})"
+            )
+            rows = self._chunked(query, event_ids)
+        return [codec.loads(Comparison, data) for _event_id, data, _position in sorted(rows, key=lambda r: r[2])]
 
     def _versioned_ids(self) -> list[str]:
         return [row[0] for row in self.connection.execute("SELECT DISTINCT article_id FROM article_versions")]
