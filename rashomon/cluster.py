@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,6 +134,10 @@ class Grouper:
 
     Article vectors are stored as ``vector_dtype`` (float16 by default: half the
     memory, and only read for evidence, repair and labels); event sums stay float32.
+
+    **Part of a grouping.** A grouper may hold only the events new articles can reach
+    (:meth:`rashomon.store.Workspace.grouping`): ``offset`` counts the articles placed before
+    that it does not hold, so split checks fall due as if it held them all.
     """
 
     settings: Settings
@@ -157,6 +161,7 @@ class Grouper:
     _last_day: np.ndarray | None = None
     _index: IVFIndex | None = None
     _changed: set[int] = field(default_factory=set)
+    offset: int = 0
 
     def _vectors(self) -> np.ndarray:
         assert self._matrix is not None
@@ -470,7 +475,7 @@ class Grouper:
 
     def _split_repair_when_due(self) -> None:
         every = max(1, self.settings.repair_every)
-        if len(self.features) % every == 0:
+        if (self.offset + len(self.features)) % every == 0:
             self.split_repair()
 
     def split_repair(self) -> None:
@@ -548,6 +553,8 @@ class Grouper:
         spare: int = 0,
         event_links: Sequence[Sequence[Link]] | None = None,
         storyline_links: Sequence[Sequence[Link]] | None = None,
+        offset: int = 0,
+        changed: Collection[int] | None = None,
     ) -> None:
         """Fill an empty grouper with a grouping already made, without replaying it.
 
@@ -560,6 +567,10 @@ class Grouper:
         ``event_links`` and ``storyline_links`` carry the evidence saved with the
         grouping. Later :meth:`add` calls go on exactly as if the articles had been
         added one by one into these groups.
+
+        ``offset`` articles were placed before and are not among ``features`` (a part of a
+        grouping); ``changed``: the events with an article placed since the last split check
+        (default: those of the features placed since, counting ``offset`` before them).
         """
         if self.features:
             raise ValueError("bulk_load needs an empty grouper")
@@ -602,8 +613,13 @@ class Grouper:
         for article, event in zip(self.features, self.event_of, strict=True):
             self._absorb(event, article)
         # The events that changed since the last split check: those holding an article added since.
-        last_check = n - n % max(1, self.settings.repair_every)
-        self._changed = {self.event_of[i] for i in range(last_check, n)}
+        self.offset = offset
+        if changed is None:
+            total = offset + n
+            last_check = max(0, total - total % max(1, self.settings.repair_every) - offset)
+            self._changed = {self.event_of[i] for i in range(last_check, n)}
+        else:
+            self._changed = set(changed)
         self._index = None
         if events > self.ann_threshold:
             self._build_index()

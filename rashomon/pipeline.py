@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .clean import clean_document, find_outlet_boilerplate
-from .cluster import ArticleFeatures, Grouper, article_features
+from .cluster import ArticleFeatures, Grouper, article_features, parse_published
 from .config import Settings, load_settings
 from .dates import resolve_dates
 from .dedup import DedupIndex, signature
@@ -463,8 +463,6 @@ def _ingest_locked(
         progress("ingest", unchanged + len(rejected) + len(duplicates) + len(documents), 0)
     if not (documents or duplicates or rejected):
         return IngestSummary((), unchanged, 0, (), *workspace.group_counts())
-    # The stored groups without their label terms: untouched groups are not written again.
-    old_events, old_storylines = workspace.events(terms=False), workspace.storylines(terms=False)
     prepared, empty = prepare(documents, settings, detector, progress)
     rejected.extend(empty)
     raw_of = {document.id: document.raw for document in documents}
@@ -483,7 +481,12 @@ def _ingest_locked(
     articles, exact_copies, signatures = _split_copies(articles, workspace)
     boundary = Boundary(raw_of)
     articles, new_extractions, new_framings = per_article(articles, settings, embedder, boundary, progress)
-    grouper = workspace.grouper(settings, old_events, old_storylines)
+    # Only the stored groups the new articles can reach (by date), without their label terms:
+    # what grouping, relabelling and saving need; the others are not read and not written again.
+    days = [parse_published(article.published) for article in articles]
+    known = [day for day in days if day is not None]
+    reach = (min(known), max(known)) if known and len(known) == len(days) else None
+    grouper, old_events, old_storylines = workspace.grouping(settings, reach)
     start = len(grouper.features)
     grouper = group(articles, settings, embedder, grouper, progress, boundary=boundary)
     rejected.extend(boundary.rejected)
@@ -547,10 +550,13 @@ def _ingest_locked(
         touched_events = _changed_groups(old_events, events)
         touched_storylines = _changed_groups(old_storylines, storylines)
         gone = {s.id for s in old_storylines} - {s.id for s in storylines}
+        gone_events = {e.id for e in old_events} - {e.id for e in events}
         compare = settings.compare and settings.extract
         # Events compared now: those touched, and any stored before comparisons were kept.
-        compared = workspace.compared_event_ids() if compare else set()
-        recompared = [e for e in events if e.id in touched_events or e.id not in compared] if compare else []
+        uncompared = workspace.events_without_comparison() if compare else set()
+        recompared = [e for e in events if e.id in touched_events or e.id in uncompared] if compare else []
+        held = {e.id for e in events}
+        recompared += workspace.events_by_id(uncompared - held, terms=False)
         # The articles this ingest reads: those of the groups it touched, not every stored one.
         needed = {a for e in events if e.id in touched_events for a in e.article_ids}
         needed.update(a for s in storylines if s.id in touched_storylines for a in s.article_ids)
@@ -594,22 +600,24 @@ def _ingest_locked(
             settings,
             entities,
         )
-        workspace.save_groups(db, events, storylines, changed={*touched_events, *touched_storylines})
+        workspace.save_groups(
+            db, events, storylines, changed={*touched_events, *touched_storylines}, dropped={*gone_events, *gone}
+        )
         if compare:
             if recompared:
                 found = _compare_events(
                     workspace, recompared, storylines, by_id, entities, settings, kept_embedder, progress
                 )
                 workspace.save_comparisons(db, found, events=[e.id for e in recompared])
-            current = {e.id for e in events}
-            workspace.save_comparisons(db, [], events=[e for e in compared if e not in current])
+            workspace.save_comparisons(db, [], events=gone_events)
+        event_count, storyline_count = workspace.group_counts()
     return IngestSummary(
         added=tuple(article.id for article in added),
         unchanged=unchanged,
         duplicates=len(duplicates),
         rejected=tuple(rejected),
-        events=len(events),
-        storylines=len(storylines),
+        events=event_count,
+        storylines=storyline_count,
         versions=tuple(new_versions),
         exact_copies=len(exact_copies),
         near_copies=tuple(article.id for article in added if article.copy_of),

@@ -475,10 +475,31 @@ class Workspace:
         """Every storyline, in order (``terms``: as for :meth:`events`)."""
         return [codec.from_row(Storyline, row) for row in self._groups("storylines", terms)]
 
-    def _groups(self, table: str, terms: bool) -> list[sqlite3.Row]:
+    def _groups(self, table: str, terms: bool, ids: Collection[str] | None = None) -> list[sqlite3.Row]:
         kind = Event if table == "events" else Storyline
         names = [name for name in codec.columns(kind) if terms or name != "terms"]
-        return self.connection.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY position").fetchall()
+        if ids is None:
+            return self.connection.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY position").fetchall()
+        rows = self._chunked(f"SELECT {', '.join(names)}, position FROM {table} WHERE id IN ({{}})", ids)
+        return sorted(rows, key=lambda row: row["position"])
+
+    def events_by_id(self, ids: Collection[str], terms: bool = True) -> list[Event]:
+        """The stored events with these ids, in order."""
+        return [codec.from_row(Event, row) for row in self._groups("events", terms, ids)]
+
+    def storylines_by_id(self, ids: Collection[str], terms: bool = True) -> list[Storyline]:
+        """The stored storylines with these ids, in order."""
+        return [codec.from_row(Storyline, row) for row in self._groups("storylines", terms, ids)]
+
+    def storylines_of_events(self, event_ids: Collection[str]) -> set[str]:
+        """The ids of the storylines that hold these events."""
+        query = "SELECT DISTINCT storyline_id FROM storyline_events WHERE event_id IN ({})"
+        return {row[0] for row in self._chunked(query, event_ids)}
+
+    def events_of_articles(self, article_ids: Collection[str]) -> set[str]:
+        """The ids of the events that hold these articles."""
+        query = "SELECT DISTINCT event_id FROM event_articles WHERE article_id IN ({})"
+        return {row[0] for row in self._chunked(query, article_ids)}
 
     def analysis(self, settings: Settings | None = None, only: Collection[str] | None = None) -> Analysis:
         """Everything in the workspace as one :class:`Analysis` (read only: nothing is computed).
@@ -513,12 +534,12 @@ class Workspace:
         event_ids = {e for s in storylines for e in s.event_ids} | {i for i in only if i.startswith("ev-")}
         events = [codec.from_row(Event, r) for r in self._chunked("SELECT * FROM events WHERE id IN ({})", event_ids)]
         found = {s.id for s in storylines}
-        for event in events:  # an event's storyline, found by the event id in its list
-            pattern = f'%"{event.id}"%'
-            for row in self.connection.execute("SELECT * FROM storylines WHERE event_ids LIKE ?", (pattern,)):
-                if row["id"] not in found and event.id in json.loads(row["event_ids"]):
-                    storylines.append(codec.from_row(Storyline, row))
-                    found.add(row["id"])
+        # An event's storyline, by the event's id.
+        more = self.storylines_of_events({e.id for e in events}) - found
+        storylines += [
+            codec.from_row(Storyline, r) for r in self._chunked("SELECT * FROM storylines WHERE id IN ({})", more)
+        ]
+        found |= more
         members = {a for e in events for a in e.article_ids} | {a for s in storylines for a in s.article_ids}
         members |= {i for i in only if not i.startswith(("ev-", "st-"))}
         others: dict[str, list[str]] = {}
@@ -850,6 +871,11 @@ class Workspace:
         """The events with a stored comparison."""
         return {row[0] for row in self.connection.execute("SELECT event_id FROM comparisons")}
 
+    def events_without_comparison(self) -> set[str]:
+        """The stored events with no stored comparison (stored before comparisons were kept)."""
+        query = "SELECT id FROM events WHERE id NOT IN (SELECT event_id FROM comparisons)"
+        return {row[0] for row in self.connection.execute(query)}
+
     def comparisons(self, event_ids: Collection[str] | None = None) -> list[Comparison]:
         """The stored comparisons (of ``event_ids``, if given), in event order."""
         if event_ids is None:
@@ -946,14 +972,18 @@ class Workspace:
             ],
         )
 
-    def features(self, settings: Settings) -> list[ArticleFeatures]:
-        """What grouping knows of every stored article, in first-ingested order: the stored vector and
-        name features, without reading the texts (an article stored before features were kept has
-        them computed from its text)."""
-        rows = self.connection.execute(
-            "SELECT a.id, a.published, a.title, a.title_inferred, a.vector, f.names, f.surfaces"
-            " FROM articles a LEFT JOIN features f ON f.article_id = a.id ORDER BY a.seq"
-        ).fetchall()
+    def features(self, settings: Settings, ids: Collection[str] | None = None) -> list[ArticleFeatures]:
+        """What grouping knows of every stored article (of ``ids``, if given), in first-ingested order:
+        the stored vector and name features, without reading the texts (an article stored before
+        features were kept has them computed from its text)."""
+        query = (
+            "SELECT a.seq, a.id, a.published, a.title, a.title_inferred, a.vector, f.names, f.surfaces"
+            " FROM articles a LEFT JOIN features f ON f.article_id = a.id"
+        )
+        if ids is None:
+            rows = self.connection.execute(query + " ORDER BY a.seq").fetchall()
+        else:
+            rows = sorted(self._chunked(query + " WHERE a.id IN ({})", ids), key=lambda row: row["seq"])
         legacy = {a.id: a for a in self.articles_by_id([row["id"] for row in rows if row["names"] is None])}
         out = []
         for row in rows:
@@ -1022,40 +1052,135 @@ class Workspace:
         )
         return grouper
 
+    def grouping(
+        self, settings: Settings, days: tuple[dt.date, dt.date] | None = None
+    ) -> tuple[Grouper, list[Event], list[Storyline]]:
+        """The part of the stored grouping that articles published within ``days`` (first, last)
+        can reach, as a grouper, with the stored events and storylines it holds (without terms).
+
+        Grouping only scores events within the storyline window of an article's date, and an event
+        spans at most the event window, so only events whose dates come within both windows of
+        ``days`` can take a new article, lend it a storyline or be merged with an event it joins;
+        the grouper holds those, the events without any date, the events awaiting a split check,
+        and every event of their storylines (so storylines stay whole). What it decides is what a
+        grouper holding every stored article decides (below the approximate index's threshold of
+        events, where that one would score fewer). ``days`` None (an undated new article, which
+        every event can take): everything.
+        """
+        if days is None:
+            events, storylines = self.events(terms=False), self.storylines(terms=False)
+            return self.grouper(settings, events, storylines), events, storylines
+        reach = max(settings.storyline_window_days, settings.event_window_days) + settings.event_window_days + 1
+        low = (days[0] - dt.timedelta(days=reach)).isoformat()
+        high = (days[1] + dt.timedelta(days=reach)).isoformat()
+        query = self.connection.execute
+        seeds = {
+            row[0]
+            for row in query(
+                "SELECT id FROM events WHERE last_seen >= ? AND first_seen <= ? UNION SELECT id FROM events"
+                " WHERE first_seen IS NULL",
+                (low, high),
+            )
+        }
+        total = int(query("SELECT COUNT(*) FROM articles").fetchone()[0])
+        pending = total % max(1, settings.repair_every)
+        if pending:  # the events of the articles placed since the last split check
+            recent = [row[0] for row in query("SELECT id FROM articles ORDER BY seq DESC LIMIT ?", (pending,))]
+            seeds |= self.events_of_articles(recent)
+        else:
+            recent = []
+        storylines = self.storylines_by_id(self.storylines_of_events(seeds), terms=False)
+        events = self.events_by_id(seeds | {e for s in storylines for e in s.event_ids}, terms=False)
+        features = self.features(settings, [a for e in events for a in e.article_ids])
+        grouper = Grouper(settings)
+        if not features:
+            if total:  # nothing within reach: a grouper that knows how many came before
+                grouper.offset = total
+            return grouper, events, storylines
+        position = {feature.article_id: number for number, feature in enumerate(features)}
+        event_number = {event.id: number for number, event in enumerate(events)}
+        event_of = [-1] * len(features)
+        for number, event in enumerate(events):
+            for article_id in event.article_ids:
+                if article_id in position:
+                    event_of[position[article_id]] = number
+        storyline_of_event = [-1] * len(events)
+        for number, storyline in enumerate(storylines):
+            for event_id in storyline.event_ids:
+                if event_id in event_number:
+                    storyline_of_event[event_number[event_id]] = number
+        if -1 in event_of or -1 in storyline_of_event:  # a grouping that does not cover its articles
+            events, storylines = self.events(terms=False), self.storylines(terms=False)
+            return self.grouper(settings, events, storylines), events, storylines
+        grouper.bulk_load(
+            features,
+            event_of,
+            storyline_of_event,
+            event_links=[event.links for event in events],
+            storyline_links=[storyline.links for storyline in storylines],
+            offset=total - len(features),
+            changed={event_of[position[a]] for a in recent if a in position},
+        )
+        return grouper, events, storylines
+
     def save_groups(
         self,
         db: sqlite3.Connection,
         events: Sequence[Event],
         storylines: Sequence[Storyline],
         changed: Collection[str] | None = None,
+        dropped: Collection[str] = (),
     ) -> None:
-        """Keep the grouping: ``events`` and ``storylines`` are all of them, in order; only those
-        whose id is in ``changed`` (all, if None) are written, the others are kept as stored, and
-        stored groups no longer among them are dropped. A group keeps its place in the order; a
-        new one goes after every stored one."""
-        for table, records in (("events", events), ("storylines", storylines)):
+        """Keep the grouping. Without ``changed``, ``events`` and ``storylines`` are all of them, in
+        order, and replace what is stored. With it, only the groups whose id is in ``changed`` are
+        written (the others are kept as stored) and the stored groups in ``dropped`` (merged away)
+        are removed. A group keeps its place in the order; a new one goes after every stored one.
+        Which event holds each article and which storyline each event is kept alongside."""
+        tables: tuple[tuple[str, Sequence[Event | Storyline]], ...] = (("events", events), ("storylines", storylines))
+        for table, records in tables:
+            members, member, group_column = (
+                ("event_articles", "article_id", "event_id")
+                if table == "events"
+                else ("storyline_events", "event_id", "storyline_id")
+            )
             if changed is None:
                 db.execute(f"DELETE FROM {table}")
-                position = {}
+                db.execute(f"DELETE FROM {members}")
+                written: list[Event | Storyline] = list(records)
+                position: dict[str, int] = {}
             else:
-                position = dict(db.execute(f"SELECT id, position FROM {table}").fetchall())
-                current = {record.id for record in records}
-                db.executemany(f"DELETE FROM {table} WHERE id = ?", [(i,) for i in position if i not in current])
-            following = max(position.values(), default=-1) + 1
+                gone = [(i,) for i in dropped]
+                db.executemany(f"DELETE FROM {table} WHERE id = ?", gone)
+                db.executemany(f"DELETE FROM {members} WHERE {group_column} = ?", gone)
+                written = [record for record in records if record.id in changed]
+                position = {
+                    row[0]: row[1]
+                    for row in self._chunked(
+                        f"SELECT id, position FROM {table} WHERE id IN ({{}})", [r.id for r in written]
+                    )
+                }
+            following = int(db.execute(f"SELECT COALESCE(MAX(position), -1) + 1 FROM {table}").fetchone()[0])
             rows = []
-            for record in records:
-                if changed is not None and record.id not in changed and record.id in position:
-                    continue
+            for record in written:
                 if record.id not in position:
                     position[record.id] = following
                     following += 1
                 rows.append(codec.to_row(record) + (position[record.id],))
             if rows:
-                names = codec.columns(type(records[0])) + ("position",)
+                names = codec.columns(type(written[0])) + ("position",)
                 db.executemany(
                     f"INSERT OR REPLACE INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                     rows,
                 )
+            db.executemany(f"DELETE FROM {members} WHERE {group_column} = ?", [(r.id,) for r in written])
+            db.executemany(
+                f"INSERT OR REPLACE INTO {members} ({member}, {group_column}) VALUES (?, ?)",
+                [
+                    (item, record.id)
+                    for record in written
+                    for item in (record.article_ids if isinstance(record, Event) else record.event_ids)
+                ],
+            )
 
 
 if sys.platform == "win32":
