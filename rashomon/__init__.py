@@ -5,61 +5,133 @@ A library first: ingest → clean → language → embed → cluster → extract
 functions exported here.
 """
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-from .clean import clean_document, clean_lines, clean_text, find_outlet_boilerplate, infer_title
-from .cluster import Grouper, article_features
-from .compare.framing import frame_article, frame_articles
-from .compare.stage import compare_event, compare_events
-from .config import SETTINGS, Settings, load_settings
-from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
-from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError, UnsupportedInput
-from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
-from .extract.stage import extract_article, extract_articles, extract_corpus
-from .ingest import read_paths
-from .language import FastTextDetector, detect_language
-from .pipeline import IngestSummary, analyze, ingest, ingest_items, with_comparisons
-from .records import (
-    SCHEMA_VERSION,
-    Analysis,
-    Article,
-    BriefLine,
-    Claim,
-    Comparison,
-    CrossItem,
-    CrossLink,
-    DateHint,
-    Disagreement,
-    Document,
-    Entity,
-    EntityMention,
-    Event,
-    Evidence,
-    Extraction,
-    Figure,
-    FrameLabel,
-    Framing,
-    LabelTerm,
-    Link,
-    Mention,
-    Provenance,
-    Quote,
-    Rejected,
-    RemovedLine,
-    Source,
-    Speaker,
-    Storyline,
-    TechniqueLabel,
-    Tone,
-    Voice,
-)
-from .report import render_html
-from .store import Workspace
+if TYPE_CHECKING:
+    from .clean import clean_document, clean_lines, clean_text, find_outlet_boilerplate, infer_title
+    from .cluster import Grouper, article_features
+    from .compare.framing import frame_article, frame_articles
+    from .compare.stage import compare_event, compare_events
+    from .config import SETTINGS, Settings, load_settings
+    from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
+    from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError, UnsupportedInput
+    from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
+    from .extract.stage import extract_article, extract_articles, extract_corpus
+    from .ingest import read_paths
+    from .language import FastTextDetector, detect_language
+    from .pipeline import IngestSummary, analyze, ingest, ingest_items, with_comparisons
+    from .records import (
+        SCHEMA_VERSION,
+        Analysis,
+        Article,
+        BriefLine,
+        Claim,
+        Comparison,
+        CrossItem,
+        CrossLink,
+        DateHint,
+        Disagreement,
+        Document,
+        Entity,
+        EntityMention,
+        Event,
+        Evidence,
+        Extraction,
+        Figure,
+        FrameLabel,
+        Framing,
+        LabelTerm,
+        Link,
+        Mention,
+        Provenance,
+        Quote,
+        Rejected,
+        RemovedLine,
+        Source,
+        Speaker,
+        Storyline,
+        TechniqueLabel,
+        Tone,
+        Voice,
+    )
+    from .report import render_html
+    from .store import Workspace
 
 __version__ = "0.1.0"
 
 # The library never configures logging; only the CLI does.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# The public names and the module each comes from. A name is imported the first time it is used
+# (PEP 562), so ``import rashomon.cli`` or ``rashomon.store`` does not load every stage's models
+# and libraries: a command that only reads the workspace starts in a fraction of a second.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    ".clean": ("clean_document", "clean_lines", "clean_text", "find_outlet_boilerplate", "infer_title"),
+    ".cluster": ("Grouper", "article_features"),
+    ".compare.framing": ("frame_article", "frame_articles"),
+    ".compare.stage": ("compare_event", "compare_events"),
+    ".config": ("SETTINGS", "Settings", "load_settings"),
+    ".embed": ("Embedder", "HashingEmbedder", "USEEmbedder", "embed_articles"),
+    ".errors": ("ConfigError", "InputError", "NotFound", "RashomonError", "StoreError", "UnsupportedInput"),
+    ".export": ("to_csv", "to_dict", "to_json", "to_jsonl", "to_markdown"),
+    ".extract.stage": ("extract_article", "extract_articles", "extract_corpus"),
+    ".ingest": ("read_paths",),
+    ".language": ("FastTextDetector", "detect_language"),
+    ".pipeline": ("IngestSummary", "analyze", "ingest", "ingest_items", "with_comparisons"),
+    ".records": (
+        "SCHEMA_VERSION",
+        "Analysis",
+        "Article",
+        "BriefLine",
+        "Claim",
+        "Comparison",
+        "CrossItem",
+        "CrossLink",
+        "DateHint",
+        "Disagreement",
+        "Document",
+        "Entity",
+        "EntityMention",
+        "Event",
+        "Evidence",
+        "Extraction",
+        "Figure",
+        "FrameLabel",
+        "Framing",
+        "LabelTerm",
+        "Link",
+        "Mention",
+        "Provenance",
+        "Quote",
+        "Rejected",
+        "RemovedLine",
+        "Source",
+        "Speaker",
+        "Storyline",
+        "TechniqueLabel",
+        "Tone",
+        "Voice",
+    ),
+    ".report": ("render_html",),
+    ".store": ("Workspace",),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "frame_articles",

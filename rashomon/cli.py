@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -23,19 +24,13 @@ from . import __version__
 from .config import SETTINGS, Settings, load_settings
 from .errors import NotFound, RashomonError
 from .export import FORMATS, to_json, to_markdown
-from .pipeline import (
-    IngestSummary,
-    Progress,
-    analysis_counts,
-    analyze,
-    default_embedder,
-    format_counts,
-    ingest,
-    workspace_analysis,
-)
 from .records import Analysis, Comparison, CrossLink, Disagreement, Event, Evidence, Rejected, Storyline
-from .report import render_html
 from .store import Workspace
+
+if TYPE_CHECKING:  # the pipeline (every stage's models and libraries) and the report's templates
+    # are imported by the commands that run them: a reader such as `show` starts in a fraction of a second
+    from .pipeline import IngestSummary, Progress
+
 
 DEFAULT_WORKSPACE = "rashomon-workspace"
 ID_KINDS = (
@@ -86,6 +81,8 @@ def print_rejected(rejected: tuple[Rejected, ...] | list[Rejected]) -> None:
 
 
 def print_ingest_summary(result: IngestSummary) -> None:
+    from .pipeline import format_counts
+
     print_rejected(result.rejected)
     for article_id in result.versions:
         out.print(f"changed: article {article_id} came back with different text; the new version is kept", markup=False)
@@ -172,6 +169,8 @@ def write_file(path: Path, text: str) -> None:
 
 
 def write_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
+    from .report import render_html
+
     files = {"report.html": render_html(analysis), "export.json": to_json(analysis), "export.md": to_markdown(analysis)}
     written = []
     for name, content in files.items():
@@ -182,6 +181,8 @@ def write_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
 
 
 def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> None:
+    from .pipeline import analysis_counts, analyze, format_counts
+
     settings = settings_for(ctx)
     try:
         with progress_bar(True) as progress:
@@ -263,6 +264,8 @@ def open_workspace(folder: Path, must_exist: bool = True) -> Workspace:
 @click.pass_context
 def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path) -> None:
     """Add PATHS to a workspace; re-ingesting the same files changes nothing."""
+    from .pipeline import default_embedder, ingest
+
     settings = settings_for(ctx, workspace)
     with open_workspace(workspace, must_exist=False) as ws:
         try:
@@ -338,7 +341,7 @@ def show_command(ctx: click.Context, item_id: str, workspace: Path) -> None:
         # What the id needs is read by id: showing one item costs the same in a small and a
         # large workspace (only a claim or disagreement id is looked for in every comparison).
         if item_id.startswith(("cl-", "di-")):
-            analysis = workspace_analysis(ws, settings)
+            analysis = ws.analysis(settings)
         else:
             analysis = ws.analysis(settings, only=[item_id])
         if _show_compared(analysis, item_id):
@@ -536,7 +539,7 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     """Export the workspace as JSON, JSONL, CSV or Markdown (see docs/export.md)."""
     settings = load_settings(workspace / "rashomon.toml")
     with open_workspace(workspace) as ws:
-        text = FORMATS[fmt](workspace_analysis(ws, settings))
+        text = FORMATS[fmt](ws.analysis(settings))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -556,6 +559,9 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
 @workspace_option
 def report_command(item_id: str | None, output: Path | None, workspace: Path) -> None:
     """Write the HTML report for the workspace, or for one storyline or event ID."""
+    from .pipeline import workspace_analysis
+    from .report import render_html
+
     with open_workspace(workspace) as ws:
         settings = load_settings(workspace / "rashomon.toml")
         storylines, events = ws.storylines(), ws.events()
@@ -595,6 +601,7 @@ def eval_similarity_command(ctx: click.Context, file: Path, as_json: bool) -> No
     import json
 
     from .evaluate import evaluate_similarity, read_jsonl
+    from .pipeline import default_embedder
 
     settings = settings_for(ctx)
     try:
@@ -627,6 +634,7 @@ def eval_clusters_command(ctx: click.Context, file: Path, as_json: bool) -> None
     import json
 
     from .evaluate import evaluate_clusters, read_jsonl
+    from .pipeline import default_embedder
 
     settings = settings_for(ctx)
     try:

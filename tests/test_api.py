@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,35 @@ def test_exported_members_exist_and_are_listed_once() -> None:
         assert hasattr(rashomon, name), name
     public = {name for name in dir(rashomon) if not name.startswith("_")}
     modules = {name for name in public if type(getattr(rashomon, name)).__name__ == "module"}
-    assert public - modules - {"logging"} <= set(rashomon.__all__)
+    assert public - modules - {"logging", "importlib", "TYPE_CHECKING", "Any"} <= set(rashomon.__all__)
+
+
+def test_lazy_exports_match_what_type_checkers_see() -> None:
+    """``rashomon/__init__.py`` imports its names lazily (PEP 562) and, for type checkers, in an
+    ``if TYPE_CHECKING`` block: both lists must name the same names from the same modules."""
+    tree = ast.parse(Path(rashomon.__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    seen = {
+        ("." * node.level + (node.module or ""), alias.name)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    lazy = {(module, name) for module, names in rashomon._EXPORTS.items() for name in names}
+    assert seen == lazy
+    assert {name for _module, name in lazy} | {"__version__"} == set(rashomon.__all__)
+
+
+def test_reading_commands_do_not_load_the_pipeline() -> None:
+    """`show`, `stories`, `export` only read the workspace: importing the CLI must not load the
+    stages' models and libraries (they cost most of a second before any work)."""
+    code = (
+        "import sys, rashomon.cli; "
+        "print(' '.join(m for m in ('rashomon.pipeline', 'rashomon.clean', 'rashomon.compare.stage', "
+        "'rashomon.embed', 'rashomon.language', 'rashomon.report', 'jinja2', 'trafilatura') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []
 
 
 def test_error_tree_has_one_root() -> None:
