@@ -609,7 +609,7 @@ def _ingest_locked(
                     workspace, recompared, storylines, by_id, entities, settings, kept_embedder, progress
                 )
                 workspace.save_comparisons(db, found, events=[e.id for e in recompared])
-            workspace.save_comparisons(db, [], events=gone_events)
+        workspace.drop_comparisons(db, gone_events)
         event_count, storyline_count = workspace.group_counts()
     return IngestSummary(
         added=tuple(article.id for article in added),

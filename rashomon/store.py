@@ -860,20 +860,30 @@ class Workspace:
     def save_comparisons(
         self, db: sqlite3.Connection, comparisons: Sequence[Comparison], events: Iterable[str] = ()
     ) -> None:
-        """Keep comparisons (replacing those of the same events); drop those of ``events`` first."""
-        db.executemany("DELETE FROM comparisons WHERE event_id = ?", [(e,) for e in events])
+        """Keep the comparisons made of ``events`` (replacing what was stored for them; an event
+        with nothing to compare has none) and mark those events compared."""
+        compared = [(e,) for e in events]
+        db.executemany("DELETE FROM comparisons WHERE event_id = ?", compared)
         db.executemany(
             "INSERT OR REPLACE INTO comparisons (event_id, data) VALUES (?, ?)",
             [(c.event_id, codec.dumps(c)) for c in comparisons],
         )
+        db.executemany("INSERT OR IGNORE INTO compared_events (event_id) VALUES (?)", compared)
+
+    def drop_comparisons(self, db: sqlite3.Connection, events: Iterable[str]) -> None:
+        """Forget the comparisons of ``events`` (merged away or gone)."""
+        gone = [(e,) for e in events]
+        db.executemany("DELETE FROM comparisons WHERE event_id = ?", gone)
+        db.executemany("DELETE FROM compared_events WHERE event_id = ?", gone)
 
     def compared_event_ids(self) -> set[str]:
         """The events with a stored comparison."""
         return {row[0] for row in self.connection.execute("SELECT event_id FROM comparisons")}
 
     def events_without_comparison(self) -> set[str]:
-        """The stored events with no stored comparison (stored before comparisons were kept)."""
-        query = "SELECT id FROM events WHERE id NOT IN (SELECT event_id FROM comparisons)"
+        """The stored events never compared (stored before comparisons were kept at ingest, or
+        while the compare stage was off); an event compared with nothing to show is not one."""
+        query = "SELECT id FROM events WHERE id NOT IN (SELECT event_id FROM compared_events)"
         return {row[0] for row in self.connection.execute(query)}
 
     def comparisons(self, event_ids: Collection[str] | None = None) -> list[Comparison]:

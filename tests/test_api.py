@@ -20,7 +20,7 @@ def test_exported_members_exist_and_are_listed_once() -> None:
         assert hasattr(rashomon, name), name
     public = {name for name in dir(rashomon) if not name.startswith("_")}
     modules = {name for name in public if type(getattr(rashomon, name)).__name__ == "module"}
-    assert public - modules - {"logging", "importlib", "TYPE_CHECKING", "Any"} <= set(rashomon.__all__)
+    assert public - modules - {"logging", "importlib", "sys", "types", "TYPE_CHECKING", "Any"} <= set(rashomon.__all__)
 
 
 def test_lazy_exports_match_what_type_checkers_see() -> None:
@@ -37,6 +37,13 @@ def test_lazy_exports_match_what_type_checkers_see() -> None:
     lazy = {(module, name) for module, names in rashomon._EXPORTS.items() for name in names}
     assert seen == lazy
     assert {name for _module, name in lazy} | {"__version__"} == set(rashomon.__all__)
+
+
+def test_a_submodule_named_like_a_function_does_not_hide_it() -> None:
+    code = "import rashomon.ingest, rashomon; print(callable(rashomon.ingest) and rashomon.ingest.__module__)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == [
+        "rashomon.pipeline"
+    ]
 
 
 def test_reading_commands_do_not_load_the_pipeline() -> None:

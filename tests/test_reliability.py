@@ -287,12 +287,12 @@ def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *
 def test_reliability_an_unexpected_error_is_one_line_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import rashomon.cli as cli_module
+    import rashomon.pipeline as pipeline_module
 
     def broken(*args, **kwargs):
         raise KeyError("no-such-key")
 
-    monkeypatch.setattr(cli_module, "analyze", broken)
+    monkeypatch.setattr(pipeline_module, "analyze", broken)  # the CLI imports it when it runs
     code, output = _main(monkeypatch, capsys, "analyze", str(_corpus(tmp_path / "in")), "--out", str(tmp_path / "o"))
     assert code == 1 and "Traceback" not in output
     lines = [line for line in output.splitlines() if line.strip()]
