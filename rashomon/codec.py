@@ -284,28 +284,49 @@ def to_row(record: Any, skip: Iterable[str] = ()) -> tuple[Any, ...]:
     return tuple(out)
 
 
-_ROW_PLANS: dict[Any, tuple[tuple[str, Callable[[Any], Any], bool], ...]] = {}
+_RowPlan = tuple[tuple[str, int, Callable[[Any], Any], bool], ...]
+_ROW_PLANS: dict[tuple[Any, tuple[str, ...], frozenset[str]], _RowPlan] = {}
+
+
+def _row_plan(kind: Any, keys: tuple[str, ...], extra: frozenset[str]) -> _RowPlan:
+    """For each field of ``kind`` that a row with columns ``keys`` holds (and ``extra`` does not
+    supply): its name, its column's index, its decoder and whether it is JSON text; built once per
+    type and set of columns."""
+    plan = _ROW_PLANS.get((kind, keys, extra))
+    if plan is None:
+        index = {key: number for number, key in enumerate(keys)}
+        plan = _ROW_PLANS[(kind, keys, extra)] = tuple(
+            (name, index[name], _decoder(annotation), _composite(annotation))
+            for name, annotation, _d in _fields(kind)
+            if name in index and name not in extra
+        )
+    return plan
 
 
 def from_row(kind: type[T], row: Any, **extra: Any) -> T:
     """The record of type ``kind`` in a table row written by :func:`to_row`.
 
-    ``row`` is a mapping or an ``sqlite3.Row``. A field without a column (added after the
+    ``row`` is an ``sqlite3.Row`` (or a mapping). A field without a column (added after the
     table) takes its default; ``extra`` supplies fields the row does not hold.
     """
-    plan = _ROW_PLANS.get(kind)
-    if plan is None:
-        plan = _ROW_PLANS[kind] = tuple(
-            (name, _decoder(annotation), _composite(annotation)) for name, annotation, _d in _fields(kind)
-        )
-    keys = set(row.keys())
-    values: dict[str, Any] = {}
-    for name, decode, composite in plan:
-        if name in extra:
-            values[name] = extra[name]
-        elif name in keys:
-            value = row[name]
+    return from_rows(kind, [row], **extra)[0]
+
+
+def from_rows(kind: type[T], rows: Iterable[Any], **extra: Any) -> list[T]:
+    """:func:`from_row` of each row (all with the same columns): the columns are looked up once."""
+    out: list[T] = []
+    plan: _RowPlan | None = None
+    loads = json.loads
+    for row in rows:
+        if plan is None:
+            plan = _row_plan(kind, tuple(row.keys()), frozenset(extra))
+        if isinstance(row, Mapping):
+            row = [row[key] for key in row.keys()]
+        values = dict(extra)
+        for name, number, decode, composite in plan:
+            value = row[number]
             if value is not None and composite:
-                value = json.loads(value)
+                value = loads(value)
             values[name] = decode(value)
-    return kind(**values)
+        out.append(kind(**values))
+    return out

@@ -242,6 +242,48 @@ def _date_span(first: str | None, last: str | None) -> str:
     return first if not last or last == first else f"{first} – {last}"
 
 
+def storyline_dates(
+    storyline: Storyline, event_dates: Mapping[str, tuple[str | None, str | None]]
+) -> tuple[str | None, str | None]:
+    """A storyline's first and last dates: its events' (``event_dates``: event id → first, last)."""
+    firsts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[0]] if d)
+    lasts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[1]] if d)
+    return (firsts[0] if firsts else None), (lasts[-1] if lasts else None)
+
+
+RELABEL_STEP = 1.1
+"""A storyline of more than :data:`RELABEL_ALWAYS` articles is labelled again when it has grown
+by this factor (it crosses a power of it), lost articles, or is new: a storyline of thousands of
+articles that gains a few keeps its words, and labelling costs what is added, not what is stored."""
+
+RELABEL_ALWAYS = 50
+
+
+def needs_label(old: Storyline | None, new: Storyline) -> bool:
+    """Whether ``new`` (stored as ``old`` before an ingest, None if it was not) is labelled again
+    (see :data:`RELABEL_STEP`); one that is not is :func:`redated`."""
+    if old is None or not old.label:
+        return True
+    before, after = len(old.article_ids), len(new.article_ids)
+    if after <= RELABEL_ALWAYS or before == 0 or not set(old.article_ids) <= set(new.article_ids):
+        return True
+    return math.floor(math.log(after, RELABEL_STEP)) != math.floor(math.log(before, RELABEL_STEP))
+
+
+def redated(old: Storyline, new: Storyline, event_dates: Mapping[str, tuple[str | None, str | None]]) -> Storyline:
+    """``new`` with ``old``'s label words, terms and headline, and its own dates: the span its
+    label ends with is its events' now."""
+    first, last = storyline_dates(new, event_dates)
+    text, before = old.label, _date_span(old.first_seen, old.last_seen)
+    if before and text.endswith(f" ({before})"):
+        text = text[: -len(before) - 3]
+    span = _date_span(first, last)
+    label = f"{text} ({span})" if text and span else text
+    return dataclasses.replace(
+        new, label=label, headline=old.headline, terms=old.terms, first_seen=first, last_seen=last
+    )
+
+
 def _entity_names(articles: Sequence[Article], entities: Sequence[Entity]) -> list[LabelTerm]:
     """Label names from canonical entities: display names in the reader's language, linked across spellings."""
     members = {article.id for article in articles}
@@ -349,9 +391,7 @@ def label_groups(
     for storyline in storylines:
         members = [by_id[i] for i in storyline.article_ids if i in by_id]
         terms, text = label_terms(members, background, reader_language, named(members))
-        firsts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[0]] if d)
-        lasts = sorted(d for e in storyline.event_ids for d in [event_dates.get(e, (None, None))[1]] if d)
-        first, last = (firsts[0] if firsts else None), (lasts[-1] if lasts else None)
+        first, last = storyline_dates(storyline, event_dates)
         span = _date_span(first, last)
         label = f"{text} ({span})" if text and span else text or storyline.headline or storyline.label
         labelled_storylines.append(

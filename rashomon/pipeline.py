@@ -707,13 +707,19 @@ def _relabel(
     entities: Sequence[Entity],
 ) -> tuple[list[Event], list[Storyline]]:
     """Every group, the touched ones labelled anew (against the stored document frequencies), the
-    others as stored (``old``)."""
-    from .labels import Background
+    others as stored (``old``); a large storyline that grew a little keeps its words and gets its
+    new dates (:func:`~rashomon.labels.needs_label`)."""
+    from .labels import Background, needs_label, redated
 
     touched_events, touched_storylines = touched
-
+    stored_storylines = {s.id: s for s in old[1]}
     new_events = [e for e in events if e.id in touched_events]
-    new_storylines = [s for s in storylines if s.id in touched_storylines]
+    new_storylines = [
+        s for s in storylines if s.id in touched_storylines and needs_label(stored_storylines.get(s.id), s)
+    ]
+    # A large storyline that grew a little keeps its words (read with them) and gets its new dates.
+    relabelled = {s.id for s in new_storylines}
+    kept = workspace.storylines_by_id([s.id for s in storylines if s.id in touched_storylines - relabelled])
     ids = [a for e in new_events for a in e.article_ids] + [a for s in new_storylines for a in s.article_ids]
     members = [by_id[a] for a in dict.fromkeys(ids) if a in by_id]
     wanted: dict[str, set[str]] = {}
@@ -733,9 +739,11 @@ def _relabel(
         event_dates={e.id: (e.first_seen, e.last_seen) for e in events},
     )
     stored_events = {e.id: e for e in old[0]}
-    stored_storylines = {s.id: s for s in old[1]}
     event_of = {e.id: e for e in labelled_events}
     storyline_of = {s.id: s for s in labelled_storylines}
+    dates = {e.id: (e.first_seen, e.last_seen) for e in events}
+    current = {s.id: s for s in storylines}
+    storyline_of.update((s.id, redated(s, current[s.id], dates)) for s in kept)
     return (
         [event_of.get(e.id) or stored_events.get(e.id) or e for e in events],
         [storyline_of.get(s.id) or stored_storylines.get(s.id) or s for s in storylines],

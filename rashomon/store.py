@@ -469,11 +469,11 @@ class Workspace:
     def events(self, terms: bool = True) -> list[Event]:
         """Every event, in order; without ``terms``, their label terms are left out (what grouping
         and an ingest's bookkeeping need, read faster)."""
-        return [codec.from_row(Event, row) for row in self._groups("events", terms)]
+        return codec.from_rows(Event, self._groups("events", terms))
 
     def storylines(self, terms: bool = True) -> list[Storyline]:
         """Every storyline, in order (``terms``: as for :meth:`events`)."""
-        return [codec.from_row(Storyline, row) for row in self._groups("storylines", terms)]
+        return codec.from_rows(Storyline, self._groups("storylines", terms))
 
     def _groups(self, table: str, terms: bool, ids: Collection[str] | None = None) -> list[sqlite3.Row]:
         kind = Event if table == "events" else Storyline
@@ -485,11 +485,11 @@ class Workspace:
 
     def events_by_id(self, ids: Collection[str], terms: bool = True) -> list[Event]:
         """The stored events with these ids, in order."""
-        return [codec.from_row(Event, row) for row in self._groups("events", terms, ids)]
+        return codec.from_rows(Event, self._groups("events", terms, ids))
 
     def storylines_by_id(self, ids: Collection[str], terms: bool = True) -> list[Storyline]:
         """The stored storylines with these ids, in order."""
-        return [codec.from_row(Storyline, row) for row in self._groups("storylines", terms, ids)]
+        return codec.from_rows(Storyline, self._groups("storylines", terms, ids))
 
     def storylines_of_events(self, event_ids: Collection[str]) -> set[str]:
         """The ids of the storylines that hold these events."""
@@ -528,17 +528,13 @@ class Workspace:
         )
 
     def _analysis_of(self, settings: Settings | None, only: set[str]) -> Analysis:
-        storylines = [
-            codec.from_row(Storyline, r) for r in self._chunked("SELECT * FROM storylines WHERE id IN ({})", only)
-        ]
+        storylines = codec.from_rows(Storyline, self._chunked("SELECT * FROM storylines WHERE id IN ({})", only))
         event_ids = {e for s in storylines for e in s.event_ids} | {i for i in only if i.startswith("ev-")}
-        events = [codec.from_row(Event, r) for r in self._chunked("SELECT * FROM events WHERE id IN ({})", event_ids)]
+        events = codec.from_rows(Event, self._chunked("SELECT * FROM events WHERE id IN ({})", event_ids))
         found = {s.id for s in storylines}
         # An event's storyline, by the event's id.
         more = self.storylines_of_events({e.id for e in events}) - found
-        storylines += [
-            codec.from_row(Storyline, r) for r in self._chunked("SELECT * FROM storylines WHERE id IN ({})", more)
-        ]
+        storylines += codec.from_rows(Storyline, self._chunked("SELECT * FROM storylines WHERE id IN ({})", more))
         found |= more
         members = {a for e in events for a in e.article_ids} | {a for s in storylines for a in s.article_ids}
         members |= {i for i in only if not i.startswith(("ev-", "st-"))}
@@ -781,17 +777,13 @@ class Workspace:
         else:
             rows = self._chunked(select + " WHERE m.article_id IN ({})", article_ids)
         by_entity: dict[str, list[tuple[KeyedMention, str]]] = {}
-        for row in rows:
-            mention = codec.from_row(KeyedMention, row)
+        for row, mention in zip(rows, codec.from_rows(KeyedMention, rows), strict=True):
             via = mention_via(mention, row["rule"], mention.rank == row["first_rank"])
             by_entity.setdefault(row["entity_id"], []).append((mention, via))
         headers = self._chunked("SELECT * FROM entities WHERE id IN ({})", list(by_entity))
         out = [
-            (
-                row["mention_count"],
-                with_mentions(codec.from_row(Entity, row, article_ids=(), mentions=()), by_entity[row["id"]]),
-            )
-            for row in headers
+            (row["mention_count"], with_mentions(header, by_entity[row["id"]]))
+            for row, header in zip(headers, codec.from_rows(Entity, headers, article_ids=(), mentions=()), strict=True)
         ]
         out.sort(key=lambda item: (-item[0], item[1].name, item[1].id))
         return tuple(entity for _count, entity in out)

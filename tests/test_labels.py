@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from rashomon.labels import Background, label_groups, label_terms, stopwords
-from rashomon.records import Article
+from rashomon.labels import Background, label_groups, label_terms, needs_label, redated, stopwords
+from rashomon.records import Article, LabelTerm, Storyline
 
 
 def article(article_id: str, text: str, language: str) -> Article:
@@ -59,3 +60,40 @@ def test_labels_prefer_distinctive_words_and_skip_function_words() -> None:
 
 def test_labels_of_an_empty_group_are_empty() -> None:
     assert label_terms([], Background(), "en") == ((), "")
+
+
+def _storyline(count: int, label: str = "", first: str | None = None, last: str | None = None) -> Storyline:
+    ids = tuple(f"a{n}" for n in range(count))
+    return Storyline(
+        "st-x",
+        label,
+        ("ev-1", "ev-2"),
+        ids,
+        terms=(LabelTerm("harbour", "term", 2.0, "en", ("a0",), "a0", "The harbour was shut."),),
+        first_seen=first,
+        last_seen=last,
+    )
+
+
+def test_a_large_storyline_that_grew_a_little_keeps_its_words_and_gets_its_dates() -> None:
+    old = _storyline(200, "Harbour strike, Hamburg (2025-03-03 – 2025-03-09)", "2025-03-03", "2025-03-09")
+    grown = _storyline(205)
+    assert not needs_label(old, grown)
+    dates = {"ev-1": ("2025-03-03", "2025-03-05"), "ev-2": ("2025-03-10", "2025-03-12")}
+    kept = redated(old, grown, dates)
+    assert kept.label == "Harbour strike, Hamburg (2025-03-03 – 2025-03-12)"
+    assert kept.terms == old.terms and kept.article_ids == grown.article_ids
+    assert (kept.first_seen, kept.last_seen) == ("2025-03-03", "2025-03-12")
+
+
+def test_a_storyline_is_labelled_again_when_new_small_grown_by_a_step_or_shrunk() -> None:
+    old = _storyline(200, "Harbour strike")
+    assert needs_label(None, old)
+    assert needs_label(_storyline(30, "x"), _storyline(31))  # small ones always
+    assert needs_label(old, _storyline(230))  # grown past a step of 10 %
+    lost = ("b1", "b2", *old.article_ids[1:])  # a split took an article away
+    assert needs_label(old, dataclasses.replace(old, article_ids=lost))
+    assert needs_label(_storyline(200, ""), _storyline(201))  # never labelled
+    # Growing one article at a time, a storyline is labelled again about every 10 %.
+    relabels = sum(needs_label(_storyline(n, "x"), _storyline(n + 1)) for n in range(100, 1000))
+    assert 20 <= relabels <= 30

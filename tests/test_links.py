@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rashomon import USEEmbedder
+from rashomon.extract.links import _candidate_pairs, _overlap_pairs
 from rashomon.extract.stage import extract_article, extract_corpus
 from rashomon.records import Article, Event, Storyline
 
@@ -95,3 +98,22 @@ def test_links_need_more_than_a_storyline_in_common() -> None:
     # Too few content words to judge: a short partial quote does not match a long one on "keinen Hinweis auf".
     assert word_overlap("keinen Hinweis auf Partikel", "Es gibt keinen Hinweis auf eine Gefahr", "de") == 0.0
     assert word_overlap("The summit will discuss trade and energy", "Police counted the strikers at dawn", "en") < 0.3
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sets(st.sampled_from([f"w{n}" for n in range(14)]), max_size=9), max_size=30),
+    st.sampled_from([0.5, 0.6, 2 / 3, 0.75, 1.0]),
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=1, max_value=12),
+)
+def test_overlap_pairs_find_what_testing_every_candidate_pair_finds(
+    stems: list[set[str]], threshold: float, minimum: int, common: int
+) -> None:
+    expected = []
+    for i, j, _shared in _candidate_pairs(stems, common):
+        smaller = min(len(stems[i]), len(stems[j]))
+        overlap = len(stems[i] & stems[j]) / smaller if smaller >= minimum else 0.0
+        if overlap >= threshold:
+            expected.append((i, j, overlap))
+    assert _overlap_pairs(stems, threshold, minimum, common) == sorted(expected)

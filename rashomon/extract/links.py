@@ -238,6 +238,50 @@ def _candidate_pairs(stems: Sequence[set[str]], common: int = 200) -> Iterator[t
             yield i, j, count
 
 
+def _overlap_pairs(
+    stems: Sequence[set[str]], threshold: float, minimum: int, common: int = 200
+) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, overlap)``, ``i < j``, in that order, of items that share a stem found in at
+    most ``common`` items and whose overlap ``|a ∩ b| / min(|a|, |b|)`` reaches ``threshold``, the
+    smaller holding at least ``minimum`` stems: what testing every pair of
+    :func:`_candidate_pairs` finds, without testing most of them (a storyline of thousands of
+    quotes has millions of pairs that share one word).
+
+    Prefix filtering: if ``a`` is the smaller and ``|a ∩ b| ≥ t·|a|``, any ``|a| − ⌈t·|a|⌉ + 1``
+    stems of ``a`` hold one of ``b``'s. Each item probes with that many of its rarest stems, from
+    the smaller side of each pair; a frequent stem (in more than ``common`` items) is not probed,
+    and need not be: it comes after every rare stem of the item, so a pair that shares a rare stem
+    shares one of those probed.
+    """
+    frequency: Counter[str] = Counter(stem for items in stems for stem in items)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, items in enumerate(stems):
+        for stem in items:
+            postings[stem].append(number)
+    found = []
+    for x, items in enumerate(stems):
+        size = len(items)
+        if size < minimum:
+            continue
+        need = max(1, math.ceil(threshold * size - 1e-9))  # rounded down where in doubt: more probes
+        probes = sorted(items, key=lambda stem: (frequency[stem], stem))[: size - need + 1]
+        seen = {x}
+        for stem in probes:
+            if frequency[stem] > common:
+                break  # the rest are as frequent
+            for y in postings[stem]:
+                if y in seen:
+                    continue
+                seen.add(y)
+                if (len(stems[y]), y) < (size, x):
+                    continue  # found from y's side
+                overlap = len(items & stems[y]) / size
+                if overlap >= threshold:
+                    found.append((min(x, y), max(x, y), overlap))
+    found.sort()
+    return found
+
+
 def _quote_links(
     storyline: Storyline,
     quotes: Sequence[tuple[Article, Quote]],
@@ -250,16 +294,13 @@ def _quote_links(
         return []
     components = _Components(len(quotes))
     stems = [_word_stems(quote.text, article.language) for article, quote in quotes]
-    for i, j, _shared in _candidate_pairs(stems):
+    for i, j, overlap in _overlap_pairs(stems, QUOTE_OVERLAP, MIN_CONTENT_WORDS):
         (article_i, quote_i), (article_j, quote_j) = quotes[i], quotes[j]
         if article_i.language != article_j.language or (
             article_i.id == article_j.id and quote_i.start == quote_j.start
         ):
             continue
-        smaller = min(len(stems[i]), len(stems[j]))
-        overlap = len(stems[i] & stems[j]) / smaller if smaller >= MIN_CONTENT_WORDS else 0.0
-        if overlap >= QUOTE_OVERLAP:
-            components.link(i, j, overlap)
+        components.link(i, j, overlap)
     # Across languages words cannot be compared: the cross-lingual embeddings of the quotes are.
     # Only quoted statements long enough to be translated recognisably are compared this way
     # (not reported speech: each outlet words that itself).
