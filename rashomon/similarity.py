@@ -124,9 +124,9 @@ def numbers_in(text: str) -> frozenset[str]:
 
 def explicit_dates(text: str, language: str | None) -> frozenset[str]:
     """Day-month dates written out in ``text`` (``"28 February"`` → ``"02-28"``), year ignored."""
-    from .dates import _vocabulary
+    from .dates import date_vocabulary
 
-    vocabulary = _vocabulary(language or "en")
+    vocabulary = date_vocabulary(language or "en")
     if vocabulary is None:
         return frozenset()
     out = set()

@@ -1,4 +1,4 @@
-"""The one sentence splitter every finding cites from (rashomon.sentences)."""
+"""The one sentence splitter every finding cites from (rashomon.text)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rashomon.sentences import sentence_spans
+from rashomon.text import sentence_spans
 
 
 def split(text: str, language: str | None = None) -> list[str]:
