@@ -8,8 +8,8 @@ A **paragraph** is a non-blank line (cleaned articles put a blank line between p
 a line break alone also ends one), without its surrounding whitespace.
 
 A **sentence** never crosses a paragraph. It ends at ``.``, ``!``, ``?`` or ``…`` (and any
-closing quotation marks or brackets right after it) followed by space, or at the end of its
-paragraph. It does not end
+closing quotation marks or brackets right after it) followed by space, at ``。``, ``！`` or ``？``
+(no space needed), or at the end of its paragraph. It does not end
 
 * after a day or ordinal number ("am 28. Dezember", "der 2. Weltkrieg");
 * after a single letter: initials and abbreviations written with spaces ("В. В. Путин",
@@ -50,7 +50,8 @@ _BY_LANGUAGE = {
     "pt": "sr sra dra pág",
 }
 
-_BREAK = re.compile(r"(?<=[.!?…])[\"”“»«’‘'\)\]]*\s+")
+# Chinese and Japanese end a sentence at 。！？ with no space after it.
+_BREAK = re.compile(r"(?<=[.!?…])[\"”“»«’‘'\)\]]*\s+|(?<=[。！？])[」』”’）]*\s*")
 _ORDINAL = re.compile(r"(?<![\w.])\d{1,2}\.\Z")
 _INITIAL = re.compile(r"(?<![\w.])[^\W\d_]\.\Z")
 
