@@ -4,7 +4,7 @@ Prints Pearson correlation with the human ``overall`` score (sign flipped so
 that higher = more similar), overall and per language pair, for
 
 * the baseline (the grouping stage's current pair score),
-* each single pair feature of :mod:`rashomon.similarity`,
+* each single pair feature of ``bench/similarity.py``,
 * the ridge combiner under grouped 5-fold CV (pairs sharing an article stay in
   one fold; fixed seed) and under leave-one-language-pair-out CV. Inside every
   training fold the ridge penalty is chosen by an inner CV, so nothing is tuned
@@ -32,11 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rashomon.clean import clean_document  # noqa: E402
-from rashomon.config import load_settings  # noqa: E402
-from rashomon.embed import USEEmbedder  # noqa: E402
-from rashomon.records import Article, Document  # noqa: E402
-from rashomon.similarity import (  # noqa: E402
+from similarity import (  # noqa: E402  (bench/similarity.py, beside this script)
     FEATURES,
     MODEL_INPUTS,
     MODEL_PATH,
@@ -49,6 +45,11 @@ from rashomon.similarity import (  # noqa: E402
     predict_ridge,
     profiles,
 )
+
+from rashomon.clean import clean_document  # noqa: E402
+from rashomon.config import load_settings  # noqa: E402
+from rashomon.embed import USEEmbedder  # noqa: E402
+from rashomon.records import Article, Document  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "bench" / "news-similarity" / "train.jsonl"
 ALPHAS = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)

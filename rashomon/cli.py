@@ -109,7 +109,7 @@ def summary_table(analysis: Analysis) -> Table:
             event = events[event_id]
             members = [by_id[i] for i in event.article_ids if i in by_id]
             languages = ",".join(f"{k}:{v}" for k, v in sorted(Counter(a.language or "?" for a in members).items()))
-            outlets = len({a.outlet or a.source for a in members})
+            outlets = len({a.teller for a in members})
             label = event.label if len(event.label) <= 70 else event.label[:69] + "…"
             table.add_row(
                 storyline.id if number == 0 else "", event.id, str(len(members)), languages, str(outlets), label

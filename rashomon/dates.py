@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Article, DateHint
+from .text import sentence_spans
 
 EARLIEST_PUBLISHED = dt.date(1990, 1, 1)
 """No published date before this is believed: the web did not exist (``0001-01-01`` is a CMS default)."""
@@ -130,7 +131,9 @@ def published_date(
 
 
 @dataclass(frozen=True)
-class _Vocabulary:
+class DateVocabulary:
+    """The date words of one language: month, weekday and relative-day names, and their pattern."""
+
     months: dict[str, int]
     weekdays: dict[str, int]
     relative: dict[str, int]
@@ -156,7 +159,8 @@ _RELATIVE = {"0 day ago": 0, "1 day ago": -1, "in 1 day": 1, "2 day ago": -2}
 
 
 @functools.lru_cache(maxsize=64)
-def _vocabulary(language: str) -> _Vocabulary | None:
+def date_vocabulary(language: str) -> DateVocabulary | None:
+    """The date words of ``language`` (from dateparser's locale data); None when it has none."""
     try:
         from dateparser.languages import default_loader
 
@@ -196,23 +200,12 @@ def _vocabulary(language: str) -> _Vocabulary | None:
         parts.append(rf"\b(?P<w>{alternation(weekdays)})\b")
     if relative:
         parts.append(rf"\b(?P<r>{alternation(relative)})\b")
-    return _Vocabulary(months, weekdays, relative, re.compile("|".join(parts), re.IGNORECASE))
-
-
-# A sentence ends at . ! ? … before a space, except after a day number ("am 28. Dezember").
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])(?<!\b\d\.)(?<!\b\d\d\.)\s+")
-
-
-def _sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for paragraph in text.split("\n"):
-        out.extend(s.strip() for s in _SENTENCE_BREAK.split(paragraph) if s.strip())
-    return out
+    return DateVocabulary(months, weekdays, relative, re.compile("|".join(parts), re.IGNORECASE))
 
 
 def date_hints(text: str, language: str | None, published: str | None = None, limit: int = 20) -> list[DateHint]:
     """Event-date expressions in ``text``, resolved against ``published`` when known."""
-    vocabulary = _vocabulary(language or "en")
+    vocabulary = date_vocabulary(language or "en")
     if vocabulary is None:
         return []
     base: dt.date | None = None
@@ -222,7 +215,8 @@ def date_hints(text: str, language: str | None, published: str | None = None, li
         except ValueError:
             base = None
     hints: list[DateHint] = []
-    for sentence in _sentences(text):
+    for start, end in sentence_spans(text, language):
+        sentence = text[start:end]
         for match in vocabulary.pattern.finditer(sentence):
             hint = _resolve(match, vocabulary, base, sentence)
             if hint is not None:
@@ -232,7 +226,7 @@ def date_hints(text: str, language: str | None, published: str | None = None, li
     return hints
 
 
-def _resolve(match: re.Match[str], vocabulary: _Vocabulary, base: dt.date | None, sentence: str) -> DateHint | None:
+def _resolve(match: re.Match[str], vocabulary: DateVocabulary, base: dt.date | None, sentence: str) -> DateHint | None:
     groups = match.groupdict()
     words = match.group(0).strip()
     if groups.get("m1") or groups.get("m2"):
@@ -303,7 +297,7 @@ _DATELINE_LINE_MAX = 140  # a byline or date line is short; longer lines are pro
 def _dates_in(paragraph: str, language: str | None) -> list[tuple[int, int, dt.date]]:
     """Full dates (day, month and year) in ``paragraph`` with their offsets."""
     found: list[tuple[int, int, dt.date]] = []
-    vocabulary = _vocabulary(language or "en")
+    vocabulary = date_vocabulary(language or "en")
     if vocabulary is not None:
         for match in vocabulary.pattern.finditer(paragraph):
             if match.group("y1") or match.group("y2"):

@@ -259,7 +259,7 @@ def evaluate_framing(rows: Iterable[Mapping[str, Any]], model: FramingModel | No
         "per_language": {lang: {"n", "genre_macro_f1", "frames_micro_f1",
         "techniques_micro_f1"}}}``; a score is None when nothing was there to score.
     """
-    from .compare.framing import ScoredArticle, frame_articles, framing_metrics, paragraph_spans
+    from .compare.framing import ScoredArticle, frame_articles, framing_metrics, numbered_paragraphs
 
     rows = list(rows)
     for number, row in enumerate(rows, start=1):
@@ -271,7 +271,7 @@ def evaluate_framing(rows: Iterable[Mapping[str, Any]], model: FramingModel | No
         found: dict[int, set[str]] = defaultdict(set)
         for technique in framing.techniques:
             found[technique.paragraph].add(technique.name)
-        lines = sorted({p.line for p in paragraph_spans(row["text"])} | set(gold))
+        lines = sorted({p.line for p in numbered_paragraphs(row["text"])} | set(gold))
         items.append(
             ScoredArticle(
                 language=str(row.get("lang") or "?"),

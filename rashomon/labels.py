@@ -29,9 +29,11 @@ from pathlib import Path
 
 from .names import country_name, names_with_surfaces
 from .records import Article, Entity, Event, LabelTerm, Storyline
+from .text import sentence_spans
 
-_WORD = re.compile(r"[^\W\d_]{3,}(?:-[^\W\d_]+)*", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+# A word as labels count it: three letters or more, hyphenated parts kept (public: naming counts
+# distinctive words the same way).
+WORD_PATTERN = re.compile(r"[^\W\d_]{3,}(?:-[^\W\d_]+)*", re.UNICODE)
 
 NAMES_SHOWN = 3
 TERMS_SHOWN = 2
@@ -47,18 +49,15 @@ def stopwords(language: str | None) -> frozenset[str]:
 def word_counts(article: Article) -> Counter[str]:
     """How often each word (less stopwords, lower-cased) occurs in an article: what labels count."""
     stop = stopwords(article.language)
-    return Counter(w.lower() for w in _WORD.findall(article.text) if w.lower() not in stop)
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return Counter(w.lower() for w in WORD_PATTERN.findall(article.text) if w.lower() not in stop)
 
 
 def _evidence(articles: Sequence[Article], needle: str, ignore_case: bool) -> tuple[str, str]:
     """The first sentence (and its article) that contains ``needle``."""
     pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", re.IGNORECASE if ignore_case else 0)
     for article in articles:
-        for sentence in _sentences(article.text):
+        for start, end in sentence_spans(article.text, article.language):
+            sentence = article.text[start:end]
             if pattern.search(sentence):
                 return article.id, sentence
     return (articles[0].id, "") if articles else ("", "")
@@ -206,7 +205,9 @@ def _terms(
     chosen = [a for a in articles if (a.language or "") == language]
     if not chosen:
         return []
-    taken = {word.lower() for text in [*(term.text for term in names), *name_forms] for word in _WORD.findall(text)}
+    taken = {
+        word.lower() for text in [*(term.text for term in names), *name_forms] for word in WORD_PATTERN.findall(text)
+    }
     in_group: Counter[str] = Counter()
     documents: Counter[str] = Counter()
     for article in chosen:
@@ -228,7 +229,7 @@ def _terms(
     for score, word in scored[: TERMS_SHOWN * 3]:
         written: Counter[str] = Counter()
         for article in chosen:
-            written.update(w for w in _WORD.findall(article.text) if w.lower() == word)
+            written.update(w for w in WORD_PATTERN.findall(article.text) if w.lower() == word)
         shown = written.most_common(1)[0][0] if written else word
         users = tuple(a.id for a in chosen if word in background.counts(a))
         article_id, sentence = _evidence(chosen, shown, ignore_case=True)

@@ -140,8 +140,9 @@ _PHONETIC = [
     ("h", ""),
 ]
 
-# Name titles that mark the next capitalised word as a name even in German.
-_TITLES = frozenset(
+# Name titles that mark the next capitalised word as a name even in German (public: the quote and
+# canonical stages strip them from speakers and mentions).
+TITLES = frozenset(
     """
     präsident präsidentin kanzler kanzlerin minister ministerin außenminister
     außenministerin staatssekretär us-außenminister außenamtschef premierminister premier regierungschef
@@ -210,7 +211,7 @@ def cldr_territory_names() -> tuple[tuple[str, str], ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _territories() -> dict[str, str]:
+def territory_codes() -> dict[str, str]:
     """Country/territory names in every CLDR locale, by skeleton, to ISO code."""
     table: dict[str, str] = {}
     for territory, name in cldr_territory_names():
@@ -227,8 +228,9 @@ def _territories() -> dict[str, str]:
 # (German genitive -s, Slavic and Baltic case endings, English possessive).
 _ENDINGS = ("s", "a", "u", "e", "i", "om", "oi", "ei", "es", "en", "ns", "ia", "ami", "ak", "ov")
 
-# Country abbreviations and short forms that CLDR does not list as names.
-_ABBREVIATIONS = {
+# Country abbreviations and short forms that CLDR does not list as names, to ISO code (public: the
+# canonical and places stages read them too).
+COUNTRY_ABBREVIATIONS = {
     "US": "US",
     "USA": "US",
     "U.S.": "US",
@@ -243,7 +245,9 @@ _ABBREVIATIONS = {
     "ABD": "US",
 }
 
-_STOPWORDS = frozenset(
+# Capitalised words that start no name (function words of the supported languages; public: the
+# quote stage reads them too).
+NAME_STOPWORDS = frozenset(
     """
     the a an and but or if in on at of for to by as it its this that these those
     there then when while after before with from he she we they you i his her our
@@ -266,14 +270,14 @@ def name_key(word: str) -> str | None:
     with common endings removed; the skeleton is cut to 6 letters so that
     declined surnames (``Tokajews``) still meet.
     """
-    if word in _ABBREVIATIONS:
-        return "ISO:" + _ABBREVIATIONS[word]
-    if word.lower() in _STOPWORDS:
+    if word in COUNTRY_ABBREVIATIONS:
+        return "ISO:" + COUNTRY_ABBREVIATIONS[word]
+    if word.lower() in NAME_STOPWORDS:
         return None
     base = skeleton(word)
     if len(base) < 3:
         return None
-    territories = _territories()
+    territories = territory_codes()
     if base in territories:
         return "ISO:" + territories[base]
     for ending in _ENDINGS:
@@ -286,7 +290,7 @@ def name_key(word: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _multiword_territories() -> dict[tuple[str, ...], str]:
+def multiword_territory_codes() -> dict[tuple[str, ...], str]:
     """Multi-word country names (``Vereinigte Staaten``) keyed by word prefixes."""
     table: dict[tuple[str, ...], str] = {}
     for territory, name in cldr_territory_names():
@@ -369,7 +373,8 @@ _GERMAN_COMMON_NOUNS = frozenset(
 )
 
 
-def _is_common_german_noun(word: str) -> bool:
+def is_common_german_noun(word: str) -> bool:
+    """Whether a capitalised German word is a common noun (a known one, or a typical noun ending), not a name."""
     lower = word.lower()
     return lower in _GERMAN_COMMON_NOUNS or (len(lower) > 5 and lower.endswith(_GERMAN_NOUN_ENDINGS))
 
@@ -408,7 +413,7 @@ def names_with_surfaces(text: str, language: str | None) -> tuple[Counter[str], 
         tokens = []
         for match in _TOKEN.finditer(paragraph):
             word = match.group(0)
-            if word.endswith(".") and word not in _ABBREVIATIONS:
+            if word.endswith(".") and word not in COUNTRY_ABBREVIATIONS:
                 word = word[:-1]
             if word[-2:] in ("'s", "’s"):  # English possessive: Valmera's → Valmera
                 word = word[:-2]
@@ -430,13 +435,13 @@ def names_with_surfaces(text: str, language: str | None) -> tuple[Counter[str], 
             body = [w for j, w in enumerate(words) if j not in consumed]
             core = body[1:] if initial and body and body[0] == words[0] else body
             # Titles and country names do not make a neighbouring noun a name.
-            core = [w for w in core if w.lower() not in _TITLES and not (name_key(w) or "").startswith("ISO:")]
+            core = [w for w in core if w.lower() not in TITLES and not (name_key(w) or "").startswith("ISO:")]
             previous = tokens[run[0] - 1][0].lower() if run[0] > 0 else ""
             for j, word in enumerate(body):
                 before_word = body[j - 1] if j else previous
-                if noun_capitalising and _is_common_german_noun(word):
+                if noun_capitalising and is_common_german_noun(word):
                     continue
-                key = None if word.lower() in _TITLES else name_key(word)
+                key = None if word.lower() in TITLES else name_key(word)
                 if key is None:
                     continue
                 written.setdefault(key, Counter())[word] += 1
@@ -446,7 +451,7 @@ def names_with_surfaces(text: str, language: str | None) -> tuple[Counter[str], 
                 is_initial_word = initial and j == 0 and word == words[0]
                 if is_initial_word:
                     candidates.append(key)
-                elif (len(core) >= 2 and word in core) or before_word.lower() in _TITLES or not noun_capitalising:
+                elif (len(core) >= 2 and word in core) or before_word.lower() in TITLES or not noun_capitalising:
                     evidence.add(key)
                     counts[key] += 1
                 else:
@@ -471,7 +476,7 @@ def country_name(code: str, locale: str = "en") -> str:
 
 def _match_multiword(words: list[str], counts: Counter[str]) -> set[int]:
     """Count multi-word country names inside a run; return the word positions used."""
-    table = _multiword_territories()
+    table = multiword_territory_codes()
     used: set[int] = set()
     prefixes = [skeleton(w)[:4] for w in words]
     for size in (3, 2):

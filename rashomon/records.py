@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from .text import paragraph_spans
+
 SCHEMA_VERSION = "1.5"
 
 
@@ -154,8 +156,14 @@ class Article:
 
     @property
     def paragraphs(self) -> list[str]:
-        """The kept paragraphs, in order."""
-        return [p for p in self.text.split("\n\n") if p]
+        """The kept paragraphs, in order (:func:`rashomon.text.paragraph_spans`)."""
+        return [self.text[start:end] for start, end in paragraph_spans(self.text)]
+
+    @property
+    def teller(self) -> str:
+        """Who tells it: the outlet, else the site (``domain``), else ``article <id>`` (inputs without
+        metadata). The one definition of an article's outlet: comparisons group by it, reports show it."""
+        return self.outlet or self.domain or f"article {self.id}"
 
     @property
     def lead(self) -> str:

@@ -56,7 +56,7 @@ def render_html(analysis: Analysis, only: str | None = None) -> str:
     view = dataclasses.replace(analysis, storylines=storylines)
     outlets_by_id = {a.id: a.outlet or "unknown outlet" for a in analysis.articles}
     # Who tells it: the outlet, else the site, else the article itself (inputs without metadata).
-    teller_of = {a.id: a.outlet or a.domain or f"article {a.id}" for a in analysis.articles}
+    teller_of = {a.id: a.teller for a in analysis.articles}
     events_by_id = {e.id: e for e in analysis.events}
     root = _common_folder([a.source for a in analysis.articles] + [r.source for r in analysis.rejected])
     return (

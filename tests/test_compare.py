@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rashomon import HashingEmbedder
-from rashomon.compare.claims import ALIGN_THRESHOLD, event_claims, majority, source_of
+from rashomon.compare.claims import ALIGN_THRESHOLD, event_claims, majority
 from rashomon.compare.disagreements import find_disagreements, negation_cue
 from rashomon.compare.stage import compare_event
 from rashomon.records import Article, Claim, Event, Evidence, Extraction
@@ -239,7 +239,7 @@ def test_compare_one_outlet_is_its_own_source_even_with_two_articles() -> None:
 
 def test_compare_source_falls_back_to_domain_then_article() -> None:
     a = article("a1", "", "x")
-    assert source_of(a) == "article a1"
+    assert a.teller == "article a1"
     assert majority(2) == 2 and majority(5) == 3 and majority(50) == 25
     assert ALIGN_THRESHOLD > 0.5
 

@@ -27,7 +27,7 @@ from rashomon.compare.framing import (
     cross_validate,
     frame_article,
     frame_articles,
-    paragraph_spans,
+    numbered_paragraphs,
     training_set,
 )
 from rashomon.errors import InputError
@@ -94,11 +94,11 @@ def assert_evidence_points_into(text: str, framing: Framing) -> None:
         assert 0.0 <= label.confidence <= 1.0
 
 
-def test_framing_paragraph_spans_are_non_empty_lines_without_edge_spaces() -> None:
-    spans = paragraph_spans(TEXT)
+def test_framing_numbered_paragraphs_are_non_empty_lines_without_edge_spaces() -> None:
+    spans = numbered_paragraphs(TEXT)
     assert [p.line for p in spans] == [1, 3, 5, 7]
     assert TEXT[spans[0].start : spans[0].end] == "Harbour dues under review"
-    assert paragraph_spans("") == [] and paragraph_spans(" \n\t\n") == []
+    assert numbered_paragraphs("") == [] and numbered_paragraphs(" \n\t\n") == []
 
 
 def test_framing_labels_carry_their_evidence_paragraph() -> None:

@@ -1,12 +1,17 @@
-"""The one sentence splitter every finding cites from (rashomon.sentences)."""
+"""The one paragraph and sentence splitter every finding cites from (rashomon.text)."""
 
 from __future__ import annotations
+
+import dataclasses
+import pickle
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rashomon.sentences import sentence_spans
+from rashomon.dates import date_hints
+from rashomon.records import Article
+from rashomon.text import paragraph_spans, sentence_spans
 
 
 def split(text: str, language: str | None = None) -> list[str]:
@@ -55,3 +60,62 @@ def test_sentences_are_ordered_disjoint_and_cover_every_visible_character(text: 
         covered.update(range(start, end))
         last = end
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+# -- one cut for every stage (rashomon.text) ----------------------------------------------------
+
+
+def test_sentences_keep_abbreviations_and_dates_of_real_articles(seeds_dir, sample_dir) -> None:
+    english = (seeds_dir / "003_27ed5834291f6abf.txt").read_text(encoding="utf-8")
+    assert (
+        "On February 28, the head of the U.S. Department of State paid an official visit to Kazakhstan and "
+        'simultaneously held a meeting in the "C5+1" format.'
+    ) in split(english, "en")
+    german = (sample_dir / "de" / "bruecke" / "2025-03-05_hafenstreik_reportage.txt").read_text(encoding="utf-8")
+    whole = (
+        "Seit Montag, dem 3. März, bestreikt die Gewerkschaft Hafen und Logistik (GHL) die großen Containerterminals."
+    )
+    assert whole in split(german, "de")
+    # The date stage cites the same sentence (its own splitter used to agree on dates only).
+    assert whole in {hint.sentence for hint in date_hints(german, "de", "2025-03-05")}
+
+
+def test_sentences_not_cut_inside_unbroken_spans_nor_across_paragraphs() -> None:
+    text = "Er sagte: „Wir kommen. Sicher.“ Dann ging er.\nNeuer Absatz. Ende."
+    quote = (text.index("„"), text.index("“") + 1)
+    assert split(text, "de")[:2] == ["Er sagte: „Wir kommen.", "Sicher.“"]
+    joined = [text[s:e] for s, e in sentence_spans(text, "de", unbroken=[quote])]
+    assert joined == ["Er sagte: „Wir kommen. Sicher.“", "Dann ging er.", "Neuer Absatz.", "Ende."]
+    # A span running over a line break joins nothing across it.
+    assert len(sentence_spans(text, "de", unbroken=[(0, len(text))])) == 2
+
+
+def test_sentences_of_chinese_and_regional_language_codes() -> None:
+    assert split("北京发生地震。救援人员已经到达！「你好。」他说。") == [
+        "北京发生地震。",
+        "救援人员已经到达！",
+        "「你好。」",
+        "他说。",
+    ]
+    text = "Gen. Smith said so. Then he left."
+    assert sentence_spans(text, "en-GB") == sentence_spans(text, "en") == sentence_spans(text, "en_US")
+
+
+def test_paragraphs_are_non_blank_lines_without_edge_spaces_and_articles_agree() -> None:
+    text = "  Title \n\n First paragraph. Two.\n \t\nLast"
+    assert [text[s:e] for s, e in paragraph_spans(text)] == ["Title", "First paragraph. Two.", "Last"]
+    article = Article(id="a", source="a", raw_text=text, text=text)
+    assert article.paragraphs == ["Title", "First paragraph. Two.", "Last"]
+
+
+def test_text_units_are_plain_picklable_tuples() -> None:
+    spans = sentence_spans("One. Two.", "en")
+    assert pickle.loads(pickle.dumps(spans)) == spans == [(0, 4), (5, 9)]
+    assert spans[1].start == 5 and spans[1].end == 9
+
+
+def test_article_teller_is_outlet_else_site_else_article() -> None:
+    base = Article(id="a1", source="x", raw_text="", text="")
+    assert base.teller == "article a1"
+    assert dataclasses.replace(base, domain="example.com").teller == "example.com"
+    assert dataclasses.replace(base, domain="example.com", outlet="Example").teller == "Example"

@@ -1,6 +1,6 @@
 """Claims: sentences that state the same thing in different outlets, and who carries which.
 
-Every article of an event is split into sentences (:func:`rashomon.sentences.sentence_spans`);
+Every article of an event is split into sentences (:func:`rashomon.text.sentence_spans`);
 sentences of fewer than :data:`MIN_WORDS` words are left out (datelines, captions, bylines).
 Two sentences from different outlets are scored by the cosine of their cross-lingual
 embeddings, plus :data:`ENTITY_BONUS` times the share of canonical entities they name in
@@ -30,7 +30,7 @@ import numpy as np
 
 from ..embed import Embedder
 from ..records import Article, Claim, Entity, Evidence, Extraction, Figure, Source
-from ..sentences import sentence_spans
+from ..text import sentence_spans
 
 MIN_WORDS = 5
 """Sentences with fewer words than this are not claims (datelines, captions, bylines)."""
@@ -71,16 +71,11 @@ class Sentence(Evidence):
         return Evidence(self.article_id, self.source, self.language, self.start, self.end, self.text)
 
 
-def source_of(article: Article) -> str:
-    """The outlet an article counts for: its outlet, else its site, else the article itself."""
-    return article.outlet or article.domain or f"article {article.id}"
-
-
 def event_sources(articles: Sequence[Article]) -> tuple[Source, ...]:
     """The outlets of an event's articles, in order of first article."""
     grouped: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        grouped[source_of(article)].append(article)
+        grouped[article.teller].append(article)
     out = []
     for key, members in grouped.items():
         name = key
@@ -109,7 +104,7 @@ def event_sentences(
     """The sentences of an event's articles that can carry a claim, in article order."""
     out = []
     for article in articles:
-        source = source_of(article)
+        source = article.teller
         figures = extractions[article.id].figures if article.id in extractions else ()
         spans = entity_spans.get(article.id, ())
         kept = 0

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 
 from ..extract.figures import compatible_interval, same_quantity
 from ..records import Article, Claim, CrossItem, CrossLink, Disagreement, Evidence, Extraction, Figure
-from .claims import source_of
 
 _NEGATION = {
     "de": r"nicht|kein|keine|keinen|keinem|keiner|keines|nie|niemals|weder",
@@ -66,7 +65,7 @@ def _evidence(item: CrossItem, articles: Mapping[str, Article]) -> Evidence:
         start, end, text = item.start, item.end, item.text
     else:
         end, text = start + len(item.sentence), item.sentence
-    return Evidence(item.article_id, source_of(article), item.language, start, end, text)
+    return Evidence(item.article_id, article.teller, item.language, start, end, text)
 
 
 def _id(kind: str, items: Sequence[Evidence]) -> str:

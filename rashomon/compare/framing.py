@@ -37,6 +37,7 @@ import numpy as np
 from ..embed import Embedder, USEEmbedder
 from ..errors import InputError
 from ..records import Article, FrameLabel, Framing, TechniqueLabel
+from ..text import paragraph_spans
 
 GENRES = ("reporting", "opinion", "satire")
 FRAMES = (
@@ -97,19 +98,16 @@ class Paragraph:
     end: int
 
 
-def paragraph_spans(text: str) -> list[Paragraph]:
-    """Non-empty lines of ``text``, with surrounding whitespace left out of the offsets."""
-    spans: list[Paragraph] = []
-    offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped:
-            start = offset + (len(line) - len(line.lstrip()))
-            spans.append(Paragraph(number, start, start + len(stripped)))
-            if len(spans) == MAX_PARAGRAPHS:
-                break
-        offset += len(line) + 1
-    return spans
+def numbered_paragraphs(text: str) -> list[Paragraph]:
+    """The paragraphs of ``text`` (:func:`rashomon.text.paragraph_spans`) with their line numbers,
+    the first :data:`MAX_PARAGRAPHS` only."""
+    out: list[Paragraph] = []
+    line, seen = 1, 0
+    for start, end in paragraph_spans(text)[:MAX_PARAGRAPHS]:
+        line += text.count("\n", seen, start)
+        seen = start
+        out.append(Paragraph(line, start, end))
+    return out
 
 
 def _style(text: str) -> list[float]:
@@ -407,7 +405,7 @@ def frame_articles(articles: Iterable[Article | str], model: FramingModel | None
     """
     model = model or default_model()
     items = [_text_of(article) for article in articles]
-    spans = [paragraph_spans(text) for _, text in items]
+    spans = [numbered_paragraphs(text) for _, text in items]
     todo = [i for i, s in enumerate(spans) if s]
     predictions = model.predict_many([[items[i][1][p.start : p.end] for p in spans[i]] for i in todo])
     by_item: dict[int, Prediction] = dict(zip(todo, predictions, strict=True))
@@ -611,7 +609,7 @@ class TrainingSet:
 
 def training_set(rows: Sequence[dict[str, Any]], embedder: Embedder) -> TrainingSet:
     """Embed the rows' paragraphs and build their features and label matrices."""
-    spans = [paragraph_spans(row["text"]) for row in rows]
+    spans = [numbered_paragraphs(row["text"]) for row in rows]
     texts = [[row["text"][p.start : p.end] for p in s] or [""] for row, s in zip(rows, spans, strict=True)]
     vectors = embed_paragraphs(texts, embedder)
     articles, paragraphs, owner, techniques = [], [], [], []

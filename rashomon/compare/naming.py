@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..labels import _WORD, stopwords
+from ..labels import WORD_PATTERN, stopwords
 from ..records import (
     Article,
     DistinctiveTerm,
@@ -47,8 +47,7 @@ from ..records import (
     TermEvidence,
     TermUse,
 )
-from ..sentences import sentence_spans
-from .claims import source_of
+from ..text import Span, sentence_spans
 
 __all__ = [
     "CONTEXT_SCOPES",
@@ -60,7 +59,6 @@ __all__ = [
     "find_terms",
     "load_lexicon",
     "naming_choices",
-    "outlet_of",
 ]
 
 PACKAGED_LEXICON = Path(__file__).resolve().parents[1] / "data" / "naming.json"
@@ -709,13 +707,13 @@ def find_terms(text: str, language: str | None, lexicon: Lexicon | None = None) 
         return []
     lexicon = lexicon or load_lexicon()
     searched = _Text(text)
-    sentences: list[tuple[int, int]] | None = None
+    sentences: list[Span] | None = None
     starts: list[int] = []
 
     def sentence_of(position: int) -> tuple[int, int]:
         nonlocal sentences, starts
         if sentences is None:
-            sentences = sentence_spans(text) or [(0, len(text))]
+            sentences = sentence_spans(text, language) or [Span(0, len(text))]
             starts = [s for s, _ in sentences]
         index = max(0, bisect.bisect_right(starts, position) - 1)
         return sentences[index]
@@ -767,12 +765,6 @@ def find_terms(text: str, language: str | None, lexicon: Lexicon | None = None) 
     return found
 
 
-def outlet_of(article: Article) -> str:
-    """The outlet an article is compared as (:func:`rashomon.compare.claims.source_of`): its outlet,
-    else its domain, else ``article <id>``."""
-    return source_of(article)
-
-
 def naming_choices(articles: Iterable[Article], lexicon: Lexicon | None = None) -> list[NamingChoice]:
     """Per referent, per outlet, the terms it uses, with counts and evidence.
 
@@ -787,13 +779,13 @@ def naming_choices(articles: Iterable[Article], lexicon: Lexicon | None = None) 
     """
     lexicon = lexicon or load_lexicon()
     articles = list(articles)
-    per_outlet = Counter(outlet_of(a) for a in articles)
+    per_outlet = Counter(a.teller for a in articles)
     # referent -> outlet -> term -> uses
     uses: dict[str, dict[str, dict[str, list[TermUse]]]] = {}
     for article in articles:
         for use in find_terms(article.text, article.language, lexicon):
             use = dataclasses.replace(use, article_id=article.id)
-            uses.setdefault(use.referent, {}).setdefault(outlet_of(article), {}).setdefault(use.term, []).append(use)
+            uses.setdefault(use.referent, {}).setdefault(article.teller, {}).setdefault(use.term, []).append(use)
     languages = {a.id: a.language for a in articles}
     out = []
     for referent in lexicon.referents:
@@ -851,7 +843,7 @@ def _document(doc: Article | str) -> tuple[str, str, str | None]:
 
 def _tokens(text: str, stop: frozenset[str]) -> Iterable[tuple[str, str]]:
     """(lower-case word, as written) for each word of the text that is not a stopword."""
-    for match in _WORD.finditer(text):
+    for match in WORD_PATTERN.finditer(text):
         surface = match.group()
         word = surface.lower()
         if word not in stop:
@@ -901,21 +893,21 @@ def distinctive_terms(
     counts: dict[str, Counter[str]] = {}
     documents: dict[str, Counter[str]] = {}
     surfaces: dict[str, dict[str, Counter[str]]] = {}
-    texts: dict[str, list[tuple[str, str]]] = {}
+    texts: dict[str, list[tuple[str, str, str | None]]] = {}
     for outlet in outlets:
         counts[outlet], documents[outlet], surfaces[outlet], texts[outlet] = Counter(), Counter(), {}, []
         for doc in docs_by_outlet[outlet]:
             doc_id, text, doc_language = _document(doc)
             if doc_language not in (None, language):
                 continue
-            texts[outlet].append((doc_id, text))
+            texts[outlet].append((doc_id, text, doc_language))
             seen = set()
             for word, surface in _tokens(text, stop):
                 counts[outlet][word] += 1
                 surfaces[outlet].setdefault(word, Counter())[surface] += 1
                 seen.add(word)
             documents[outlet].update(seen)
-        texts[outlet].sort()
+        texts[outlet].sort(key=lambda entry: entry[:2])
     active = [o for o in outlets if counts[o]]
     if len(active) < 2:
         return {outlet: () for outlet in outlets}
@@ -978,17 +970,19 @@ def distinctive_terms(
     return out
 
 
-def _word_evidence(texts: Sequence[tuple[str, str]], word: str, wanted: int = 2) -> tuple[TermEvidence, ...]:
+def _word_evidence(
+    texts: Sequence[tuple[str, str, str | None]], word: str, wanted: int = 2
+) -> tuple[TermEvidence, ...]:
     """The word's first use in each of the first ``wanted`` documents (by id) that use it."""
     strict = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.IGNORECASE)
     loose = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
     out = []
-    for doc_id, text in texts:
+    for doc_id, text, doc_language in texts:
         match = strict.search(text) or loose.search(text)
         if not match:
             continue
         start, end = match.span()
-        spans = sentence_spans(text) or [(0, len(text))]
+        spans = sentence_spans(text, doc_language) or [Span(0, len(text))]
         s_start, s_end = next(((s, e) for s, e in spans if s <= start < e), (start, end))
         out.append(TermEvidence(doc_id, start, end, text[s_start:s_end], s_start))
         if len(out) == wanted:

@@ -33,7 +33,7 @@ from ..records import (
     article_order,
 )
 from .brief import story_brief
-from .claims import coverage_findings, event_claims, event_sources, source_of
+from .claims import coverage_findings, event_claims, event_sources
 from .disagreements import find_disagreements
 from .naming import Lexicon, distinctive_terms, load_lexicon, naming_choices
 from .tone import event_tone
@@ -111,7 +111,7 @@ def _distinctive(articles: Sequence[Article]) -> tuple[DistinctiveTerm, ...]:
     by_language: dict[str, dict[str, list[Article]]] = defaultdict(lambda: defaultdict(list))
     for article in articles:
         if article.language:
-            by_language[article.language][source_of(article)].append(article)
+            by_language[article.language][article.teller].append(article)
     out: list[DistinctiveTerm] = []
     for language in sorted(by_language):
         outlets = by_language[language]

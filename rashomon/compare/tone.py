@@ -22,8 +22,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from ..records import Article, Entity, Evidence, Tone
-from ..sentences import sentence_spans
-from .claims import source_of
+from ..text import sentence_spans
 
 MAIN_ENTITIES = 5
 """Entities whose tone is scored per event: those named by the most outlets."""
@@ -95,7 +94,7 @@ def event_tone(articles: Sequence[Article], entities: Sequence[Entity]) -> tuple
     reach: Counter[str] = Counter()
     mentions: Counter[str] = Counter()
     for entity in entities:
-        outlets = {source_of(by_id[m.article_id]) for m in entity.mentions if m.article_id in ids}
+        outlets = {by_id[m.article_id].teller for m in entity.mentions if m.article_id in ids}
         if len(outlets) >= 2:
             reach[entity.id] = len(outlets)
             mentions[entity.id] = sum(m.article_id in ids for m in entity.mentions)
@@ -112,7 +111,7 @@ def event_tone(articles: Sequence[Article], entities: Sequence[Entity]) -> tuple
             article = by_id[mention.article_id]
             for start, end in spans[article.id]:
                 if start <= mention.start < end:
-                    sentences[source_of(article)][(article.id, start, end)] = None
+                    sentences[article.teller][(article.id, start, end)] = None
                     break
         for source in sorted(sentences):
             positive, negative = [], []

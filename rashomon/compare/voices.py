@@ -17,8 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from ..extract.links import speaker_entities
 from ..records import Article, Entity, Evidence, Extraction, Voice
-from ..sentences import sentence_spans
-from .claims import source_of
+from ..text import sentence_spans
 
 MAX_EVIDENCE = 5
 """Sentences kept as evidence per voice."""
@@ -70,7 +69,7 @@ def event_voices(
     people = _people_by_surname(entities, ids)
     for extraction in mine:
         article = by_id[extraction.article_id]
-        source = source_of(article)
+        source = article.teller
         for quote in extraction.quotes:
             if quote.kind == "scare" or quote.speaker is None or quote.part_of is not None:
                 continue
@@ -98,7 +97,7 @@ def event_voices(
                 continue
             entity_id = speaker_of.get((article.id, head.start)) or _by_surname(people, article.id, head.speaker.name)
             name = entity_by_id[entity_id].name if entity_id else head.speaker.name
-            key = (source_of(article), entity_id or f"name:{name.casefold()}")
+            key = (article.teller, entity_id or f"name:{name.casefold()}")
             if key in voices:
                 voices[key]["words"] += len(_WORD.findall(quote.text))
     mentions: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
@@ -111,8 +110,8 @@ def event_voices(
                 continue
             article = by_id[mention.article_id]
             start, end = _sentence(spans[article.id], mention.start)
-            mentions[(source_of(article), entity.id)].append(
-                Evidence(article.id, source_of(article), article.language, start, end, article.text[start:end])
+            mentions[(article.teller, entity.id)].append(
+                Evidence(article.id, article.teller, article.language, start, end, article.text[start:end])
             )
     out = []
     for (source, _key), entry in voices.items():
@@ -137,6 +136,6 @@ def event_voices(
         out.append(
             Voice(source, entity_by_id[entity_id].name, entity_id, 0, 0, 0, len(evidence), unique[:MAX_EVIDENCE])
         )
-    order = {source_of(a): k for k, a in reversed(list(enumerate(articles)))}
+    order = {a.teller: k for k, a in reversed(list(enumerate(articles)))}
     out.sort(key=lambda v: (order.get(v.source, 0), v.quoted + v.paraphrased == 0, -v.words, -v.mentions, v.name))
     return tuple(out)

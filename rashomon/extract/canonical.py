@@ -46,17 +46,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..names import (
-    _ABBREVIATIONS,
-    _TITLES,
-    _multiword_territories,
-    _territories,
+    COUNTRY_ABBREVIATIONS,
+    TITLES,
     cldr_territory_names,
     country_name,
+    multiword_territory_codes,
     name_key,
     skeleton,
+    territory_codes,
 )
 from ..records import Article, Entity, EntityMention, KeyedMention, Mention
-from ..sentences import sentence_spans
+from ..text import sentence_spans
 from .places import city_name, city_of, is_country_name, word_adjective_of
 
 
@@ -128,7 +128,7 @@ _ROLE_ENDINGS = (
 
 def _is_role(word: str) -> bool:
     lower = word.lower().strip(".")
-    return lower in _TITLES or lower in _ROLES or lower.endswith(_ROLE_ENDINGS)
+    return lower in TITLES or lower in _ROLES or lower.endswith(_ROLE_ENDINGS)
 
 
 def person_words(surface: str) -> list[str]:
@@ -167,12 +167,12 @@ def country_of(surface: str) -> str | None:
         return None
     if len(words) == 1:
         word = words[0].rstrip("-")
-        if word in _ABBREVIATIONS:
-            return _ABBREVIATIONS[word]
+        if word in COUNTRY_ABBREVIATIONS:
+            return COUNTRY_ABBREVIATIONS[word]
         key = name_key(word)
         return key[4:] if key and key.startswith("ISO:") else None
     capitalised = [w for w in re.split(r"[\s\-]+", " ".join(words)) if w[:1].isupper()]
-    code = _multiword_territories().get(tuple(skeleton(w)[:4] for w in capitalised))
+    code = multiword_territory_codes().get(tuple(skeleton(w)[:4] for w in capitalised))
     if code:
         return code
     # "Republik Kasachstan", "the United States": a country name as the last word.
@@ -243,9 +243,9 @@ class UnionFind:
 def _exact_country(words: Sequence[str]) -> bool:
     """Whether the words are a country's name as CLDR writes it (or a common abbreviation)."""
     if len(words) == 1:
-        return words[0] in _ABBREVIATIONS or skeleton(words[0]) in _territories()
+        return words[0] in COUNTRY_ABBREVIATIONS or skeleton(words[0]) in territory_codes()
     capitalised = [w for w in re.split(r"[\s\-]+", " ".join(words)) if w[:1].isupper()]
-    return tuple(skeleton(w)[:4] for w in capitalised) in _multiword_territories()
+    return tuple(skeleton(w)[:4] for w in capitalised) in multiword_territory_codes()
 
 
 def _known_key(
@@ -347,7 +347,7 @@ def keyed_mentions(article: Article, mentions: Sequence[MentionLike]) -> tuple[K
         if key.startswith("PER:?|") and key[6:] in full:
             joins[position] = full[key[6:]]
             via[position] = "short name"
-    spans = sentence_spans(article.text) if mentions else []
+    spans = sentence_spans(article.text, article.language) if mentions else []
     order = f"{article.published or '9999'}\x1f{article.id}"
     return tuple(
         KeyedMention(

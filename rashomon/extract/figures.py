@@ -39,14 +39,14 @@ import bisect
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from ..dates import _vocabulary
+from ..dates import date_vocabulary
 from ..records import Figure
-from ..sentences import sentence_spans
+from ..text import sentence_spans
 
 __all__ = ["LANGUAGES", "extract_figures", "figures_differ", "same_quantity"]
 
@@ -577,7 +577,7 @@ def _in_date(text: str, start: int, end: int, code: str | None) -> bool:
         for found in _NUMERIC_DATE.finditer(text, low, high):
             if found.start() < end and start < found.end():
                 return True
-    vocabulary = _vocabulary(code or "en")
+    vocabulary = date_vocabulary(code or "en")
     if vocabulary is not None and any(
         word.lower() in vocabulary.months for word in _LETTERS.findall(text, max(0, start - 16), end + 16)
     ):
@@ -660,7 +660,7 @@ _IMPLICIT_UNITS = {"год": "year", "месяц": "month", "неделю": "wee
 
 
 def _implicit_ago(
-    text: str, found: list[Figure], sentences: list[tuple[int, int]], sentence_starts: list[int]
+    text: str, found: list[Figure], sentences: Sequence[tuple[int, int]], sentence_starts: list[int]
 ) -> list[Figure]:
     """Figures for "год назад" (one year ago), where no number is written."""
     taken = [(f.start, f.end) for f in found]
@@ -984,7 +984,7 @@ def _figure(
     text: str,
     r: _Reading,
     lang: _Language,
-    sentences: list[tuple[int, int]],
+    sentences: Sequence[tuple[int, int]],
     sentence_starts: list[int],
     previous_end: int,
 ) -> Figure | None:
@@ -1083,7 +1083,7 @@ def _followed_by_word(text: str, index: int) -> bool:
     return bool(re.match(r"[ \u00a0]+[^\W\d_]", text[index : index + 3]))
 
 
-def _sentence_of(sentences: list[tuple[int, int]], starts: list[int], index: int) -> tuple[int, int]:
+def _sentence_of(sentences: Sequence[tuple[int, int]], starts: list[int], index: int) -> tuple[int, int]:
     position = bisect.bisect_right(starts, index) - 1
     return sentences[position] if position >= 0 else (0, 0)
 
@@ -1157,7 +1157,7 @@ def _noun_before(text: str, s_start: int, start: int, lang: _Language) -> str | 
 # -- comparison -------------------------------------------------------------------------------
 
 
-def _terms(figure: Figure) -> set[str]:
+def figure_terms(figure: Figure) -> set[str]:
     """Crude stems of the words a figure counts: first five letters of each content word."""
     if not figure.counts:
         return set()
@@ -1176,7 +1176,7 @@ def same_quantity(a: Figure, b: Figure) -> bool:
         return False
     if a.counts == b.counts == "ago":
         return True
-    return bool(_terms(a) & _terms(b))
+    return bool(figure_terms(a) & figure_terms(b))
 
 
 def figures_differ(a: Figure, b: Figure, tolerance: float = 0.0) -> bool:

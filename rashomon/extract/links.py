@@ -25,7 +25,6 @@ Every item keeps its article, outlet, offsets and sentence: the evidence.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import re
@@ -37,9 +36,9 @@ import numpy as np
 from ..embed import Embedder
 from ..labels import stopwords
 from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, Quote, Storyline
-from ..sentences import sentence_spans
+from ..text import sentence_spans
 from .canonical import UnionFind
-from .figures import _terms, compatible_interval, same_quantity
+from .figures import compatible_interval, figure_terms, same_quantity
 
 QUOTE_SIMILARITY = 0.80
 """Cosine of two quotes' embeddings from which they count as the same words across languages."""
@@ -354,7 +353,7 @@ def _comparable(figure: Figure) -> bool:
 
 
 def _counted(figure: Figure) -> set[str]:
-    return {"ago"} if figure.counts == "ago" else _terms(figure)
+    return {"ago"} if figure.counts == "ago" else figure_terms(figure)
 
 
 def _context(article: Article, figure: Figure) -> str:
@@ -375,15 +374,10 @@ def _same_order(a: Figure, b: Figure) -> bool:
     return bool(size_a and size_b and abs(math.log10(size_a) - math.log10(size_b)) <= math.log10(3.0))
 
 
-@functools.lru_cache(maxsize=4096)
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(sentence_spans(text))
-
-
 def _named_near(article: Article, figure: Figure, named: Mapping[str, Sequence[tuple[int, str]]]) -> set[str]:
     """Canonical entities named in a figure's sentence and the one before it (where the thing
     counted is often named)."""
-    spans = _spans(article.text)
+    spans = sentence_spans(article.text, article.language)
     index = max((k for k, (start, _end) in enumerate(spans) if start <= figure.start), default=0)
     low = spans[max(0, index - 1)][0] if spans else 0
     high = spans[index][1] if spans else len(article.text)

@@ -45,7 +45,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ..names import _ABBREVIATIONS, name_key, skeleton
+from ..names import COUNTRY_ABBREVIATIONS, name_key, skeleton
 from ..records import Mention
 
 ADJECTIVE_LANGUAGES = ("de", "en", "ru", "fr", "es", "it", "pl")
@@ -551,7 +551,7 @@ def word_adjective_of(word: str, language: str | None) -> tuple[str, str] | None
     country's abbreviation ("US-amerikanischen")."""
     *heads, last = word.split("-")
     found = adjective_of(last, language)
-    if found and all(_ABBREVIATIONS.get(head) == found[0] for head in heads):
+    if found and all(COUNTRY_ABBREVIATIONS.get(head) == found[0] for head in heads):
         return found
     return None
 
@@ -583,7 +583,7 @@ def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) 
         pieces: list[list] = []  # [start, end, code, has an adjective]
         offset = start
         for part in match.group(0).split("-"):
-            abbreviation = _ABBREVIATIONS.get(part) if part.isupper() else None
+            abbreviation = COUNTRY_ABBREVIATIONS.get(part) if part.isupper() else None
             adjective = None if abbreviation else adjective_of(part, language)
             if adjective and not _fits(text, offset, offset + len(part), part, language, adjective[1]):
                 adjective = None

@@ -11,7 +11,8 @@ The extractor reads a text paragraph by paragraph in four steps, all rules and n
    after a colon (a quote running to the end of its paragraph); otherwise it is ignored.
    Russian puts a broken quote's attribution inside the marks («A, — сказал X, — B»): it is
    split into two quotations.
-2. **Split sentences**, never inside a quotation, so "„A. B“, sagte X." is one sentence.
+2. **Split sentences** (:func:`rashomon.text.sentence_spans`), never inside a quotation, so
+   "„A. B“, sagte X." is one sentence.
 3. **Classify** each quotation: ``scare`` when it is a label rather than somebody's words (a
    short quotation after "so-called"/"sogenannt"/"так называемый"/"dite"/"llamado"/
    "cosiddetto", after a naming noun such as trawler/Reederei/компания/journal, a capitalised
@@ -44,19 +45,20 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..names import (
-    _STOPWORDS,
-    _TITLES,
+    NAME_STOPWORDS,
     NOUN_CAPITALISING,
-    _is_common_german_noun,
-    _multiword_territories,
+    TITLES,
+    is_common_german_noun,
+    multiword_territory_codes,
     name_key,
     skeleton,
 )
 from ..records import Quote, QuoteKind, Speaker
+from ..text import paragraph_spans, sentence_spans
 
 __all__ = ["extract_quotes"]
 
@@ -187,48 +189,6 @@ def _split_inner_attribution(text: str, span: _Span) -> list[_Span]:
             first = _Span(open=span.open, close=match.start(1))
             return [first, _Span(open=match.start(4), close=span.close, resumed=True)]
     return [span]
-
-
-# -- sentences ---------------------------------------------------------------------------------
-
-_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof st jr sr no nr vs etc sept feb jan aug oct nov dec apr jun jul mar gen col lt
-    gov sen rep inc ltd corp co bzw ca ggf vgl usw dt z b d h u v a s g т е г гг им др см стр тыс млн
-    млрд mme mlle m sra sr dña dott sig ing avv on
-    """.split()
-)
-_BOUNDARY = re.compile(r"[.!?…]+[„“”\"»«’‘')\]]*\s+")
-
-
-def _sentences(text: str, lo: int, hi: int, spans: list[_Span]) -> list[tuple[int, int]]:
-    """Sentence spans in one paragraph; never a boundary inside a quotation."""
-    bounds: list[tuple[int, int]] = []
-    start = lo
-    opens = [s.open for s in spans]  # outermost quotations: sorted and disjoint
-    for match in _BOUNDARY.finditer(text, lo, hi):
-        nxt = match.end()
-        if nxt >= hi:
-            break
-        first = text[nxt]
-        if not (first.isupper() or first.isdigit() or first in "„“\"«»‚‘'–—-"):
-            continue
-        inside = bisect.bisect_left(opens, nxt) - 1  # the last quotation opening before nxt
-        if inside >= 0 and nxt <= spans[inside].close:
-            continue
-        word = re.search(r"(\w+)\W*$", text[max(start, match.start() - 40) : match.start() + 1])
-        if word:
-            token = word.group(1)
-            if token.lower() in _ABBREVIATIONS or len(token) == 1 or (token.isdigit() and len(token) <= 2):
-                continue
-        bounds.append((start, match.start() + len(match.group(0).rstrip())))
-        start = nxt
-    end = hi
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        bounds.append((start, end))
-    return bounds
 
 
 # -- words and names ---------------------------------------------------------------------------
@@ -746,7 +706,7 @@ class _Context:
         for index in self._by_prefix.get(word.lower()[:3], ()):
             match = words[index]
             last = _last_part(match.group(0))
-            if self.is_initial(match.start()) or last.lower() in _TITLES or _is_common_german_noun(last):
+            if self.is_initial(match.start()) or last.lower() in TITLES or is_common_german_noun(last):
                 continue
             if name_key(last[:-2] if last[-2:] in ("'s", "’s") else last) != key:
                 continue
@@ -755,7 +715,7 @@ class _Context:
                 neighbours.append(words[index - 1].group(0))
             if index + 1 < len(words) and self.text[match.end() : words[index + 1].start()] == " ":
                 neighbours.append(words[index + 1].group(0))
-            if any(n[:1].isupper() and (n.lower() in _TITLES or not _is_common_german_noun(n)) for n in neighbours):
+            if any(n[:1].isupper() and (n.lower() in TITLES or not is_common_german_noun(n)) for n in neighbours):
                 return True
         return False
 
@@ -816,7 +776,7 @@ class _Context:
         if not word[:1].isupper() or not last[:1].isupper() or _is_role(word):
             return False
         lower = word.lower()
-        if lower in _STOPWORDS or lower in _CALENDAR or lower in _FUNCTION_WORDS or len(last) < 2:
+        if lower in NAME_STOPWORDS or lower in _CALENDAR or lower in _FUNCTION_WORDS or len(last) < 2:
             return False
         if lower in _PREPOSITIONS - _PARTICLES or lower in _LEADING_CONJUNCTIONS:
             return False  # "Durch Zufall entdeckten …", "Aber Berg sagte": capitalised at a sentence start
@@ -831,8 +791,8 @@ class _Context:
                 and self.text[position + len(word) : following[0].start()] == " "
                 and not self.is_initial(following[0].start())
                 and self._usable(following[0].group(0), following[0].start())
-                and not _is_common_german_noun(word)
-                and (self.language not in NOUN_CAPITALISING or not _is_common_german_noun(following[0].group(0)))
+                and not is_common_german_noun(word)
+                and (self.language not in NOUN_CAPITALISING or not is_common_german_noun(following[0].group(0)))
             )
         return True
 
@@ -889,7 +849,7 @@ class _Context:
                     self._country(run[0].group(0))
                     and (len(run) >= 3 or run[0].group(0)[-1:] == "s" or not run[1].group(0)[:1].isupper())
                 )
-                or (noun_capitalising and _is_common_german_noun(run[0].group(0)))
+                or (noun_capitalising and is_common_german_noun(run[0].group(0)))
             ):
                 run = run[1:]
             tokens = [w.group(0) for w in run]
@@ -898,7 +858,7 @@ class _Context:
             if countries:
                 accept = False
             elif noun_capitalising:
-                plain = [t for t in tokens if not _is_common_german_noun(t) and t not in _PARTICLES]
+                plain = [t for t in tokens if not is_common_german_noun(t) and t not in _PARTICLES]
                 accept = keyed or len(plain) >= 2
             else:
                 accept = True
@@ -969,7 +929,7 @@ def _last_part(word: str) -> str:
 
 def _is_multiword_country(tokens: list[str]) -> bool:
     """A run of words that names a country ("Vereinigte Staaten")."""
-    return len(tokens) >= 2 and tuple(skeleton(t)[:4] for t in tokens) in _multiword_territories()
+    return len(tokens) >= 2 and tuple(skeleton(t)[:4] for t in tokens) in multiword_territory_codes()
 
 
 def _script(word: str) -> str:
@@ -987,8 +947,8 @@ def _is_role(word: str) -> bool:
     return (
         lower in _ROLE_WORDS
         or last in _ROLE_WORDS
-        or lower in _TITLES
-        or last in _TITLES
+        or lower in TITLES
+        or last in TITLES
         or (len(last) > 5 and last.endswith(_ROLE_SUFFIXES))
     )
 
@@ -1773,13 +1733,6 @@ def _clause_span(ctx: _Context, lo: int, hi: int) -> _Span | None:
 # -- the extractor -------------------------------------------------------------------------------------
 
 
-def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
-    """Offsets of the non-empty lines of a text."""
-    for line in re.finditer(r"[^\n]+", text):
-        if line.group(0).strip():
-            yield line.start(), line.end()
-
-
 def extract_quotes(text: str, language: str | None) -> list[Quote]:
     """Find quotations and marked reported speech in a text, with their speakers.
 
@@ -1795,13 +1748,14 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
     if not text or not text.strip():
         return []
     ctx = _Context(text, language)
-    paragraph_bounds = list(_paragraphs(text))
-    for number, (lo, hi) in enumerate(paragraph_bounds):
-        spans = _pair_marks(text, lo, hi)
-        ctx.spans.extend(spans)
-        for sentence in _sentences(text, lo, hi, spans):
-            ctx.sentences.append(sentence)
-            ctx.paragraph_of.append(number)
+    paragraph_starts = []
+    for lo, hi in paragraph_spans(text):
+        paragraph_starts.append(lo)
+        ctx.spans.extend(_pair_marks(text, lo, hi))
+    # Never a sentence boundary inside a quotation: "„A. B“, sagte X." is one sentence.
+    for sentence in sentence_spans(text, language, unbroken=[(s.open, s.close + 1) for s in ctx.spans]):
+        ctx.sentences.append(sentence)
+        ctx.paragraph_of.append(bisect.bisect_right(paragraph_starts, sentence.start) - 1)
     ctx.index()
     # Labels first: a scare quote's words are a name, never a quotation to attribute.
     for span in ctx.spans:

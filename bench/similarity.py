@@ -8,10 +8,13 @@ numbers and dates they mention. A small ridge regression on human judgements
 of news-article pairs combines them into one score (:class:`PairScorer`):
 about 0 for unrelated articles, about 1 for two tellings of the same story.
 
-Experimental, not yet used by the grouping stage, and **no fitted weights ship
+Experimental and not part of the package: it lives in ``bench/`` (beside
+``bench/eval_similarity.py`` and ``bench/calibrate_similarity.py``) because the grouping stage does
+not use it. Wiring a pair-score combiner into grouping is issue 14; it would move back into the
+package then. **No fitted weights ship
 with Rashomon**: the only judgements at hand (SemEval-2022 Task 8) carry no
 licence that allows shipping a model trained on them. ``bench/eval_similarity.py
---write-model`` fits one locally (to ``data/similarity_model.json``, ignored by
+--write-model`` fits one locally (to ``rashomon/data/similarity_model.json``, ignored by
 git); cross-validated results are in BENCHMARKS.md and docs/similarity-model.md.
 
 No feature looks at which languages the articles are in, so the score carries
@@ -33,14 +36,15 @@ from typing import Any
 
 import numpy as np
 
-from .config import Settings
-from .embed import Embedder, embed_articles
-from .names import name_similarity, name_vector, names_with_surfaces
-from .records import Article
+from rashomon.config import Settings
+from rashomon.embed import Embedder, embed_articles
+from rashomon.names import name_similarity, name_vector, names_with_surfaces
+from rashomon.records import Article
+from rashomon.text import sentence_spans
 
-MODEL_PATH = Path(__file__).with_name("data") / "similarity_model.json"
+# Where it always was (ignored by git), so that a model fitted before the move still loads.
+MODEL_PATH = Path(__file__).resolve().parents[1] / "rashomon" / "data" / "similarity_model.json"
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0 ’']\d{3})*(?:[.,]\d+)?")
 
 
@@ -73,9 +77,9 @@ class Profile:
 # -- text pieces ---------------------------------------------------------------
 
 
-def sentences(text: str) -> list[str]:
-    """Sentences of ``text``, split at end punctuation and line breaks."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+def sentences(text: str, language: str | None = None) -> list[str]:
+    """Sentences of ``text`` as :func:`rashomon.text.sentence_spans` cuts them."""
+    return [text[start:end] for start, end in sentence_spans(text, language)]
 
 
 def title_and_body(article: Article, title_chars: int = 200) -> tuple[str, str]:
@@ -86,7 +90,7 @@ def title_and_body(article: Article, title_chars: int = 200) -> tuple[str, str]:
         return title[:title_chars], text[len(title) :].strip()
     if title:
         return title[:title_chars], text
-    first = sentences(text)[:1]
+    first = sentences(text, article.language)[:1]
     if not first:
         return "", text
     return first[0][:title_chars], text[len(first[0]) :].strip()
@@ -124,9 +128,9 @@ def numbers_in(text: str) -> frozenset[str]:
 
 def explicit_dates(text: str, language: str | None) -> frozenset[str]:
     """Day-month dates written out in ``text`` (``"28 February"`` → ``"02-28"``), year ignored."""
-    from .dates import _vocabulary
+    from rashomon.dates import date_vocabulary
 
-    vocabulary = _vocabulary(language or "en")
+    vocabulary = date_vocabulary(language or "en")
     if vocabulary is None:
         return frozenset()
     out = set()
@@ -293,7 +297,7 @@ def pair_features_batch(
 ) -> list[dict[str, float]]:
     """Pair features of many pairs; each distinct article (by ``id`` and text) is embedded once."""
     if embedder is None:
-        from .embed import USEEmbedder
+        from rashomon.embed import USEEmbedder
 
         embedder = USEEmbedder()
     index: dict[tuple[str, str], int] = {}
