@@ -38,7 +38,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +89,22 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _when_not_busy(step: Callable[[], object], timeout: float = BUSY_TIMEOUT) -> None:
+    """Run ``step``, again while another process holds the database (up to ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    pause = 0.01
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+
+
 class Workspace:
     """A folder holding one Rashomon database.
 
@@ -116,11 +132,13 @@ class Workspace:
                 self.path = self.folder / DATABASE_NAME
                 self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             self.connection.row_factory = sqlite3.Row
-            self.connection.execute("PRAGMA journal_mode=WAL")
+            # Switching a new database to WAL takes an exclusive lock without SQLite's busy handler:
+            # two processes creating the same workspace at once would see "database is locked".
+            _when_not_busy(lambda: self.connection.execute("PRAGMA journal_mode=WAL"))
             # FULL: a commit is on disk before it returns, so a finished ingest survives a power cut too.
             self.connection.execute("PRAGMA synchronous=FULL")
             self.connection.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            _when_not_busy(self._migrate)
         except StoreError:
             raise
         except (OSError, sqlite3.Error) as error:

@@ -196,3 +196,27 @@ def test_store_round_trips_framing_labels(tmp_path: Path, seeds_dir: Path) -> No
         articles = {a.id: a for a in ws.articles()}
     assert [f.article_id for f in stored] and set(f.article_id for f in stored) == set(articles)
     assert stored == frame_articles([articles[f.article_id] for f in stored])
+
+
+def _open_and_close(folder: str) -> str:
+    try:
+        Workspace(folder).close()
+    except StoreError as error:
+        return str(error)
+    return "ok"
+
+
+def test_store_processes_creating_one_workspace_at_once_all_open_it(tmp_path: Path) -> None:
+    # A new database's switch to WAL takes its lock without SQLite's busy handler; before the retry
+    # in Workspace.__init__ one of two ingests started together failed with "database is locked".
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with Workspace(tmp_path / "alone") as alone:
+        latest = alone.schema_version
+    with context.Pool(4) as pool:
+        for trial in range(15):
+            folder = str(tmp_path / f"ws{trial}")
+            assert pool.map(_open_and_close, [folder] * 4) == ["ok"] * 4
+            with Workspace(folder) as ws:
+                assert ws.schema_version == latest
