@@ -3,74 +3,39 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import re
 from typing import Any
 
+from . import codec
 from .records import SCHEMA_VERSION, Analysis, Article, Comparison, Event, Storyline
+
+INTERNAL_FIELDS = {Article: frozenset({"raw_text", "fmt"})}
+"""Record fields the export leaves out: the raw input text (kept in the workspace, with the raw
+bytes) and the input format, which ``provenance`` states."""
+
+
+def record_dict(record: Any, **extra: Any) -> dict[str, Any]:
+    """A record as JSON-ready data through the one codec (:func:`rashomon.codec.to_data`): every
+    field in field order, less :data:`INTERNAL_FIELDS`, then ``extra``. A field added to a record
+    is exported without a field list to keep up to date here."""
+    omit = INTERNAL_FIELDS.get(type(record), frozenset())
+    data = {key: value for key, value in codec.to_data(record).items() if key not in omit}
+    return {**data, **extra}
 
 
 def article_dict(article: Article, versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """One article as the export contract describes it."""
-    return {
-        "id": article.id,
-        "source": article.source,
-        "outlet": article.outlet,
-        "domain": article.domain,
-        "author": article.author,
-        "url": article.url,
-        "title": article.title,
-        "title_inferred": article.title_inferred,
-        "language": article.language,
-        "language_confidence": article.language_confidence,
-        "published": article.published,
-        "text": article.text,
-        "removed_lines": [dataclasses.asdict(line) for line in article.removed_lines],
-        "published_source": article.published_source,
-        "date_hints": [dataclasses.asdict(hint) for hint in article.date_hints],
-        "provenance": dataclasses.asdict(article.provenance) if article.provenance else None,
-        "versions": [{k: v for k, v in version.items()} for version in versions or []],
-        "other_sources": list(article.other_sources),
-        "copy_of": article.copy_of,
-        "copy_similarity": article.copy_similarity,
-    }
-
-
-def _links(links: tuple) -> list[dict[str, Any]]:
-    return [{**dataclasses.asdict(link), "shared_names": list(link.shared_names)} for link in links]
-
-
-def _terms(terms: tuple) -> list[dict[str, Any]]:
-    return [{**dataclasses.asdict(term), "article_ids": list(term.article_ids)} for term in terms]
+    return record_dict(article, versions=[dict(version) for version in versions or []])
 
 
 def event_dict(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "label": event.label,
-        "headline": event.headline,
-        "terms": _terms(event.terms),
-        "article_ids": list(event.article_ids),
-        "first_seen": event.first_seen,
-        "last_seen": event.last_seen,
-        "links": _links(event.links),
-    }
+    return record_dict(event)
 
 
 def storyline_dict(storyline: Storyline) -> dict[str, Any]:
-    return {
-        "id": storyline.id,
-        "label": storyline.label,
-        "headline": storyline.headline,
-        "terms": _terms(storyline.terms),
-        "first_seen": storyline.first_seen,
-        "last_seen": storyline.last_seen,
-        "event_ids": list(storyline.event_ids),
-        "article_ids": list(storyline.article_ids),
-        "links": _links(storyline.links),
-    }
+    return record_dict(storyline)
 
 
 def _entity_of_mention(analysis: Analysis) -> dict[tuple[str, int, int], str]:
@@ -89,51 +54,26 @@ def extract_dicts(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
         for mention in extraction.mentions:
             key = (extraction.article_id, mention.start, mention.end)
             mentions.append(
-                {"article_id": extraction.article_id, **dataclasses.asdict(mention), "entity_id": entity_of.get(key)}
+                {"article_id": extraction.article_id, **record_dict(mention), "entity_id": entity_of.get(key)}
             )
         for quote in extraction.quotes:
             quotes.append(
                 {
                     "article_id": extraction.article_id,
-                    **dataclasses.asdict(quote),
+                    **record_dict(quote),
                     "speaker_entity_id": speaker_of.get((extraction.article_id, quote.start)),
                 }
             )
         for figure in extraction.figures:
-            figures.append({"article_id": extraction.article_id, **dataclasses.asdict(figure)})
-    entities = [
-        {
-            **{k: v for k, v in dataclasses.asdict(e).items() if k != "mentions"},
-            "aliases": list(e.aliases),
-            "languages": list(e.languages),
-            "article_ids": list(e.article_ids),
-            "mentions": [dataclasses.asdict(m) for m in e.mentions],
-        }
-        for e in analysis.entities
-    ]
-    links = [
-        {
-            **dataclasses.asdict(link),
-            "event_ids": list(link.event_ids),
-            "items": [dataclasses.asdict(i) for i in link.items],
-        }
-        for link in analysis.crosslinks
-    ]
+            figures.append({"article_id": extraction.article_id, **record_dict(figure)})
+    entities = [record_dict(e) for e in analysis.entities]
+    links = [record_dict(link) for link in analysis.crosslinks]
     return {"entities": entities, "mentions": mentions, "quotes": quotes, "figures": figures, "links": links}
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses, tuples and nested pairs as JSON-ready dicts and lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     """One event's comparison as the export contract describes it (``comparisons[]``)."""
-    out = _plain(comparison)
+    out = record_dict(comparison)
     out["unique"] = {source: list(ids) for source, ids in comparison.unique}
     out["omissions"] = {source: list(ids) for source, ids in comparison.omissions}
     out["coverage"] = {
@@ -159,12 +99,12 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             {
                 "original_id": group.original_id,
                 "copy_ids": list(group.copy_ids),
-                "links": [link._asdict() for link in group.links],
+                "links": codec.to_data(group.links),
             }
             for group in analysis.copies
         ],
         **extract_dicts(analysis),
-        "framings": [_plain(f) for f in analysis.framings],
+        "framings": [record_dict(f) for f in analysis.framings],
         "comparisons": [comparison_dict(c) for c in analysis.comparisons],
     }
 

@@ -153,3 +153,18 @@ def test_report_escapes_quotes_entities_and_figures_from_scraped_text(tmp_path: 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     markdown = to_markdown(analysis)
     assert "<script>" not in markdown
+
+
+def test_export_writes_every_record_field_through_the_codec() -> None:
+    import dataclasses
+
+    from rashomon.export import INTERNAL_FIELDS, article_dict, event_dict
+    from rashomon.records import Article, Event
+
+    article = Article(id="x", source="s", raw_text="raw", text="t")
+    exported = article_dict(article)
+    fields = [f.name for f in dataclasses.fields(Article) if f.name not in INTERNAL_FIELDS[Article]]
+    assert list(exported) == [*fields, "versions"]
+    assert "raw" not in exported.values()
+    event = Event(id="ev-x", label="l", article_ids=("x",))
+    assert list(event_dict(event)) == [f.name for f in dataclasses.fields(Event)]
