@@ -49,7 +49,7 @@ from . import codec
 from .cluster import ArticleFeatures, Grouper, article_features, parse_published
 from .config import Settings
 from .errors import NotFound, StoreError
-from .extract.canonical import KeyCount, key_blocks, mention_via, with_mentions
+from .extract.canonical import KeyCount, key_blocks, with_ranked_mentions
 from .records import (
     Analysis,
     Article,
@@ -58,6 +58,7 @@ from .records import (
     CopyLink,
     CrossLink,
     Entity,
+    EntityMention,
     Event,
     Extraction,
     Framing,
@@ -666,10 +667,12 @@ class Workspace:
 
     def extractions(self, ids: Collection[str] | None = None) -> list[Extraction]:
         """The extraction of every article (or of the articles ``ids``), in article order."""
-        return [
-            codec.from_data(Extraction, {"article_id": row["article_id"], **json.loads(row["data"])})
-            for row in self._per_article("extractions", "x.article_id, x.data", ids)
-        ]
+        with codec.decoding():
+            rows = self._per_article("extractions", "x.article_id, x.data", ids)
+            return [
+                codec.from_data(Extraction, {"article_id": row["article_id"], **json.loads(row["data"])})
+                for row in rows
+            ]
 
     def _per_article(self, table: str, what: str, ids: Collection[str] | None) -> list[sqlite3.Row]:
         """Rows of a table keyed by ``article_id`` (aliased ``x``), in article order."""
@@ -694,7 +697,9 @@ class Workspace:
 
     def framings(self, ids: Collection[str] | None = None) -> list[Framing]:
         """Every article's framing labels (or those of the articles ``ids``), in article order."""
-        return [codec.loads(Framing, row["data"]) for row in self._per_article("framings", "x.data", ids)]
+        rows = self._per_article("framings", "x.data", ids)
+        with codec.decoding():
+            return [codec.loads(Framing, row["data"]) for row in rows]
 
     # -- entities: mentions by key, keys by entity ----------------------------------
 
@@ -786,23 +791,37 @@ class Workspace:
         With ``article_ids``, only the entities named in those articles, each with its mentions
         there only (its name, aliases and languages are still the whole corpus's).
         """
+        # Only the columns a mention shows, as plain tuples: at 20,000 stored an ingest reads the
+        # 130,000 mentions of a large storyline, and building a KeyedMention for each first took
+        # twice as long as this.
         select = (
-            "SELECT m.*, k.entity_id AS entity_id, k.rule AS rule, k.first AS first_rank"
+            "SELECT m.article_id, m.start, m.end, m.surface, m.label, m.confidence, m.sentence,"
+            " CASE WHEN k.rule IS NOT NULL AND k.rule != '' AND m.rank = k.first AND m.via = 'name'"
+            " THEN k.rule ELSE m.via END, m.rank, k.entity_id"
             " FROM entity_mentions m JOIN entity_keys k ON k.key = m.key"
         )
-        if article_ids is None:
-            rows = self.connection.execute(select).fetchall()
-        else:
-            rows = self._chunked(select + " WHERE m.article_id IN ({})", article_ids)
-        by_entity: dict[str, list[tuple[KeyedMention, str]]] = {}
-        for row, mention in zip(rows, codec.from_rows(KeyedMention, rows), strict=True):
-            via = mention_via(mention, row["rule"], mention.rank == row["first_rank"])
-            by_entity.setdefault(row["entity_id"], []).append((mention, via))
-        headers = self._chunked("SELECT * FROM entities WHERE id IN ({})", list(by_entity))
-        out = [
-            (row["mention_count"], with_mentions(header, by_entity[row["id"]]))
-            for row, header in zip(headers, codec.from_rows(Entity, headers, article_ids=(), mentions=()), strict=True)
-        ]
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        with codec.decoding():  # the fetched rows are most of what the collector would walk
+            if article_ids is None:
+                rows = cursor.execute(select).fetchall()
+            else:
+                rows = []
+                wanted = sorted(article_ids)
+                for at in range(0, len(wanted), 500):
+                    chunk = wanted[at : at + 500]
+                    query = select + f" WHERE m.article_id IN ({', '.join('?' * len(chunk))})"
+                    rows += cursor.execute(query, chunk).fetchall()
+            by_entity: dict[str, list[tuple[str, EntityMention]]] = {}
+            for row in rows:
+                by_entity.setdefault(row[9], []).append((row[8], EntityMention(*row[:8])))
+            headers = self._chunked("SELECT * FROM entities WHERE id IN ({})", list(by_entity))
+            out = [
+                (row["mention_count"], with_ranked_mentions(header, by_entity[row["id"]]))
+                for row, header in zip(
+                    headers, codec.from_rows(Entity, headers, article_ids=(), mentions=()), strict=True
+                )
+            ]
         out.sort(key=lambda item: (-item[0], item[1].name, item[1].id))
         return tuple(entity for _count, entity in out)
 
@@ -829,7 +848,8 @@ class Workspace:
                 rows += self.connection.execute(
                     "SELECT data FROM crosslinks WHERE storyline_id = ? ORDER BY rowid", (storyline_id,)
                 ).fetchall()
-        return tuple(codec.loads(CrossLink, row[0]) for row in rows)
+        with codec.decoding():
+            return tuple([codec.loads(CrossLink, row[0]) for row in rows])
 
     # -- the labels' background ------------------------------------------------
 
@@ -908,7 +928,8 @@ class Workspace:
                 " WHERE c.event_id IN ({})"
             )
             rows = self._chunked(query, event_ids)
-        return [codec.loads(Comparison, data) for _event_id, data, _position in sorted(rows, key=lambda r: r[2])]
+        with codec.decoding():
+            return [codec.loads(Comparison, data) for _event_id, data, _position in sorted(rows, key=lambda r: r[2])]
 
     def _versioned_ids(self) -> list[str]:
         return [row[0] for row in self.connection.execute("SELECT DISTINCT article_id FROM article_versions")]

@@ -113,3 +113,34 @@ floats = st.floats(allow_nan=False, allow_infinity=False, width=32)
 )
 def test_any_article_round_trips(article: Article) -> None:
     assert codec.loads(Article, codec.dumps(article)) == article
+
+
+def test_decoding_pauses_the_collector_and_restores_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with codec.decoding():
+        assert not gc.isenabled()
+        with codec.decoding():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves it as the outer one set it
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with codec.decoding():
+            pass
+        assert not gc.isenabled()  # one that was off stays off
+    finally:
+        gc.enable()
+
+
+def test_the_compiled_decoder_checks_types_like_the_general_one() -> None:
+    from rashomon.records import EntityMention
+
+    data = {"article_id": "a", "start": 1, "end": 2, "surface": "X", "label": "PER"}
+    data |= {"confidence": 1, "sentence": "X.", "via": "name"}
+    mention = codec.from_data(EntityMention, data)
+    assert mention.confidence == 1.0 and isinstance(mention.confidence, float)  # an int is a number
+    for field, bad in (("start", "1"), ("start", True), ("surface", 3), ("confidence", "high")):
+        with pytest.raises((TypeError, ValueError)):
+            codec.from_data(EntityMention, {**data, field: bad})

@@ -525,14 +525,20 @@ def mention_via(mention: KeyedMention, rule: str | None, first: bool) -> str:
 
 def with_mentions(header: Entity, mentions: Sequence[tuple[KeyedMention, str]]) -> Entity:
     """An entity header with mentions (each with the rule shown for it), in corpus order."""
-    ordered = sorted(mentions, key=lambda item: item[0].rank)
-    return dataclasses.replace(
+    return with_ranked_mentions(
         header,
-        article_ids=tuple(dict.fromkeys(m.article_id for m, _via in ordered)),
-        mentions=tuple(
-            EntityMention(m.article_id, m.start, m.end, m.surface, m.label, m.confidence, m.sentence, via)
-            for m, via in ordered
-        ),
+        [
+            (m.rank, EntityMention(m.article_id, m.start, m.end, m.surface, m.label, m.confidence, m.sentence, via))
+            for m, via in mentions
+        ],
+    )
+
+
+def with_ranked_mentions(header: Entity, mentions: Sequence[tuple[str, EntityMention]]) -> Entity:
+    """An entity header with ``(rank, mention)`` pairs as its mentions, in corpus order (by rank)."""
+    ordered = [mention for _rank, mention in sorted(mentions, key=lambda item: item[0])]
+    return dataclasses.replace(
+        header, article_ids=tuple(dict.fromkeys(m.article_id for m in ordered)), mentions=tuple(ordered)
     )
 
 
