@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rashomon import USEEmbedder
-from rashomon.extract.links import _candidate_pairs, _overlap_pairs
+from rashomon.extract.links import _candidate_pairs, _cross_language_pairs, _overlap_pairs
 from rashomon.extract.stage import extract_article, extract_corpus
 from rashomon.records import Article, Event, Storyline
 
@@ -117,3 +117,31 @@ def test_overlap_pairs_find_what_testing_every_candidate_pair_finds(
         if overlap >= threshold:
             expected.append((i, j, overlap))
     assert _overlap_pairs(stems, threshold, minimum, common) == sorted(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["de", "en", "ru", None]), min_size=0, max_size=40),
+    st.integers(0, 2**31 - 1),
+    st.floats(0.0, 0.9),
+)
+def test_cross_language_pairs_are_the_pairs_of_the_whole_matrix_across_languages(
+    languages: list[str | None], seed: int, threshold: float
+) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    # Few directions, so many pairs are close: near-copies of a quote across languages.
+    base = rng.normal(size=(4, 16)).astype(np.float32)
+    vectors = base[rng.integers(0, 4, len(languages))] + 0.3 * rng.normal(size=(len(languages), 16))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    cosines = vectors @ vectors.T
+    expected = [
+        (x, y)
+        for x in range(len(languages))
+        for y in range(x + 1, len(languages))
+        if languages[x] != languages[y] and cosines[x, y] >= threshold
+    ]
+    found = _cross_language_pairs(vectors, languages, threshold)
+    assert [(x, y) for x, y, _c in found] == expected
+    assert all(abs(c - float(cosines[x, y])) < 1e-5 for x, y, c in found)

@@ -281,6 +281,28 @@ def _overlap_pairs(
     return found
 
 
+def _cross_language_pairs(
+    vectors: np.ndarray, languages: Sequence[str | None], threshold: float = QUOTE_SIMILARITY
+) -> list[tuple[int, int, float]]:
+    """Pairs ``(x, y, cosine)``, ``x < y``, in that order, of rows in different languages whose
+    cosine reaches ``threshold``. Only the blocks of two different languages are multiplied: a
+    storyline of thousands of quotes, most in one language, would otherwise compute (and scan)
+    mostly pairs that are never compared."""
+    rows: dict[str | None, list[int]] = defaultdict(list)
+    for number, language in enumerate(languages):
+        rows[language].append(number)
+    groups = [np.array(members) for members in rows.values()]
+    found: list[tuple[int, int, float]] = []
+    for a, first in enumerate(groups):
+        for second in groups[a + 1 :]:
+            cosines = vectors[first] @ vectors[second].T
+            for p, q in zip(*np.nonzero(cosines >= threshold), strict=True):
+                x, y = int(first[p]), int(second[q])
+                found.append((min(x, y), max(x, y), float(cosines[p, q])))
+    found.sort()
+    return found
+
+
 def _quote_links(
     storyline: Storyline,
     quotes: Sequence[tuple[Article, Quote]],
@@ -310,11 +332,8 @@ def _quote_links(
     ]
     if len({quotes[i][0].language for i in long}) > 1:
         vectors = _encode_unique(embedder, [quotes[i][1].text for i in long])
-        cosines = vectors @ vectors.T
-        for x, y in zip(*np.nonzero(np.triu(cosines >= QUOTE_SIMILARITY, k=1)), strict=True):
-            i, j = long[int(x)], long[int(y)]
-            if quotes[i][0].language != quotes[j][0].language:
-                components.link(i, j, float(cosines[x, y]))
+        for x, y, cosine in _cross_language_pairs(vectors, [quotes[i][0].language for i in long]):
+            components.link(long[x], long[y], cosine)
     out = []
     scores = components.scores()
     for members in components.groups():
