@@ -107,10 +107,12 @@ class _Components(UnionFind):
 
 def speaker_entities(extractions: Sequence[Extraction], entities: Sequence[Entity]) -> dict[tuple[str, int], str]:
     """``(article_id, quote start)`` → id of the entity the quote's speaker names."""
+    quoted = {x.article_id for x in extractions if any(q.speaker is not None for q in x.quotes)}
     spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for entity in entities:
         for mention in entity.mentions:
-            spans[mention.article_id].append((mention.start, mention.end, entity.id))
+            if mention.article_id in quoted:
+                spans[mention.article_id].append((mention.start, mention.end, entity.id))
     out = {}
     for extraction in extractions:
         for quote in extraction.quotes:
