@@ -537,14 +537,28 @@ def _show_extraction(analysis: Analysis, article_id: str) -> None:
 @workspace_option
 def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     """Export the workspace as JSON, JSONL, CSV or Markdown (see docs/export.md)."""
+    from .export import WRITERS
+
     settings = load_settings(workspace / "rashomon.toml")
     with open_workspace(workspace) as ws:
-        text = FORMATS[fmt](ws.analysis(settings))
+        analysis = ws.analysis(settings)
+    # Written as it is made (a large workspace's JSON is over a gigabyte): to a file next to the
+    # output, renamed over it when complete, so a failed export never leaves half a file.
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_file(output, text)
-        err.print(f"Wrote {output}", markup=False)
+        WRITERS[fmt](analysis, click.get_text_stream("stdout"))
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            WRITERS[fmt](analysis, stream)
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(
+            f"Cannot write {output}: {error.strerror or error}. Choose another output path (--output)."
+        ) from None
+    err.print(f"Wrote {output}", markup=False)
 
 
 @cli.command("report")

@@ -6,7 +6,8 @@ import csv
 import io
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
 
 from . import codec
 from .records import SCHEMA_VERSION, Analysis, Article, Comparison, Event, Storyline
@@ -45,30 +46,40 @@ def _entity_of_mention(analysis: Analysis) -> dict[tuple[str, int, int], str]:
 def extract_dicts(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
     """The extract stage's results as the export contract describes them: ``entities``,
     ``mentions``, ``quotes``, ``figures`` and ``links`` (cross-outlet)."""
-    entity_of = _entity_of_mention(analysis)
+    return {key: list(items) for key, items in _extract_sections(analysis)}
+
+
+def _extract_sections(analysis: Analysis) -> Iterator[tuple[str, Iterable[dict[str, Any]]]]:
+    """The sections of :func:`extract_dicts`, each an iterator that makes one item at a time."""
     from .extract.links import speaker_entities
 
-    speaker_of = speaker_entities(analysis.extractions, analysis.entities)
-    mentions, quotes, figures = [], [], []
-    for extraction in analysis.extractions:
-        for mention in extraction.mentions:
-            key = (extraction.article_id, mention.start, mention.end)
-            mentions.append(
-                {"article_id": extraction.article_id, **record_dict(mention), "entity_id": entity_of.get(key)}
-            )
-        for quote in extraction.quotes:
-            quotes.append(
-                {
+    def mentions() -> Iterator[dict[str, Any]]:
+        entity_of = _entity_of_mention(analysis)
+        for extraction in analysis.extractions:
+            for mention in extraction.mentions:
+                key = (extraction.article_id, mention.start, mention.end)
+                yield {"article_id": extraction.article_id, **record_dict(mention), "entity_id": entity_of.get(key)}
+
+    def quotes() -> Iterator[dict[str, Any]]:
+        speaker_of = speaker_entities(analysis.extractions, analysis.entities)
+        for extraction in analysis.extractions:
+            for quote in extraction.quotes:
+                yield {
                     "article_id": extraction.article_id,
                     **record_dict(quote),
                     "speaker_entity_id": speaker_of.get((extraction.article_id, quote.start)),
                 }
-            )
-        for figure in extraction.figures:
-            figures.append({"article_id": extraction.article_id, **record_dict(figure)})
-    entities = [record_dict(e) for e in analysis.entities]
-    links = [record_dict(link) for link in analysis.crosslinks]
-    return {"entities": entities, "mentions": mentions, "quotes": quotes, "figures": figures, "links": links}
+
+    def figures() -> Iterator[dict[str, Any]]:
+        for extraction in analysis.extractions:
+            for figure in extraction.figures:
+                yield {"article_id": extraction.article_id, **record_dict(figure)}
+
+    yield "entities", (record_dict(e) for e in analysis.entities)
+    yield "mentions", mentions()
+    yield "quotes", quotes()
+    yield "figures", figures()
+    yield "links", (record_dict(link) for link in analysis.crosslinks)
 
 
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
@@ -83,34 +94,61 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     return out
 
 
-def to_dict(analysis: Analysis) -> dict[str, Any]:
-    """The whole analysis as plain JSON-ready data (``schema_version`` first)."""
+def _sections(analysis: Analysis) -> Iterator[tuple[str, Any, bool]]:
+    """The export's top-level keys in order: ``(key, value, is_list)``; a list's value is an
+    iterator that makes one item at a time, so :func:`write_json` never holds the whole document."""
     from . import __version__
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": f"rashomon {__version__}",
-        "settings": analysis.settings,
-        "articles": [article_dict(a, analysis.versions.get(a.id)) for a in analysis.articles],
-        "events": [event_dict(e) for e in analysis.events],
-        "storylines": [storyline_dict(s) for s in analysis.storylines],
-        "rejected": [{"source": r.source, "reason": r.reason} for r in analysis.rejected],
-        "copies": [
-            {
-                "original_id": group.original_id,
-                "copy_ids": list(group.copy_ids),
-                "links": codec.to_data(group.links),
-            }
-            for group in analysis.copies
-        ],
-        **extract_dicts(analysis),
-        "framings": [record_dict(f) for f in analysis.framings],
-        "comparisons": [comparison_dict(c) for c in analysis.comparisons],
-    }
+    yield "schema_version", SCHEMA_VERSION, False
+    yield "generator", f"rashomon {__version__}", False
+    yield "settings", analysis.settings, False
+    yield "articles", (article_dict(a, analysis.versions.get(a.id)) for a in analysis.articles), True
+    yield "events", (event_dict(e) for e in analysis.events), True
+    yield "storylines", (storyline_dict(s) for s in analysis.storylines), True
+    yield "rejected", ({"source": r.source, "reason": r.reason} for r in analysis.rejected), True
+    copies = (
+        {"original_id": group.original_id, "copy_ids": list(group.copy_ids), "links": codec.to_data(group.links)}
+        for group in analysis.copies
+    )
+    yield "copies", copies, True
+    for key, items in _extract_sections(analysis):
+        yield key, items, True
+    yield "framings", (record_dict(f) for f in analysis.framings), True
+    yield "comparisons", (comparison_dict(c) for c in analysis.comparisons), True
+
+
+def to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The whole analysis as plain JSON-ready data (``schema_version`` first)."""
+    return {key: list(value) if is_list else value for key, value, is_list in _sections(analysis)}
+
+
+def _indented(value: Any, indent: str) -> str:
+    """``value`` as ``json.dumps(..., indent=2)`` writes it nested at depth ``len(indent) // 2``."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+
+
+def write_json(analysis: Analysis, stream: TextIO) -> None:
+    """Write :func:`to_json`'s document to ``stream`` one item at a time: the same text, without
+    holding the document (or its plain data) in memory — a 20,000-article workspace's export is
+    over 1 GB of JSON."""
+    stream.write("{")
+    for number, (key, value, is_list) in enumerate(_sections(analysis)):
+        stream.write(("," if number else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        if not is_list:
+            stream.write(_indented(value, "  "))
+            continue
+        empty = True
+        for item in value:
+            stream.write(("[" if empty else ",") + "\n    " + _indented(item, "    "))
+            empty = False
+        stream.write("[]" if empty else "\n  ]")
+    stream.write("\n}\n")
 
 
 def to_json(analysis: Analysis) -> str:
-    return json.dumps(to_dict(analysis), ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    write_json(analysis, buffer)
+    return buffer.getvalue()
 
 
 def _memberships(analysis: Analysis) -> dict[str, tuple[str | None, str | None]]:
@@ -119,10 +157,9 @@ def _memberships(analysis: Analysis) -> dict[str, tuple[str | None, str | None]]
     return {a.id: (event_of.get(a.id), storyline_of.get(a.id)) for a in analysis.articles}
 
 
-def to_jsonl(analysis: Analysis) -> str:
-    """One line per article, with its event and storyline ids."""
+def write_jsonl(analysis: Analysis, stream: TextIO) -> None:
+    """One line per article, with its event and storyline ids, written as it is made."""
     memberships = _memberships(analysis)
-    lines = []
     for article in analysis.articles:
         event_id, storyline_id = memberships[article.id]
         record = {
@@ -131,8 +168,14 @@ def to_jsonl(analysis: Analysis) -> str:
             "event_id": event_id,
             "storyline_id": storyline_id,
         }
-        lines.append(json.dumps(record, ensure_ascii=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def to_jsonl(analysis: Analysis) -> str:
+    """One line per article, with its event and storyline ids."""
+    buffer = io.StringIO()
+    write_jsonl(analysis, buffer)
+    return buffer.getvalue()
 
 
 CSV_COLUMNS = (
@@ -177,9 +220,15 @@ def to_csv(analysis: Analysis) -> str:
 
     Text cells are escaped against formula injection (:func:`csv_cell`; docs/export.md).
     """
-    memberships = _memberships(analysis)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    write_csv(analysis, buffer)
+    return buffer.getvalue()
+
+
+def write_csv(analysis: Analysis, stream: TextIO) -> None:
+    """:func:`to_csv`'s table, written to ``stream`` row by row."""
+    memberships = _memberships(analysis)
+    writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
     for article in analysis.articles:
         event_id, storyline_id = memberships[article.id]
@@ -196,7 +245,6 @@ def to_csv(analysis: Analysis) -> str:
             storyline_id or "",
         ]
         writer.writerow([csv_cell(text) for text in texts] + [len(article.removed_lines), csv_cell(article.text)])
-    return buffer.getvalue()
 
 
 # ASCII punctuation that CommonMark or GFM can read as markup (emphasis, code, links and images,
@@ -285,3 +333,16 @@ def _comparison_markdown(comparison: Comparison) -> list[str]:
 
 
 FORMATS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "md": to_markdown}
+
+
+def _write_markdown(analysis: Analysis, stream: TextIO) -> None:
+    stream.write(to_markdown(analysis))
+
+
+WRITERS: dict[str, Callable[[Analysis, TextIO], None]] = {
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "csv": write_csv,
+    "md": _write_markdown,
+}
+"""Each of :data:`FORMATS` written to a stream (the same text), item by item where the format allows."""

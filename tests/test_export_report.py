@@ -168,3 +168,32 @@ def test_export_writes_every_record_field_through_the_codec() -> None:
     assert "raw" not in exported.values()
     event = Event(id="ev-x", label="l", article_ids=("x",))
     assert list(event_dict(event)) == [f.name for f in dataclasses.fields(Event)]
+
+
+def test_export_written_item_by_item_is_the_document_to_dict_gives(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from rashomon import HashingEmbedder, Workspace, analyze
+    from rashomon.cli import cli
+    from rashomon.export import to_dict, write_json
+    from rashomon.pipeline import ingest
+    from rashomon.records import Analysis
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "sample" / "en"
+    analysis = analyze([sample], embedder=HashingEmbedder())
+    for case in (analysis, Analysis(articles=(), events=(), storylines=(), rejected=(), settings={})):
+        stream = io.StringIO()
+        write_json(case, stream)
+        assert stream.getvalue() == json.dumps(to_dict(case), ensure_ascii=False, indent=2) + "\n"
+    # The CLI streams into OUT.partial and renames it: the file is the whole document, nothing left over.
+    folder = tmp_path / "ws"
+    (folder).mkdir()
+    (folder / "rashomon.toml").write_text('embedder = "hashing"\n', encoding="utf-8")
+    with Workspace(folder) as ws:
+        ingest([sample], ws, embedder=HashingEmbedder())
+    out = tmp_path / "out" / "export.json"
+    result = CliRunner().invoke(cli, ["export", "-w", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert len(document["articles"]) == len(analysis.articles) and document["events"]
+    assert [p.name for p in out.parent.iterdir()] == ["export.json"]
