@@ -168,15 +168,14 @@ def write_file(path: Path, text: str) -> None:
         ) from None
 
 
-def write_outputs(analysis: Analysis, out_dir: Path) -> list[Path]:
-    from .report import render_html
-
-    files = {"report.html": render_html(analysis), "export.json": to_json(analysis), "export.md": to_markdown(analysis)}
-    written = []
+def write_outputs(analysis: Analysis, out_dir: Path, settings: Settings) -> list[str]:
+    """Write the report (paged when large) and the JSON and Markdown exports into ``out_dir``."""
+    files = {"export.json": to_json(analysis), "export.md": to_markdown(analysis)}
+    written = [write_report_files(analysis, out_dir / "report.html", settings)]
     for name, content in files.items():
         path = out_dir / name
         write_file(path, content)
-        written.append(path)
+        written.append(str(path))
     return written
 
 
@@ -196,10 +195,10 @@ def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> N
             f"No article could be processed ({len(analysis.rejected)} input(s) rejected). "
             "Rashomon reads .txt, .html/.htm, .json and .jsonl files and folders of them."
         )
-    written = write_outputs(analysis, out_dir)
+    written = write_outputs(analysis, out_dir, settings)
     out.print(summary_table(analysis))
     out.print(f"inputs: {format_counts(analysis_counts(analysis))}", markup=False)
-    out.print(f"Wrote {', '.join(str(p) for p in written)}", markup=False)
+    out.print(f"Wrote {', '.join(written)}", markup=False)
 
 
 @cli.command("analyze")
@@ -568,33 +567,54 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="HTML file to write (default: report.html in the workspace).",
+    help="HTML file to write (default: report.html in the workspace); a large report also writes "
+    "its storyline pages into FILE-files/ beside it.",
 )
 @workspace_option
-def report_command(item_id: str | None, output: Path | None, workspace: Path) -> None:
-    """Write the HTML report for the workspace, or for one storyline or event ID."""
-    from .pipeline import workspace_analysis
+@click.pass_context
+def report_command(ctx: click.Context, item_id: str | None, output: Path | None, workspace: Path) -> None:
+    """Write the HTML report for the workspace, or for one storyline or event ID.
+
+    The report of one ID reads only what its page shows, by id (an event: the event, its
+    articles and its storyline's record), so it costs the same in a small and a large
+    workspace. The whole workspace's report is one page while it stays under the
+    ``report_page_kb`` setting, else an index page and one page per storyline.
+    """
     from .report import render_html
 
-    with open_workspace(workspace) as ws:
-        settings = load_settings(workspace / "rashomon.toml")
-        storylines, events = ws.storylines(), ws.events()
-        known = {s.id for s in storylines} | {e.id for e in events}
-        if item_id and item_id not in known:
-            raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")
-        # Compare only what the report shows: the event, or the storyline's events.
-        shown = None
-        if item_id:
-            shown = (
-                [item_id]
-                if item_id.startswith("ev-")
-                else [e for s in storylines if s.id == item_id for e in s.event_ids]
-            )
-        analysis = workspace_analysis(ws, settings, only=shown)
-        html = render_html(analysis, only=item_id)
     output = output or workspace / "report.html"
-    write_file(output, html)
-    out.print(f"Wrote {output}", markup=False)
+    with open_workspace(workspace) as ws:
+        settings = settings_for(ctx, workspace)
+        if item_id:
+            if ws.events_by_id([item_id], terms=False):
+                whole_storylines = False
+            elif ws.storylines_by_id([item_id], terms=False):
+                whole_storylines = True
+            else:
+                raise click.ClickException(f"No storyline or event {item_id!r}; `rashomon stories` lists them.")
+            analysis = ws.analysis(settings, only=[item_id], whole_storylines=whole_storylines)
+            html = render_html(analysis, only=item_id)
+        else:
+            analysis = ws.analysis(settings)
+    if item_id:
+        write_file(output, html)
+        out.print(f"Wrote {output}", markup=False)
+        return
+    written = write_report_files(analysis, output, settings)
+    out.print(f"Wrote {written}", markup=False)
+
+
+def write_report_files(analysis: Analysis, output: Path, settings: Settings) -> str:
+    """Write the whole report to ``output`` (paged beside it when large); what was written, in words."""
+    from .report import write_report
+
+    try:
+        written = write_report(analysis, output, page_kb=settings.report_page_kb)
+    except OSError as error:
+        raise click.ClickException(
+            f"Cannot write {output}: {error.strerror or error}. Choose another output path (--out / --output)."
+        ) from None
+    return written.describe()
 
 
 @cli.group("eval")

