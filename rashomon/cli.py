@@ -543,14 +543,16 @@ def export_command(fmt: str, output: Path | None, workspace: Path) -> None:
         analysis = ws.analysis(settings)
     # Written as it is made (a large workspace's JSON is over a gigabyte): to a file next to the
     # output, renamed over it when complete, so a failed export never leaves half a file.
+    write = WRITERS[fmt]
     if output is None:
-        WRITERS[fmt](analysis, click.get_text_stream("stdout"))
+        write(analysis, sys.stdout)
+        sys.stdout.flush()
         return
     partial = output.with_name(output.name + ".partial")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("w", encoding="utf-8", newline="") as stream:
-            WRITERS[fmt](analysis, stream)
+            write(analysis, stream)
         partial.replace(output)
     except OSError as error:
         partial.unlink(missing_ok=True)
