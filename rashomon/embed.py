@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .profiling import stage
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -324,7 +325,8 @@ class CachedEmbedder:
         missing = list(dict.fromkeys(k for k in keys if k not in found))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
-            vectors = np.asarray(self.base.encode([text_of[k] for k in missing]), dtype=np.float32)
+            with stage("embed"):
+                vectors = np.asarray(self.base.encode([text_of[k] for k in missing]), dtype=np.float32)
             new = list(zip(missing, vectors, strict=True))
             self.cache.put_vectors(new)
             found.update(new)
