@@ -109,8 +109,11 @@ def main() -> None:
         last.update(stage=stage, at=now)
 
     settings = load_settings(**dict(item.split("=", 1) for item in args.set))
+    from rashomon.profiling import StageTimer
+
     started = time.perf_counter()
-    analysis = analyze([target], settings, progress=progress)
+    with StageTimer() as timer:
+        analysis = analyze([target], settings, progress=progress)
     elapsed = time.perf_counter() - started
     progress("end", 0, 0)
     from rashomon.embed import _pool
@@ -137,6 +140,8 @@ def main() -> None:
         + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stage_times.items())
         + "  (a stage's time runs until the next stage reports its first progress)"
     )
+    print("time per stage (rashomon.profiling, as `rashomon analyze --profile` prints it):")
+    print(timer.format())
     if args.keep is None:
         shutil.rmtree(target)
 

