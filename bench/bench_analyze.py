@@ -6,7 +6,7 @@ its numbers and a few words, and sometimes adds scrape debris, so the stages see
 realistic lengths, languages and near-duplicates. Files are written as .txt with
 sidecars, so ingest pays for real file I/O and encoding detection.
 
-Usage: python bench/bench_analyze.py [--articles 10000] [--keep DIR]
+Usage: python bench/bench_analyze.py [--articles 10000] [--keep DIR] [--real | --similarity-lines 1000]
 Prints numbers; never gates CI.
 """
 
@@ -66,6 +66,15 @@ def main() -> None:
         help="Real news instead of generated: the 931 articles (6 languages) of ../shared/bench/framing/train.jsonl, "
         "written to a temporary JSONL file (texts only) and deleted afterwards.",
     )
+    parser.add_argument(
+        "--similarity-lines",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Real news instead of generated: both texts of each of the first N lines of "
+        "../shared/bench/news-similarity/train.jsonl (10 languages, ~1,000 characters each), texts only "
+        "(language detected), written to a temporary JSONL file and deleted afterwards.",
+    )
     args = parser.parse_args()
     target = args.keep or Path(tempfile.mkdtemp(prefix="rashomon-bench-"))
     started = time.perf_counter()
@@ -75,6 +84,17 @@ def main() -> None:
         records = [{"id": f"f{row['id']}-{row['lang']}", "text": row["text"], "language": row["lang"]} for row in rows]
         (target / "real.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         print(f"real: {len(records)} articles from {source}")
+    elif args.similarity_lines:
+        source = ROOT.parent / "shared" / "bench" / "news-similarity" / "train.jsonl"
+        lines = source.read_text(encoding="utf-8").splitlines()[: args.similarity_lines]
+        records = [
+            {"id": f"sim-{row['pair_id']}-{side}", "text": row[f"text{side}"]}
+            for row in map(json.loads, lines)
+            for side in ("1", "2")
+            if (row.get(f"text{side}") or "").strip()
+        ]
+        (target / "real.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        print(f"real: {len(records)} texts of the first {len(lines)} lines of {source}")
     elif not any(target.glob("*/*.txt")):
         generate(target, args.articles)
         print(f"generated {args.articles} articles in {time.perf_counter() - started:.1f} s into {target}")
@@ -89,8 +109,11 @@ def main() -> None:
         last.update(stage=stage, at=now)
 
     settings = load_settings(**dict(item.split("=", 1) for item in args.set))
+    from rashomon.profiling import StageTimer
+
     started = time.perf_counter()
-    analysis = analyze([target], settings, progress=progress)
+    with StageTimer() as timer:
+        analysis = analyze([target], settings, progress=progress)
     elapsed = time.perf_counter() - started
     progress("end", 0, 0)
     from rashomon.embed import _pool
@@ -117,6 +140,8 @@ def main() -> None:
         + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stage_times.items())
         + "  (a stage's time runs until the next stage reports its first progress)"
     )
+    print("time per stage (rashomon.profiling, as `rashomon analyze --profile` prints it):")
+    print(timer.format())
     if args.keep is None:
         shutil.rmtree(target)
 

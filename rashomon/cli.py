@@ -12,7 +12,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from . import __version__
 from .config import SETTINGS, Settings, load_settings
 from .errors import NotFound, RashomonError
 from .export import FORMATS, to_json, to_markdown
+from .profiling import StageTimer, stage
 from .records import Analysis, Comparison, CrossLink, Disagreement, Event, Evidence, Rejected, Storyline
 from .store import Workspace
 
@@ -179,26 +180,46 @@ def write_outputs(analysis: Analysis, out_dir: Path, settings: Settings) -> list
     return written
 
 
-def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> None:
+def profiled(profile: bool) -> AbstractContextManager[StageTimer | None]:
+    """A :class:`~rashomon.profiling.StageTimer` timing the block when ``profile``, else nothing."""
+    return StageTimer() if profile else nullcontext()
+
+
+def print_profile(timer: StageTimer | None) -> None:
+    """The time per stage, on standard error (``--profile``)."""
+    if timer is not None:
+        click.echo("time per stage (wall seconds; each second counted once, for the innermost stage):", err=True)
+        click.echo(timer.format(), err=True)
+
+
+def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path, profile: bool = False) -> None:
     from .pipeline import analysis_counts, analyze, format_counts
 
     settings = settings_for(ctx)
-    try:
-        with progress_bar(True) as progress:
-            analysis = analyze(paths, settings, progress=progress)
-    except RashomonError as error:
-        fail(error)
-        return
-    print_rejected(analysis.rejected)
-    if not analysis.articles:
-        raise click.ClickException(
-            f"No article could be processed ({len(analysis.rejected)} input(s) rejected). "
-            "Rashomon reads .txt, .html/.htm, .json and .jsonl files and folders of them."
-        )
-    written = write_outputs(analysis, out_dir, settings)
+    with profiled(profile) as timer:
+        try:
+            with progress_bar(True) as progress:
+                analysis = analyze(paths, settings, progress=progress)
+        except RashomonError as error:
+            fail(error)
+            return
+        print_rejected(analysis.rejected)
+        if not analysis.articles:
+            raise click.ClickException(
+                f"No article could be processed ({len(analysis.rejected)} input(s) rejected). "
+                "Rashomon reads .txt, .html/.htm, .json and .jsonl files and folders of them."
+            )
+        with stage("report"):
+            written = write_outputs(analysis, out_dir, settings)
+    print_profile(timer)
     out.print(summary_table(analysis))
     out.print(f"inputs: {format_counts(analysis_counts(analysis))}", markup=False)
     out.print(f"Wrote {', '.join(written)}", markup=False)
+
+
+profile_option = click.option(
+    "--profile", is_flag=True, help="After the run, print the wall time of each stage (on standard error)."
+)
 
 
 @cli.command("analyze")
@@ -211,10 +232,11 @@ def run_analysis(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> N
     show_default=True,
     help="Folder for report.html, export.json and export.md.",
 )
+@profile_option
 @click.pass_context
-def analyze_command(ctx: click.Context, paths: tuple[str, ...], out_dir: Path) -> None:
+def analyze_command(ctx: click.Context, paths: tuple[str, ...], out_dir: Path, profile: bool) -> None:
     """One shot: read PATHS (files or folders), run every stage, write the report and exports."""
-    run_analysis(ctx, paths, out_dir)
+    run_analysis(ctx, paths, out_dir, profile)
 
 
 @cli.command("demo")
@@ -260,19 +282,22 @@ def open_workspace(folder: Path, must_exist: bool = True) -> Workspace:
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @workspace_option
+@profile_option
 @click.pass_context
-def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path) -> None:
+def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path, profile: bool) -> None:
     """Add PATHS to a workspace; re-ingesting the same files changes nothing."""
     from .pipeline import default_embedder, ingest
 
     settings = settings_for(ctx, workspace)
     with open_workspace(workspace, must_exist=False) as ws:
-        try:
-            with progress_bar(True) as progress:
-                result = ingest(paths, ws, settings, default_embedder(settings), progress=progress)
-        except RashomonError as error:
-            fail(error)
-            return
+        with profiled(profile) as timer:
+            try:
+                with progress_bar(True) as progress:
+                    result = ingest(paths, ws, settings, default_embedder(settings), progress=progress)
+            except RashomonError as error:
+                fail(error)
+                return
+        print_profile(timer)
         print_ingest_summary(result)
         if not result.added and not result.unchanged and not result.duplicates and not result.versions:
             raise click.ClickException("Nothing could be ingested.")

@@ -27,6 +27,7 @@ from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups, word_counts
 from .language import FastTextDetector, LanguageDetector, detect_language
+from .profiling import stage
 from .records import (
     Analysis,
     Article,
@@ -106,12 +107,14 @@ def prepare(
     """Clean, detect language and read dates; articles left empty, or that a stage fails on, are rejected."""
     detector = detector or FastTextDetector()
     if boilerplate is None:
-        boilerplate = find_outlet_boilerplate(documents, settings.outlet_boilerplate_min)
+        with stage("clean"):
+            boilerplate = find_outlet_boilerplate(documents, settings.outlet_boilerplate_min)
     articles: list[Article] = []
     boundary = Boundary()
     for done, document in enumerate(documents, start=1):
         progress("clean", done, len(documents))
-        article = boundary.run("clean", document, clean_document, document, boilerplate)
+        with stage("clean"):
+            article = boundary.run("clean", document, clean_document, document, boilerplate)
         if article is None:
             continue
         if not article.text.strip():
@@ -119,8 +122,10 @@ def prepare(
                 Rejected(document.source, "nothing left after removing debris lines", document.raw)
             )
             continue
-        article = boundary.run("language", document, detect_language, article, detector)
-        article = article and boundary.run("dates", document, resolve_dates, article)
+        with stage("language"):
+            article = boundary.run("language", document, detect_language, article, detector)
+        with stage("dates"):
+            article = article and boundary.run("dates", document, resolve_dates, article)
         if article is not None:
             articles.append(article)
     return articles, boundary.rejected
@@ -149,7 +154,8 @@ def per_article(
             progress("extract", position[article.id], len(kept))
             return extract_article(article)
 
-        done = boundary.each("extract", kept, extract)
+        with stage("extract"):
+            done = boundary.each("extract", kept, extract)
         kept, extractions = [a for a, _x in done], [x for _a, x in done]
     framings: list[Framing] = []
     if settings.framing and kept:
@@ -158,7 +164,8 @@ def per_article(
         # The framing model was trained on USE vectors: it shares the run's cache only with USE.
         model = LinearFramingModel(embedder=embedder) if embedder.name == USEEmbedder.name else None
         try:
-            framings = frame_articles(kept, model)  # one batch: paragraphs encoded together
+            with stage("framing"):
+                framings = frame_articles(kept, model)  # one batch: paragraphs encoded together
         except Exception:  # find the article it fails on, one at a time
             log.info("framing a batch failed; framing one article at a time", exc_info=True)
             done_framing = boundary.each("framing", kept, lambda article: frame_articles([article], model)[0])
@@ -183,7 +190,18 @@ def group(
     With a ``boundary``, an article the embedder or the name features fail on is
     rejected there and left out; without one, the error propagates.
     """
-    grouper = grouper or Grouper(settings)
+    with stage("cluster"):
+        return _group(articles, settings, embedder, grouper or Grouper(settings), progress, boundary)
+
+
+def _group(
+    articles: Sequence[Article],
+    settings: Settings,
+    embedder: Embedder,
+    grouper: Grouper,
+    progress: Progress,
+    boundary: Boundary | None,
+) -> Grouper:
     ordered = sorted(articles, key=article_order)
     batch = 2048  # articles embedded per call: enough to keep worker processes busy
     for start in range(0, len(ordered), batch):
@@ -247,7 +265,8 @@ def analyze(
     settings = settings or load_settings()
     with Workspace.in_memory() as workspace:
         ingest_items(read_sources(paths, settings), workspace, settings, embedder, detector, progress)
-        return workspace.analysis(settings)
+        with stage("read back"):
+            return workspace.analysis(settings)
 
 
 def comparisons_of(
@@ -265,19 +284,20 @@ def comparisons_of(
     from .compare.stage import compare_events
 
     wanted = set(only) if only is not None else None
-    return compare_events(
-        [event for event in analysis.events if wanted is None or event.id in wanted],
-        analysis.articles,
-        analysis.extractions,
-        analysis.entities,
-        analysis.crosslinks,
-        embedder or default_embedder(settings),
-        settings.reader_language,
-        progress=lambda done, total: progress("compare", done, total),
-        lexicon=load_lexicon(settings.naming_lexicon or None),
-        framings=analysis.framings,
-        on_error=_comparison_failed,
-    )
+    with stage("compare"):
+        return compare_events(
+            [event for event in analysis.events if wanted is None or event.id in wanted],
+            analysis.articles,
+            analysis.extractions,
+            analysis.entities,
+            analysis.crosslinks,
+            embedder or default_embedder(settings),
+            settings.reader_language,
+            progress=lambda done, total: progress("compare", done, total),
+            lexicon=load_lexicon(settings.naming_lexicon or None),
+            framings=analysis.framings,
+            on_error=_comparison_failed,
+        )
 
 
 def with_comparisons(
@@ -443,7 +463,8 @@ def _ingest_locked(
             f"Workspace {workspace.folder} was built with embedder {', '.join(sorted(kinds))}; "
             f"this run uses {embedder.name}. Use the same embedder setting or a new workspace."
         )
-    pending = list(items)
+    with stage("read"):
+        pending = list(items)
     # Read by id: only the stored articles these items could be (not every stored id).
     known_ids = workspace.article_ids({item.id for item in pending if isinstance(item, Document)})
     documents: list[Document] = []
@@ -477,8 +498,9 @@ def _ingest_locked(
             same_url.append((earlier.id, article))
         else:
             versions.append((earlier.id, article))
-    _backfill(workspace, settings)
-    articles, exact_copies, signatures = _split_copies(articles, workspace)
+    with stage("dedup"):
+        _backfill(workspace, settings)
+        articles, exact_copies, signatures = _split_copies(articles, workspace)
     boundary = Boundary(raw_of)
     articles, new_extractions, new_framings = per_article(articles, settings, embedder, boundary, progress)
     # Only the stored groups the new articles can reach (by date), without their label terms:
@@ -486,7 +508,8 @@ def _ingest_locked(
     days = [parse_published(article.published) for article in articles]
     known = [day for day in days if day is not None]
     reach = (min(known), max(known)) if known and len(known) == len(days) else None
-    grouper, old_events, old_storylines = workspace.grouping(settings, reach)
+    with stage("cluster"):
+        grouper, old_events, old_storylines = workspace.grouping(settings, reach)
     start = len(grouper.features)
     grouper = group(articles, settings, embedder, grouper, progress, boundary=boundary)
     rejected.extend(boundary.rejected)
@@ -494,7 +517,7 @@ def _ingest_locked(
     by_id = {article.id: article for article in articles}
     added = [by_id[f.article_id] for f in grouper.features[start:]]
     new_versions: list[str] = []
-    with workspace.write() as db:
+    with stage("write"), workspace.write() as db:
         for article in added:
             workspace.add_article(db, article, new_vectors[article.id], embedder.name)
             workspace.save_signature(db, article.id, *signatures[article.id])
@@ -572,34 +595,37 @@ def _ingest_locked(
             workspace.save_extractions(db, linked)
             legacy = _legacy("extract", workspace.articles_without("extractions"))
             workspace.save_extractions(db, legacy)
-            relink_entities(workspace, db, [*linked, *legacy], settings)
-            entities = workspace.entities(needed)
+            with stage("canonical"):
+                relink_entities(workspace, db, [*linked, *legacy], settings)
+                entities = workspace.entities(needed)
             relinked = [s for s in storylines if s.id in touched_storylines]
             members = sorted({a for s in relinked for a in s.article_ids})
-            crosslinks = cross_links(
-                [by_id[a] for a in members if a in by_id],
-                workspace.extractions(members),
-                entities,
-                relinked,
-                events,
-                kept_embedder,
-            )
+            with stage("links"):
+                crosslinks = cross_links(
+                    [by_id[a] for a in members if a in by_id],
+                    workspace.extractions(members),
+                    entities,
+                    relinked,
+                    events,
+                    kept_embedder,
+                )
             workspace.save_crosslinks(db, crosslinks, storylines=[*touched_storylines, *gone])
         if settings.framing:
             # The new articles, and articles stored before the framing stage existed.
             workspace.save_framings(db, [f for f in new_framings if f.article_id in kept])
             workspace.save_framings(db, _legacy("framing", workspace.articles_without("framings")))
         workspace.add_word_documents(db, [(a.language or "", word_counts(a)) for a in added])
-        events, storylines = _relabel(
-            workspace,
-            (old_events, old_storylines),
-            events,
-            storylines,
-            (touched_events, touched_storylines),
-            by_id,
-            settings,
-            entities,
-        )
+        with stage("labels"):
+            events, storylines = _relabel(
+                workspace,
+                (old_events, old_storylines),
+                events,
+                storylines,
+                (touched_events, touched_storylines),
+                by_id,
+                settings,
+                entities,
+            )
         workspace.save_groups(
             db, events, storylines, changed={*touched_events, *touched_storylines}, dropped={*gone_events, *gone}
         )

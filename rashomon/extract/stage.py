@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from ..embed import Embedder
+from ..profiling import stage
 from ..records import Article, CrossLink, Entity, Event, Extraction, Storyline, article_order
 from .canonical import link_entities, organisation_mentions
 from .figures import extract_figures
@@ -33,18 +34,18 @@ def extract_article(article: Article, recognizer: object | None = None) -> Extra
     from .entities import EntityRecognizer, recognize_entities
 
     text, language = article.text, article.language
-    if isinstance(recognizer, EntityRecognizer):
-        mentions = recognizer.recognize(text, language)
-    else:
-        mentions = recognize_entities(text, language)
-    mentions = [*mentions, *organisation_mentions(text, mentions)]
-    mentions = sorted([*mentions, *adjective_mentions(text, language, mentions)], key=lambda m: (m.start, m.end))
-    return Extraction(
-        article_id=article.id,
-        mentions=tuple(mentions),
-        quotes=tuple(extract_quotes(text, language)),
-        figures=tuple(extract_figures(text, language)),
-    )
+    with stage("entities"):
+        if isinstance(recognizer, EntityRecognizer):
+            mentions = recognizer.recognize(text, language)
+        else:
+            mentions = recognize_entities(text, language)
+        mentions = [*mentions, *organisation_mentions(text, mentions)]
+        mentions = sorted([*mentions, *adjective_mentions(text, language, mentions)], key=lambda m: (m.start, m.end))
+    with stage("quotes"):
+        quotes = tuple(extract_quotes(text, language))
+    with stage("figures"):
+        figures = tuple(extract_figures(text, language))
+    return Extraction(article_id=article.id, mentions=tuple(mentions), quotes=quotes, figures=figures)
 
 
 def extract_articles(
