@@ -217,6 +217,7 @@ def step(spec: dict[str, Any]) -> dict[str, Any]:
     import rashomon.cli  # noqa: F401  (the import is timed apart from the step)
 
     imported = time.perf_counter()
+    cpu = time.process_time()  # every thread of this process: less bent by other jobs than wall time
     kind = spec["kind"]
     result: dict[str, Any] = {}
     if kind == "ingest":
@@ -250,6 +251,7 @@ def step(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         raise ValueError(f"unknown step {kind!r}")
     finished = time.perf_counter()
+    result["cpu_s"] = round(time.process_time() - cpu, 3)
     return {"import_s": imported - started, "call_s": finished - imported, "result": result}
 
 
@@ -485,7 +487,8 @@ class Bench:
             measure = run_step(spec, self.fresh, scratch / "step", self.timeout)
             steps[name] = measure
             self.log(
-                f"  {name}: {measure.wall_s:.2f} s wall, {measure.call_s:.2f} s in the call, "
+                f"  {name}: {measure.wall_s:.2f} s wall, {measure.call_s:.2f} s in the call "
+                f"({measure.result.get('cpu_s', 0):.2f} s CPU), "
                 f"{_mb(measure.peak_rss_mb)} peak, load {measure.load:.2f}"
             )
             return measure
@@ -576,6 +579,9 @@ def table_row(row: dict[str, Any]) -> str:
     ratio = "–"
     if "ingest_new" in steps and "analyze_new" in steps and steps["analyze_new"]["call_s"]:
         ratio = f"{steps['ingest_new']['call_s'] / steps['analyze_new']['call_s']:.2f}"
+        cpu = [steps[name]["result"].get("cpu_s") for name in ("ingest_new", "analyze_new")]
+        if all(cpu):
+            ratio += f" ({cpu[0] / cpu[1]:.2f} CPU)"
     peak = steps.get("ingest_new", {}).get("peak_rss_mb")
     loads = [m["load"] for m in steps.values()]
     load = f"{min(loads):.1f}–{max(loads):.1f}" if loads else "–"
