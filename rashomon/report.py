@@ -174,7 +174,9 @@ def write_report(analysis: Analysis, index: Path, page_kb: int = PAGE_KB) -> Rep
             )
         html = html.replace(_OVERSIZE, note, 1)
         size = len(html.encode("utf-8"))
-        rows.append({"storyline": storyline, "page": page, "kb": f"{size / 1000:,.0f}", "outlets": report.outlets_in(storyline)})
+        rows.append(
+            {"storyline": storyline, "page": page, "kb": f"{size / 1000:,.0f}", "outlets": report.outlets_in(storyline)}
+        )
         if held is not None and held_bytes + size <= bound:
             held.append((page, html))
             held_bytes += size

@@ -129,7 +129,9 @@ def test_bench_workspace_counts_everything_a_paged_report_wrote(tmp_path: Path) 
     storylines = tuple(
         Storyline(id=f"st-b{n}", label=f"s{n}", event_ids=(f"ev-b{n}",), article_ids=(f"b{n}",)) for n in range(4)
     )
-    written = write_report(Analysis(articles=articles, events=events, storylines=storylines, rejected=()), tmp_path / "r.html", page_kb=5)
+    written = write_report(
+        Analysis(articles=articles, events=events, storylines=storylines, rejected=()), tmp_path / "r.html", page_kb=5
+    )
     assert written.paged
     (tmp_path / "r-other.html").write_text("not the report's", encoding="utf-8")
     sizes = bench.written_sizes(tmp_path / "r.html")

@@ -181,7 +181,16 @@ def test_report_removes_only_its_own_stale_pages(analysis: Analysis, tmp_path: P
 
 
 def test_report_page_names_are_safe_and_distinct() -> None:
-    ids = ["st-8c5892d8fe57", "st-../../etc/passwd", "st-<script>", "st-A", "st-a", "st-a b", "st-a_b", "st-" + "x" * 300]
+    ids = [
+        "st-8c5892d8fe57",
+        "st-../../etc/passwd",
+        "st-<script>",
+        "st-A",
+        "st-a",
+        "st-a b",
+        "st-a_b",
+        "st-" + "x" * 300,
+    ]
     names = [page_name(i) for i in ids]
     assert names[0] == "st-8c5892d8fe57.html"
     assert len(set(names)) == len(ids)
@@ -259,6 +268,7 @@ def test_cli_report_of_one_event_is_the_event_of_the_whole_report(workspace: Pat
     out = tmp_path / "event.html"
     assert CliRunner().invoke(cli, ["report", event.id, "-w", str(workspace), "-o", str(out)]).exit_code == 0
     whole = render_html(full, only=event.id)
+
     # The same event block, articles and comparison as the event cut from everything (sources are
     # shown relative to the folder the page's own articles share).
     def block(page: str) -> str:
