@@ -11,7 +11,8 @@ and the default embedder (multilingual USE):
 * re-ingest of ``--reingest`` (100) input files that are already stored (aim: under 2 s);
 * ``rashomon show ev-…`` of one event, ``rashomon report ev-…`` (aim: each under 1 s),
   ``rashomon export`` of the whole workspace (time and size), and optionally ``rashomon report``
-  of the whole workspace (``--full-report``); these run ``rashomon.cli.main`` as the console
+  of the whole workspace (``--full-report``: its time, the bytes of everything it wrote, index,
+  storyline pages and manifest, the number of files and the largest); these run ``rashomon.cli.main`` as the console
   script does;
 * the peak resident memory of each of those processes (aim for the ingest: under 2 GB at 20,000).
 
@@ -522,7 +523,7 @@ class Bench:
         ):
             if name in steps:
                 path = scratch / file
-                steps[name].result["bytes"] = path.stat().st_size if path.is_file() else None
+                steps[name].result.update(written_sizes(path))
                 if steps[name].result.get("exit"):
                     self.log(f"  {name} exited {steps[name].result['exit']}")
         out["steps"] = {name: m.as_dict() for name, m in steps.items()}
@@ -542,6 +543,18 @@ class Bench:
         touched = [e for e in events if new_ids & set(e.article_ids)] or events
         best = max(touched, key=lambda e: (len(e.article_ids), [-ord(c) for c in e.id]))
         return {"id": best.id, "articles": len(best.article_ids), "events": len(events)}
+
+
+def written_sizes(path: Path) -> dict[str, int | None]:
+    """What a step wrote to ``path``: ``bytes`` in all, ``files`` and the ``largest`` file; for a
+    paged report, its index and every file in ``NAME-files/`` beside it (see rashomon.report)."""
+    if not path.is_file():
+        return {"bytes": None, "files": 0, "largest": None}
+    sizes = [path.stat().st_size]
+    folder = path.with_name(f"{path.stem}-files")
+    if path.suffix == ".html" and folder.is_dir():
+        sizes += [p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()]
+    return {"bytes": sum(sizes), "files": len(sizes), "largest": max(sizes)}
 
 
 def _mb(value: float | None) -> str:
@@ -566,11 +579,18 @@ def _both(steps: dict[str, Any], name: str) -> str:
     return f"{steps[name]['wall_s']:.1f} ({steps[name]['call_s']:.2f})" if name in steps else "–"
 
 
-def _sized(steps: dict[str, Any], name: str) -> str:
+def _sized(steps: dict[str, Any], name: str, pages: bool = False) -> str:
+    """Wall seconds (MB written in all); with ``pages``, also the files and the largest one's MB."""
     if name not in steps:
         return "–"
-    size = steps[name]["result"].get("bytes")
-    return f"{steps[name]['wall_s']:.1f} ({size / 1e6:.1f})" if size else f"{steps[name]['wall_s']:.1f}"
+    result = steps[name]["result"]
+    size = result.get("bytes")
+    if not size:
+        return f"{steps[name]['wall_s']:.1f}"
+    if pages and result.get("largest") is not None:
+        files = result.get("files") or 1
+        return f"{steps[name]['wall_s']:.1f} ({size / 1e6:.1f}; {files} files, largest {result['largest'] / 1e6:.2f})"
+    return f"{steps[name]['wall_s']:.1f} ({size / 1e6:.1f})"
 
 
 def table_row(row: dict[str, Any]) -> str:
@@ -590,17 +610,19 @@ def table_row(row: dict[str, Any]) -> str:
         f"{row['build_s']:.0f} ({row['batches']}) | {_seconds(steps, 'ingest_new', 'call_s')} | "
         f"{_seconds(steps, 'analyze_new', 'call_s')} | {ratio} | {_mb(peak)} | {_seconds(steps, 'reingest')} | "
         f"{_both(steps, 'show')} | {_both(steps, 'report_event')} | {_sized(steps, 'export')} | "
-        f"{_sized(steps, 'report_all')} | {load} |"
+        f"{_sized(steps, 'report_all', pages=True)} | {load} |"
     )
 
 
 def table(rows: Sequence[dict[str, Any]], new: int = 100, reingest: int = 100) -> Iterator[str]:
     """Markdown lines: one row per size. Ingest and analyze: seconds in the call (the model loads
     included, interpreter start and imports not); the rest: wall seconds of the whole process, and
-    for show and report of one event the seconds in the call in brackets."""
+    for show and report of one event the seconds in the call in brackets; for export the MB written,
+    for the whole report the MB of everything it wrote (index, pages, manifest), how many files and
+    the largest file's MB."""
     yield (
         f"| stored | events | build s (batches) | ingest {new} new s | analyze {new} s | ratio | ingest peak RSS | "
-        f"re-ingest {reingest} s | show ev s | report ev s | export s (MB) | report all s (MB) | load |"
+        f"re-ingest {reingest} s | show ev s | report ev s | export s (MB) | report all s (MB; files, largest MB) | load |"
     )
     yield "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     for row in rows:

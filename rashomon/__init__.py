@@ -58,7 +58,7 @@ if TYPE_CHECKING:
         Tone,
         Voice,
     )
-    from .report import render_html
+    from .report import ReportFiles, render_html, write_report
     from .store import Workspace
 
 __version__ = "0.1.0"
@@ -116,7 +116,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Tone",
         "Voice",
     ),
-    ".report": ("render_html",),
+    ".report": ("ReportFiles", "render_html", "write_report"),
     ".store": ("Workspace",),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -195,6 +195,7 @@ __all__ = [
     "RashomonError",
     "Rejected",
     "RemovedLine",
+    "ReportFiles",
     "Settings",
     "Speaker",
     "StoreError",
@@ -225,4 +226,5 @@ __all__ = [
     "to_json",
     "to_jsonl",
     "to_markdown",
+    "write_report",
 ]

@@ -132,7 +132,7 @@ def page_name(storyline_id: str) -> str:
     return f"st-{safe + '-' if safe else ''}{digest}.html"
 
 
-def write_report(analysis: Analysis, index: Path, page_kb: int = PAGE_KB) -> ReportFiles:
+def write_report(analysis: Analysis, index: str | os.PathLike[str], page_kb: int = PAGE_KB) -> ReportFiles:
     """Write the report to ``index``: one page while it stays under ``page_kb`` kilobytes, else a
     paged report that stays usable at any size.
 
@@ -146,6 +146,7 @@ def write_report(analysis: Analysis, index: Path, page_kb: int = PAGE_KB) -> Rep
     naming pattern, in its own folder). Nothing else is written, and nothing is read but
     ``analysis``.
     """
+    index = Path(index)
     bound = max(1, page_kb) * 1000
     report = _Report(analysis)
     folder = pages_folder(index)
@@ -253,6 +254,8 @@ class _Report:
         self.environment = _environment()
         self.articles = {a.id: a for a in analysis.articles}
         self.events = {e.id: e for e in analysis.events}
+        self.article_order = {a.id: n for n, a in enumerate(analysis.articles)}
+        self.event_order = {e.id: n for n, e in enumerate(analysis.events)}
         outlets_by_id = {a.id: a.outlet or "unknown outlet" for a in analysis.articles}
         # Who tells it: the outlet, else the site, else the article itself (inputs without metadata).
         teller_of = {a.id: a.teller for a in analysis.articles}
@@ -284,14 +287,15 @@ class _Report:
 
     def _counted(self, storylines: Sequence[Storyline]) -> dict[str, object]:
         """What a page's summary counts: the articles and events of its storylines."""
-        shown = {a for s in storylines for a in s.article_ids}
-        articles = tuple(a for a in self.analysis.articles if a.id in shown)
-        events = {e for s in storylines for e in s.event_ids}
+        # In the analysis's order, read by id: a page costs what it shows, not what the report holds.
+        shown = {a for s in storylines for a in s.article_ids if a in self.articles}
+        articles = tuple(self.articles[a] for a in sorted(shown, key=self.article_order.__getitem__))
+        events = {e for s in storylines for e in s.event_ids if e in self.events}
         view = dataclasses.replace(
             self.analysis,
             articles=articles,
             storylines=tuple(storylines),
-            events=tuple(e for e in self.analysis.events if e.id in events),
+            events=tuple(self.events[e] for e in sorted(events, key=self.event_order.__getitem__)),
         )
         return {
             "analysis": view,

@@ -95,7 +95,8 @@ def test_bench_workspace_smoke_run_builds_measures_and_reuses(tmp_path: Path) ->
     common = ["--batch", "10", "--new", "5", "--reingest", "5", "--pool", "12", "--embedder", "hashing"]
     build_only = ["--skip", *bench.OPS]
     assert bench.main(["--sizes", "20", "--keep", str(keep), "--inprocess", *build_only, *common]) == 0
-    assert bench.main(["--sizes", "30", "--reuse", str(keep), "--json", str(figures), "--inprocess", *common]) == 0
+    sized = ["--sizes", "30", "--reuse", str(keep), "--json", str(figures), "--inprocess", "--full-report"]
+    assert bench.main([*sized, *common]) == 0
     report = json.loads(figures.read_text(encoding="utf-8"))
     (row,) = report["sizes"]
     assert row["items"] == 30 and row["articles"] == 30 and row["batches"] == 3
@@ -103,14 +104,39 @@ def test_bench_workspace_smoke_run_builds_measures_and_reuses(tmp_path: Path) ->
     assert sum(c["new"] for c in built) == 12 and sum(c["near copies"] for c in built) == 18
     assert sum(c["exact copies"] + c["rejected"] for c in built) == 0
     steps = row["steps"]
-    assert set(steps) == {"analyze_new", "ingest_new", "reingest", "show", "report_event", "export"}
+    assert set(steps) == {"analyze_new", "ingest_new", "reingest", "show", "report_event", "export", "report_all"}
     assert steps["analyze_new"]["result"]["articles"] == 5 and steps["ingest_new"]["result"]["added"] == 5
     assert steps["reingest"]["result"]["counts"]["unchanged"] == 5
     assert all(steps[name]["result"]["exit"] == 0 for name in ("show", "report_event", "export"))
     assert steps["export"]["result"]["bytes"] > 10_000
+    report_all = steps["report_all"]["result"]
+    assert report_all["exit"] == 0 and report_all["files"] >= 1
+    assert report_all["bytes"] >= report_all["largest"] > 1_000
     # The kept workspace holds the build only (the steps ran on a copy); a fresh process reads it.
     show = {"kind": "cli", "args": ["show", row["event"]["id"], "-w", str(keep / "workspace")]}
     measure = bench.run_step({**show, "stdout": str(tmp_path / "show.out")}, True, tmp_path / "step", 300)
     assert measure.result["exit"] == 0 and measure.peak_rss_mb and measure.peak_rss_mb > 20
     assert row["event"]["id"] in (tmp_path / "show.out").read_text(encoding="utf-8")
     assert json.loads((keep / "manifest.json").read_text(encoding="utf-8"))["articles"] == 30
+
+
+def test_bench_workspace_counts_everything_a_paged_report_wrote(tmp_path: Path) -> None:
+    from rashomon.records import Analysis, Article, Event, Storyline
+    from rashomon.report import write_report
+
+    articles = tuple(Article(id=f"b{n}", source=f"in#b{n}", raw_text="x", text="Some text. " * 40) for n in range(4))
+    events = tuple(Event(id=f"ev-b{n}", label=f"e{n}", article_ids=(f"b{n}",)) for n in range(4))
+    storylines = tuple(
+        Storyline(id=f"st-b{n}", label=f"s{n}", event_ids=(f"ev-b{n}",), article_ids=(f"b{n}",)) for n in range(4)
+    )
+    written = write_report(
+        Analysis(articles=articles, events=events, storylines=storylines, rejected=()), tmp_path / "r.html", page_kb=5
+    )
+    assert written.paged
+    (tmp_path / "r-other.html").write_text("not the report's", encoding="utf-8")
+    sizes = bench.written_sizes(tmp_path / "r.html")
+    assert sizes == {"bytes": written.total_bytes, "files": len(written.files), "largest": written.largest_bytes}
+    assert bench.written_sizes(tmp_path / "missing.html") == {"bytes": None, "files": 0, "largest": None}
+    one = tmp_path / "export.json"
+    one.write_text("{}", encoding="utf-8")
+    assert bench.written_sizes(one) == {"bytes": 2, "files": 1, "largest": 2}
