@@ -31,6 +31,7 @@ inputs up to 64 KB are written to ``tests/data/fuzz-regressions/TARGET/``, where
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import json
@@ -1048,16 +1049,32 @@ def _measure(conn: Any, make: Callable[[], Case], folder: str, max_bytes: int) -
     logging.disable(logging.CRITICAL)
     sys.stderr = open(os.devnull, "w")
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
+    _reset_peak_memory()  # a forked child inherits its parent's high-water mark
     case = make()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _peak_memory_kb()
     start = time.perf_counter()
     try:
         status, detail = run_case(case, Path(folder), max_bytes), ""
     except BaseException as error:  # noqa: B036 - reported, not swallowed
         status, detail = "crash", f"{type(error).__name__}: {error}"[:300]
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _peak_memory_kb()
     conn.send((status, seconds, detail, peak * 1024, before * 1024))
+
+
+def _reset_peak_memory() -> None:
+    """Start this process's peak resident memory afresh (Linux: ``/proc/self/clear_refs``)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_memory_kb() -> int:
+    """This process's peak resident memory in KB since :func:`_reset_peak_memory` (``VmHWM``);
+    where there is no ``/proc``, ``ru_maxrss`` (which counts from the fork, parent included)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        status = Path("/proc/self/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def measure_pathological(
