@@ -899,7 +899,7 @@ def iter_cases(total: int, seed: int, seeds: Seeds, hypothesis_share: float = 0.
 # -- pathological inputs ----------------------------------------------------------------
 
 PATHOLOGICAL_SECONDS = 20.0  # each is refused (or read) within this, measured on one core
-PATHOLOGICAL_RSS_MB = 1500  # and within this peak resident memory of its worker
+PATHOLOGICAL_RSS_MB = 1500  # and within this peak resident memory added by its worker
 
 
 def _gzip_bomb(size: int, prefix: bytes = b"", level: int = 9) -> bytes:
@@ -1049,16 +1049,19 @@ def _measure(conn: Any, make: Callable[[], Case], folder: str, max_bytes: int) -
     logging.disable(logging.CRITICAL)
     sys.stderr = open(os.devnull, "w")
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
-    _reset_peak_memory()  # a forked child inherits its parent's high-water mark
+    # A forked child starts with its parent's pages resident (and its high-water mark): what a
+    # case uses is what it adds to that, its input included.
+    _reset_peak_memory()
+    baseline = _peak_memory_kb()
     case = make()
-    before = _peak_memory_kb()
+    before = _peak_memory_kb() - baseline
     start = time.perf_counter()
     try:
         status, detail = run_case(case, Path(folder), max_bytes), ""
     except BaseException as error:  # noqa: B036 - reported, not swallowed
         status, detail = "crash", f"{type(error).__name__}: {error}"[:300]
     seconds = time.perf_counter() - start
-    peak = _peak_memory_kb()
+    peak = _peak_memory_kb() - baseline
     conn.send((status, seconds, detail, peak * 1024, before * 1024))
 
 
@@ -1082,7 +1085,9 @@ def measure_pathological(
 ) -> tuple[str, float, int, str]:
     """Make and run one pathological case in a fresh process: ``(status, seconds, peak_rss_bytes, detail)``.
 
-    The peak resident memory includes the process itself and the input it was given.
+    The peak resident memory is what the case added to the process it was forked from: the
+    input it was given and everything the run held (a forked child starts with its parent's
+    pages resident, which are not the case's).
     """
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="rashomon-patho-") as folder:
