@@ -353,7 +353,18 @@ class CachedEmbedder:
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
 
-def embedding_chunks(article: Article, max_chars: int = 5000, chunk_chars: int = 600) -> list[str]:
+CHUNK_CHARS = 600
+"""Characters of a paragraph the encoder reads: every stage that embeds paragraphs (grouping,
+framing) cuts them here, so each paragraph is embedded once per article and the vector cache
+serves the others (sharper on paragraph-sized text, and USE's cost grows with length)."""
+
+
+def paragraph_chunk(paragraph: str) -> str:
+    """The part of a paragraph that is embedded (its first :data:`CHUNK_CHARS` characters)."""
+    return paragraph[:CHUNK_CHARS]
+
+
+def embedding_chunks(article: Article, max_chars: int = 5000, chunk_chars: int = CHUNK_CHARS) -> list[str]:
     """Title and paragraphs from the top of an article, up to ``max_chars`` in all.
 
     Paragraphs are embedded one by one (long ones cut at ``chunk_chars``): the

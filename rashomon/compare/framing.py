@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..embed import Embedder, USEEmbedder
+from ..embed import CHUNK_CHARS, Embedder, USEEmbedder, paragraph_chunk
 from ..errors import InputError
 from ..records import Article, FrameLabel, Framing, TechniqueLabel
 from ..text import paragraph_spans
@@ -83,7 +83,7 @@ TECHNIQUES = (
 )
 
 MAX_PARAGRAPHS = 200
-PARAGRAPH_CHARS = 1200
+PARAGRAPH_CHARS = CHUNK_CHARS  # the cut grouping embeds too: one vector per paragraph and article
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "framing.npz"
 
 _QUOTES = "\"'«»„“”‘’‚‹›「」"
@@ -167,7 +167,7 @@ def build_features(texts: Sequence[str], vectors: np.ndarray) -> Features:
 
 def embed_paragraphs(texts: Sequence[Sequence[str]], embedder: Embedder) -> list[np.ndarray]:
     """Unit embeddings of each article's paragraphs (each cut at :data:`PARAGRAPH_CHARS`), one batch."""
-    flat = [p[:PARAGRAPH_CHARS] for paragraphs in texts for p in paragraphs]
+    flat = [paragraph_chunk(p) for paragraphs in texts for p in paragraphs]
     vectors = embedder.encode(flat) if flat else np.zeros((0, embedder.dimension), dtype=np.float32)
     out, at = [], 0
     for paragraphs in texts:
