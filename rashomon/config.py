@@ -94,7 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "A short line repeated in this many articles of one outlet is removed as boilerplate.",
     ),
-    Setting("workers", 0, "Processes for embedding large batches; 0 = one per CPU core, 1 = no extra processes."),
+    Setting(
+        "workers",
+        0,
+        "Processes for embedding large batches (1,000 paragraphs and more are embedded there while this process extracts entities); 0 = one per CPU core, 1 = no extra processes.",
+    ),
     Setting("fetch_delay", 1.0, "Seconds between two requests to the same host when fetching URLs and feeds."),
     Setting(
         "allow_private_addresses",

