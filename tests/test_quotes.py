@@ -826,6 +826,40 @@ SECOND_BATCH = [
 ]
 
 
+THIRD_BATCH = [
+    # more verbs of saying
+    ("fr", "Le ministère se tait. « Les troupes partiront en mai », révèle Claire Dubois.", "Claire Dubois"),
+    ("fr", "Les temps changent. « La liberté commence où l’ignorance finit », disait Victor Hugo.", "Victor Hugo"),
+    # a verb of saying before a comma introduces a quotation, its subject opening the sentence
+    ("en", 'Tom Reed paused, looked at the crowd and declared, "We will rebuild this town."', "Tom Reed"),
+    # a pronoun stands for a person, not for an agency's acronym
+    (
+        "ru",
+        "Генри Киссинджер дал интервью. Об этом сообщает агентство РИА. «Мы на грани войны», — сказал он.",
+        "Киссинджер",
+    ),
+    # nobody named in the three sentences before: the speaker of the latest quotation
+    (
+        "de",
+        "Ingo Berg lacht. „Gas gibt es nicht“, sagt Berg. Das sei alles erfunden. Niemand habe es je gesehen. "
+        "Man könne es nicht riechen. Er zeigt auf einen Ballon. „Schauen Sie mal“, sagt er.",
+        "Berg",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "speaker"), THIRD_BATCH, ids=[t[2] + "-" + t[0] for t in THIRD_BATCH])
+def test_quotes_speakers_of_the_third_real_news_batch(language: str, text: str, speaker: str) -> None:
+    quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
+    assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
+
+
+def test_quotes_a_list_of_quotations_after_a_colon_shares_its_speaker() -> None:
+    text = "Anne Martin, avant le vote : « Le texte est mauvais. » ; « Il faut le retirer. »"
+    quotes = [q for q in extract_quotes(text, "fr") if q.kind == "direct"]
+    assert [q.speaker.name if q.speaker else None for q in quotes] == ["Anne Martin", "Anne Martin"]
+
+
 @pytest.mark.parametrize(("language", "text", "speaker"), SECOND_BATCH, ids=[t[2] + "-" + t[0] for t in SECOND_BATCH])
 def test_quotes_speakers_of_the_second_real_news_batch(language: str, text: str, speaker: str) -> None:
     quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
@@ -862,6 +896,8 @@ def test_quotes_speaker_gate_on_real_news() -> None:
         ("quotes_precision_news", "all-1", "precision"),
         ("quotes_speaker_accuracy_news_tuning_2", "tuning-2", "speaker_accuracy"),
         ("quotes_speaker_accuracy_news_heldout_2", "heldout-2", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_tuning_3", "tuning-3", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_3", "heldout-3", "speaker_accuracy"),
         ("quotes_speaker_accuracy_news_heldout_all", "heldout", "speaker_accuracy"),
     ]:
         value, floor = scores[split]["all"][key], FLOORS[metric]["floor"]

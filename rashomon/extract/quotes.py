@@ -290,6 +290,7 @@ _POSSESSIVES = frozenset("his her its their sein seinen seiner ihren ihrer son s
 # Verbs (and a few nouns) of saying, matched as word prefixes; lower case.
 _SPEECH_PREFIXES = (
     # de
+    "enthüll",
     "sagt",
     "sagte",
     "gesagt",
@@ -409,6 +410,9 @@ _SPEECH_PREFIXES = (
     "указыва",
     "отмеча",
     # fr
+    "disai",
+    "révél",
+    "révèl",
     "déclar",
     "affirm",
     "estim",
@@ -1077,7 +1081,7 @@ def _previous_person(
     for back in range(index, max(-1, index - reach - 1), -1):
         lo, hi = ctx.sentences[back]
         lo, hi = max(lo, position - _WINDOW), min(hi, position)
-        names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition]
+        names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
         if head is not None:
             titled = _titled(ctx, names, _last_part(head).lower())
             if titled is not None:
@@ -1110,7 +1114,22 @@ def _previous_person(
             return _speaker((full or names)[-1])
         if (full or names) and fallback is None:
             fallback = _speaker((full or names)[-1])
+    if fallback is None and role is None:
+        # Nobody named in the sentences just before: the speaker of the latest quotation in the eight
+        # sentences before that ("…, fragt Bölke. … Er zeigt auf … „…“, sagt er").
+        for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
+            for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
+                if span.speaker and not span.label and span.speaker.kind == "name":
+                    return span.speaker
     return fallback  # a role refers to somebody who spoke before rather than to the last name
+
+
+def _personal(ctx: _Context, name: _Name) -> bool:
+    """Whether a name may be a person's: not an acronym ("НАТО", "CNN") nor a title after "the"
+    ("The Wall Street Journal")."""
+    if all(t.isupper() for t in name.text.split()):
+        return False
+    return re.search(r"(?<!\w)[Tt]he\s+\Z", ctx.text[max(0, name.start - 5) : name.start]) is None
 
 
 _AGENT_PREPOSITIONS = frozenset("by par von durch da por от".split())
@@ -1334,7 +1353,12 @@ def _words_between(ctx: _Context, lo: int, hi: int) -> int:
 def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | None, str | None]:
     """Speaker named before a colon that introduces the quote: "X said: …", "X: „…“"."""
     head = ctx.text[lo : span.open].rstrip()
-    if not head.endswith(":"):
+    if head.endswith(","):
+        # "… and defiantly declared, “…”": a verb of saying right before the comma introduces it too.
+        last = _WORD.findall(head[-40:])
+        if not last or not _is_speech(last[-1]):
+            return None, None, None
+    elif not head.endswith(":"):
         return None, None, None
     colon = lo + len(head) - 1
     clause_lo = lo
@@ -1361,6 +1385,8 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         ]
         if adjacent:
             name = adjacent[-1]
+        elif names and not names[0].after_preposition and _words_between(ctx, clause_lo, names[0].start) == 0:
+            name = names[0]  # "Goldwater took on …, voted against the Civil Rights Act …, declared, “…”"
     if pronoun is not None and name is None:
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
@@ -1488,7 +1514,20 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             and ctx.span_at(n.start) is None
             and not (ctx.language in NOUN_CAPITALISING and _after_article(ctx, n.start))
         ]
-        return (_speaker(leading[0]), "sentence", None) if leading else (None, None, None)
+        if leading:
+            return _speaker(leading[0]), "sentence", None
+        just_before = list(_WORD.finditer(text, max(lo, span.open - 40), span.open))[-1:]
+        first_quoted = _WORD.search(text, span.start, span.end)
+        if (
+            just_before
+            and first_quoted is not None
+            and _is_pronoun(just_before[0].group(0), ctx.language)
+            and _is_speech(first_quoted.group(0))
+        ):
+            # "… он «считает, что …»": the verb of saying opens the quotation, its subject is a pronoun.
+            antecedent = _previous_person(ctx, just_before[0].start())
+            return antecedent, ("pronoun" if antecedent else None), None
+        return None, None, None
     verb = min(verbs, key=lambda v: abs(v.start() - span.open))
     words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
     position = next(i for i, w in enumerate(words) if w.start() == verb.start())
@@ -1896,7 +1935,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             and gap_words <= 8
             and previous[-1].kind == "direct"
             and (
-                text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+                text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", ";", "—", "–")
                 or text[span.open] in "—–"
             )
         )
