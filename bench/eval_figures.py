@@ -11,6 +11,10 @@ Metrics:
   one, in order); precision = matched / predicted, recall = matched / gold.
 * normalisation accuracy: of the matched figures, the share whose value (or low/high) and unit
   are both right (relative tolerance 1e-6). "end-to-end" divides by all gold figures instead.
+* qualifier accuracy: of the matched figures, the share whose hedge and bound are both right: a
+  gold figure is ``"approximate": true`` where the text hedges it ("about", "rund", "около",
+  "une vingtaine") and has ``"bound": "over"``/``"under"`` where it bounds it ("more than",
+  "bis zu"); a figure without those keys is neither.
 * speed: CPU milliseconds per 2,000 characters of real article text (the seeds and the bundled
   sample corpus when present, else the gold sentences joined), best of 20 runs.
 
@@ -47,6 +51,7 @@ class Tally:
     predicted: int = 0
     matched: int = 0
     correct: int = 0
+    qualified: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -60,6 +65,10 @@ class Tally:
     @property
     def accuracy(self) -> float:
         return self.correct / self.matched if self.matched else 1.0
+
+    @property
+    def qualifier_accuracy(self) -> float:
+        return self.qualified / self.matched if self.matched else 1.0
 
     @property
     def end_to_end(self) -> float:
@@ -83,6 +92,11 @@ def normalised_right(predicted: Figure, gold: dict) -> bool:
     if "value" in gold:
         return _close(predicted.value, gold["value"])
     return _close(predicted.low, gold["low"]) and _close(predicted.high, gold["high"])
+
+
+def qualifier_right(predicted: Figure, gold: dict) -> bool:
+    """Hedge and bound as annotated (absent keys: neither)."""
+    return predicted.approximate == bool(gold.get("approximate")) and predicted.bound == gold.get("bound")
 
 
 def gold_spans(row: dict) -> list[tuple[int, int, dict]]:
@@ -115,9 +129,17 @@ def score(rows: Iterable[dict]) -> dict[str, Tally]:
                 continue
             used.add(hit)
             right = normalised_right(predicted[hit], gold)
+            qualified = qualifier_right(predicted[hit], gold)
             for t in (tally, tallies["all"]):
                 t.matched += 1
                 t.correct += right
+                t.qualified += qualified
+            if not qualified:
+                p = predicted[hit]
+                tally.errors.append(
+                    f"QUALIFIER {row['id']}: {p.text!r} → approximate={p.approximate} bound={p.bound}, expected "
+                    f"approximate={bool(gold.get('approximate'))} bound={gold.get('bound')}"
+                )
             if not right:
                 p = predicted[hit]
                 got = p.value if p.value is not None else (p.low, p.high)
@@ -171,15 +193,16 @@ def table(tallies: dict[str, Tally], title: str) -> str:
     lines = [
         f"**{title}**",
         "",
-        "| language | gold figures | predicted | precision | recall | normalisation accuracy | end-to-end |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| language | gold figures | predicted | precision | recall | normalisation accuracy | end-to-end "
+        "| qualifier accuracy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     order = [k for k in ("de", "en", "ru", "fr", "es", "it") if k in tallies] + ["all"]
     for key in order:
         t = tallies[key]
         lines.append(
             f"| {key} | {t.gold} | {t.predicted} | {t.precision:.3f} | {t.recall:.3f} | {t.accuracy:.3f} "
-            f"| {t.end_to_end:.3f} |"
+            f"| {t.end_to_end:.3f} | {t.qualifier_accuracy:.3f} |"
         )
     return "\n".join(lines)
 
@@ -211,7 +234,15 @@ def main(argv: list[str] | None = None) -> None:
     timings = speed()
     if args.json:
         out: dict[str, object] = {
-            split: {k: {"precision": t.precision, "recall": t.recall, "accuracy": t.accuracy} for k, t in ts.items()}
+            split: {
+                k: {
+                    "precision": t.precision,
+                    "recall": t.recall,
+                    "accuracy": t.accuracy,
+                    "qualifier_accuracy": t.qualifier_accuracy,
+                }
+                for k, t in ts.items()
+            }
             for split, ts in report.items()
         }
         out["ms_per_2000_chars"] = {name: ms for name, ms, _ in timings}

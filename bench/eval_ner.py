@@ -8,7 +8,9 @@ How it is fair: each test sentence's tokens are joined with single spaces and th
 as an article would (our tokenizer, our sentence cutting); the mentions' character
 spans are mapped back to the gold tokens. Scores are entity-level exact match
 (micro-averaged): 4-class (PER/ORG/LOC/MISC) where the set has MISC, and 3-class
-(PER/ORG/LOC; MISC ignored on both sides) everywhere.
+(PER/ORG/LOC; MISC ignored on both sides) everywhere. Tagging and scoring are
+:mod:`rashomon.evaluate`'s (``tag_tokens``, ``score_entities``), the same code as
+``rashomon eval ner FILE.jsonl``, which scores any one file this way per language.
 
 Speed: sentences are concatenated into ~2,000-character "articles" and tagged
 on one thread; we report ms per article and tokens per second.
@@ -21,7 +23,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -58,35 +59,6 @@ PUBLISHED = {
 }
 
 
-def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """BIO tags to a set of ``(first, stop, label)`` token spans (the recogniser's own decoding)."""
-    from rashomon.extract.entities import spans_from_tags
-
-    return set(spans_from_tags(tags))
-
-
-def score(
-    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels=("PER", "ORG", "LOC", "MISC")
-) -> dict:
-    """Entity-level exact-match precision, recall, F1 (micro over ``labels``) and F1 per label."""
-    counts = {label: [0, 0, 0] for label in labels}  # true positives, predicted, gold
-    for gold_tags, predicted_tags in zip(gold, predicted, strict=True):
-        g = {s for s in spans(gold_tags) if s[2] in counts}
-        p = {s for s in spans(predicted_tags) if s[2] in counts}
-        for s in g & p:
-            counts[s[2]][0] += 1
-        for s in p:
-            counts[s[2]][1] += 1
-        for s in g:
-            counts[s[2]][2] += 1
-    tp, npred, ngold = (sum(c[k] for c in counts.values()) for k in range(3))
-    result = {"p": tp / npred if npred else 0.0, "r": tp / ngold if ngold else 0.0}
-    result["f1"] = 2 * result["p"] * result["r"] / (result["p"] + result["r"]) if tp else 0.0
-    for label, (t, np_, ng) in counts.items():
-        result[label] = 2 * t / (np_ + ng) if np_ + ng else None
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
-
-
 def read(path: Path, language: str | None = None, limit: int | None = None) -> list[dict]:
     """Rows of a JSONL test file (of one language), at most ``limit``."""
     rows = []
@@ -98,26 +70,6 @@ def read(path: Path, language: str | None = None, limit: int | None = None) -> l
                 if limit is not None and len(rows) >= limit:
                     break
     return rows
-
-
-def tag_sentence(recognize, tokens: Sequence[str], language: str) -> list[str]:
-    """Tag a pre-tokenised sentence by recognising the space-joined text."""
-    text = " ".join(tokens)
-    starts, ends, offset = [], [], 0
-    for token in tokens:
-        starts.append(offset)
-        ends.append(offset + len(token))
-        offset += len(token) + 1
-    tags = ["O"] * len(tokens)
-    for mention in recognize(text, language):
-        first = next((i for i, end in enumerate(ends) if end > mention.start), None)
-        last = next((i for i in range(len(tokens) - 1, -1, -1) if starts[i] < mention.end), None)
-        if first is None or last is None or last < first:
-            continue
-        tags[first] = "B-" + mention.label
-        for i in range(first + 1, last + 1):
-            tags[i] = "I-" + mention.label
-    return tags
 
 
 def speed(recognize, rows: list[dict], language: str, article_chars: int = 2000) -> dict:
@@ -145,9 +97,21 @@ def speed(recognize, rows: list[dict], language: str, article_chars: int = 2000)
     }
 
 
+def rounded(scores: dict) -> dict:
+    """:func:`rashomon.evaluate.score_entities`'s result with every float to 4 places."""
+
+    def four(value):
+        return round(value, 4) if isinstance(value, float) else value
+
+    return {
+        k: ({label: four(f) for label, f in v.items()} if isinstance(v, dict) else four(v)) for k, v in scores.items()
+    }
+
+
 def evaluate(limit: int | None = None) -> list[dict]:
     """Score :func:`recognize_entities` on every test set found; one result row per set."""
     sys.path.insert(0, str(ROOT))
+    from rashomon.evaluate import NER_SCORED_LABELS, score_entities, tag_tokens
     from rashomon.extract.entities import DefaultRecognizer
 
     recognizer = DefaultRecognizer()
@@ -158,15 +122,15 @@ def evaluate(limit: int | None = None) -> list[dict]:
             continue
         rows = read(path, language, limit)
         gold = [row["tags"] for row in rows]
-        predicted = [tag_sentence(recognizer.recognize, row["tokens"], language) for row in rows]
+        predicted = [tag_tokens(recognizer.recognize, row["tokens"], language) for row in rows]
         result = {
             "dataset": folder,
             "lang": language,
             "domain": domain,
             "sentences": len(rows),
             "backend": getattr(recognizer.backend(language), "name", "?"),
-            "four": score(gold, predicted) if has_misc else None,
-            "three": score(gold, predicted, ("PER", "ORG", "LOC")),
+            "four": rounded(score_entities(gold, predicted)) if has_misc else None,
+            "three": rounded(score_entities(gold, predicted, NER_SCORED_LABELS)),
             "speed": speed(recognizer.recognize, rows, language),
             "published": PUBLISHED.get((folder, language), ""),
         }
@@ -197,7 +161,7 @@ def markdown(results: list[dict], limit: int | None) -> str:
         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        per_label = r["four"] or r["three"]
+        per_label = (r["four"] or r["three"])["per_label"]
         lines.append(
             f"| {r['dataset']} | {r['lang']} | {r['domain']} | {r['backend']} | {r['sentences']:,} | "
             f"{_pct(r['four']['f1']) if r['four'] else '—'} | {_pct(r['three']['f1'])} | "

@@ -6,7 +6,9 @@ Gold: ``tests/data/quotes_news.json`` — article ids, character offsets and spe
 :func:`rashomon.extract.quotes.extract_quotes` runs on each raw article text with its language.
 
 Each annotated span is matched to the predicted quote that overlaps it most. Scores per language and
-split (``tuning``: the rules were changed looking at these; ``heldout``: not looked at):
+split (``tuning``: the rules were changed looking at these; ``heldout``: not looked at), also per
+annotation batch (``tuning-1``, ``heldout-1``: the first annotation; ``-2`` and ``-3``: the second and
+third, 2026-12-06, each held-out part fixed before the rules were changed for it):
 
 * **precision**: of the annotated spans the extractor calls a quotation (direct or partial), the share
   that are somebody's words rather than a label or scare quote;
@@ -96,7 +98,8 @@ def evaluate(
         called = quote is not None and quote.kind in QUOTATIONS
         said = quote.speaker.name if called and quote and quote.speaker else None
         right = called and item["kind"] == "quote" and same_speaker(said, item["speaker"])
-        for key in [(s, lang) for s in (item["split"], "all") for lang in (item["language"], "all")]:
+        batches = (f"{item['split']}-{item.get('batch', 1)}", f"all-{item.get('batch', 1)}")
+        for key in [(s, lang) for s in (item["split"], *batches, "all") for lang in (item["language"], "all")]:
             c = counts[key]
             c["called"] += called
             c["called_quote"] += called and item["kind"] == "quote"
@@ -137,7 +140,9 @@ def table(scores: dict[str, dict[str, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=["tuning", "heldout", "both"], default="both")
+    parser.add_argument(
+        "--split", choices=["tuning", "heldout", "both", "batches"], default="both", help="batches: each batch apart"
+    )
     parser.add_argument("--verbose", action="store_true", help="list every wrong speaker and false quotation")
     parser.add_argument(
         "--show", choices=["tuning", "heldout", "all"], default="tuning", help="whose errors --verbose lists"
@@ -145,7 +150,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args()
     scores = evaluate(args.data, args.verbose, args.show)
-    splits = ["tuning", "heldout", "all"] if args.split == "both" else [args.split]
+    splits = {
+        "both": ["tuning", "heldout", "all"],
+        "batches": [
+            *(f"{split}-{batch}" for batch in (1, 2, 3) for split in ("tuning", "heldout", "all")),
+            "heldout",
+            "all",
+        ],
+    }.get(args.split, [args.split])
     if args.json:
         print(json.dumps({split: scores[split] for split in splits}, indent=2))
         return

@@ -85,12 +85,12 @@ def main() -> None:
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(out))
-    from eval_ner import score
+    from rashomon.evaluate import score_entities
 
     dev = read(NER_DATA / "germeval2014" / "dev.jsonl")
     gold = [row["tags"] for row in dev]
     predicted = [tagger.tag(sequence_features(row["tokens"], lexical)) for row in dev]
-    print("germeval dev (gold tokens):", json.dumps(score(gold, predicted)))
+    print("germeval dev (gold tokens):", json.dumps(score_entities(gold, predicted)))
 
 
 if __name__ == "__main__":

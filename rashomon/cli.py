@@ -646,7 +646,7 @@ def write_report_files(analysis: Analysis, output: Path, settings: Settings) -> 
 
 @cli.group("eval")
 def eval_group() -> None:
-    """Measure similarity, grouping and framing labels against human judgements."""
+    """Measure similarity, grouping, framing labels and named entities against human judgements."""
 
 
 def _number(value: float | None) -> str:
@@ -745,6 +745,36 @@ def eval_framing_command(file: Path, as_json: bool) -> None:
             _number(value["frames_micro_f1"]),
             _number(value["techniques_micro_f1"]),
         )
+    out.print(table)
+
+
+@eval_group.command("ner")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def eval_ner_command(file: Path, as_json: bool) -> None:
+    """Score named entities on BIO-tagged sentences (tokens, tags over PER/ORG/LOC/MISC, lang).
+
+    Each sentence's tokens joined with spaces go through the entity recogniser as an
+    article's text would; entity-level exact-match precision, recall and F1 over
+    PER, ORG and LOC (MISC ignored), per language.
+    """
+    import json
+
+    from .evaluate import evaluate_ner, read_ner_file
+
+    try:
+        result = evaluate_ner(read_ner_file(file))
+    except RashomonError as error:
+        fail(error)
+        return
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"{result['n']} sentences · entities (PER/ORG/LOC, exact span and label)")
+    for column in ("language", "sentences", "precision", "recall", "F1"):
+        table.add_column(column)
+    for key, value in [*result["per_language"].items(), ("all", result)]:
+        table.add_row(key, str(value["n"]), _number(value["precision"]), _number(value["recall"]), _number(value["f1"]))
     out.print(table)
 
 

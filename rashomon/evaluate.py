@@ -12,6 +12,10 @@
   format (``id, lang, text, genre, frames, paragraph_techniques``) with
   :mod:`rashomon.compare.framing` and reports genre macro-F1, frames micro-F1 and
   paragraph-level techniques micro-F1, overall and per language.
+* :func:`evaluate_ner` tags sentences annotated with BIO tags over PER/ORG/LOC/MISC
+  (``tokens, tags, lang``): each sentence's tokens joined with spaces go through the
+  entity recogniser as an article's text would, the mentions are mapped back to the
+  tokens and scored entity by entity (exact span and label), per language.
 
 All back the ``rashomon eval`` command and the quality gates.
 """
@@ -35,10 +39,17 @@ from .embed import Embedder, embed_articles
 from .errors import InputError
 from .ingest.files import make_id
 from .language import FastTextDetector, detect_language
-from .records import Article, Document, article_order
+from .records import Article, Document, Mention, article_order
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .compare.framing import FramingModel
+
+NER_LABELS = ("PER", "ORG", "LOC", "MISC")
+"""The entity classes a BIO-tagged evaluation file may use."""
+NER_SCORED_LABELS = ("PER", "ORG", "LOC")
+"""The classes :func:`evaluate_ner` scores (MISC is ignored on both sides)."""
 
 
 def _article(text: str, title: str | None, language: str | None, key: str, **meta: Any) -> Article:
@@ -284,3 +295,140 @@ def evaluate_framing(rows: Iterable[Mapping[str, Any]], model: FramingModel | No
             )
         )
     return framing_metrics(items)
+
+
+# -- named entities --------------------------------------------------------------
+
+
+def tag_tokens(
+    recognize: Callable[[str, str | None], list[Mention]], tokens: Sequence[str], language: str | None
+) -> list[str]:
+    """BIO tags for a pre-tokenised sentence, found by recognising its space-joined text.
+
+    ``recognize`` is :func:`rashomon.extract.entities.recognize_entities` or a
+    recogniser's ``recognize``. A mention covers every token it overlaps.
+    """
+    text = " ".join(tokens)
+    starts, ends, offset = [], [], 0
+    for token in tokens:
+        starts.append(offset)
+        ends.append(offset + len(token))
+        offset += len(token) + 1
+    tags = ["O"] * len(tokens)
+    for mention in recognize(text, language):
+        first = next((i for i, end in enumerate(ends) if end > mention.start), None)
+        last = next((i for i in range(len(tokens) - 1, -1, -1) if starts[i] < mention.end), None)
+        if first is None or last is None or last < first:
+            continue
+        tags[first] = "B-" + mention.label
+        for i in range(first + 1, last + 1):
+            tags[i] = "I-" + mention.label
+    return tags
+
+
+def entity_counts(
+    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels: Sequence[str] = NER_LABELS
+) -> dict[str, list[int]]:
+    """``{label: [true positives, predicted, gold]}`` of entity spans (exact span and label) over sentences."""
+    from .extract.entities import spans_from_tags
+
+    counts = {label: [0, 0, 0] for label in labels}
+    for gold_tags, predicted_tags in zip(gold, predicted, strict=True):
+        g = {s for s in spans_from_tags(gold_tags) if s[2] in counts}
+        p = {s for s in spans_from_tags(predicted_tags) if s[2] in counts}
+        for s in g & p:
+            counts[s[2]][0] += 1
+        for s in p:
+            counts[s[2]][1] += 1
+        for s in g:
+            counts[s[2]][2] += 1
+    return counts
+
+
+def _prf(true: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    precision = true / predicted if predicted else 0.0
+    recall = true / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if true else 0.0
+    return precision, recall, f1
+
+
+def score_entities(
+    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels: Sequence[str] = NER_LABELS
+) -> dict[str, Any]:
+    """Entity-level exact-match scores, micro-averaged over ``labels``.
+
+    Returns:
+        ``{"precision", "recall", "f1", "per_label": {label: F1 or None}}``; a label
+        that occurs on neither side has F1 None.
+    """
+    counts = entity_counts(gold, predicted, labels)
+    precision, recall, f1 = _prf(*(sum(c[k] for c in counts.values()) for k in range(3)))
+    per_label = {label: 2 * t / (p + g) if p + g else None for label, (t, p, g) in counts.items()}
+    return {"precision": precision, "recall": recall, "f1": f1, "per_label": per_label}
+
+
+def _check_ner_row(row: Any, where: str) -> None:
+    """Raise :class:`InputError` naming ``where`` unless ``row`` is a BIO-tagged sentence."""
+    if not isinstance(row, dict):
+        raise InputError(f"{where}: not a JSON object")
+    tokens, tags = row.get("tokens"), row.get("tags")
+    if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+        raise InputError(f"{where}: needs 'tokens', a list of strings")
+    if not isinstance(tags, list) or len(tags) != len(tokens):
+        raise InputError(f"{where}: needs 'tags', one BIO tag per token ({len(tokens)} tokens)")
+    for tag in tags:
+        prefix, _, label = str(tag).partition("-")
+        if not (tag == "O" or (prefix in ("B", "I") and label in NER_LABELS)):
+            raise InputError(f"{where}: tag {tag!r} is not O or B-/I- with one of {', '.join(NER_LABELS)}")
+    if row.get("lang") is not None and not isinstance(row["lang"], str):
+        raise InputError(f"{where}: 'lang' must be a language code such as \"en\"")
+
+
+def read_ner_file(path: Path) -> list[dict[str, Any]]:
+    """Rows of a BIO-tagged JSONL file (``tokens, tags, lang``); a bad line is an :class:`InputError`."""
+    rows = []
+    for number, row in _jsonl_lines(path):
+        _check_ner_row(row, f"{path}: line {number}")
+        rows.append(row)
+    return rows
+
+
+def evaluate_ner(
+    rows: Iterable[Mapping[str, Any]],
+    recognize: Callable[[str, str | None], list[Mention]] | None = None,
+) -> dict[str, Any]:
+    """Recognise entities in BIO-tagged sentences and score them against the tags.
+
+    Each sentence's tokens are joined with single spaces and the text goes through
+    ``recognize`` (default: :func:`rashomon.extract.entities.recognize_entities`,
+    what the extract stage uses) with the row's ``lang``; the mentions are mapped back
+    to the tokens. Entities are scored by exact span and label over PER, ORG and LOC
+    (MISC is ignored on both sides), micro-averaged per language and over all rows.
+
+    Returns:
+        ``{"n", "precision", "recall", "f1", "per_language": {lang: {"n", "precision",
+        "recall", "f1"}}}``; a row without ``lang`` counts under ``"?"``.
+    """
+    if recognize is None:
+        from .extract.entities import recognize_entities
+
+        recognize = recognize_entities
+    rows = list(rows)
+    for number, row in enumerate(rows, start=1):
+        _check_ner_row(row, f"record {number}")
+    by_language: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        by_language[str(row.get("lang") or "?")].append(i)
+    totals = [0, 0, 0]
+    per_language: dict[str, dict[str, Any]] = {}
+    for language, indices in sorted(by_language.items()):
+        code = None if language == "?" else language
+        gold = [rows[i]["tags"] for i in indices]
+        predicted = [tag_tokens(recognize, rows[i]["tokens"], code) for i in indices]
+        counts = entity_counts(gold, predicted, NER_SCORED_LABELS)
+        sums = [sum(c[k] for c in counts.values()) for k in range(3)]
+        totals = [a + b for a, b in zip(totals, sums, strict=True)]
+        precision, recall, f1 = _prf(*sums)
+        per_language[language] = {"n": len(indices), "precision": precision, "recall": recall, "f1": f1}
+    precision, recall, f1 = _prf(*totals)
+    return {"n": len(rows), "precision": precision, "recall": recall, "f1": f1, "per_language": per_language}

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 
 from .text import paragraph_spans
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 @dataclass(frozen=True)
@@ -400,6 +400,8 @@ class Figure:
         sentence: The sentence it was found in: the evidence.
         confidence: How sure the reading is (lower for spelled-out numbers, numbers without
             a unit, and separators the article's locale leaves ambiguous).
+        qualifier: The words before the number that hedge or bound it, as written ("mehr als",
+            "About", "по меньшей мере"), or None; ``approximate`` and ``bound`` say what they mean.
     """
 
     text: str
@@ -415,6 +417,7 @@ class Figure:
     bound: str | None
     sentence: str
     confidence: float
+    qualifier: str | None = None
 
     @property
     def interval(self) -> tuple[float, float]:

@@ -12,6 +12,7 @@ from conftest import ROOT, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rashomon.evaluate import score_entities, tag_tokens
 from rashomon.extract.entities import (
     CrfRecognizer,
     DefaultRecognizer,
@@ -202,11 +203,11 @@ def test_quality_ner_f1(metric: str, dataset: str, language: str, labels: tuple[
     if not path.is_file():
         pytest.skip(f"{path} is not beside this checkout")
     sys.path.insert(0, str(ROOT / "bench"))
-    from eval_ner import read, score, tag_sentence
+    from eval_ner import read
 
     rows = read(path, language, limit)
-    predicted = [tag_sentence(recognize_entities, row["tokens"], language) for row in rows]
-    f1 = score([row["tags"] for row in rows], predicted, labels)["f1"]
+    predicted = [tag_tokens(recognize_entities, row["tokens"], language) for row in rows]
+    f1 = round(score_entities([row["tags"] for row in rows], predicted, labels)["f1"], 4)
     floor = FLOORS[metric]["floor"]
     print(f"\n{metric}: {f1:.4f} (floor {floor})")
     assert f1 >= floor, f"{metric} fell to {f1:.4f}, below its floor {floor} in quality/floors.json"

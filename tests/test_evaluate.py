@@ -109,3 +109,113 @@ def test_eval_reports_broken_input_clearly(tmp_path: Path) -> None:
     missing = write_jsonl(tmp_path / "m.jsonl", [{"text": "no event here"}])
     result = CliRunner().invoke(cli, ["eval", "clusters", str(missing)])
     assert result.exit_code == 1 and "needs a non-empty 'text' and an 'event'" in result.stderr
+
+
+# -- eval ner ----------------------------------------------------------------------
+
+NER_TINY = Path(__file__).parent / "data" / "ner_eval_tiny.jsonl"
+
+# What the stand-in recogniser finds, as (surface, label). Against the tags of NER_TINY:
+# en: Merkel, Siemens, Berlin right; Paris with the wrong label; "Smith" without "John"
+#     (wrong span); "visited" as MISC, which is ignored -> 3 of 5 found, 3 of 5 right.
+# de: FC Bayern München and Olaf Scholz right; Bonn missed; Bundesliga MISC ignored
+#     -> 2 of 2 found right, 2 of 3 gold.
+STAND_IN = {
+    "Angela Merkel": "PER",
+    "visited": "MISC",
+    "Paris": "ORG",
+    "Siemens": "ORG",
+    "Smith": "PER",
+    "Berlin": "LOC",
+    "Bundesliga": "MISC",
+    "FC Bayern München": "ORG",
+    "Olaf Scholz": "PER",
+}
+
+
+def stand_in_recognizer(calls: list[str | None]):
+    import re
+
+    from rashomon.records import Mention
+
+    def recognize(text: str, language: str | None) -> list[Mention]:
+        calls.append(language)
+        found = []
+        for surface, label in STAND_IN.items():
+            for match in re.finditer(rf"\b{re.escape(surface)}\b", text):
+                found.append(Mention(match.start(), match.end(), surface, label, 1.0, "stand-in"))
+        return sorted(found, key=lambda m: m.start)
+
+    return recognize
+
+
+def test_evaluate_ner_exact_scores_per_language_on_a_tiny_file() -> None:
+    from rashomon.evaluate import evaluate_ner, read_ner_file
+
+    calls: list[str | None] = []
+    result = evaluate_ner(read_ner_file(NER_TINY), stand_in_recognizer(calls))
+    assert sorted(calls) == ["de", "de", "en", "en"]  # one text per sentence, with its language
+    assert result["n"] == 4
+    en, de = result["per_language"]["en"], result["per_language"]["de"]
+    assert en == {"n": 2, "precision": 0.6, "recall": 0.6, "f1": pytest.approx(0.6)}
+    assert de["n"] == 2 and de["precision"] == 1.0
+    assert de["recall"] == pytest.approx(2 / 3) and de["f1"] == pytest.approx(0.8)
+    # micro over all rows: 5 right of 7 found and 8 gold
+    assert result["precision"] == pytest.approx(5 / 7) and result["recall"] == pytest.approx(5 / 8)
+    assert result["f1"] == pytest.approx(2 / 3)
+
+
+def test_evaluate_ner_counts_misc_when_asked_and_maps_mentions_to_tokens() -> None:
+    from rashomon.evaluate import score_entities, tag_tokens
+
+    tokens = ["Die", "Bundesliga", "und", "der", "FC", "Bayern", "München"]
+    tags = tag_tokens(stand_in_recognizer([]), tokens, "de")
+    assert tags == ["O", "B-MISC", "O", "O", "B-ORG", "I-ORG", "I-ORG"]
+    wrong_misc = ["O", "O", "B-MISC", "O", "B-ORG", "I-ORG", "I-ORG"]
+    four = score_entities([tags], [wrong_misc])
+    assert (four["precision"], four["recall"]) == (0.5, 0.5) and four["per_label"]["MISC"] == 0.0
+    three = score_entities([tags], [wrong_misc], ("PER", "ORG", "LOC"))
+    assert three["f1"] == 1.0 and three["per_label"]["PER"] is None
+
+
+def test_eval_ner_command_json_and_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rashomon.extract.entities
+
+    monkeypatch.setattr(rashomon.extract.entities, "recognize_entities", stand_in_recognizer([]))
+    result = CliRunner().invoke(cli, ["eval", "ner", str(NER_TINY), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n"] == 4 and set(data["per_language"]) == {"de", "en"}
+    assert set(data["per_language"]["en"]) == {"n", "precision", "recall", "f1"}
+    assert data["per_language"]["en"]["f1"] == pytest.approx(0.6)
+    table = CliRunner().invoke(cli, ["eval", "ner", str(NER_TINY)])
+    assert table.exit_code == 0 and "0.600" in table.stdout and "0.800" in table.stdout and "0.667" in table.stdout
+
+
+def test_eval_ner_command_runs_the_real_recogniser(tmp_path: Path) -> None:
+    rows = [
+        {"tokens": "Bundeskanzler Olaf Scholz traf am Montag in Berlin ein .".split(), "lang": "de"},
+        {"tokens": "Russian President Vladimir Putin arrived in Moscow on Monday .".split(), "lang": "en"},
+    ]
+    rows[0]["tags"] = ["O", "B-PER", "I-PER", "O", "O", "O", "O", "B-LOC", "O", "O"]
+    rows[1]["tags"] = ["B-MISC", "O", "B-PER", "I-PER", "O", "O", "B-LOC", "O", "O", "O"]
+    result = CliRunner().invoke(cli, ["eval", "ner", str(write_jsonl(tmp_path / "n.jsonl", rows)), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    print(f"\nreal recogniser on two sentences: {data}")
+    assert data["f1"] >= 0.75  # the names in these are the plainest there are
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"tokens": ["a", "b"], "tags": ["O"], "lang": "en"}', "one BIO tag per token"),
+        ('{"tokens": ["a"], "tags": ["B-DATE"], "lang": "en"}', "is not O or B-/I-"),
+        ('{"tags": ["O"]}', "needs 'tokens'"),
+    ],
+)
+def test_eval_ner_command_names_file_and_line_of_a_bad_row(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"tokens": ["x"], "tags": ["O"], "lang": "en"}\n' + line + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "ner", str(path)])
+    assert result.exit_code == 1 and "line 2" in result.stderr and message in result.stderr

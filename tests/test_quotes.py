@@ -772,6 +772,106 @@ def test_quotes_many_quotations_in_one_hostile_sentence_take_linear_time() -> No
     assert large < 9 * small + 0.5
 
 
+# -- speakers: error classes of the second real-news batch (sentences our own) --------------------------
+
+SECOND_BATCH = [
+    # a name signing the quotation, with no verb
+    (
+        "en",
+        'The debate went on.\n"The plan will fail. Nobody believes in it." Dave Weigel.\nIt went on.',
+        "Dave Weigel",
+    ),
+    (
+        "en",
+        "Read the books.\n“No law binds the conscience.” –Anna Berg, legal historian\nCourts disagree.",
+        "Anna Berg",
+    ),
+    # an object pronoun between the quotation and its verb
+    (
+        "fr",
+        "« Nous resterons aussi longtemps qu’il le faudra », lui a répondu la ministre Claire Dubois.",
+        "Claire Dubois",
+    ),
+    ("es", 'La reunión terminó tarde. "No habrá acuerdo este año", le dijo Ana Pérez a la prensa.', "Ana Pérez"),
+    # "selon X", "laut X" after the quotation
+    ("fr", "Combien de temps encore ? « Le pays tiendra », selon Anne Martin.", "Anne Martin"),
+    ("de", "Die Gespräche sind vertagt. „Wir bleiben hart“, laut Olaf Scholz.", "Olaf Scholz"),
+    # "— подчеркнула министр ФРГ": the minister named before, not the country
+    (
+        "ru",
+        "Министр иностранных дел Германии Анна Берг выступила в Берлине.\n\n"
+        "«Санкции останутся надолго», — подчеркнула министр ФРГ.",
+        "Анна Берг",
+    ),
+    # the subject of a long sentence after its last comma, a role that refers back
+    (
+        "ru",
+        "Иван Петров долго молчал.\n\nНесколько лет назад, после долгих и трудных переговоров, на встрече с "
+        "избирателями политик заявил, что реформа стала «ошибкой поколения».",
+        "Иван Петров",
+    ),
+    # a pronoun in the sentences introducing a quotation with a colon
+    (
+        "de",
+        "Die Schülerin Alma Berg meldete sich zu Wort. Dann ruderte sie hart zurück. Mit bemerkenswerten "
+        "Argumenten:\n\n»Das sehe ich ganz anders.«",
+        "Alma Berg",
+    ),
+    # verb-second order before the colon: the subject follows the verb
+    (
+        "de",
+        "Außenministerin Anna Berg reiste nach Wien. Zunächst erklärte die Ministerin: »Wir verhandeln weiter.«",
+        "Anna Berg",
+    ),
+]
+
+
+THIRD_BATCH = [
+    # more verbs of saying
+    ("fr", "Le ministère se tait. « Les troupes partiront en mai », révèle Claire Dubois.", "Claire Dubois"),
+    ("fr", "Les temps changent. « La liberté commence où l’ignorance finit », disait Victor Hugo.", "Victor Hugo"),
+    # a verb of saying before a comma introduces a quotation, its subject opening the sentence
+    ("en", 'Tom Reed paused, looked at the crowd and declared, "We will rebuild this town."', "Tom Reed"),
+    # a pronoun stands for a person, not for an agency's acronym
+    (
+        "ru",
+        "Генри Киссинджер дал интервью. Об этом сообщает агентство РИА. «Мы на грани войны», — сказал он.",
+        "Киссинджер",
+    ),
+    # nobody named in the three sentences before: the speaker of the latest quotation
+    (
+        "de",
+        "Ingo Berg lacht. „Gas gibt es nicht“, sagt Berg. Das sei alles erfunden. Niemand habe es je gesehen. "
+        "Man könne es nicht riechen. Er zeigt auf einen Ballon. „Schauen Sie mal“, sagt er.",
+        "Berg",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "speaker"), THIRD_BATCH, ids=[t[2] + "-" + t[0] for t in THIRD_BATCH])
+def test_quotes_speakers_of_the_third_real_news_batch(language: str, text: str, speaker: str) -> None:
+    quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
+    assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
+
+
+def test_quotes_a_list_of_quotations_after_a_colon_shares_its_speaker() -> None:
+    text = "Anne Martin, avant le vote : « Le texte est mauvais. » ; « Il faut le retirer. »"
+    quotes = [q for q in extract_quotes(text, "fr") if q.kind == "direct"]
+    assert [q.speaker.name if q.speaker else None for q in quotes] == ["Anne Martin", "Anne Martin"]
+
+
+@pytest.mark.parametrize(("language", "text", "speaker"), SECOND_BATCH, ids=[t[2] + "-" + t[0] for t in SECOND_BATCH])
+def test_quotes_speakers_of_the_second_real_news_batch(language: str, text: str, speaker: str) -> None:
+    quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
+    assert len(quotes) == 1
+    assert quotes[0].speaker is not None and speaker in quotes[0].speaker.name, quotes[0]
+
+
+def test_quotes_a_lone_name_after_a_quotation_needs_to_stand_alone() -> None:
+    quotes = extract_quotes('He left.\n"We will see." John Smith went home after the meeting.\n', "en")
+    assert [q.speaker for q in quotes if q.kind == "direct"] == [None]
+
+
 # -- the real-news gate (annotation in the repository, texts beside it) -----------------------------------
 
 
@@ -790,9 +890,15 @@ def test_quotes_speaker_gate_on_real_news() -> None:
         pytest.skip("../shared/bench/framing/train.jsonl is not beside this checkout")
     scores = bench.evaluate()
     for metric, split, key in [
-        ("quotes_speaker_accuracy_news_tuning", "tuning", "speaker_accuracy"),
-        ("quotes_speaker_accuracy_news_heldout", "heldout", "speaker_accuracy"),
-        ("quotes_precision_news", "all", "precision"),
+        # the first annotation, where these two floors were set; the second batch has floors of its own
+        ("quotes_speaker_accuracy_news_tuning", "tuning-1", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout", "heldout-1", "speaker_accuracy"),
+        ("quotes_precision_news", "all-1", "precision"),
+        ("quotes_speaker_accuracy_news_tuning_2", "tuning-2", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_2", "heldout-2", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_tuning_3", "tuning-3", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_3", "heldout-3", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_all", "heldout", "speaker_accuracy"),
     ]:
         value, floor = scores[split]["all"][key], FLOORS[metric]["floor"]
         print(f"\n{metric}: {value:.4f} (floor {floor})")
@@ -803,6 +909,7 @@ def test_quotes_news_annotation_holds_offsets_and_names_only() -> None:
     items = json.loads((ROOT / "tests" / "data" / "quotes_news.json").read_text(encoding="utf-8"))["items"]
     assert len(items) >= 250 and sum(item["kind"] == "quote" for item in items) >= 150
     for item in items:
-        assert set(item) == {"id", "language", "start", "end", "sha1", "kind", "speaker", "split"}
+        assert set(item) - {"batch"} == {"id", "language", "start", "end", "sha1", "kind", "speaker", "split"}
+        assert item.get("batch", 1) in (1, 2, 3)
         assert item["kind"] in ("quote", "scare", "unsure") and item["split"] in ("tuning", "heldout")
         assert item["speaker"] is None or all(len(name.split()) <= 6 for name in item["speaker"])

@@ -5,7 +5,9 @@
 ``$25 million`` is 25,000,000 USD, ``60-80 percent`` and ``60 bis 80 Prozent`` are ranges,
 ``7 644 км`` uses a space for thousands, "vor einem Jahr" / "a year ago" is one year — and keeps
 what the number counts ("141 Staaten" → "Staaten"), whether it is hedged ("rund", "about",
-"около") or bounded ("mehr als", "up to"), and its sentence.
+"около") or bounded ("mehr als", "up to", "no fewer than") with the qualifier as written, and its
+sentence. Counting nouns are scale words: "two dozen" is 24, "une vingtaine" about 20, "двух
+десятков" 20.
 
 Spelled-out numbers are read where they are common ("drei Verdächtige", "vingt-trois ans",
 "quatre cent vingt millions", "двести пятьдесят человек"); "a", "ein", "un" and "один" count only
@@ -85,6 +87,28 @@ _SCALES: dict[str, dict[str, float]] = {
         "miliardi": 1e9, r"mld\.?": 1e9, "mld": 1e9,
     },
 }  # fmt: skip
+# Counting nouns: "two dozen" is 24, "une vingtaine" about 20, "два десятка" 20, "un centinaio" about 100.
+_COUNTING_NOUNS: dict[str, dict[str, float]] = {
+    "en": {"dozen": 12},
+    "de": {"dutzend": 12},
+    "ru": {r"дюжин\w*": 12, "десяток": 10, "десятка": 10, "десятков": 10, r"сотн(?:я|и|ю|ей)": 100},
+    "fr": {
+        "dizaines?": 10, "douzaines?": 12, "quinzaines?": 15, "vingtaines?": 20, "trentaines?": 30,
+        "quarantaines?": 40, "cinquantaines?": 50, "soixantaines?": 60, "centaines?": 100, "milliers?": 1000,
+    },
+    "es": {"decenas?": 10, "docenas?": 12, "veintenas?": 20, "treintenas?": 30, "centenar(?:es)?": 100,
+           "millar(?:es)?": 1000},
+    "it": {"decin[ae]": 10, "dozzin[ae]": 12, "ventin[ae]": 20, "trentin[ae]": 30, "cinquantin[ae]": 50,
+           "centinai[oa]": 100, "migliai[oa]": 1000},
+}  # fmt: skip
+for _code, _nouns in _COUNTING_NOUNS.items():
+    _SCALES[_code].update(_nouns)
+# Of those, the ones that say "about" by themselves ("une vingtaine", "un centinaio", "десяток").
+_APPROXIMATE_NOUNS = re.compile(
+    r"(?:десят\w*|\w+aines?|decenas?|veintenas?|treintenas?|centenar(?:es)?|millar(?:es)?|decin[ae]|ventin[ae]"
+    r"|trentin[ae]|cinquantin[ae]|centinai[oa]|migliai[oa]|milliers?)\Z",
+    re.IGNORECASE,
+)
 
 _CURRENCY_SYMBOLS = {
     r"US\$": "USD", r"C\$": "CAD", r"A\$": "AUD", r"HK\$": "HKD", r"\$": "USD", "€": "EUR",
@@ -221,6 +245,16 @@ _NUMBER_WORDS: dict[str, dict[str, int]] = {
         "двадцать": 20, "двадцати": 20, "тридцать": 30, "тридцати": 30, "сорок": 40, "пятьдесят": 50,
         "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100, "двести": 200,
         "триста": 300, "пятьсот": 500,
+        # the other cases ("с пятью министрами", "двумя послами", "более сорока стран"); not "семью" (family)
+        "двум": 2, "двумя": 2, "двоих": 2, "трём": 3, "трем": 3, "тремя": 3, "троих": 3, "четырём": 4,
+        "четырем": 4, "четырьмя": 4, "четверых": 4, "пятью": 5, "пятерых": 5, "шестью": 6, "шестеро": 6,
+        "шестерых": 6, "семеро": 7, "семерых": 7, "восьмью": 8, "восемью": 8, "девятью": 9, "десятью": 10,
+        "одиннадцати": 11, "двенадцати": 12, "тринадцать": 13, "тринадцати": 13, "четырнадцать": 14,
+        "четырнадцати": 14, "пятнадцати": 15, "шестнадцать": 16, "шестнадцати": 16, "семнадцать": 17,
+        "семнадцати": 17, "восемнадцать": 18, "восемнадцати": 18, "девятнадцать": 19, "девятнадцати": 19,
+        "двадцатью": 20, "тридцатью": 30, "сорока": 40, "пятидесяти": 50, "шестидесяти": 60, "семидесяти": 70,
+        "восьмидесяти": 80, "девяноста": 90, "ста": 100, "двухсот": 200, "трёхсот": 300, "трехсот": 300,
+        "пятисот": 500,
     },
     "fr": {
         "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
@@ -238,7 +272,7 @@ _NUMBER_WORDS: dict[str, dict[str, int]] = {
         "quinientos": 500,
     },
     "it": {
-        "un": 1, "uno": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sette": 7,
+        "un": 1, "uno": 1, "una": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7,
         "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "tredici": 13, "quattordici": 14,
         "quindici": 15, "sedici": 16, "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50,
         "sessanta": 60, "settanta": 70, "ottanta": 80, "novanta": 90, "cento": 100, "duecento": 200,
@@ -257,38 +291,58 @@ _NUMBER_WORDS["de"].update(
 )  # fmt: skip
 # Spelled-out numbers in several words: "vingt-trois", "quatre cent vingt", "treinta y cinco".
 _COMPOUND_JOIN = re.compile(r"-|[ \u00a0](?:(?:et|y|and)[ \u00a0])?")
-# Number words that are also ordinary words ("neuf" is "new", "Acht" is "heed"): figures only before a noun.
-_AMBIGUOUS_WORDS = frozenset({"neuf", "acht"})
+# Number words that are also ordinary words ("neuf" is "new", "Acht" is "heed", "sei" is "you are"):
+# figures only before a noun; "sei" only before a plural one ("sei persone", not "sei pronto").
+_AMBIGUOUS_WORDS = frozenset({"neuf", "acht", "sei"})
+_PLURAL_AFTER = {"sei": re.compile(r"[ \u00a0]+[^\W\d_]+[ie](?!\w)")}
+_YOU_ARE = re.compile(r"(?<!\w)(?:tu|non|ne|ci|se|che|dove|come|chi|quando|perché|ora|già)[ \u00a0]+\Z", re.IGNORECASE)
 _ARTICLE_WORDS = frozenset(
     {"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "un", "une", "uno", "una", "один", "одна", "одну"}
 )
 
 _APPROX = {
     "en": ["about", "around", "roughly", "approximately", "some", "nearly", "almost", "close to", "an estimated",
-           "approx."],
+           "approx.", "just about", "in the region of", "on the order of", "of the order of", "more or less"],
     "de": ["rund", "etwa", "ca.", "circa", "zirka", "ungefähr", "knapp", "fast", "nahezu", "annähernd",
-           "schätzungsweise"],
-    "ru": ["около", "примерно", "приблизительно", "почти", "порядка", "почти что", "где-то"],
-    "fr": ["environ", "près de", "quelque", "quelques", "presque", "autour de", "approximativement"],
-    "es": ["alrededor de", "cerca de", "unos", "unas", "aproximadamente", "casi", "en torno a"],
-    "it": ["circa", "quasi", "intorno a", "all'incirca", "approssimativamente", "pressoché"],
+           "schätzungsweise", "beinahe", "um die"],
+    "ru": ["около", "примерно", "приблизительно", "почти", "порядка", "почти что", "где-то", "без малого",
+           "ориентировочно", "чуть ли не"],
+    "fr": ["environ", "près de", "près d'", "près d’", "quelque", "quelques", "presque", "autour de", "autour d'",
+           "autour d’", "approximativement", "aux alentours de", "aux alentours d'", "aux alentours d’"],
+    "es": ["alrededor de", "cerca de", "unos", "unas", "aproximadamente", "casi", "en torno a", "más o menos",
+           "aproximadamente unos"],
+    "it": ["circa", "quasi", "intorno a", "all'incirca", "approssimativamente", "pressoché", "attorno a",
+           "più o meno", "all’incirca"],
 }  # fmt: skip
+# "no fewer than" before "fewer than": the leftmost form that reaches the number wins.
 _OVER = {
-    "en": ["more than", "over", "at least", "upwards of", "in excess of"],
-    "de": ["mehr als", "über", "mindestens", "weit über"],
-    "ru": ["более", "более чем", "свыше", "больше", "не менее", "минимум"],
-    "fr": ["plus de", "au moins", "au-delà de"],
-    "es": ["más de", "al menos", "por lo menos"],
-    "it": ["più di", "oltre", "almeno"],
-}
+    "en": ["more than", "over", "at least", "upwards of", "upward of", "in excess of", "well over", "just over",
+           "a little over", "a little more than", "slightly more than", "no fewer than", "no less than",
+           "not less than", "not fewer than", "a minimum of"],
+    "de": ["mehr als", "über", "mindestens", "weit über", "gut", "gut über", "knapp über", "wenigstens",
+           "nicht weniger als", "deutlich mehr als", "weit mehr als", "etwas mehr als", "knapp mehr als"],
+    "ru": ["более", "более чем", "свыше", "больше", "не менее", "минимум", "как минимум", "по меньшей мере",
+           "по крайней мере", "не меньше", "не менее чем", "чуть более", "чуть больше", "немногим более",
+           "более чем на", "не меньше чем"],
+    "fr": ["plus de", "plus d'", "plus d’", "au moins", "au-delà de", "pas moins de", "pas moins d'",
+           "pas moins d’", "un peu plus de", "un peu plus d'", "un peu plus d’", "au minimum", "au bas mot",
+           "bien plus de", "largement plus de"],
+    "es": ["más de", "al menos", "por lo menos", "como mínimo", "no menos de", "poco más de", "algo más de",
+           "un mínimo de", "bastante más de"],
+    "it": ["più di", "oltre", "almeno", "non meno di", "poco più di", "come minimo", "ben oltre", "un minimo di"],
+}  # fmt: skip
 _UNDER = {
-    "en": ["less than", "fewer than", "up to", "under", "no more than"],
-    "de": ["weniger als", "bis zu", "höchstens", "maximal"],
-    "ru": ["менее", "меньше", "до", "не более", "максимум"],
-    "fr": ["moins de", "jusqu'à", "jusqu’à", "au plus"],
-    "es": ["menos de", "hasta", "como máximo"],
-    "it": ["meno di", "fino a", "al massimo"],
-}
+    "en": ["less than", "fewer than", "up to", "under", "no more than", "just under", "as many as", "as much as",
+           "at most", "not more than", "a maximum of", "a little under", "slightly less than", "just below"],
+    "de": ["weniger als", "bis zu", "höchstens", "maximal", "nicht mehr als", "knapp unter", "knapp weniger als",
+           "unter"],
+    "ru": ["менее", "меньше", "до", "не более", "максимум", "не больше", "не более чем", "чуть менее",
+           "чуть меньше", "не свыше", "как максимум"],
+    "fr": ["moins de", "moins d'", "moins d’", "jusqu'à", "jusqu’à", "au plus", "pas plus de", "pas plus d'",
+           "pas plus d’", "au maximum", "un peu moins de", "un peu moins d'", "un peu moins d’"],
+    "es": ["menos de", "hasta", "como máximo", "no más de", "un máximo de", "poco menos de", "algo menos de"],
+    "it": ["meno di", "fino a", "al massimo", "non più di", "un massimo di", "poco meno di"],
+}  # fmt: skip
 _BETWEEN = {"en": ["between"], "de": ["zwischen"], "ru": ["от"], "fr": ["entre", "de"], "es": ["entre", "de"],
             "it": ["tra", "fra", "da"]}  # fmt: skip
 _RANGE_TO = {"en": ["to"], "de": ["bis"], "ru": ["до"], "fr": ["à", "au"], "es": ["a", "al"], "it": ["a", "al"]}
@@ -612,6 +666,7 @@ class _Reading:
     guessed: bool
     spelled: bool
     number_end: int
+    scale_word: str = ""
 
 
 def extract_figures(text: str, language: str | None) -> list[Figure]:
@@ -719,10 +774,11 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
     if first is None:
         return None
     low, guessed, spelled, end = first
-    scale = 1.0
+    scale, scale_word = 1.0, ""
     found = lang.scale.match(text, end)
     if found:
-        scale = lang.scales.get(found.group("s")) or 1.0
+        scale_word = found.group("s")
+        scale = lang.scales.get(scale_word) or 1.0
         end = found.end()
     high = None
     percent_end = end + 1 if text.startswith("%", end) and lang.range_to.match(text, end + 1) else end
@@ -756,9 +812,10 @@ def _read(text: str, match: re.Match[str], lang: _Language) -> _Reading | None:
         half = _HALF.match(text, end)
         if half and high is None and unit in _TIME_UNITS:
             low, end = low + Decimal("0.5"), half.end()  # "dos horas y media", "two and a half years" is not read
-    return _Reading(match.start(), end, low, high, scale, unit, guessed, spelled, first[3])
+    return _Reading(match.start(), end, low, high, scale, unit, guessed, spelled, first[3], scale_word)
 
 
+_HALF_BEFORE = re.compile(r"(?<!\w)half[ \u00a0]+\Z", re.IGNORECASE)
 _HALF = re.compile(r"\s+(?:y media|e mezz[oa]|et demie?|and a half|с половиной)(?!\w)", re.IGNORECASE)
 _ELIDED = re.compile(r"\s+(?:und|oder|bis|and|or|to|et|ou|y|o|e|и|или)\s", re.IGNORECASE)
 _YEAR_BEFORE = re.compile(
@@ -1011,6 +1068,9 @@ def _figure(
         r.guessed = True
     value_low = low * Decimal(repr(scale))
     value_high = r.high * Decimal(repr(scale)) if r.high is not None else None
+    half = _HALF_BEFORE.search(text, max(0, start - 6), start) if r.scale_word.lower() == "dozen" else None
+    if half and r.high is None:
+        value_low, start = value_low / 2, half.start()  # "half a dozen" is six
     minus = _MINUS_SIGN.search(text, max(0, start - 2), start)
     if minus is None and unit in ("degC", "degF"):
         minus = _MINUS_WORD.search(text, max(0, start - 8), start)
@@ -1018,12 +1078,11 @@ def _figure(
         value_low, start = -value_low, minus.start()
 
     prefix = lang.prefix.search(text, max(0, start - 30), start)
-    approximate = bool(prefix and prefix.group("approx"))
-    bound = "over" if prefix and prefix.group("over") else "under" if prefix and prefix.group("under") else None
-    if prefix and (prefix.group("under") or "").lower() == "до" and not has_measure:
-        bound = None  # "до 5" without a unit is too often "until 5"
-    ago = False
     time_unit = unit in ("year", "month", "week", "day", "hour")
+    approximate, bound, qualifier = _qualifier(text, prefix, has_measure, time_unit)
+    if r.scale_word and _APPROXIMATE_NOUNS.search(r.scale_word):
+        approximate = True  # "une vingtaine", "un centinaio", "десяток"
+    ago = False
     if prefix and prefix.group("ago") and time_unit:
         ago, start = True, prefix.start()
     suffix = lang.ago_after.match(text, end)
@@ -1035,6 +1094,12 @@ def _figure(
         return None  # "a"/"ein"/"один" count before a scale word or a currency ("одну гривну"), not "ein Barrel Brent"
     if word in _AMBIGUOUS_WORDS and not has_measure and not _followed_by_content_word(text, token_end, lang):
         return None  # "un bâtiment neuf et moderne", "außer Acht lassen"
+    if (
+        word in _PLURAL_AFTER
+        and not has_measure
+        and (not _PLURAL_AFTER[word].match(text, token_end) or _YOU_ARE.search(text, max(0, r.start - 12), r.start))
+    ):
+        return None  # "sei persone" is six; "tu sei felice", "non sei pronto" are "you are"
     if r.spelled and r.high is None and not has_measure and not _followed_by_word(text, token_end):
         if not re.match(r"\s*[.,;:!?)]", text[token_end : token_end + 2]):
             return None  # a spelled-out number counts before a word ("drei Verdächtige") or ends a clause
@@ -1061,7 +1126,36 @@ def _figure(
         bound=bound,
         sentence=text[min(sentence_start, start) : max(sentence_end, end)].strip(),
         confidence=round(max(confidence, 0.1), 2),
+        qualifier=qualifier,
     )
+
+
+# A word before Russian "до" that says "to" (a change), not "up to": "выросло до", "снижение до"
+# (past tense, reflexive, infinitive and -ние nouns; "грозит до 8 лет" stays "up to").
+_CHANGE_BEFORE_DO = re.compile(
+    r"(?<!\w)(?:\w+(?:ся|сь|л|ла|ло|ли|ть|ние|нием|ния)|рост|роста|ростом)\s+\Z", re.IGNORECASE
+)
+
+
+def _qualifier(
+    text: str, prefix: re.Match[str] | None, has_measure: bool, time_unit: bool
+) -> tuple[bool, str | None, str | None]:
+    """(hedged, bound, the qualifier as written) from the words just before a number."""
+    if prefix is None:
+        return False, None, None
+    kind = next((k for k in ("approx", "over", "under") if prefix.group(k)), None)
+    if kind is None:
+        return False, None, None
+    written = prefix.group(kind)
+    form = " ".join(written.lower().split())
+    if kind == "under" and form in ("до", "unter") and not has_measure:
+        return False, None, None  # "до 5" is too often "until 5", "unter 300 Bewerbern" "among"
+    if kind == "under" and form == "до" and _CHANGE_BEFORE_DO.search(text, max(0, prefix.start() - 30), prefix.start()):
+        return False, None, None  # "выросло до 15 процентов": grew to, not up to
+    if kind == "over" and form in ("over", "über") and time_unit:
+        return False, None, None  # "läuft über fünf Jahre", "over five years": a period, not a bound
+    bound = None if kind == "approx" else "over" if kind == "over" else "under"
+    return kind == "approx", bound, " ".join(written.split())
 
 
 def _unit_word(text: str, end: int) -> str | None:

@@ -207,6 +207,16 @@ _ROLE_WORDS = frozenset(
     député députée chanteuse chanteur singer journalist journaliste expert experte politologe
     политолог эксперт аналитик юрист специалист советник журналист экономист генсек лидер канцлер
     funzionario generale esperto giornalista
+    politician official ambassador governor mayor lawmaker judge prosecutor commander chancellor premier
+    bishop archbishop cardinal researcher scientist lawyer attorney activist founder commentator witness
+    politiker kanzler kanzlerin wissenschaftler forscher anwalt anwältin richter general bischof kritiker
+    политик посол губернатор мэр премьер премьер-министр генерал командующий судья прокурор адвокат учёный
+    ученый писатель пользователь комментатор очевидец спикер пресс-секретарь сенатор председатель
+    сопредседатель вице-премьер замминистра
+    ambassadeur ambassadrice sénateur sénatrice gouverneur juge procureur général évêque chercheur
+    chercheuse écrivain militant militante eurodéputé eurodéputée
+    ambasciatore senatore governatore giudice procuratore ricercatore scrittore
+    embajador embajadora senador senadora gobernador juez fiscal investigador investigadora diputado diputada
     """.split()
 )
 _ROLE_SUFFIXES = (
@@ -280,6 +290,7 @@ _POSSESSIVES = frozenset("his her its their sein seinen seiner ihren ihrer son s
 # Verbs (and a few nouns) of saying, matched as word prefixes; lower case.
 _SPEECH_PREFIXES = (
     # de
+    "enthüll",
     "sagt",
     "sagte",
     "gesagt",
@@ -399,6 +410,9 @@ _SPEECH_PREFIXES = (
     "указыва",
     "отмеча",
     # fr
+    "disai",
+    "révél",
+    "révèl",
     "déclar",
     "affirm",
     "estim",
@@ -1067,7 +1081,7 @@ def _previous_person(
     for back in range(index, max(-1, index - reach - 1), -1):
         lo, hi = ctx.sentences[back]
         lo, hi = max(lo, position - _WINDOW), min(hi, position)
-        names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition]
+        names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
         if head is not None:
             titled = _titled(ctx, names, _last_part(head).lower())
             if titled is not None:
@@ -1100,7 +1114,22 @@ def _previous_person(
             return _speaker((full or names)[-1])
         if (full or names) and fallback is None:
             fallback = _speaker((full or names)[-1])
+    if fallback is None and role is None:
+        # Nobody named in the sentences just before: the speaker of the latest quotation in the eight
+        # sentences before that ("…, fragt Bölke. … Er zeigt auf … „…“, sagt er").
+        for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
+            for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
+                if span.speaker and not span.label and span.speaker.kind == "name":
+                    return span.speaker
     return fallback  # a role refers to somebody who spoke before rather than to the last name
+
+
+def _personal(ctx: _Context, name: _Name) -> bool:
+    """Whether a name may be a person's: not an acronym ("НАТО", "CNN") nor a title after "the"
+    ("The Wall Street Journal")."""
+    if all(t.isupper() for t in name.text.split()):
+        return False
+    return re.search(r"(?<!\w)[Tt]he\s+\Z", ctx.text[max(0, name.start - 5) : name.start]) is None
 
 
 _AGENT_PREPOSITIONS = frozenset("by par von durch da por от".split())
@@ -1161,11 +1190,25 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         "!",
         "?",
     )
+    if not separated:
+        line_end = text.find("\n", position, position + 100)
+        byline = _byline(ctx, position, line_end if line_end != -1 else min(len(text), position + 100))
+        if byline is not None:  # "“…” Dave Weigel." (the sentence may end at the quotation mark)
+            return byline, "after", None
     if position >= hi or not separated:
         return None, None, None
     tail = list(_WORD.finditer(text, position, hi))
     if not tail:
         return None, None, None
+    if (
+        len(tail) > 2
+        and tail[0].group(0).lower() in _CLITICS.get(ctx.language or "", ())
+        and (tail[1].group(0).lower() in _AUXILIARIES or _is_speech(tail[1].group(0)))
+    ):
+        tail = tail[1:]  # "«…», lui a répondu Joe Biden", "—le dijo Ana Pérez": the object pronoun is not the speaker
+    source = _source_after(ctx, tail, hi)
+    if source is not None:
+        return source, "after", tail[0].group(0)  # "«…», selon Biden", "„…“, laut Scholz"
     if tail[0].group(0).lower() in _AUXILIARIES:
         # "a déclaré X", "ha detto X", "s'est félicité X", "ha poi ulteriormente precisato X"
         verb_at = next((k for k in range(1, min(4, len(tail))) if _is_speech(tail[k].group(0))), None)
@@ -1222,6 +1265,13 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             if _words_between(ctx, after_verb, n.start) <= 6
         ]
         name = _pick(near)
+        between = [w.group(0) for w in tail if after_verb <= w.start() and name is not None and w.end() <= name.start]
+        if name is not None and name.text.isupper() and between and any(_is_role(w) for w in between):
+            # "— подчеркнул канцлер ФРГ": the role of an abbreviated country or body, not the body.
+            start = next(w.start() for w in tail if w.start() >= after_verb)
+            body = Speaker(text[start : name.end], start, name.end, "role")
+            antecedent = _previous_person(ctx, span.open, role=body) if _refers_back(body, ctx.language) else None
+            return (antecedent, "role", cue) if antecedent else (body, "after", cue)
         if name is not None:
             return _speaker(name), "after", cue
         role_end = _clause_end(ctx, after_verb, stop)
@@ -1251,6 +1301,44 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     return (_speaker(name), "after", verb.group(0)) if name else (None, None, None)
 
 
+# Object pronouns between a quotation and its verb ("«…», lui a répondu X"); Italian "lui" is a subject.
+_CLITICS = {
+    "fr": frozenset("lui leur nous vous me te".split()),
+    "es": frozenset("le les me nos te".split()),
+    "it": frozenset("gli le mi ci ti".split()),
+}
+_SOURCE_WORDS = frozenset("selon según secondo laut".split())
+
+
+def _source_after(ctx: _Context, tail: list[re.Match[str]], hi: int) -> Speaker | None:
+    """The X of "selon X", "según X", "laut X", "according to X" right after a quotation."""
+    first = tail[0].group(0).lower()
+    if first == "according" and len(tail) > 1 and tail[1].group(0).lower() == "to":
+        after = tail[1].end()
+    elif first in _SOURCE_WORDS:
+        after = tail[0].end()
+    else:
+        return None
+    names = [n for n in ctx.names(after, hi, include_labels=False) if _words_between(ctx, after, n.start) <= 2]
+    return _speaker(names[0]) if names else None
+
+
+_BYLINE_END = re.compile(r"[ \t]*(?:[.,;(]|\n|\Z)")
+
+
+def _byline(ctx: _Context, position: int, hi: int) -> Speaker | None:
+    """A full name standing alone right after a quotation, as a signature: "“…” Dave Weigel.",
+    "“…” –William Blackstone, English Common Law"."""
+    text = ctx.text
+    dash = re.match(r"[ \t]*[—–-]?[ \t]*", text[position:hi])
+    start = position + (dash.end() if dash else 0)
+    names = ctx.names(start, min(hi, start + 80), include_labels=False)
+    if not names or names[0].start != start or names[0].tokens < 2:
+        return None
+    name = names[0]
+    return _speaker(name) if _BYLINE_END.match(text, name.end) else None
+
+
 def _clause_end(ctx: _Context, lo: int, hi: int) -> int:
     """The first comma in ``text[lo:hi]``, else ``hi``."""
     comma = ctx.text.find(",", lo, hi)
@@ -1265,7 +1353,12 @@ def _words_between(ctx: _Context, lo: int, hi: int) -> int:
 def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | None, str | None]:
     """Speaker named before a colon that introduces the quote: "X said: …", "X: „…“"."""
     head = ctx.text[lo : span.open].rstrip()
-    if not head.endswith(":"):
+    if head.endswith(","):
+        # "… and defiantly declared, “…”": a verb of saying right before the comma introduces it too.
+        last = _WORD.findall(head[-40:])
+        if not last or not _is_speech(last[-1]):
+            return None, None, None
+    elif not head.endswith(":"):
         return None, None, None
     colon = lo + len(head) - 1
     clause_lo = lo
@@ -1292,6 +1385,8 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         ]
         if adjacent:
             name = adjacent[-1]
+        elif names and not names[0].after_preposition and _words_between(ctx, clause_lo, names[0].start) == 0:
+            name = names[0]  # "Goldwater took on …, voted against the Civil Rights Act …, declared, “…”"
     if pronoun is not None and name is None:
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
@@ -1299,6 +1394,14 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         return _speaker(name), "before", (verbs[0].group(0) if verbs else ":")
     if verbs:
         role = _role(ctx, clause_lo, verbs[0].start())
+        if role is not None and not _described_person(role) and " " not in role.name:
+            # Verb-second order: "Zunächst behauptete die Gymnasiastin: …" — the subject follows the verb.
+            following = _role(ctx, verbs[0].end(), colon)
+            if following is not None and following.name.split()[0].lower() in _ARTICLES:
+                words_of = following.name.split()
+                cut = next((i for i, w in enumerate(words_of[1:], 1) if w.lower() in _PREPOSITIONS), len(words_of))
+                end = following.start + len(" ".join(words_of[:cut]))
+                role = Speaker(ctx.text[following.start : end], following.start, end, "role")
         if role and _refers_back(role, ctx.language):
             # "La députée macroniste de Nantes y écrit ceci : « … »" — the deputy named before.
             antecedent = _previous_person(ctx, role.start, role=role)
@@ -1411,7 +1514,20 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             and ctx.span_at(n.start) is None
             and not (ctx.language in NOUN_CAPITALISING and _after_article(ctx, n.start))
         ]
-        return (_speaker(leading[0]), "sentence", None) if leading else (None, None, None)
+        if leading:
+            return _speaker(leading[0]), "sentence", None
+        just_before = list(_WORD.finditer(text, max(lo, span.open - 40), span.open))[-1:]
+        first_quoted = _WORD.search(text, span.start, span.end)
+        if (
+            just_before
+            and first_quoted is not None
+            and _is_pronoun(just_before[0].group(0), ctx.language)
+            and _is_speech(first_quoted.group(0))
+        ):
+            # "… он «считает, что …»": the verb of saying opens the quotation, its subject is a pronoun.
+            antecedent = _previous_person(ctx, just_before[0].start())
+            return antecedent, ("pronoun" if antecedent else None), None
+        return None, None, None
     verb = min(verbs, key=lambda v: abs(v.start() - span.open))
     words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
     position = next(i for i, w in enumerate(words) if w.start() == verb.start())
@@ -1458,6 +1574,17 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     after = [n for n in names if n.start >= verb.end() and _words_between(ctx, verb.end(), n.start) <= 6]
     if after:
         return _speaker(_pick(after) or after[0]), "sentence", verb.group(0)
+    # The subject's clause: after the last comma before the verb ("За два года до …, в 2006 году
+    # политик заявил, что …").
+    comma_before = text.rfind(",", lo, verb.start())
+    after_comma = _WORD.search(text, comma_before + 1, verb.start()) if comma_before != -1 else None
+    if (
+        after_comma is not None
+        and not ctx.quoted(comma_before)
+        and _words_between(ctx, lo, verb.start()) > 8
+        and after_comma.group(0).lower() not in _SUBORDINATORS | {"что", "dass", "that", "que", "che", "qu"}
+    ):
+        lo = comma_before + 1
     if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
         first = _WORD.search(text, lo, verb.start())
         if first is not None and _is_pronoun(first.group(0), ctx.language):
@@ -1533,6 +1660,12 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
                 return _speaker(beside[-1] if beside else name), "previous"
             if name and introduces:
                 return _speaker(name), "previous"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
+            if introduces and not name and other == index - 1:
+                # "Dann ruderte sie zurück. Mit bemerkenswerten Argumenten: »…«" — the person a pronoun
+                # near the start of this or the sentence before stands for.
+                antecedent = _introducing_pronoun(ctx, other)
+                if antecedent is not None:
+                    return antecedent, "pronoun"
             if verbs and not name:
                 words = list(_WORD.finditer(ctx.text, lo, hi))
                 if words and _is_pronoun(words[0].group(0), ctx.language):
@@ -1552,6 +1685,22 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
             if verbs and name and _words_between(ctx, lo, verbs[0].start()) <= 6:
                 return _speaker(name), "next"
     return None, None
+
+
+def _introducing_pronoun(ctx: _Context, index: int) -> Speaker | None:
+    """The antecedent of a personal pronoun among the first words of sentence ``index`` or the one
+    before it, in the same paragraph, where neither names anybody."""
+    for other in (index, index - 1):
+        if other < 0 or ctx.paragraph_of[other] != ctx.paragraph_of[index]:
+            return None
+        lo, hi = ctx.sentences[other]
+        if ctx.names(lo, hi, include_labels=False):
+            return None
+        words = list(_WORD.finditer(ctx.text, lo, hi))[:4]
+        pronoun = next((w for w in words if _is_pronoun(w.group(0), ctx.language)), None)
+        if pronoun is not None:
+            return _previous_person(ctx, pronoun.start())
+    return None
 
 
 # -- classification --------------------------------------------------------------------------------
@@ -1786,7 +1935,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             and gap_words <= 8
             and previous[-1].kind == "direct"
             and (
-                text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", "—", "–")
+                text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", ";", "—", "–")
                 or text[span.open] in "—–"
             )
         )
