@@ -841,7 +841,11 @@ def vector_chunks(connection: sqlite3.Connection, chunk: int = VECTOR_CHUNK) -> 
 
 
 def nearest(
-    connection: sqlite3.Connection, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    connection: sqlite3.Connection,
+    vector: np.ndarray,
+    k: int,
+    allowed: np.ndarray | None = None,
+    chunk: int = VECTOR_CHUNK,
 ) -> list[tuple[int, float]]:
     """The ``k`` stored articles whose vectors are most like ``vector`` (cosine; vectors are unit
     length), best first, as ``(seq, cosine)``; only those in ``allowed`` (sorted seqs), if given.
@@ -849,7 +853,7 @@ def nearest(
     query = np.asarray(vector, dtype=np.float32)
     best_seqs = np.zeros(0, dtype=np.int64)
     best_scores = np.zeros(0, dtype=np.float32)
-    for seqs, matrix in vector_chunks(connection):
+    for seqs, matrix in vector_chunks(connection, chunk):
         if matrix.shape[1] != query.shape[0]:
             raise StoreError(
                 f"Stored vectors have {matrix.shape[1]} dimensions, the query {query.shape[0]}: "
