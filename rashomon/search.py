@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 import sqlite3
@@ -251,23 +252,28 @@ def fold(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
-    """One character folded (possibly to none, or to several)."""
+    """One character folded (possibly to none, or to several); cached: texts repeat characters."""
     if ch.isascii():
         return ch.lower()
     decomposed = unicodedata.normalize("NFKD", ch)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def _folded_with_origins(text: str) -> tuple[str, list[int]]:
-    """``fold(text)`` and, for each of its characters, the index of the character it came from."""
-    parts: list[str] = []
+def _folded_with_origins(text: str) -> tuple[str, list[int] | None]:
+    """``fold(text)`` and, for each of its characters, the index of the character it came from
+    (None when each character folds to exactly one: the offsets are the same)."""
+    if text.isascii():
+        return text.lower(), None
+    parts = list(map(_fold_char, text))
+    folded = "".join(parts)
+    if len(folded) == len(text) and all(len(part) == 1 for part in parts):
+        return folded, None
     origins: list[int] = []
-    for index, ch in enumerate(text):
-        folded = _fold_char(ch)
-        parts.append(folded)
-        origins.extend([index] * len(folded))
-    return "".join(parts), origins
+    for index, part in enumerate(parts):
+        origins.extend([index] * len(part))
+    return folded, origins
 
 
 def _tokens(text: str) -> list[str]:
@@ -709,28 +715,38 @@ def _match_spans(text: str, items: Sequence[Words]) -> list[tuple[tuple[int, int
     if not items or not text:
         return []
     folded, origins = _folded_with_origins(text)
+
+    def span(start: int, end: int) -> tuple[int, int]:  # folded offsets -> offsets in ``text``
+        return (start, end) if origins is None else (origins[start], origins[end - 1] + 1)
+
     found: dict[tuple[int, int], set[int]] = {}
     tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
-    words_of = {n: _tokens(item.value) for n, item in enumerate(items)}
+    at_word: dict[str, list[int]] = {}
+    for position, (token, _, _) in enumerate(tokens):
+        at_word.setdefault(token, []).append(position)
     for number, item in enumerate(items):
         if item.no_spaces:
             needle = fold(item.value)
             start = folded.find(needle)
             while needle and start >= 0:
-                span = (origins[start], origins[start + len(needle) - 1] + 1)
-                found.setdefault(span, set()).add(number)
+                found.setdefault(span(start, start + len(needle)), set()).add(number)
                 start = folded.find(needle, start + len(needle))
             continue
-        wanted = words_of[number]
+        wanted = _tokens(item.value)
         if not wanted:
             continue
-        for at in range(len(tokens) - len(wanted) + 1):
+        if len(wanted) == 1 and item.prefix:
+            starts = [p for p, (token, _, _) in enumerate(tokens) if token.startswith(wanted[0])]
+        else:
+            starts = at_word.get(wanted[0], [])
+        for at in starts:
             window = tokens[at : at + len(wanted)]
-            same = all(token == word for (token, _, _), word in zip(window[:-1], wanted[:-1], strict=True))
+            if len(window) < len(wanted):
+                continue
+            same = all(token == word for (token, _, _), word in zip(window[1:-1], wanted[1:-1], strict=True))
             last = window[-1][0]
             if same and (last.startswith(wanted[-1]) if item.prefix else last == wanted[-1]):
-                span = (origins[window[0][1]], origins[window[-1][2] - 1] + 1)
-                found.setdefault(span, set()).add(number)
+                found.setdefault(span(window[0][1], window[-1][2]), set()).add(number)
     return sorted(found.items())
 
 
@@ -997,8 +1013,8 @@ def _fuse(
     found: dict[int, _Ranked] = {}
     for rank, (seq, score) in enumerate(text_list, start=1):
         how = "text" if words else "filter"
-        fused = 1.0 / (RRF_K + rank)
-        found[seq] = _Ranked(seq, score or 0.0 if mode == "text" else fused, (how,), rank, None, score)
+        value = (score or 0.0) if mode == "text" else 1.0 / (RRF_K + rank)
+        found[seq] = _Ranked(seq, value, (how,), rank, None, score)
     for rank, (seq, cosine) in enumerate(semantic_list, start=1):
         fused = 1.0 / (RRF_K + rank)
         hit = found.get(seq)
