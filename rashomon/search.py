@@ -51,7 +51,7 @@ about 100,000, beyond which an approximate index is wanted). The same filters re
 ``mode="both"`` merges the two lists by **reciprocal rank fusion** (Cormack, Clarke and
 Büttcher, SIGIR 2009): an article scores ``Σ 1 / (RRF_K + rank)`` over the lists it is in.
 BM25 scores and cosines live on unrelated scales (BM25 grows with the query's length and the
-corpus, cosines of the embedder bunch between 0.2 and 0.7), so adding or normalising them would
+corpus; a short query's cosines with the articles of its story lie between 0.2 and 0.5), so adding or normalising them would
 need calibration per workspace; ranks need none, and an article found both ways rises above one
 found one way. Each hit says how it was found (``matched``).
 
@@ -96,7 +96,8 @@ MAX_ITEMS = 64  # words, phrases and filters in one query
 MAX_DEPTH = 16  # nested parentheses
 SNIPPET_CHARS = 280
 # Semantic hits below this cosine are left out: with the default embedder a short query and an
-# article on another story score under it (a query and an article on its story, 0.2 to 0.5).
+# article on another story mostly score under it (a query and an article on its story, 0.2 to 0.5:
+# BENCHMARKS.md, "Search"). A lone name is not embedded usefully; the full-text side finds it.
 MIN_SIMILARITY = 0.15
 FIELDS = ("title", "outlet", "lang", "entity", "from", "to")
 # Languages written without spaces between words (ISO 639-1, else 639-3): also trigram-indexed.
