@@ -438,6 +438,14 @@ def _lex(text: str) -> list[_Token]:
                 prefix = j < size and text[j] == "*"
                 while j < size and text[j] == "*":
                     j += 1
+                if name == "title" and not phrase:  # title:minist* is a prefix, as minist* is
+                    bare = value.rstrip("*")
+                    if "*" in bare:
+                        raise QueryError(
+                            f"'*' at position {i + 1 + field.end() + bare.index('*')} may only end a word: "
+                            "prefix search is title:word* (e.g. title:minist*)."
+                        )
+                    prefix, value = bare != value, bare
                 if not value.strip():
                     raise QueryError(f"The field {name}: at position {i + 1} needs a value, e.g. {_EXAMPLE[name]}.")
                 tokens.append(_Token("FIELD", i + 1, value, field=name, phrase=phrase, prefix=prefix))

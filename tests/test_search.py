@@ -222,6 +222,10 @@ def test_search_field_filters(real_ws, seeds) -> None:
     assert _text_ids(real_ws, "to:2025-03") == _text_ids(real_ws, "to:2025-03-31")
     assert _text_ids(real_ws, "Streik from:2025-03-10") < _text_ids(real_ws, "Streik")
     assert _text_ids(real_ws, "title:Hamburg") < _text_ids(real_ws, "Hamburg")
+    assert _text_ids(real_ws, "title:Hafen*") == _text_ids(
+        real_ws, "title:Hafenstreik OR title:Hafen OR title:Hafenarbeiter"
+    )
+    assert _text_ids(real_ws, "title:Hafen*") > _text_ids(real_ws, "title:Hafen")
 
 
 @pytest.mark.slow
@@ -354,6 +358,8 @@ def test_search_hostile_queries_give_our_error_or_results(small_ws, query: str) 
         ("lang:xyz1", "is not a language code"),
         ("!!!", "Nothing to search for"),
         ("lang:", "needs a value"),
+        ("title:a*b", "'*' at position 8 may only end a word"),
+        ("title:*", "needs a value"),
     ],
 )
 def test_search_malformed_query_says_what_and_where(query: str, where: str) -> None:
