@@ -45,7 +45,7 @@ Ranking and merging
 Full text is ranked by BM25 (title weighted twice the body). Semantic search embeds the query's
 words (not its filters) with the workspace's own embedder and ranks the stored article vectors
 by cosine, by brute force over the vectors in chunks of :data:`VECTOR_CHUNK` (memory stays a few
-megabytes whatever the size; about 0.1 s per 20,000 articles, see BENCHMARKS.md; fine up to
+megabytes whatever the size; about 40 ms per 20,000 articles, see BENCHMARKS.md; fine up to
 about 100,000, beyond which an approximate index is wanted). The same filters restrict both.
 
 ``mode="both"`` merges the two lists by **reciprocal rank fusion** (Cormack, Clarke and
