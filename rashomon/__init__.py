@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .compare.stage import compare_event, compare_events
     from .config import SETTINGS, Settings, load_settings
     from .embed import Embedder, HashingEmbedder, USEEmbedder, embed_articles
-    from .errors import ConfigError, InputError, NotFound, RashomonError, StoreError, UnsupportedInput
+    from .errors import ConfigError, InputError, NotFound, QueryError, RashomonError, StoreError, UnsupportedInput
     from .export import to_csv, to_dict, to_json, to_jsonl, to_markdown
     from .extract.stage import extract_article, extract_articles, extract_corpus
     from .ingest import read_paths
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         Voice,
     )
     from .report import ReportFiles, render_html, write_report
+    from .search import EventMatch, SearchHit, SearchResults, Snippet, about, search
     from .store import Workspace
 
 __version__ = "0.1.0"
@@ -76,7 +77,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".compare.stage": ("compare_event", "compare_events"),
     ".config": ("SETTINGS", "Settings", "load_settings"),
     ".embed": ("Embedder", "HashingEmbedder", "USEEmbedder", "embed_articles"),
-    ".errors": ("ConfigError", "InputError", "NotFound", "RashomonError", "StoreError", "UnsupportedInput"),
+    ".errors": (
+        "ConfigError",
+        "InputError",
+        "NotFound",
+        "QueryError",
+        "RashomonError",
+        "StoreError",
+        "UnsupportedInput",
+    ),
     ".export": ("to_csv", "to_dict", "to_json", "to_jsonl", "to_markdown"),
     ".extract.stage": ("extract_article", "extract_articles", "extract_corpus"),
     ".ingest": ("read_paths",),
@@ -117,6 +126,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Voice",
     ),
     ".report": ("ReportFiles", "render_html", "write_report"),
+    ".search": ("EventMatch", "SearchHit", "SearchResults", "Snippet", "about", "search"),
     ".store": ("Workspace",),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -227,4 +237,11 @@ __all__ = [
     "to_jsonl",
     "to_markdown",
     "write_report",
+    "QueryError",
+    "EventMatch",
+    "SearchHit",
+    "SearchResults",
+    "Snippet",
+    "about",
+    "search",
 ]

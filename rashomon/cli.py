@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .config import SETTINGS, Settings, load_settings
@@ -547,6 +548,118 @@ def _show_extraction(analysis: Analysis, article_id: str) -> None:
     for figure in extraction.figures:
         value = figure.value if figure.value is not None else f"{figure.low}–{figure.high}"
         out.print(f"  figure “{figure.text}” = {value} {figure.unit or ''} ({figure.counts or '-'})", markup=False)
+
+
+@cli.command("search")
+@click.argument("query")
+@workspace_option
+@click.option(
+    "--limit", "-n", type=click.IntRange(min=1, max=1000), default=20, show_default=True, help="Hits to show."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["text", "semantic", "both"]),
+    default="both",
+    show_default=True,
+    help="Full text, semantic (across languages), or both merged.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a list.")
+@click.pass_context
+def search_command(ctx: click.Context, query: str, workspace: Path, limit: int, mode: str, as_json: bool) -> None:
+    """Search the workspace's articles: words, "phrases", AND/OR/NOT, prefix*, and the filters
+    outlet:, lang:, entity:, title:, from:, to: (see docs/search.md)."""
+    import json
+
+    from .search import as_dict, search
+
+    settings = settings_for(ctx, workspace)
+    with open_workspace(workspace) as ws:
+        try:
+            results = search(ws, query, limit=limit, mode=mode, settings=settings)  # type: ignore[arg-type]
+        except RashomonError as error:
+            fail(error)
+            return
+    if as_json:
+        click.echo(json.dumps(as_dict(results), ensure_ascii=False, indent=2))
+        return
+    for note in results.notes:
+        err.print(f"note: {note}", markup=False)
+    if mode != "semantic":
+        out.print(f"{results.text_total} article(s) match the words", markup=False)
+    for number, hit in enumerate(results.hits, start=1):
+        where = " · ".join(
+            part or "-" for part in (hit.outlet, hit.language, (hit.published or "")[:10] or None, hit.event_id)
+        )
+        line = Text(f"{number:>3}. {hit.article_id} [{'+'.join(hit.matched)}] {hit.score:.4f} · {where}\n     ")
+        line.append(_marked(hit.title or "(no title)", hit.title_matches, "bold"))
+        line.append("\n     ")
+        line.append(_marked(hit.snippet.text, hit.snippet.matches, "reverse"))
+        out.print(line)
+
+
+def _marked(text: str, matches: tuple[tuple[int, int], ...], style: str) -> Text:
+    """Scraped ``text`` as a rich Text (never read as markup) with ``matches`` styled."""
+    marked = Text(text.replace("\n", " "))
+    for start, end in matches:
+        marked.stylize(style, start, end)
+    return marked
+
+
+@cli.command("about")
+@click.argument("file_or_text")
+@workspace_option
+@click.option(
+    "--limit", "-n", type=click.IntRange(min=1, max=100), default=5, show_default=True, help="Events to show."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def about_command(ctx: click.Context, file_or_text: str, workspace: Path, limit: int, as_json: bool) -> None:
+    """Which stored events a text is about: FILE_OR_TEXT is a file (any input type ingest reads)
+    or the text itself; events are ranked by the grouping's pair score."""
+    import json
+
+    from .records import Document
+    from .search import about, as_dict
+
+    settings = settings_for(ctx, workspace)
+    item: str | Document = file_or_text
+    if Path(file_or_text).is_file():
+        from .ingest import read_paths
+
+        found = list(read_paths([file_or_text], settings.max_input_bytes))
+        documents = [d for d in found if isinstance(d, Document)]
+        if not documents:
+            print_rejected([r for r in found if isinstance(r, Rejected)])
+            raise click.ClickException(f"No text could be read from {file_or_text}.")
+        item = documents[0]
+    with open_workspace(workspace) as ws:
+        try:
+            matches = about(ws, item, limit=limit, settings=settings)
+        except RashomonError as error:
+            fail(error)
+            return
+    if as_json:
+        click.echo(json.dumps(as_dict(matches), ensure_ascii=False, indent=2))
+        return
+    if not matches:
+        out.print("The workspace has no events yet.", markup=False)
+        return
+    table = Table()
+    for column in ("event", "score", "cosine", "names", "joins", "articles", "shared names"):
+        table.add_column(column, no_wrap=column != "shared names")
+    table.add_column("label", overflow="fold")
+    for match in matches:
+        table.add_row(
+            Text(match.event_id),
+            f"{match.score:.3f}",
+            f"{match.similarity:.3f}",
+            f"{match.names_similarity:.3f}",
+            "yes" if match.would_join else "no",
+            str(match.articles),
+            Text(", ".join(match.shared_names)),
+            Text(match.label),
+        )
+    out.print(table)
 
 
 @cli.command("export")

@@ -7,7 +7,8 @@
     │   └── UnsupportedInput   the file type is not one Rashomon reads
     ├── ConfigError            a setting has a wrong name or value
     ├── StoreError             the workspace database cannot be used
-    └── NotFound               an id asked for does not exist
+    ├── NotFound               an id asked for does not exist
+    └── QueryError             a search query cannot be read (rashomon.search)
 
 Bad articles inside a batch never raise: they become
 :class:`rashomon.records.Rejected` records. These exceptions are for the
@@ -37,3 +38,7 @@ class StoreError(RashomonError):
 
 class NotFound(RashomonError):
     """An id that was asked for does not exist."""
+
+
+class QueryError(RashomonError):
+    """A search query cannot be read: the message says where and how to write it instead."""

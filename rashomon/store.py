@@ -66,6 +66,7 @@ from .records import (
     Rejected,
     Storyline,
 )
+from .search import index_article
 
 if TYPE_CHECKING:
     from .ingest.fetch import CacheEntry
@@ -327,11 +328,14 @@ class Workspace:
         )
 
     def add_article(self, db: sqlite3.Connection, article: Article, vector: np.ndarray, embedder: str) -> None:
+        """Store a new article with its vector, and index it for search in the same transaction."""
         names = _ARTICLE_COLUMNS + ("embedder", "vector")
-        db.execute(
+        cursor = db.execute(
             f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             codec.to_row(article, skip=_NOT_STORED) + (embedder, np.asarray(vector, dtype=np.float32).tobytes()),
         )
+        assert cursor.lastrowid is not None
+        index_article(db, cursor.lastrowid, article.title, article.text, article.language, vector)
 
     # -- the persistent dedup index --------------------------------------------
 
@@ -408,7 +412,8 @@ class Workspace:
         return out
 
     def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
-        """Keep a later version of a stored article; False if this version was kept before."""
+        """Keep a later version of a stored article (search then finds its text, not the first
+        version's); False if this version was kept before."""
         digest = hashlib.sha256(raw).hexdigest()
         cursor = db.execute(
             "INSERT OR IGNORE INTO article_versions (article_id, url, source, sha256, fetched_at, found_at, title, text, raw)"
@@ -425,7 +430,13 @@ class Workspace:
                 raw,
             ),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        # Search finds what the page says now: the new version replaces the article's index row.
+        row = db.execute("SELECT seq, title, language FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is not None:
+            index_article(db, row[0], article.title or row[1], article.text, row[2])
+        return True
 
     def article_by_url(self, url: str) -> Article | None:
         row = self.connection.execute("SELECT * FROM articles WHERE url = ? ORDER BY seq LIMIT 1", (url,)).fetchone()
