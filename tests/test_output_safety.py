@@ -16,7 +16,6 @@ import html
 import io
 import json
 import re
-import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -85,7 +84,6 @@ def test_corpus_is_large_varied_and_self_identifying() -> None:
 
 # -- browser harness ------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # A link from one page of a paged report to another: a relative path to one of its own .html files
 # (rashomon.report._href: "./", "../" and the page names it makes), fragment optional.
@@ -223,20 +221,13 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless system Chromium driven by Playwright (no browser download)."""
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (`apt-get install chromium`; `make` does it)")
-    from playwright.sync_api import sync_playwright  # pinned in requirements.lock: missing is an error
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = chromium.new_context(offline=True)
-        try:
-            yield Browser(context)
-        finally:
-            context.close()
-            chromium.close()
+def browser(chromium) -> Iterator[Browser]:
+    """An offline context of the session's headless Chromium (conftest ``chromium``)."""
+    context = chromium.new_context(offline=True)
+    try:
+        yield Browser(context)
+    finally:
+        context.close()
 
 
 def _control_page(payload: Payload, csp: str | None = None) -> str:

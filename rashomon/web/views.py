@@ -347,7 +347,9 @@ def article_page(ws: Workspace, article_id: str) -> dict[str, Any]:
         NotFound: no article ``article_id`` in the workspace.
     """
     article = ws.article(article_id)
-    analysis: Analysis = ws.analysis(only=[article_id], whole_storylines=False)
+    # Its events too: their comparisons cite its sentences, and the anchors must be there.
+    events_of = ws.events_of_articles([article_id])
+    analysis: Analysis = ws.analysis(only=[article_id, *sorted(events_of)], whole_storylines=False)
     extraction = next((x for x in analysis.extractions if x.article_id == article_id), None)
     entity_of = {(m.start, m.end): e for e in analysis.entities for m in e.mentions if m.article_id == article_id}
     spans: list[tuple[int, int, dict[str, Any]]] = []
