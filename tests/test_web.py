@@ -311,7 +311,8 @@ def test_web_article_page_strikes_out_removed_lines_with_their_reason(seeds: Cli
     twin = seeds.get(page.alternate()).json()
     assert [line["text"] for line in twin["article"]["removed_lines"]] == struck
     # Entities link to their page, quotes name their speaker, figures are marked.
-    assert page.having("span", "figure") and page.having("span", "speaker")
+    assert page.having("span", "figure")
+    assert any("quote" in a.get("class", "").split() and a.get("data-speaker") for _, a in page.elements)
     assert any(tag == "a" and a.get("href", "").startswith("/entities/en-") for tag, a in page.elements)
     assert "".join(segment["text"] for segment in twin["segments"]) == article.text
 

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -94,6 +95,8 @@ def _environment() -> Environment:
     )
     env.globals["version"] = __version__
     env.filters["pct"] = lambda value: f"{value:.2f}"
+    # Ids come from the inputs (a record's own id): in a path they are one percent-encoded segment.
+    env.filters["urlpart"] = lambda value: quote(str(value), safe="")
     return env
 
 
@@ -187,52 +190,56 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         with opened() as ws:
             return views.event_page(ws, event_id)
 
-    @app.get("/events/{event_id}.json", tags=["pages"], summary="One event side by side (JSON twin)")
+    @app.get("/events/{event_id:path}.json", tags=["pages"], summary="One event side by side (JSON twin)")
     def event_json(event_id: str) -> dict[str, Any]:
         return event_data(event_id)
 
-    @app.get("/api/events/{event_id}", tags=["api"], summary="One event with its comparison")
+    @app.get("/api/events/{event_id:path}", tags=["api"], summary="One event with its comparison")
     def api_event(event_id: str) -> dict[str, Any]:
         return event_data(event_id)
 
-    @app.get("/events/{event_id}", response_class=HTMLResponse, tags=["pages"], summary="One event side by side")
+    @app.get("/events/{event_id:path}", response_class=HTMLResponse, tags=["pages"], summary="One event side by side")
     def event(request: Request, event_id: str) -> HTMLResponse:
         data = event_data(event_id)
-        return page("event.html", data, f"/events/{event_id}.json", data["event"]["label"] or event_id)
+        return page("event.html", data, f"/events/{quote(event_id, safe='')}.json", data["event"]["label"] or event_id)
 
     def article_data(article_id: str) -> dict[str, Any]:
         with opened() as ws:
             return views.article_page(ws, article_id)
 
-    @app.get("/articles/{article_id}.json", tags=["pages"], summary="One article, marked up (JSON twin)")
+    @app.get("/articles/{article_id:path}.json", tags=["pages"], summary="One article, marked up (JSON twin)")
     def article_json(article_id: str) -> dict[str, Any]:
         return article_data(article_id)
 
-    @app.get("/api/articles/{article_id}", tags=["api"], summary="One article with its extractions")
+    @app.get("/api/articles/{article_id:path}", tags=["api"], summary="One article with its extractions")
     def api_article(article_id: str) -> dict[str, Any]:
         return article_data(article_id)
 
-    @app.get("/articles/{article_id}", response_class=HTMLResponse, tags=["pages"], summary="One article, marked up")
+    @app.get(
+        "/articles/{article_id:path}", response_class=HTMLResponse, tags=["pages"], summary="One article, marked up"
+    )
     def article(article_id: str) -> HTMLResponse:
         data = article_data(article_id)
-        return page("article.html", data, f"/articles/{article_id}.json", data["article"]["title"] or article_id)
+        return page(
+            "article.html", data, f"/articles/{quote(article_id, safe='')}.json", data["article"]["title"] or article_id
+        )
 
     def entity_data(entity_id: str) -> dict[str, Any]:
         with opened() as ws:
             return views.entity_page(ws, entity_id)
 
-    @app.get("/entities/{entity_id}.json", tags=["pages"], summary="One entity across outlets (JSON twin)")
+    @app.get("/entities/{entity_id:path}.json", tags=["pages"], summary="One entity across outlets (JSON twin)")
     def entity_json(entity_id: str) -> dict[str, Any]:
         return entity_data(entity_id)
 
-    @app.get("/api/entities/{entity_id}", tags=["api"], summary="One entity with its mentions by outlet")
+    @app.get("/api/entities/{entity_id:path}", tags=["api"], summary="One entity with its mentions by outlet")
     def api_entity(entity_id: str) -> dict[str, Any]:
         return entity_data(entity_id)
 
-    @app.get("/entities/{entity_id}", response_class=HTMLResponse, tags=["pages"], summary="One entity")
+    @app.get("/entities/{entity_id:path}", response_class=HTMLResponse, tags=["pages"], summary="One entity")
     def entity(entity_id: str) -> HTMLResponse:
         data = entity_data(entity_id)
-        return page("entity.html", data, f"/entities/{entity_id}.json", data["entity"]["name"])
+        return page("entity.html", data, f"/entities/{quote(entity_id, safe='')}.json", data["entity"]["name"])
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:

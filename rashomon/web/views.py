@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import NotFound
 from ..export import comparison_dict, csv_cell, event_dict, record_dict, storyline_dict
@@ -152,7 +153,7 @@ def _overlaps(evidence: Evidence, others: Iterable[Evidence]) -> bool:
 
 def evidence_anchor(article_id: str, start: int, end: int) -> str:
     """The link to a span of an article's text on its page (``#c-START-END`` marks the sentence)."""
-    return f"/articles/{article_id}#c-{start}-{end}"
+    return f"/articles/{quote(article_id, safe='')}#c-{start}-{end}"
 
 
 def _cite(evidence: Evidence, differs: Iterable[Evidence] = ()) -> dict[str, Any]:
@@ -424,7 +425,7 @@ def entity_page(ws: Workspace, entity_id: str) -> dict[str, Any]:
                 "surface": mention.surface,
                 "sentence": mention.sentence,
                 "via": mention.via,
-                "href": f"/articles/{mention.article_id}#m-{mention.start}-{mention.end}",
+                "href": f"/articles/{quote(mention.article_id, safe='')}#m-{mention.start}-{mention.end}",
             }
         )
     return {
