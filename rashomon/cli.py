@@ -891,6 +891,32 @@ def eval_ner_command(file: Path, as_json: bool) -> None:
     out.print(table)
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@cli.command("serve")
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--token", default=None, envvar="RASHOMON_TOKEN", help="Token write endpoints will require (none yet).")
+def serve_command(workspace: Path, host: str, port: int, token: str | None) -> None:
+    """Serve the workspace as a read-only web app and HTTP API (pages, .json twins, /api, /docs)."""
+    import uvicorn
+
+    from .web import create_app
+
+    open_workspace(workspace).close()  # a missing or unreadable workspace fails here, in one line
+    try:
+        app = create_app(workspace, token=token)
+    except RashomonError as error:
+        fail(error)
+        return
+    if host not in LOOPBACK:
+        err.print(f"warning: listening on {host}: anyone who can reach it can read the workspace", markup=False)
+    err.print(f"Serving {workspace} at http://{host}:{port}/ (Ctrl-C stops)", markup=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @cli.command("settings")
 @click.pass_context
 def settings_command(ctx: click.Context) -> None:

@@ -174,6 +174,32 @@ class Article:
         return paras[0] if paras else ""
 
 
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What a list or facet needs of an article, read without its text (:meth:`Workspace.article_facts`).
+
+    Attributes:
+        id: The article's id.
+        title: Its title, if any.
+        language: ISO 639-1 code, if detected.
+        outlet: The outlet given with the input, if any.
+        domain: The site it came from, if known.
+        published: ISO date, if known.
+    """
+
+    id: str
+    title: str | None
+    language: str | None
+    outlet: str | None
+    domain: str | None
+    published: str | None
+
+    @property
+    def teller(self) -> str:
+        """Who tells it, as :attr:`Article.teller` says."""
+        return self.outlet or self.domain or f"article {self.id}"
+
+
 CopyKind = Literal["exact", "near"]
 
 

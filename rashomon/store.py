@@ -53,6 +53,7 @@ from .extract.canonical import KeyCount, key_blocks, with_ranked_mentions
 from .records import (
     Analysis,
     Article,
+    ArticleFacts,
     Comparison,
     CopyGroup,
     CopyLink,
@@ -410,6 +411,21 @@ class Workspace:
             by_id = {row["id"]: self._article(row) for row in rows}
             out.extend(by_id[i] for i in part)
         return out
+
+    def article_facts(self, ids: Collection[str] | None = None) -> list[ArticleFacts]:
+        """Id, title, language, outlet, site and date of the articles (all, or these), in the order
+        they were first ingested; no text is read (what a list and its facets need)."""
+        columns = "id, title, language, outlet, domain, published"
+        if ids is None:
+            rows = self.connection.execute(f"SELECT {columns}, seq FROM articles ORDER BY seq").fetchall()
+        else:
+            rows = sorted(
+                self._chunked(f"SELECT {columns}, seq FROM articles WHERE id IN ({{}})", ids), key=lambda r: r["seq"]
+            )
+        return [
+            ArticleFacts(*(row[name] for name in ("id", "title", "language", "outlet", "domain", "published")))
+            for row in rows
+        ]
 
     def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
         """Keep a later version of a stored article (search then finds its text, not the first

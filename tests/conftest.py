@@ -95,8 +95,90 @@ def seed_copies(tmp_path: Path, seeds_dir: Path) -> Path:
     return folder
 
 
+def _ingested(folder: Path, inputs: Path, **settings: object) -> Path:
+    from rashomon import Workspace, ingest, load_settings
+
+    with Workspace(folder) as ws:
+        if settings:
+            from rashomon import HashingEmbedder
+
+            ingest([inputs], ws, load_settings(**settings), HashingEmbedder())
+        else:
+            ingest([inputs], ws)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeds_workspace(tmp_path_factory, seeds_dir: Path) -> Path:
+    """A workspace folder holding the seeds, ingested with the real embedder (once a session)."""
+    return _ingested(tmp_path_factory.mktemp("seeds-ws"), seeds_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory) -> Path:
+    """A workspace folder holding the bundled sample, ingested with the real embedder (once a session)."""
+    return _ingested(tmp_path_factory.mktemp("sample-ws"), SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless system Chromium driven by Playwright (no browser download), once a session."""
+    import shutil
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("no Chromium installed (`apt-get install chromium`; `make` does it)")
+    from playwright.sync_api import sync_playwright  # pinned in requirements.lock: missing is an error
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """Start an ASGI app on a free loopback port in a thread (uvicorn, as `rashomon serve` runs
+    it): ``live_server(app)`` returns its base URL; every server stops at the session's end."""
+    import threading
+    import time
+
+    import uvicorn
+
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app) -> str:
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
+            time.sleep(0.02)
+        running.append((server, thread))
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    yield start
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 # Fixtures that load the real embedding model or run the whole pipeline with it.
-_SLOW_FIXTURES = frozenset({"sample_analysis", "seeds_analysis", "seeds_export", "seeds_prefix", "seed_features"})
+_SLOW_FIXTURES = frozenset(
+    {
+        "sample_analysis",
+        "seeds_analysis",
+        "seeds_export",
+        "seeds_prefix",
+        "seed_features",
+        "seeds_workspace",
+        "sample_workspace",
+    }
+)
 # Tests that load the real model or run the whole pipeline on real data themselves (2 s or more
 # each on 2 cores; `pytest --durations=40` shows the list to keep here).
 _SLOW_TESTS = frozenset(

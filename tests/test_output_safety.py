@@ -16,7 +16,6 @@ import html
 import io
 import json
 import re
-import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -85,7 +84,6 @@ def test_corpus_is_large_varied_and_self_identifying() -> None:
 
 # -- browser harness ------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # A link from one page of a paged report to another: a relative path to one of its own .html files
 # (rashomon.report._href: "./", "../" and the page names it makes), fragment optional.
@@ -162,15 +160,20 @@ class Browser:
 
     def visit(self, path: Path, interact: bool = True) -> Visit:
         """Open ``path``, give it every event a reader could, and say what ran and what it shows."""
+        return self.visit_url(path.as_uri(), path.read_text(encoding="utf-8"), interact)
+
+    def visit_url(self, url: str, served: str, interact: bool = True, page_link: str = PAGE_LINK) -> Visit:
+        """:meth:`visit` for a page at ``url`` whose HTML as served is ``served`` (a web app's page);
+        ``page_link`` is what a link to one of the site's own pages looks like (not clicked)."""
         self.hits = set()
-        match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S)
+        match = re.search(r"<title>(.*?)</title>", served, re.S)
         title_before = " ".join(html.unescape(match.group(1)).split()) if match else ""
         page = self.context.new_page()
         try:
-            page.goto(path.as_uri(), wait_until="load")
+            page.goto(url, wait_until="load")
             page.wait_for_timeout(50)
             if interact:
-                page.evaluate(INTERACT, PAGE_LINK)
+                page.evaluate(INTERACT, page_link)
             page.wait_for_timeout(120)
             try:
                 title_after = page.evaluate("() => document.title")
@@ -183,7 +186,7 @@ class Browser:
                     "() => Array.from(document.querySelectorAll('*'), e => Array.from(e.attributes,"
                     " a => a.value).join('\\n')).join('\\n')"
                 )
-                audit = page.evaluate(DOM_AUDIT, PAGE_LINK)
+                audit = page.evaluate(DOM_AUDIT, page_link)
             except Exception:  # the page navigated away (a control payload ran): the hits say it
                 title_after, articles, body, attributes, audit = "(navigated)", {}, "", "", []
         finally:
@@ -223,20 +226,13 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless system Chromium driven by Playwright (no browser download)."""
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (`apt-get install chromium`; `make` does it)")
-    from playwright.sync_api import sync_playwright  # pinned in requirements.lock: missing is an error
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = chromium.new_context(offline=True)
-        try:
-            yield Browser(context)
-        finally:
-            context.close()
-            chromium.close()
+def browser(chromium) -> Iterator[Browser]:
+    """An offline context of the session's headless Chromium (conftest ``chromium``)."""
+    context = chromium.new_context(offline=True)
+    try:
+        yield Browser(context)
+    finally:
+        context.close()
 
 
 def _control_page(payload: Payload, csp: str | None = None) -> str:
@@ -669,3 +665,68 @@ def test_rejected_inputs_keep_hostile_sources_as_text() -> None:
     )
     page = render_html(analysis)
     assert "<b onclick" not in page and "&lt;b onclick=&#34;x&#34;&gt;f&lt;/b&gt;" in page
+
+
+# -- the web app (rashomon serve) -------------------------------------------------------------
+
+# A link from one page of the web app to another: a path on the same site (not "//host").
+WEB_LINK = r"^/(?!/)[^\s]*$"
+# What the web app's pages may have that a report may not: their stylesheet and JSON twin.
+WEB_HEAD = ("tag link", "href=/static/style.css")
+
+
+@pytest.mark.slow
+def test_no_payload_runs_in_any_web_page(chromium, hostile: HostileRun, live_server) -> None:
+    from urllib.parse import quote, unquote
+
+    import httpx
+
+    from rashomon import Workspace, ingest
+    from rashomon.web import create_app
+
+    folder = hostile.folder / "ws"
+    with Workspace(folder) as ws:
+        ingest([hostile.folder / "in"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+    site = live_server(create_app(folder))
+    listing = httpx.get(f"{site}/index.json?size=500").json()
+    paths = ["/", "/docs", *(f"/events/{quote(row['event_id'], safe='')}" for row in listing["rows"])]
+    articles: list[str] = []
+    entities: set[str] = set()
+    for row in listing["rows"]:
+        event = httpx.get(f"{site}/events/{quote(row['event_id'], safe='')}.json").json()
+        articles += [a["id"] for a in event["articles"]]
+    for article_id in articles:
+        entities |= {
+            e["id"] for e in httpx.get(f"{site}/articles/{quote(article_id, safe='')}.json").json()["entities"]
+        }
+    paths += [f"/articles/{quote(article_id, safe='')}" for article_id in articles]
+    paths += [f"/entities/{quote(entity_id, safe='')}" for entity_id in sorted(entities)[:40]]
+    # Facet links carry payloads (outlets, dates) back into the list as query values.
+    facets = listing["facets"]
+    paths += [
+        f"/?{name}={httpx.QueryParams({'v': item['value']})['v']}" for name in facets for item in facets[name][:5]
+    ]
+    assert len(articles) >= len(PAYLOADS) and len(paths) > 2 * len(PAYLOADS)
+    shown = {a.id: a for a in hostile.analysis.articles}
+    # Online (the site is on loopback; a page can reach nothing else: its policy allows 'self' only).
+    context = chromium.new_context()
+    browser = Browser(context)
+    for path in paths:
+        served = httpx.get(site + path)
+        assert served.status_code == 200, path
+        assert "default-src 'self'" in served.headers["content-security-policy"]
+        seen = browser.visit_url(site + path, served.text, page_link=WEB_LINK)
+        assert not seen.hits, f"{path}: payloads ran: {sorted(seen.hits)}"
+        assert seen.title_after == seen.title_before, f"{path}: title changed"
+        audit = [
+            finding
+            for finding in seen.audit
+            if finding not in WEB_HEAD and not re.match(r"href=/(?!/)", finding)  # <link>s to the site's own paths
+        ]
+        assert not audit, f"{path}: {audit[:10]}"
+        if path.startswith("/articles/"):
+            article = shown.get(unquote(path.removeprefix("/articles/")))
+            if article is not None:  # the same inputs, so the same ids: every field shown as text
+                assert not (missing := _check_shown(hostile.analysis, seen)), f"{path}: not shown: {missing[:5]}"
+    context.close()
+    print(f"\nXSS (web): {len(paths)} pages of the web app opened in Chromium; 0 ran")

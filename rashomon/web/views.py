@@ -1,0 +1,442 @@
+"""What each page shows, as plain JSON-ready data: the HTML page renders it, its JSON twin is it.
+
+Every function here only reads the workspace, through :class:`rashomon.store.Workspace`'s read
+methods, and reuses the export's record codec (:func:`rashomon.export.record_dict`,
+:func:`rashomon.export.comparison_dict`), so a page, its ``.json`` twin, ``/api/…`` and
+``rashomon export`` describe a record the same way. Nothing is computed that the pipeline did not
+store: the pages arrange stored results side by side.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import NotFound
+from ..export import comparison_dict, csv_cell, event_dict, record_dict, storyline_dict
+from ..records import Analysis, Article, ArticleFacts, Comparison, Evidence
+from ..store import Workspace
+
+FACETS = ("language", "outlet", "date", "frame")
+"""The list's facets, in the order the page shows them (query parameters of the same names)."""
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+LIST_COLUMNS = (
+    "storyline_id",
+    "storyline_label",
+    "event_id",
+    "event_label",
+    "headline",
+    "first_seen",
+    "last_seen",
+    "articles",
+    "languages",
+    "outlets",
+)
+"""The columns of the events list (its CSV, in this order)."""
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The events list's filters and page: facet values chosen, the key to start after, the size."""
+
+    filters: Mapping[str, str]
+    after: str | None = None
+    size: int = PAGE_SIZE
+
+
+def _facet_values(facts: ArticleFacts, frames: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The values an article gives each facet (a frame facet can hold several)."""
+    return {
+        "language": [facts.language or "?"],
+        "outlet": [facts.teller],
+        "date": [facts.published[:10] if facts.published else "undated"],
+        "frame": list(frames.get(facts.id, ())),
+    }
+
+
+def events_list(ws: Workspace, query: ListQuery, paged: bool = True) -> dict[str, Any]:
+    """The storylines' events as table rows, narrowed by facets, with each facet's counts.
+
+    An event is listed when at least one of its articles has every chosen facet value. A facet
+    value's count is the number of listed events with an article that has it (and the other
+    chosen values). Rows keep the workspace's order (storylines in order, their events in order);
+    ``after`` is the event id the previous page ended with (keyset pagination: a page is found by
+    its key, not an offset, so rows added since do not shift it).
+    """
+    storylines = ws.storylines(terms=False)
+    events = {event.id: event for event in ws.events(terms=False)}
+    facts = {f.id: f for f in ws.article_facts()}
+    frames = {framing.article_id: [label.name for label in framing.frames] for framing in ws.framings()}
+    filters = {name: value for name, value in query.filters.items() if name in FACETS and value}
+    ordered = [(storyline, events[event_id]) for storyline in storylines for event_id in storyline.event_ids]
+    rows: list[dict[str, Any]] = []
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for storyline, event in ordered:
+        members = [facts[i] for i in event.article_ids if i in facts]
+        values = [_facet_values(f, frames) for f in members]
+        passing = [v for v in values if all(chosen in v[name] for name, chosen in filters.items())]
+        if not passing:
+            continue
+        for name in FACETS:
+            counts[name].update({value for v in passing for value in v[name]})
+        rows.append(
+            {
+                "storyline_id": storyline.id,
+                "storyline_label": storyline.label,
+                "event_id": event.id,
+                "event_label": event.label,
+                "headline": event.headline,
+                "first_seen": event.first_seen,
+                "last_seen": event.last_seen,
+                "articles": len(members),
+                "languages": dict(sorted(Counter(f.language or "?" for f in members).items())),
+                "outlets": sorted({f.teller for f in members}),
+            }
+        )
+    total = len(rows)
+    next_after = None
+    if paged:
+        start = 0
+        if query.after is not None:
+            keys = [row["event_id"] for row in rows]
+            if query.after not in keys:
+                raise NotFound(f"No event {query.after!r} in this list to continue after; start from the first page.")
+            start = keys.index(query.after) + 1
+        page = rows[start : start + query.size]
+        if start + query.size < total and page:
+            next_after = page[-1]["event_id"]
+        rows = page
+    facets = {
+        name: [{"value": value, "count": count, "selected": filters.get(name) == value} for value, count in ranked]
+        for name in FACETS
+        if (ranked := sorted(counts[name].items(), key=lambda item: (-item[1], item[0])))
+    }
+    return {
+        "filters": filters,
+        "total": total,
+        "size": query.size,
+        "after": query.after,
+        "next_after": next_after,
+        "rows": rows,
+        "facets": facets,
+    }
+
+
+def events_csv(listing: Mapping[str, Any]) -> str:
+    """The events list as CSV: :data:`LIST_COLUMNS`, text cells escaped against formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(LIST_COLUMNS)
+    for row in listing["rows"]:
+        cells = dict(row)
+        cells["languages"] = " ".join(f"{k}:{v}" for k, v in row["languages"].items())
+        cells["outlets"] = "; ".join(row["outlets"])
+        writer.writerow([csv_cell("" if cells[c] is None else str(cells[c])) for c in LIST_COLUMNS])
+    return buffer.getvalue()
+
+
+# -- the event page -------------------------------------------------------------------------
+
+
+def _overlaps(evidence: Evidence, others: Iterable[Evidence]) -> bool:
+    return any(
+        o.article_id == evidence.article_id and o.start < evidence.end and evidence.start < o.end for o in others
+    )
+
+
+def evidence_anchor(article_id: str, start: int, end: int) -> str:
+    """The link to a span of an article's text on its page (``#c-START-END`` marks the sentence)."""
+    return f"/articles/{quote(article_id, safe='')}#c-{start}-{end}"
+
+
+def _cite(evidence: Evidence, differs: Iterable[Evidence] = ()) -> dict[str, Any]:
+    return {
+        "article_id": evidence.article_id,
+        "language": evidence.language,
+        "start": evidence.start,
+        "end": evidence.end,
+        "text": evidence.text,
+        "href": evidence_anchor(evidence.article_id, evidence.start, evidence.end),
+        "figures_differ": _overlaps(evidence, differs),
+    }
+
+
+def _claim_rows(comparison: Comparison, differs: Sequence[Evidence]) -> list[dict[str, Any]]:
+    """The coverage matrix as rows: each claim with one cell per source (its sentences, or a gap)."""
+    consensus = set(comparison.consensus)
+    left_out = {source: set(ids) for source, ids in comparison.omissions}
+    claims = {claim.id: claim for claim in comparison.claims}
+    rows = []
+    for claim_id, carried in comparison.coverage():
+        claim = claims[claim_id]
+        carriers = sum(carried)
+        kind = "consensus" if claim_id in consensus else "single" if carriers == 1 else "shared"
+        cells: list[dict[str, Any]] = []
+        for source, has in zip(comparison.sources, carried, strict=True):
+            mine = [e for e in claim.sentences if e.source == source.id]
+            cells.append(
+                {
+                    "source": source.id,
+                    "carried": has,
+                    "omits": claim_id in left_out.get(source.id, ()),
+                    "sentences": [_cite(e, differs) for e in mine],
+                }
+            )
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "kind": kind,
+                "confidence": claim.confidence,
+                "figures_differ": any(c["figures_differ"] for cell in cells for c in cell["sentences"]),
+                "cells": cells,
+            }
+        )
+    return rows
+
+
+def _columns(
+    comparison: Comparison | None, members: Sequence[Article], framings: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """One column per outlet: its name, its articles' headlines, and what its framing says."""
+    by_id = {a.id: a for a in members}
+    if comparison is not None:
+        groups = [(s.id, s.name, [by_id[i] for i in s.article_ids if i in by_id]) for s in comparison.sources]
+    else:
+        tellers: dict[str, list[Article]] = {}
+        for article in members:
+            tellers.setdefault(article.teller, []).append(article)
+        groups = [(name, name, articles) for name, articles in tellers.items()]
+    columns = []
+    for source_id, name, articles in groups:
+        columns.append(
+            {
+                "source": source_id,
+                "name": name,
+                "articles": [
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "language": a.language,
+                        "published": a.published,
+                        "url": a.url,
+                        "frames": framings.get(a.id),
+                    }
+                    for a in articles
+                ],
+                "figures_differ": [],
+            }
+        )
+    return columns
+
+
+def event_page(ws: Workspace, event_id: str) -> dict[str, Any]:
+    """One event with its outlets side by side: the stored comparison arranged in columns and rows.
+
+    Raises:
+        NotFound: no event ``event_id`` in the workspace.
+    """
+    if not ws.events_by_id([event_id], terms=False):
+        raise NotFound(f"No event {event_id!r} in this workspace; the list at / shows the events.")
+    analysis = ws.analysis(only=[event_id], whole_storylines=False)
+    event = next(e for e in analysis.events if e.id == event_id)
+    members = [a for a in analysis.articles if a.id in set(event.article_ids)]
+    storylines = [s for s in analysis.storylines if event_id in s.event_ids]
+    comparison = next((c for c in analysis.comparisons if c.event_id == event_id), None)
+    framings = {f.article_id: record_dict(f) for f in analysis.framings}
+    columns = _columns(comparison, members, framings)
+    figure_findings = [d for d in comparison.disagreements if d.kind == "figures"] if comparison else []
+    differs = [item for d in figure_findings for item in d.items]
+    column_of = {column["source"]: column for column in columns}
+    for finding in figure_findings:
+        for value, item in zip(finding.values, finding.items, strict=True):
+            if item.source in column_of:
+                column_of[item.source]["figures_differ"].append(
+                    {"finding": finding.id, "summary": finding.summary, "value": value, **_cite(item)}
+                )
+    return {
+        "event": event_dict(event),
+        "storylines": [{"id": s.id, "label": s.label} for s in storylines],
+        "languages": dict(sorted(Counter(a.language or "?" for a in members).items())),
+        "articles": [
+            {"id": a.id, "title": a.title, "language": a.language, "outlet": a.teller, "published": a.published}
+            for a in members
+        ],
+        "columns": columns,
+        "rows": _claim_rows(comparison, differs) if comparison else [],
+        "disagreements": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "summary": d.summary,
+                "confidence": d.confidence,
+                "sides": [
+                    {"value": value, "source": item.source, **_cite(item)}
+                    for value, item in zip(d.values, d.items, strict=True)
+                ],
+            }
+            for d in (comparison.disagreements if comparison else ())
+        ],
+        "comparison": comparison_dict(comparison) if comparison else None,
+    }
+
+
+# -- the article page -----------------------------------------------------------------------
+
+
+def _segments(text: str, spans: Sequence[tuple[int, int, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """``text`` cut at every span boundary: each piece with the spans that cover it.
+
+    Marks overlap (a figure inside a quote inside a cited sentence); cutting at every boundary
+    gives flat pieces a template can render without nesting markup it would have to trust.
+    """
+    cuts = {0, len(text)}
+    for start, end, _ in spans:
+        if 0 <= start < end <= len(text):
+            cuts.update((start, end))
+    bounds = sorted(cuts)
+    pieces = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        covering = [mark for s, e, mark in spans if s <= start and end <= e and s < e]
+        starting = [mark for s, e, mark in spans if s == start and s < e]
+        ending = [mark for s, e, mark in spans if e == end and s < e]
+        pieces.append(
+            {
+                "text": text[start:end],
+                "start": start,
+                "classes": sorted({mark["kind"] for mark in covering}),
+                "entity": next((m["entity_id"] for m in covering if m.get("entity_id")), None),
+                "anchors": [m["anchor"] for m in starting if m.get("anchor")],
+                "speakers": [m["speaker"] for m in ending if m.get("speaker")],
+                "titles": [m["title"] for m in covering if m.get("title")],
+            }
+        )
+    return pieces
+
+
+def _cited_spans(comparisons: Iterable[Comparison], article_id: str) -> set[tuple[int, int]]:
+    """Every span of this article a comparison cites (the event page links to each)."""
+    spans: set[tuple[int, int]] = set()
+    for comparison in comparisons:
+        evidence: list[Evidence] = [e for claim in comparison.claims for e in claim.sentences]
+        evidence += [e for d in comparison.disagreements for e in d.items]
+        evidence += [e for voice in comparison.voices for e in voice.evidence]
+        evidence += [e for line in comparison.brief for e in line.evidence]
+        spans |= {(e.start, e.end) for e in evidence if e.article_id == article_id}
+        spans |= {
+            (use.start, use.end)
+            for choice in comparison.naming
+            for outlet in choice.outlets
+            for term in outlet.terms
+            for use in term.evidence
+            if use.article_id == article_id
+        }
+    return spans
+
+
+def article_page(ws: Workspace, article_id: str) -> dict[str, Any]:
+    """One article: its text with entities, quotes (and speakers), figures and cited sentences
+    marked, its removed debris lines with their reasons, and its later versions.
+
+    Raises:
+        NotFound: no article ``article_id`` in the workspace.
+    """
+    article = ws.article(article_id)
+    # Its events too: their comparisons cite its sentences, and the anchors must be there.
+    events_of = ws.events_of_articles([article_id])
+    analysis: Analysis = ws.analysis(only=[article_id, *sorted(events_of)], whole_storylines=False)
+    extraction = next((x for x in analysis.extractions if x.article_id == article_id), None)
+    entity_of = {(m.start, m.end): e for e in analysis.entities for m in e.mentions if m.article_id == article_id}
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for start, end in sorted(_cited_spans(analysis.comparisons, article_id)):
+        spans.append((start, end, {"kind": "cited", "anchor": f"c-{start}-{end}"}))
+    if extraction is not None:
+        for mention in extraction.mentions:
+            entity = entity_of.get((mention.start, mention.end))
+            spans.append(
+                (
+                    mention.start,
+                    mention.end,
+                    {
+                        "kind": "entity",
+                        "entity_id": entity.id if entity else None,
+                        "anchor": f"m-{mention.start}-{mention.end}",
+                        "title": f"{mention.label}: {entity.name if entity else mention.surface}",
+                    },
+                )
+            )
+        for quote in extraction.quotes:
+            who = quote.speaker.name if quote.speaker else "no one named"
+            spans.append(
+                (
+                    quote.start,
+                    quote.end,
+                    {"kind": "quote", "speaker": who, "title": f"{quote.kind} quote, speaker: {who}"},
+                )
+            )
+        for figure in extraction.figures:
+            value = figure.value if figure.value is not None else f"{figure.low}–{figure.high}"
+            spans.append(
+                (figure.start, figure.end, {"kind": "figure", "title": f"figure: {value} {figure.unit or ''}".strip()})
+            )
+    events = [e for e in analysis.events if article_id in e.article_ids]
+    return {
+        "article": record_dict(article, versions=ws.versions(article_id)),
+        "teller": article.teller,
+        "segments": _segments(article.text, spans),
+        "events": [{"id": e.id, "label": e.label} for e in events],
+        "entities": sorted(
+            ({"id": e.id, "name": e.name, "label": e.label} for e in set(entity_of.values())),
+            key=lambda item: item["name"],
+        ),
+        "quotes": [record_dict(q) for q in extraction.quotes] if extraction else [],
+        "figures": [record_dict(f) for f in extraction.figures] if extraction else [],
+    }
+
+
+# -- the entity page ------------------------------------------------------------------------
+
+
+def entity_page(ws: Workspace, entity_id: str) -> dict[str, Any]:
+    """One canonical entity: its mentions grouped by outlet and the names each outlet uses.
+
+    Raises:
+        NotFound: no entity ``entity_id`` in the workspace.
+    """
+    entity = ws.entity(entity_id)
+    tellers = {f.id: f for f in ws.article_facts(entity.article_ids)}
+    outlets: dict[str, dict[str, Any]] = {}
+    for mention in entity.mentions:
+        facts = tellers.get(mention.article_id)
+        outlet = facts.teller if facts else f"article {mention.article_id}"
+        entry = outlets.setdefault(outlet, {"outlet": outlet, "names": Counter(), "mentions": []})
+        entry["names"][mention.surface] += 1
+        entry["mentions"].append(
+            {
+                "article_id": mention.article_id,
+                "language": facts.language if facts else None,
+                "published": facts.published if facts else None,
+                "surface": mention.surface,
+                "sentence": mention.sentence,
+                "via": mention.via,
+                "href": f"/articles/{quote(mention.article_id, safe='')}#m-{mention.start}-{mention.end}",
+            }
+        )
+    return {
+        "entity": {key: value for key, value in record_dict(entity).items() if key != "mentions"},
+        "outlets": [
+            {**entry, "names": [{"name": n, "count": c} for n, c in entry["names"].most_common()]}
+            for entry in sorted(outlets.values(), key=lambda item: item["outlet"])
+        ],
+    }
+
+
+def storylines_list(ws: Workspace) -> list[dict[str, Any]]:
+    """Every storyline record, in order."""
+    return [storyline_dict(s) for s in ws.storylines()]

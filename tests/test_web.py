@@ -1,0 +1,454 @@
+"""The web app (`rashomon serve`): pages, JSON twins, the API's error shape and its security headers.
+
+Driven in-process through httpx's ASGI transport on workspaces ingested from the seeds and the
+sample corpus (built once a session, in conftest), and in headless Chromium for what only a
+browser shows (marked ``slow``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from rashomon import Workspace, ingest, load_settings
+from rashomon.cli import cli
+from rashomon.embed import HashingEmbedder
+from rashomon.errors import NotFound
+from rashomon.web import create_app
+from rashomon.web import views as web_views
+
+HOSTILE_TITLES = (
+    "<script>window.__pwned('t1')</script> Minister visits the port",
+    "<img src=x onerror=\"window.__pwned('t2')\"> Strike closes the port",
+)
+
+
+class Client:
+    """A synchronous face on an httpx client over the app's ASGI transport (no socket)."""
+
+    def __init__(self, app, raise_errors: bool = True) -> None:
+        self.transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_errors)
+
+    def get(self, path: str) -> httpx.Response:
+        async def fetch() -> httpx.Response:
+            async with httpx.AsyncClient(transport=self.transport, base_url="http://rashomon.test") as client:
+                return await client.get(path)
+
+        return asyncio.run(fetch())
+
+
+class Page(HTMLParser):
+    """What a test reads of a page: its elements with attributes, and the text inside chosen ones."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.texts: list[tuple[str, dict[str, str], str]] = []
+        self._open: list[tuple[str, dict[str, str], list[str]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.elements.append((tag, attributes))
+        if tag not in {"br", "link", "meta", "img", "input"}:
+            self._open.append((tag, attributes, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            name, attributes, parts = self._open.pop()
+            self.texts.append((name, attributes, "".join(parts)))
+            if self._open:
+                self._open[-1][2].extend(parts)
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][2].append(data)
+
+    def having(self, tag: str, css_class: str) -> list[str]:
+        """The text of every ``tag`` element whose class list holds ``css_class``."""
+        return [text for name, attrs, text in self.texts if name == tag and css_class in attrs.get("class", "").split()]
+
+    def alternate(self) -> str:
+        return next(a["href"] for tag, a in self.elements if tag == "link" and a.get("rel") == "alternate")
+
+
+@pytest.fixture(scope="module")
+def hostile_workspace(tmp_path_factory) -> Path:
+    """A small workspace (hashing embedder: fast) whose articles carry hostile titles and text."""
+    folder = tmp_path_factory.mktemp("hostile-web")
+    records = [
+        {
+            "id": f"h{n}",
+            "title": title,
+            "outlet": f"Outlet {n} <b>bold</b>",
+            "published": "2025-03-04",
+            "language": "en",
+            "text": f"{title}\n\nThe minister said the port would reopen on Monday. {title} Officials gave "
+            "no more details.\n\nShare this article",
+        }
+        for n, title in enumerate(HOSTILE_TITLES)
+    ]
+    (folder / "in.json").write_text(json.dumps(records), encoding="utf-8")
+    with Workspace(folder / "ws") as ws:
+        ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+    return folder / "ws"
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_workspace: Path) -> Client:
+    return Client(create_app(hostile_workspace))
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_workspace: Path) -> Client:
+    return Client(create_app(seeds_workspace))
+
+
+@pytest.fixture(scope="module")
+def sample(sample_workspace: Path) -> Client:
+    return Client(create_app(sample_workspace))
+
+
+def _seed_event(client: Client) -> dict:
+    """The seeds' Blinken visit: the event three outlets cover."""
+    listing = client.get("/index.json?size=500").json()
+    row = max(listing["rows"], key=lambda r: r["articles"])
+    assert row["articles"] == 3
+    return client.get(f"/events/{row['event_id']}.json").json()
+
+
+# -- fast: security, errors, escaping (a small hashing-embedder workspace) -------------------
+
+
+def _pages(client: Client) -> list[str]:
+    listing = client.get("/index.json").json()
+    paths = ["/", "/docs", "/index.json", "/index.csv", "/static/style.css", "/openapi.json"]
+    for row in listing["rows"]:
+        paths.append(f"/events/{row['event_id']}")
+        paths += [f"/articles/{a['id']}" for a in client.get(f"/events/{row['event_id']}.json").json()["articles"]]
+    return paths
+
+
+def test_web_every_response_carries_the_security_headers(hostile: Client) -> None:
+    for path in [*_pages(hostile), "/events/ev-none", "/api/events/ev-none", "/no/such/page"]:
+        response = hostile.get(path)
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy and "object-src 'none'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "http" not in policy
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["referrer-policy"] == "no-referrer", path
+
+
+def test_web_pages_carry_no_inline_script_or_style_and_load_nothing_from_outside(hostile: Client) -> None:
+    html_pages = [p for p in _pages(hostile) if not p.endswith((".json", ".csv", ".css"))]
+    assert len(html_pages) >= 4
+    for path in html_pages:
+        response = hostile.get(path)
+        assert response.headers["content-type"].startswith("text/html"), path
+        page = Page(response.text)
+        for tag, attributes in page.elements:
+            assert tag not in {"script", "style", "iframe", "object", "embed", "img", "svg"}, (path, tag)
+            assert "style" not in attributes, (path, tag)
+            assert not [name for name in attributes if name.startswith("on")], (path, tag, attributes)
+            for name in ("href", "src"):
+                value = attributes.get(name, "")
+                assert not value.startswith(("http:", "https:", "//", "javascript:", "data:")), (path, value)
+
+
+def test_web_hostile_titles_are_shown_as_text_never_as_markup(hostile: Client) -> None:
+    rows = hostile.get("/index.json").json()["rows"]
+    articles = [a for row in rows for a in hostile.get(f"/events/{row['event_id']}.json").json()["articles"]]
+    assert {a["title"] for a in articles} == set(HOSTILE_TITLES)
+    for article in articles:
+        for path in (f"/articles/{article['id']}", "/"):
+            text = hostile.get(path).text
+            assert "<script>window" not in text and "<img src=x" not in text and "<b>bold</b>" not in text
+        page = hostile.get(f"/articles/{article['id']}").text
+        # The title is on the page as text, escaped, in its heading and its <title>.
+        assert "&lt;" in page
+        for element in ("h1", "title"):
+            assert any(article["title"] in text for tag, _, text in Page(page).texts if tag == element), element
+    event = hostile.get(f"/events/{rows[0]['event_id']}").text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in event
+
+
+def test_web_errors_have_one_json_shape(hostile_workspace: Path, monkeypatch) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    cases = {
+        "/api/events/ev-none": 404,
+        "/events/ev-none.json": 404,
+        "/articles/none.json": 404,
+        "/entities/en-none.json": 404,
+        "/api/events?size=0": 422,
+        "/index.json?after=ev-none": 404,
+        "/no/such.json": 404,
+    }
+
+    def broken(ws, event_id):
+        raise RuntimeError("a bug of ours")
+
+    def check(path: str, status: int) -> None:
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert response.headers["content-type"].startswith("application/json"), path
+        body = response.json()
+        assert list(body) == ["error"] and set(body["error"]) == {"status", "title", "detail"}, body
+        assert body["error"]["status"] == status and body["error"]["detail"], body
+        assert "a bug of ours" not in response.text  # no internals leak
+
+    for path, status in cases.items():
+        check(path, status)
+    page = client.get("/events/ev-none")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    monkeypatch.setattr(web_views, "event_page", broken)
+    check("/api/events/ev-anything", 500)
+
+
+def test_web_openapi_lists_the_api_and_docs_need_no_cdn(hostile: Client) -> None:
+    schema = hostile.get("/openapi.json").json()
+    for path in ("/api/events", "/api/events/{event_id}", "/api/articles/{article_id}", "/api/entities/{entity_id}"):
+        assert "get" in schema["paths"][path], path
+    docs = hostile.get("/docs")
+    assert docs.status_code == 200 and "/api/events/{event_id}" in docs.text
+    assert "swagger-ui" not in docs.text.lower()
+    for _, attributes in Page(docs.text).elements:  # nothing is loaded from elsewhere
+        assert not attributes.get("src", "").startswith(("http", "//"))
+        assert not attributes.get("href", "").startswith(("http", "//"))
+    assert hostile.get("/redoc").status_code == 404
+
+
+def test_web_create_app_refuses_a_folder_without_a_workspace(tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="rashomon ingest"):
+        create_app(tmp_path)
+
+
+def test_cli_serve_refuses_a_missing_workspace_and_documents_its_options(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--workspace", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "No workspace" in result.output
+    help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    assert "127.0.0.1" in help_text and "--port" in help_text and "--token" in help_text
+
+
+def test_web_serve_binds_loopback_by_default(monkeypatch, hostile_workspace: Path) -> None:
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: seen.update(host=host, port=port))
+    result = CliRunner().invoke(cli, ["serve", "--workspace", str(hostile_workspace)])
+    assert result.exit_code == 0, result.output
+    assert seen == {"host": "127.0.0.1", "port": 8000}
+
+
+# -- the seeds: the event side by side, the article page -------------------------------------
+
+
+def test_web_event_page_puts_the_three_outlets_side_by_side_with_the_differing_aid_sums_marked(seeds: Client) -> None:
+    event = _seed_event(seeds)
+    assert len(event["columns"]) == 3
+    differing = {f["value"] for column in event["columns"] for f in column["figures_differ"]}
+    assert {"41,5 Millionen US-Dollar", "$25 million", "$20 million"} <= differing
+    page = Page(seeds.get(f"/events/{event['event']['id']}").text)
+    outlets = [attrs for tag, attrs in page.elements if tag == "section" and attrs.get("class") == "outlet"]
+    assert len(outlets) == 3
+    marked = set(page.having("mark", "differs"))
+    assert {"41,5 Millionen US-Dollar", "$25 million", "$20 million"} <= marked
+    assert page.having("span", "marker"), "a disagreeing figure has a visible marker, not colour alone"
+    assert page.alternate() == f"/events/{event['event']['id']}.json"
+
+
+def test_web_event_claims_are_rows_across_outlets_with_consensus_single_and_gaps(seeds: Client) -> None:
+    event = _seed_event(seeds)
+    kinds = {row["kind"] for row in event["rows"]}
+    assert {"consensus", "single"} <= kinds
+    assert all(len(row["cells"]) == 3 for row in event["rows"])
+    assert any(not cell["carried"] for row in event["rows"] for cell in row["cells"]), "no gap shown"
+    for row in event["rows"]:
+        carriers = [cell for cell in row["cells"] if cell["carried"]]
+        assert (len(carriers) == 1) == (row["kind"] == "single"), row["claim_id"]
+    assert any(row["figures_differ"] for row in event["rows"]), "the aid-sum sentences are marked in their rows"
+    assert sum(event["languages"].values()) == len(event["articles"]) == 3 and set(event["languages"]) == {"de", "en"}
+
+
+def test_web_every_evidence_link_lands_on_its_sentence_in_the_article(seeds: Client) -> None:
+    event = _seed_event(seeds)
+    cited = [s for row in event["rows"] for cell in row["cells"] for s in cell["sentences"]]
+    cited += [f for column in event["columns"] for f in column["figures_differ"]]
+    assert len(cited) > 10
+    pages: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for sentence in cited:
+        path, anchor = sentence["href"].split("#")
+        assert re.fullmatch(r"/articles/[0-9a-f]+", path) and re.fullmatch(r"c-\d+-\d+", anchor), sentence["href"]
+        if path not in pages:
+            pages[path] = seeds.get(path).text
+            texts[path] = seeds.get(f"{path}.json").json()["article"]["text"]
+        assert f'id="{anchor}"' in pages[path], sentence["href"]
+        # The anchor's offsets are the sentence's own offsets in the article's text.
+        start, end = (int(x) for x in anchor[2:].split("-"))
+        assert texts[path][start:end] == sentence["text"]
+
+
+def test_web_article_page_strikes_out_removed_lines_with_their_reason(seeds: Client, seeds_workspace: Path) -> None:
+    with Workspace(seeds_workspace) as ws:
+        article = next(a for a in ws.articles() if a.removed_lines)
+    page = Page(seeds.get(f"/articles/{article.id}").text)
+    struck = [text for tag, _, text in page.texts if tag == "del"]
+    assert [line.text for line in article.removed_lines] == struck
+    reasons = page.having("span", "reason")
+    assert [line.reason for line in article.removed_lines] == reasons
+    twin = seeds.get(page.alternate()).json()
+    assert [line["text"] for line in twin["article"]["removed_lines"]] == struck
+    # Entities link to their page, quotes name their speaker, figures are marked.
+    assert page.having("span", "figure")
+    assert any("quote" in a.get("class", "").split() and a.get("data-speaker") for _, a in page.elements)
+    assert any(tag == "a" and a.get("href", "").startswith("/entities/en-") for tag, a in page.elements)
+    assert "".join(segment["text"] for segment in twin["segments"]) == article.text
+
+
+def test_web_entity_page_lists_the_names_each_outlet_uses(seeds: Client) -> None:
+    event = _seed_event(seeds)
+    article = seeds.get(f"/articles/{event['articles'][0]['id']}.json").json()
+    entity = next(e for e in article["entities"] if e["name"] == "Kassym-Jomart Tokayev")
+    data = seeds.get(f"/entities/{entity['id']}.json").json()
+    names = {n["name"] for outlet in data["outlets"] for n in outlet["names"]}
+    assert len(data["outlets"]) >= 2 and len(names) >= 2
+    assert all(m["href"].startswith("/articles/") for o in data["outlets"] for m in o["mentions"])
+    assert seeds.get(f"/entities/{entity['id']}").status_code == 200
+
+
+# -- the sample: facets, pagination, CSV, twins ----------------------------------------------
+
+
+def test_web_a_language_facet_narrows_the_list_and_its_count_is_the_narrowed_total(sample: Client) -> None:
+    listing = sample.get("/index.json").json()
+    languages = listing["facets"]["language"]
+    assert len(languages) >= 3
+    for facet in languages:
+        narrowed = sample.get(f"/index.json?language={facet['value']}&size=500").json()
+        assert narrowed["total"] == facet["count"] < listing["total"] or len(languages) == 1
+        assert all(facet["value"] in row["languages"] for row in narrowed["rows"])
+    # The page's facet links narrow the same way.
+    page = Page(sample.get("/").text)
+    link = next(a["href"] for tag, a in page.elements if tag == "a" and a.get("href", "").startswith("/?language="))
+    narrowed_page = Page(sample.get(link).text)
+    rows = [a for tag, a in narrowed_page.elements if tag == "tr" and "data-event" in a]
+    value = link.split("=", 1)[1]
+    assert len(rows) == next(f["count"] for f in languages if f["value"] == value)
+
+
+def test_web_keyset_pages_walk_every_event_once(sample: Client) -> None:
+    everything = [row["event_id"] for row in sample.get("/index.json?size=500").json()["rows"]]
+    assert len(everything) >= 5
+    seen, after = [], None
+    while True:
+        page = sample.get("/index.json?size=2" + (f"&after={after}" if after else "")).json()
+        seen += [row["event_id"] for row in page["rows"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == everything
+
+
+def test_web_csv_download_parses_with_the_csv_module(sample: Client) -> None:
+    response = sample.get("/index.csv?size=500")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    listing = sample.get("/index.json?size=500").json()
+    assert len(rows) == listing["total"] and tuple(rows[0]) == web_views.LIST_COLUMNS
+    assert [r["event_id"] for r in rows] == [r["event_id"] for r in listing["rows"]]
+    narrowed = list(csv.DictReader(io.StringIO(sample.get("/index.csv?language=de").text)))
+    assert 0 < len(narrowed) < len(rows)
+
+
+def test_web_every_page_links_its_json_twin_which_parses(sample: Client) -> None:
+    listing = sample.get("/index.json").json()
+    event_id = listing["rows"][0]["event_id"]
+    event = sample.get(f"/events/{event_id}.json").json()
+    article_id = event["articles"][0]["id"]
+    entity_id = sample.get(f"/articles/{article_id}.json").json()["entities"][0]["id"]
+    for path in ("/", "/?language=de", f"/events/{event_id}", f"/articles/{article_id}", f"/entities/{entity_id}"):
+        twin = Page(sample.get(path).text).alternate()
+        response = sample.get(twin)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+        assert isinstance(response.json(), dict), twin
+    assert sample.get(f"/api/events/{event_id}").json() == event
+    assert sample.get("/api/events").json() == listing
+    assert isinstance(sample.get("/api/storylines").json(), list)
+
+
+# -- in Chromium -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_site(seeds_workspace: Path, live_server) -> str:
+    return live_server(create_app(seeds_workspace))
+
+
+@pytest.mark.slow
+def test_web_in_chromium_the_event_page_shows_the_outlets_and_the_differing_sums(
+    chromium, seeds_site: str, tmp_path: Path
+) -> None:
+    listing = httpx.get(f"{seeds_site}/index.json").json()
+    event_id = max(listing["rows"], key=lambda r: r["articles"])["event_id"]
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    violations: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: violations.append(message.text))
+    try:
+        response = page.goto(f"{seeds_site}/events/{event_id}")
+        assert response is not None and "default-src 'self'" in response.headers["content-security-policy"]
+        columns = page.locator("section.outlet")
+        assert columns.count() == 3
+        boxes = [columns.nth(i).bounding_box() for i in range(3)]
+        assert all(boxes) and len({round(b["y"]) for b in boxes}) == 1, "the columns stand side by side"
+        marked = page.locator("section.outlet mark.differs")
+        assert {marked.nth(i).inner_text() for i in range(marked.count())} >= {
+            "41,5 Millionen US-Dollar",
+            "$25 million",
+            "$20 million",
+        }
+        # Highlighted by more than colour: the stylesheet (served from the package) outlines it.
+        assert marked.first.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+        assert page.evaluate("() => document.scripts.length") == 0
+        page.screenshot(path=str(tmp_path / "event-1400.png"))
+    finally:
+        context.close()
+    assert not [v for v in violations if "Content Security Policy" in v], violations
+
+
+@pytest.mark.slow
+def test_web_in_chromium_the_article_page_shows_removed_lines_and_a_facet_narrows(
+    chromium, seeds_site: str, seeds_workspace: Path
+) -> None:
+    with Workspace(seeds_workspace) as ws:
+        article = next(a for a in ws.articles() if a.removed_lines)
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{seeds_site}/articles/{article.id}")
+        struck = page.locator("ul.removed del")
+        assert [struck.nth(i).inner_text() for i in range(struck.count())] == [
+            line.text for line in article.removed_lines
+        ]
+        assert struck.first.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
+        page.goto(f"{seeds_site}/")
+        before = page.locator("tr[data-event]").count()
+        page.locator(".facet[data-facet=language] a", has_text="en").first.click()
+        page.wait_for_load_state()
+        assert "language=en" in page.url
+        after = page.locator("tr[data-event]").count()
+        assert 0 < after < before
+    finally:
+        context.close()
