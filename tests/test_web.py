@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -43,7 +44,10 @@ class Client:
             async with httpx.AsyncClient(transport=self.transport, base_url="http://rashomon.test") as client:
                 return await client.get(path)
 
-        return asyncio.run(fetch())
+        # Each request runs its own event loop on a worker thread: Playwright's sync API keeps a
+        # loop running in the main thread while the session's browser is open.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, fetch()).result()
 
 
 class Page(HTMLParser):
