@@ -476,13 +476,17 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], max_bytes: int = 20_000_
             yield entry
             continue
         for item in read_file(entry, max_bytes):
-            if isinstance(item, Document):
-                if first_source.get(item.id) == item.source:
-                    yield Rejected(
-                        item.source, f"duplicate of {item.source} given earlier (article {item.id})", item.raw
-                    )
-                    continue
-                if item.id in first_source:
-                    item = dataclasses.replace(item, id=make_id(item.id, item.source))
-                first_source[item.id] = item.source
-            yield item
+            yield admit(item, first_source)
+
+
+def admit(item: Item, first_source: dict[str, str]) -> Item:
+    """One item read, given the first source of each id read before it (updated here): the same
+    source again is rejected as a repeat; the same id from another source gets an id of its own."""
+    if not isinstance(item, Document):
+        return item
+    if first_source.get(item.id) == item.source:
+        return Rejected(item.source, f"duplicate of {item.source} given earlier (article {item.id})", item.raw)
+    if item.id in first_source:
+        item = dataclasses.replace(item, id=make_id(item.id, item.source))
+    first_source[item.id] = item.source
+    return item
