@@ -236,16 +236,18 @@ def _group(
                 for article, vector in zip(chunk, embed_articles(chunk, embedder, settings.embed_chars), strict=True)
             ]
         else:
-            features = _features_within(chunk, settings, embedder, boundary)
+            features = features_within(chunk, settings, embedder, boundary)
         for feature in features:
             grouper.add(feature)
         progress("group", min(start + batch, len(ordered)), len(ordered))
     return grouper
 
 
-def _features_within(
+def features_within(
     chunk: Sequence[Article], settings: Settings, embedder: Embedder, boundary: Boundary
 ) -> list[ArticleFeatures]:
+    """Embed articles and compute their grouping features; an article the embedder or the name
+    features fail on is rejected in ``boundary`` and left out."""
     try:
         vectors = list(embed_articles(chunk, embedder, settings.embed_chars))
     except Exception:  # find the article the embedder fails on, one at a time

@@ -266,6 +266,13 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     )
 
 
+def read_record(record: Any, source: str, raw: bytes) -> Item:
+    """One article record (a JSON object, or a row of a Parquet table of articles) as a document,
+    with the same fields, checks and ids as a ``.jsonl`` line; ``raw`` is kept as its bytes."""
+    item = _record_to_item(record, source, raw)
+    return dataclasses.replace(item, fmt="jsonl") if isinstance(item, Document) else item
+
+
 def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
     """A ``.json`` file: one record, a list of records, or ``{"articles": [...]}``."""
     source = str(path)
