@@ -172,6 +172,7 @@ def run(
         .sortByKey(numPartitions=slices)
         .zipWithIndex()
         .map(lambda kv: (kv[0][0][1], kv[1]))
+        .persist(keep)
     )
     features = done.map(lambda a: (a[0].id, a[6])).join(positions, slices).persist(keep)
     undated = features.filter(lambda kv: kv[1][0].published is None).count()
@@ -210,6 +211,7 @@ def run(
             keyed.map(lambda m: (linked.value[0][m.key], m))
             .groupByKey(slices)
             .map(lambda kv: linked_entity(sorted(kv[1], key=lambda m: m.rank), linked.value[1], language))
+            .persist(keep)
         )
     lap("entities")
 
@@ -257,7 +259,7 @@ def run(
         "seconds": seconds,
     }
     tables.write_manifest(spark, manifest, output)
-    for cached in (admitted_items, prepared, analysed, done, features, groups, keyed):
+    for cached in (admitted_items, prepared, analysed, done, positions, features, groups, keyed, entities, near):
         cached.unpersist()
     return RunSummary(output, written, seconds, largest)
 

@@ -1,0 +1,241 @@
+"""The Spark adapter (`rashomon spark run`): the same articles, copies, events, storylines and
+entities as the local pipeline on the same inputs, and a workspace imported from its Parquet
+tables that equals the local one and that the web app serves.
+
+One SparkSession (``local[2]``, four shuffle partitions) for the module; the hashing embedder
+on both sides. Skipped only where Java is missing; PySpark missing is an error (it is in the
+test requirements).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("Java 17 is not installed (Debian: openjdk-17-jre-headless); PySpark needs it", allow_module_level=True)
+
+import pyspark  # noqa: F401, E402  (an ImportError here is a missing test requirement, not a skip)
+from test_equivalence import outcome  # noqa: E402
+from test_warc import write_sample  # noqa: E402
+from test_web import Client  # noqa: E402
+
+from rashomon import HashingEmbedder, analyze, load_settings  # noqa: E402
+from rashomon.evaluate import bcubed  # noqa: E402
+from rashomon.records import Analysis  # noqa: E402
+from rashomon.spark import SparkOptions, import_output, run, session  # noqa: E402
+from rashomon.spark.job import expand_inputs  # noqa: E402
+from rashomon.spark.stages import connected, group_component  # noqa: E402
+from rashomon.spark.tables import read_manifest, read_table  # noqa: E402
+from rashomon.store import Workspace  # noqa: E402
+
+SETTINGS = load_settings(embedder="hashing")
+
+# Py4J leaves its sockets to the garbage collector.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    spark = session(
+        "local[2]",
+        config={
+            "spark.sql.shuffle.partitions": "4",
+            "spark.driver.memory": "1g",
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+        },
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    yield spark
+    spark.stop()
+
+
+@pytest.fixture(scope="module")
+def extra(tmp_path_factory, sample_dir: Path) -> dict[str, Path]:
+    """Inputs the sample lacks: exact and near copies, bad records, a WARC file and a path list."""
+    folder = tmp_path_factory.mktemp("extra")
+    records = [json.loads(line) for line in (sample_dir / "feeds" / "newsdesk_export.jsonl").read_text().splitlines()]
+    first, second = records[0], records[1]
+    sentences = second["text"].split(". ")
+    near = ". ".join(sentences[:-1]) + ". A spokesperson declined to comment further on the matter."
+    lines = [
+        {**first, "id": "exact-copy", "published": "2099-01-01", "outlet": "Reprint Daily"},
+        {**second, "id": "near-copy", "text": near, "published": "2099-01-02", "outlet": "Reprint Daily"},
+        {"id": "no-text", "title": "A record without text"},
+    ]
+    copies = folder / "copies.jsonl"
+    copies.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines) + "\n{broken json\n")
+    warcs = tmp_path_factory.mktemp("warcs")
+    warc = warcs / "crawl.warc.gz"
+    write_sample(warc, gz=True)
+    listing = folder.parent / "crawl-paths.txt"
+    listing.write_text(f"# one WARC a line, as cc-pyspark reads\n{warc}\n")
+    return {"copies": copies, "warc": warc, "listing": listing}
+
+
+@pytest.fixture(scope="module")
+def inputs(sample_dir: Path, seeds_dir: Path, extra: dict[str, Path]) -> dict[str, list[str]]:
+    """The same inputs, in the same order, for both: the WARC named directly (local) or listed (Spark)."""
+    shared = [str(sample_dir), str(seeds_dir), str(extra["copies"])]
+    return {"local": [*shared, str(extra["warc"])], "spark": [*shared, str(extra["listing"])]}
+
+
+@pytest.fixture(scope="module")
+def local(inputs) -> Analysis:
+    return analyze(inputs["local"], SETTINGS, HashingEmbedder())
+
+
+@pytest.fixture(scope="module")
+def output(spark, inputs, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("spark") / "out"
+    run(spark, inputs["spark"], str(folder), partitions=2, settings=SETTINGS)
+    return folder
+
+
+def spark_outcome(folder: Path) -> dict[str, list[str]]:
+    """:func:`outcome`'s parts read from the tables themselves."""
+    articles = read_table(folder, "articles")
+    mentions: dict[str, list[tuple]] = {}
+    for m in read_table(folder, "mentions"):
+        mentions.setdefault(m["entity_id"], []).append((m["article_id"], m["start"], m["end"], m["via"]))
+    return {
+        "articles": sorted(map(repr, ((a["id"], a["text"], a["copy_of"]) for a in articles))),
+        "events": sorted(map(repr, (sorted(e["article_ids"]) for e in read_table(folder, "events")))),
+        "storylines": sorted(map(repr, (sorted(s["article_ids"]) for s in read_table(folder, "storylines")))),
+        "copies": sorted(
+            map(repr, ((c["original_id"], c["copy_id"], c["kind"]) for c in read_table(folder, "copies")))
+        ),
+        "entities": sorted(
+            map(
+                repr,
+                ((e["id"], e["name"], e["label"], sorted(mentions[e["id"]])) for e in read_table(folder, "entities")),
+            )
+        ),
+    }
+
+
+def test_spark_expands_path_lists_and_folders(inputs, extra) -> None:
+    local, remote, parquet, rejected = expand_inputs([*inputs["spark"], "/no/such/input"])
+    assert str(extra["warc"]) in local and str(extra["listing"]) not in local
+    assert not remote and not parquet
+    assert [r.source for r in rejected] == ["/no/such/input"]
+
+
+def test_spark_tables_hold_the_local_articles_copies_events_storylines_and_entities(local, output) -> None:
+    expected, got = outcome(local), spark_outcome(output)
+    assert expected["copies"], "the inputs must hold copies"
+    assert any("'near'" in c for c in expected["copies"]) and any("'exact'" in c for c in expected["copies"])
+    assert len(expected["events"]) > 5
+    for part in ("articles", "copies", "events", "storylines"):
+        assert got[part] == expected[part], part
+    local_entities = sorted(
+        map(
+            repr,
+            (
+                (e.id, e.name, e.label, sorted((m.article_id, m.start, m.end, m.via) for m in e.mentions))
+                for e in local.entities
+            ),
+        )
+    )
+    assert got["entities"] == local_entities
+
+
+def test_spark_rejects_bad_inputs_into_the_rejected_table(local, output) -> None:
+    rejected = read_table(output, "rejected")
+    assert sorted((r["source"], r["reason"]) for r in rejected) == sorted((r.source, r.reason) for r in local.rejected)
+    reasons = " ".join(r["reason"] for r in rejected)
+    assert "not valid JSON" in reasons and "no non-empty 'text'" in reasons
+
+
+def test_spark_tables_keep_evidence_offsets(output) -> None:
+    texts = {a["id"]: a["text"] for a in read_table(output, "articles")}
+    for table, field in (("quotes", "text"), ("figures", "text"), ("mentions", "surface")):
+        rows = read_table(output, table)
+        assert rows, table
+        for row in rows:
+            assert texts[row["article_id"]][row["start"] : row["end"]] == row[field], (table, row)
+    manifest = read_manifest(output)
+    assert manifest["embedder"] == HashingEmbedder.name and manifest["counts"]["articles"] == len(texts)
+
+
+def test_spark_import_gives_the_local_workspace(local, output, tmp_path) -> None:
+    with Workspace(tmp_path / "ws") as workspace:
+        summary = import_output(output, workspace, SETTINGS)
+        stored = workspace.analysis()
+    assert summary.counts()["rejected"] == len(local.rejected)
+    expected, got = outcome(local), outcome(stored)
+    assert expected["comparisons"], "the corpus must have compared events"
+    for part in expected:
+        assert got[part] == expected[part], part
+
+
+def test_spark_import_is_served_by_the_web_app(output, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from rashomon.cli import cli
+    from rashomon.web import create_app
+
+    folder = tmp_path / "served"
+    result = CliRunner().invoke(cli, ["ingest", str(output), "--workspace", str(folder)])  # the layout is detected
+    assert result.exit_code == 0, result.output
+    with Workspace(folder) as workspace:
+        event = max(workspace.events(), key=lambda e: len(e.article_ids))
+    client = Client(create_app(folder))
+    page = client.get("/events/" + urllib.parse.quote(event.id, safe=""))
+    assert page.status_code == 200
+    twin = client.get("/events/" + urllib.parse.quote(event.id, safe="") + ".json").json()
+    assert sorted(a["id"] for a in twin["articles"]) == sorted(event.article_ids)
+
+
+def test_spark_vector_buckets_keep_most_of_the_grouping(spark, local, inputs, tmp_path) -> None:
+    """Coarse vector buckets score fewer pairs and may split what the local grouper joins:
+    measured here as the B-cubed F1 of events and storylines against the local result."""
+    settings = load_settings(embedder="hashing", extract=False, framing=False, compare=False)
+    options = SparkOptions(vector_bits=2, vector_tables=2)
+    folder = tmp_path / "bucketed"
+    run(spark, inputs["spark"], str(folder), partitions=2, settings=settings, options=options)
+    event_of = {a: e["id"] for e in read_table(folder, "events") for a in e["article_ids"]}
+    story_of = {a: s["id"] for s in read_table(folder, "storylines") for a in s["article_ids"]}
+    gold_events = {a: e.id for e in local.events for a in e.article_ids}
+    gold_stories = {a: s.id for s in local.storylines for a in s.article_ids}
+    assert bcubed(event_of, gold_events)[2] >= 0.9
+    assert bcubed(story_of, gold_stories)[2] >= 0.5
+
+
+def test_group_component_is_the_local_grouper_over_one_component(output) -> None:
+    """With every article in one component, the component grouper is the local grouper,
+    split checks included (they fall due by corpus counts)."""
+    from rashomon.cluster import Grouper
+    from rashomon.spark.tables import features_of
+
+    rows = sorted(read_table(output, "articles"), key=lambda row: row["position"])
+    features = [features_of(row) for row in rows]
+    settings = load_settings(embedder="hashing", repair_every=3)
+    grouper = Grouper(settings)
+    for feature in features:
+        grouper.add(feature)
+    found = list(group_component(enumerate(features), settings, len(features)))
+    assert sorted(sorted(e.article_ids) for kind, e in found if kind == "event") == sorted(
+        sorted(e.article_ids) for e in grouper.events()
+    )
+    assert [e for kind, e in found if kind == "event"] == grouper.events()
+
+
+def test_connected_names_each_component_by_its_smallest_id() -> None:
+    assert connected([("b", "c"), ("d", "a"), ("c", "a"), ("x", "y")]) == {
+        "a": "a",
+        "b": "a",
+        "c": "a",
+        "d": "a",
+        "x": "x",
+        "y": "x",
+    }
