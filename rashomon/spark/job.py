@@ -177,7 +177,7 @@ def run(
     features = done.map(lambda a: (a[0].id, a[6])).join(positions, slices).persist(keep)
     undated = features.filter(lambda kv: kv[1][0].published is None).count()
     window = options.window_days or settings.event_window_days + settings.storyline_window_days
-    keys = functools.partial(_block_keys, window=window, options=options, undated=bool(undated))
+    keys = functools.partial(block_keys, window=window, options=options, undated=bool(undated))
     margin = options.edge_margin
     edges = (
         features.flatMap(keys)
@@ -458,7 +458,7 @@ def _marked(prepared: stages.Prepared, near: tuple[str, float, float] | None) ->
 # -- events and storylines ----------------------------------------------------------------------------
 
 
-def _block_keys(
+def block_keys(
     kv: tuple[str, tuple[ArticleFeatures, int]], window: int, options: SparkOptions, undated: bool
 ) -> Iterator[tuple[tuple[int, int, int, int], tuple[bool, int, ArticleFeatures]]]:
     """The blocks an article is scored in: its home block (time bucket, vector bucket) per table,

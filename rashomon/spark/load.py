@@ -20,7 +20,7 @@ from ..cluster import Grouper
 from ..config import Settings, load_settings
 from ..embed import CachedEmbedder, Embedder, HashingEmbedder, MemoryVectorCache
 from ..errors import InputError, StoreError
-from ..pipeline import Batch, IngestSummary, Progress, _noop, default_embedder, store_batch
+from ..pipeline import Batch, IngestSummary, Progress, default_embedder, store_batch
 from ..records import Article, Event, Extraction, Framing, Rejected, Storyline
 from ..store import Workspace
 from . import tables
@@ -31,7 +31,7 @@ def import_output(
     workspace: Workspace,
     settings: Settings | None = None,
     embedder: Embedder | None = None,
-    progress: Progress = _noop,
+    progress: Progress | None = None,
 ) -> IngestSummary:
     """Load the output of :func:`rashomon.spark.run` into an empty workspace.
 
@@ -62,7 +62,7 @@ def import_output(
             )
         batch = _batch(folder, settings)
         cached = CachedEmbedder(base, MemoryVectorCache())
-        return store_batch(workspace, batch, settings, cached, CachedEmbedder(cached, workspace), progress)
+        return store_batch(workspace, batch, settings, cached, CachedEmbedder(cached, workspace), progress or _quiet)
 
 
 def _embedder_named(name: str, settings: Settings) -> Embedder:
@@ -134,3 +134,7 @@ def _grouper(
         storyline_links=[s.links for s in ordered],
     )
     return grouper
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
