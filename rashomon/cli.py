@@ -375,6 +375,9 @@ def spark_group() -> None:
     help="Random hyperplanes per vector bucket (0: no vector buckets).",
 )
 @click.option("--vector-tables", type=click.IntRange(min=1, max=16), default=1, help="Vector bucket tables.")
+@click.option(
+    "--input-base", default="", help="Prefix of relative entries in path lists (CC-NEWS: s3a://commoncrawl/)."
+)
 @click.pass_context
 def spark_run_command(
     ctx: click.Context,
@@ -385,6 +388,7 @@ def spark_run_command(
     window_days: int,
     vector_bits: int,
     vector_tables: int,
+    input_base: str,
 ) -> None:
     """Read INPUTs, run every stage on Spark and write Parquet tables to OUTPUT (docs/export.md)."""
     settings = settings_for(ctx)
@@ -394,7 +398,9 @@ def spark_run_command(
         raise click.ClickException(
             f"rashomon spark needs PySpark ({error}). Install it with: pip install 'rashomon[spark]'"
         ) from None
-    options = spark_adapter.SparkOptions(window_days=window_days, vector_bits=vector_bits, vector_tables=vector_tables)
+    options = spark_adapter.SparkOptions(
+        window_days=window_days, vector_bits=vector_bits, vector_tables=vector_tables, input_base=input_base
+    )
     try:
         session = spark_adapter.session(master)
     except ImportError as error:

@@ -71,6 +71,8 @@ class SparkOptions:
         edge_margin: Pairs scoring at least the lower grouping threshold less this are edges
             (room for float rounding between the pair score and the grouper's running means).
         seed: Seed of the hyperplanes.
+        input_base: Prefix of the relative entries of a path list (cc-pyspark's ``--input_base_url``,
+            e.g. ``s3a://commoncrawl/`` for CC-NEWS's ``warc.paths``); default the list's own folder.
     """
 
     partitions: int = 0
@@ -79,6 +81,7 @@ class SparkOptions:
     vector_tables: int = 1
     edge_margin: float = 1e-3
     seed: int = 20240501
+    input_base: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def run(
 
     keep = _storage()
     # 1. read
-    items = _read(spark, inputs, settings, slices)
+    items = _read(spark, inputs, settings, slices, options.input_base)
     ids = items.filter(lambda item: isinstance(item[1], Document)).map(
         lambda item: (item[1].id, (item[0], item[1].id, item[1].source))
     )
@@ -310,7 +313,12 @@ def _is_path_list(path: Path) -> bool:
     return bool(entries) and all(entry.lower().endswith(WARC_SUFFIXES) for entry in entries)
 
 
-def _listed(path: Path) -> list[str]:
+def _is_remote_list(uri: str) -> bool:
+    name = uri.rstrip("/").rsplit("/", 1)[-1].lower()
+    return name.endswith((*LIST_SUFFIXES, ".txt"))
+
+
+def _listed(path: Path, input_base: str = "") -> list[str]:
     import gzip
 
     data = path.read_bytes()
@@ -323,13 +331,19 @@ def _listed(path: Path) -> list[str]:
             continue
         if entry.startswith("file://"):
             entry = entry[len("file://") :]
-        out.append(entry if _scheme(entry) or Path(entry).is_absolute() else str(base / entry))
+        if _scheme(entry) or Path(entry).is_absolute():
+            out.append(entry)
+        else:
+            out.append(input_base + entry if input_base else str(base / entry))
     return out
 
 
-def expand_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str], list[str], list[Rejected]]:
+def expand_inputs(
+    inputs: Sequence[str], input_base: str = ""
+) -> tuple[list[str], list[str], list[str], list[Rejected]]:
     """The job's inputs, on the driver: ``(local files, remote URIs, Parquet tables, rejected)``;
-    folders are walked as ``read_paths`` walks them, path lists replaced by the paths they list."""
+    folders are walked as ``read_paths`` walks them, local path lists replaced by the paths they
+    list (relative entries under ``input_base``, else the list's folder)."""
     local: list[str] = []
     remote: list[str] = []
     parquet: list[str] = []
@@ -350,7 +364,7 @@ def expand_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str], list[str
             if isinstance(entry, Rejected):
                 problems.append(entry)
             elif _is_path_list(entry):
-                listed.extend(_listed(entry))
+                listed.extend(_listed(entry, input_base))
             elif entry.name.lower().endswith(".parquet"):
                 parquet.append(str(entry))
             else:
@@ -359,10 +373,18 @@ def expand_inputs(inputs: Sequence[str]) -> tuple[list[str], list[str], list[str
     return local, remote, parquet, problems
 
 
-def _read(spark: Any, inputs: Sequence[str], settings: Settings, slices: int) -> Any:
+def _read(spark: Any, inputs: Sequence[str], settings: Settings, slices: int, input_base: str = "") -> Any:
     """Every input item as ``(arrival, Document | Rejected)``."""
     sc = spark.sparkContext
-    local, remote, parquet, problems = expand_inputs(inputs)
+    local, remote, parquet, problems = expand_inputs(inputs, input_base)
+    lists = [uri for uri in remote if _is_remote_list(uri)]
+    for uri in lists:  # a path list in the store the WARC files are in (s3a://…/warc.paths.gz)
+        remote.remove(uri)
+        listed = [line.strip() for line in sc.textFile(uri).collect()]
+        base = input_base or uri.rsplit("/", 1)[0] + "/"
+        for entry in listed:
+            if entry and not entry.startswith("#"):
+                remote.append(entry if _scheme(entry) else base + entry)
     max_bytes = settings.max_input_bytes
     parts = [sc.parallelize([((-1, n), problem) for n, problem in enumerate(problems)], 1)]
     numbered = list(enumerate(local))
