@@ -269,3 +269,14 @@ def test_connected_names_each_component_by_its_smallest_id() -> None:
         "x": "x",
         "y": "x",
     }
+
+
+def test_spark_cli_documents_its_options() -> None:
+    from click.testing import CliRunner
+
+    from rashomon.cli import cli
+
+    result = CliRunner().invoke(cli, ["spark", "run", "--help"])
+    assert result.exit_code == 0
+    for option in ("--input", "--output", "--master", "--partitions", "--vector-bits", "--input-base"):
+        assert option in result.output

@@ -235,21 +235,23 @@ def run(
         near.map(lambda kv: tables.near_copy_row(kv[0], kv[1], groups_of.value))
     )
     storyline_of = sc.broadcast(dict(membership.map(lambda kv: (kv[1][0], kv[1][1])).distinct().collect()))
-    written = {
-        "articles": tables.write(spark, article_rows, "articles", output),
-        "copies": tables.write(spark, copy_rows, "copies", output),
-        "events": tables.write(
-            spark, events.map(lambda e: tables.event_row(e, storyline_of.value.get(e.id))), "events", output
-        ),
-        "storylines": tables.write(spark, storylines.map(tables.storyline_row), "storylines", output),
-        "entities": tables.write(spark, entities.map(tables.entity_row), "entities", output),
-        "mentions": tables.write(spark, entities.flatMap(tables.mention_rows), "mentions", output),
-        "quotes": tables.write(spark, done.flatMap(lambda a: tables.quote_rows(a[4])), "quotes", output),
-        "figures": tables.write(spark, done.flatMap(lambda a: tables.figure_rows(a[4])), "figures", output),
-        "framings": tables.write(spark, done.flatMap(lambda a: tables.framing_rows(a[5])), "framings", output),
-        "rejected": tables.write(spark, sc.union(rejected).map(tables.rejected_row), "rejected", output),
+    rows = {
+        "articles": article_rows,
+        "copies": copy_rows,
+        "events": events.map(lambda e: tables.event_row(e, storyline_of.value.get(e.id))),
+        "storylines": storylines.map(tables.storyline_row),
+        "entities": entities.map(tables.entity_row),
+        "mentions": entities.flatMap(tables.mention_rows),
+        "quotes": done.flatMap(lambda a: tables.quote_rows(a[4])),
+        "figures": done.flatMap(lambda a: tables.figure_rows(a[4])),
+        "framings": done.flatMap(lambda a: tables.framing_rows(a[5])),
+        "rejected": sc.union(rejected).map(tables.rejected_row),
     }
-    lap("write")
+    lap("copy groups")
+    written = {}
+    for name, table in rows.items():
+        written[name] = tables.write(spark, table, name, output)
+        lap("write " + name)
     largest = max(sizes_of.values(), default=1)
     manifest = {
         "format": tables.FORMAT,
