@@ -62,7 +62,8 @@ def spark():
 
 @pytest.fixture(scope="module")
 def extra(tmp_path_factory, sample_dir: Path) -> dict[str, Path]:
-    """Inputs the sample lacks: exact and near copies, bad records, a WARC file and a path list."""
+    """Inputs the sample lacks: exact and near copies, bad records, a WARC file, a path list and a
+    Parquet table of articles."""
     folder = tmp_path_factory.mktemp("extra")
     records = [json.loads(line) for line in (sample_dir / "feeds" / "newsdesk_export.jsonl").read_text().splitlines()]
     first, second = records[0], records[1]
@@ -80,14 +81,26 @@ def extra(tmp_path_factory, sample_dir: Path) -> dict[str, Path]:
     write_sample(warc, gz=True)
     listing = folder.parent / "crawl-paths.txt"
     listing.write_text(f"# one WARC a line, as cc-pyspark reads\n{warc}\n")
-    return {"copies": copies, "warc": warc, "listing": listing}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    more = [{**r, "id": f"pq-{n}", "published": f"2099-02-0{n + 1}"} for n, r in enumerate(records[2:4])]
+    table = folder / "more.parquet"
+    pq.write_table(pa.Table.from_pylist(more), table)
+    twin = tmp_path_factory.mktemp("twin") / "more.jsonl"  # what the local run reads in its place
+    twin.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in more))
+    return {"copies": copies, "warc": warc, "listing": listing, "parquet": table, "parquet_twin": twin}
 
 
 @pytest.fixture(scope="module")
 def inputs(sample_dir: Path, seeds_dir: Path, extra: dict[str, Path]) -> dict[str, list[str]]:
-    """The same inputs, in the same order, for both: the WARC named directly (local) or listed (Spark)."""
+    """The same inputs for both: the WARC named directly (local) or listed (Spark), the same records
+    as JSONL (local) or as a Parquet table (Spark)."""
     shared = [str(sample_dir), str(seeds_dir), str(extra["copies"])]
-    return {"local": [*shared, str(extra["warc"])], "spark": [*shared, str(extra["listing"])]}
+    return {
+        "local": [*shared, str(extra["warc"]), str(extra["parquet_twin"])],
+        "spark": [*shared, str(extra["listing"]), str(extra["parquet"])],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +140,7 @@ def spark_outcome(folder: Path) -> dict[str, list[str]]:
 def test_spark_expands_path_lists_and_folders(inputs, extra) -> None:
     local, remote, parquet, rejected = expand_inputs([*inputs["spark"], "/no/such/input"])
     assert str(extra["warc"]) in local and str(extra["listing"]) not in local
-    assert not remote and not parquet
+    assert not remote and parquet == [str(extra["parquet"])]
     assert [r.source for r in rejected] == ["/no/such/input"]
 
 
