@@ -293,3 +293,19 @@ def test_spark_cli_documents_its_options() -> None:
     assert result.exit_code == 0
     for option in ("--input", "--output", "--master", "--partitions", "--vector-bits", "--input-base"):
         assert option in result.output
+
+
+def test_spark_module_entry_moves_global_options_before_the_command() -> None:
+    from rashomon.spark.__main__ import arguments
+
+    assert arguments(["--input", "a", "--set", "embedder=hashing", "-v", "--output", "o"]) == [
+        "--set",
+        "embedder=hashing",
+        "-v",
+        "spark",
+        "run",
+        "--input",
+        "a",
+        "--output",
+        "o",
+    ]
