@@ -309,3 +309,12 @@ def test_spark_module_entry_moves_global_options_before_the_command() -> None:
         "--output",
         "o",
     ]
+
+
+def test_forest_keeps_one_edge_per_join() -> None:
+    from rashomon.spark.stages import forest
+
+    edges = [("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "d")]
+    kept = list(forest(edges))
+    assert kept == [("a", "b"), ("b", "c"), ("d", "e")]
+    assert connected(kept) == connected(edges)

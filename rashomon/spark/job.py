@@ -186,6 +186,7 @@ def run(
         features.flatMap(keys)
         .groupByKey(slices)
         .flatMap(lambda kv: stages.block_edges(kv[1], settings, margin))
+        .mapPartitions(stages.forest)
         .collect()
     )
     component = stages.connected(edges)

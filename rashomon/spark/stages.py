@@ -322,6 +322,24 @@ def connected(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {node: find(node) for node in list(parent)}
 
 
+def forest(edges: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """The edges of a partition that join two parts (a spanning forest): what the driver needs to
+    find the components, at most one edge per article of the partition."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.get(node, node) != node:
+            parent[node] = parent.get(parent[node], parent[node])
+            node = parent[node]
+        return node
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+            yield a, b
+
+
 def merge_counts(parts: Sequence[Counter[str]]) -> Counter[str]:
     """The sum of counters (outlet sizes from every partition)."""
     total: Counter[str] = Counter()
