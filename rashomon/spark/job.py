@@ -182,11 +182,12 @@ def run(
     undated = features.filter(lambda kv: kv[1][0].published is None).count()
     window = options.window_days or settings.event_window_days + settings.storyline_window_days
     keys = functools.partial(block_keys, window=window, options=options, undated=bool(undated))
+    reach = settings.event_window_days + settings.storyline_window_days  # the farthest two linked articles
     margin = options.edge_margin
     edges = (
         features.flatMap(keys)
         .groupByKey(slices)
-        .flatMap(lambda kv: stages.block_edges(kv[1], settings, margin))
+        .flatMap(lambda kv: stages.block_edges(kv[1], settings, margin, reach))
         .mapPartitions(stages.forest)
         .collect()
     )
