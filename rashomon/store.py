@@ -712,14 +712,25 @@ class Workspace:
             [(x.article_id, codec.dumps(x)) for x in extractions],
         )
 
-    def extractions(self, ids: Collection[str] | None = None) -> list[Extraction]:
-        """The extraction of every article (or of the articles ``ids``), in article order."""
+    def extractions(self, ids: Collection[str] | None = None, mentions: bool = True) -> list[Extraction]:
+        """The extraction of every article (or of the articles ``ids``), in article order.
+
+        ``mentions=False``: quotes and figures only (SQLite picks them out of the stored JSON, so
+        the mentions, most of its bytes, are never decoded in Python; what cross-outlet links read).
+        """
+        what = (
+            "x.article_id, x.data"
+            if mentions
+            else "x.article_id, json_object('quotes', json_extract(x.data, '$.quotes'),"
+            " 'figures', json_extract(x.data, '$.figures')) AS data"
+        )
         with codec.decoding():
-            rows = self._per_article("extractions", "x.article_id, x.data", ids)
-            return [
-                codec.from_data(Extraction, {"article_id": row["article_id"], **json.loads(row["data"])})
-                for row in rows
-            ]
+            rows = self._per_article("extractions", what, ids)
+            out = []
+            for row in rows:
+                data = {key: value for key, value in json.loads(row["data"]).items() if value is not None}
+                out.append(codec.from_data(Extraction, {"article_id": row["article_id"], **data}))
+            return out
 
     def _per_article(self, table: str, what: str, ids: Collection[str] | None) -> list[sqlite3.Row]:
         """Rows of a table keyed by ``article_id`` (aliased ``x``), in article order."""

@@ -205,6 +205,26 @@ def cross_outlet_links(
     return tuple(links)
 
 
+def link_inputs(extractions: Sequence[Extraction]) -> tuple[set[str], set[str]]:
+    """What :func:`cross_outlet_links` reads of a storyline, by article: ``(articles, named)``.
+
+    ``articles``: those with a quote or a figure the links compare (the others add nothing);
+    ``named``: those whose entity mentions it reads (a quote with a speaker, a figure whose
+    context is checked for a shared name). Lets a caller read only these from a store; the links
+    come out the same as with every article and every mention.
+    """
+    articles: set[str] = set()
+    named: set[str] = set()
+    for extraction in extractions:
+        quoted = any(q.kind != "scare" and len(q.text) >= MIN_QUOTE_CHARS for q in extraction.quotes)
+        counted = any(_comparable(f) for f in extraction.figures)
+        if quoted or counted:
+            articles.add(extraction.article_id)
+        if counted or any(q.speaker is not None for q in extraction.quotes):
+            named.add(extraction.article_id)
+    return articles, named
+
+
 def _quote_item(
     article: Article, quote: Quote, speakers: Mapping[tuple[str, int], str], names: Mapping[str, str]
 ) -> CrossItem:
