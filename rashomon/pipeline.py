@@ -627,18 +627,20 @@ def _ingest_locked(
             workspace.save_extractions(db, legacy)
             relinked = [s for s in storylines if s.id in touched_storylines]
             members = sorted({a for s in relinked for a in s.article_ids})
-            # Quotes and figures only: the links never read a storyline's mentions from here.
+            # Quotes and figures only, and of the entities just the mentions they read: the
+            # links never read a storyline's every mention.
             link_extractions = workspace.extractions(members, mentions=False)
-            link_articles, link_named = link_inputs(link_extractions)
-            by_id = {article.id: article for article in workspace.articles_by_id(needed | link_articles)}
+            reads = link_inputs(link_extractions)
+            by_id = {article.id: article for article in workspace.articles_by_id(needed | reads.articles)}
             with stage("canonical"):
                 relink_entities(workspace, db, [*linked, *legacy], settings)
-                entities = workspace.entities(needed | link_named)
+                entities = workspace.entities(needed)
+                link_entities = workspace.link_entities(reads.speakers, reads.counted)
             with stage("links"):
                 crosslinks = cross_links(
                     [by_id[a] for a in members if a in by_id],
                     link_extractions,
-                    entities,
+                    link_entities,
                     relinked,
                     events,
                     kept_embedder,
