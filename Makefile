@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench bench-workspace fuzz kill-bench calibrate clean
+.PHONY: demo test test-fast lint bench bench-workspace bench-spark fuzz kill-bench calibrate clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,20 @@ $(CHROMIUM_STAMP): $(STAMP)
 	@if command -v chromium >/dev/null 2>&1; then touch $@; \
 		else echo "chromium not installed: the browser tests will skip"; fi
 
+# Java 17 for PySpark (tests/test_spark.py): the distribution's headless JRE, stamped like Chromium;
+# without it those tests skip with a reason. PySpark itself is in requirements.lock.
+JAVA_STAMP := $(VENV)/.java
+
+$(JAVA_STAMP): $(STAMP)
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; } >/dev/null 2>&1 || true
+	@if command -v java >/dev/null 2>&1; then touch $@; \
+		else echo "java not installed: the Spark tests will skip"; fi
+
 demo: $(STAMP)
 	$(BIN)/rashomon demo
 
-test: $(STAMP) $(CHROMIUM_STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP) $(JAVA_STAMP)
 	$(BIN)/python -m pytest
 
 # Everything but the tests marked slow (real embedding model, whole pipeline, headless browser).
@@ -49,6 +59,11 @@ WS_SIZES ?= 1000 5000 20000
 bench-workspace: $(STAMP)
 	$(BIN)/python bench/bench_workspace.py --sizes $(WS_SIZES) --full-report $(if $(KEEP),--keep $(KEEP)) \
 		--json bench/results/workspace.json
+
+# Spark throughput (BENCHMARKS.md "Spark"): N real-text articles through local[1] and local[2].
+SPARK_N ?= 10000
+bench-spark: $(STAMP) $(JAVA_STAMP)
+	$(BIN)/python bench/bench_spark.py --articles $(SPARK_N)
 
 # Reliability benches (RELIABILITY.md): fuzz every parser, kill ingest/watch at random points.
 fuzz: $(STAMP)

@@ -367,6 +367,14 @@ def find_outlet_boilerplate(documents: Iterable[Document], min_articles: int = 3
     appear in at least half of that outlet's articles, so quotes shared by two
     reports are not mistaken for boilerplate.
     """
+    sizes, per_outlet = outlet_line_counts(documents)
+    return boilerplate_of(sizes, per_outlet, min_articles)
+
+
+def outlet_line_counts(documents: Iterable[Document]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """The counts :func:`find_outlet_boilerplate` decides on: articles per outlet, and per outlet
+    the number of its articles each short line appears in. Counts of parts of a corpus add up to
+    the corpus's (the Spark job counts per partition and sums)."""
     per_outlet: dict[str, Counter[str]] = defaultdict(Counter)
     sizes: Counter[str] = Counter()
     for document in documents:
@@ -375,6 +383,13 @@ def find_outlet_boilerplate(documents: Iterable[Document], min_articles: int = 3
         sizes[document.outlet] += 1
         lines = {normalise_line(line) for line in split_lines(document.text)}
         per_outlet[document.outlet].update(line for line in lines if line and len(line.split(maxsplit=12)) <= 12)
+    return sizes, dict(per_outlet)
+
+
+def boilerplate_of(
+    sizes: Counter[str] | dict[str, int], per_outlet: dict[str, Counter[str]], min_articles: int = 3
+) -> frozenset[str]:
+    """The boilerplate lines among :func:`outlet_line_counts`' counts."""
     found: set[str] = set()
     for outlet, counts in per_outlet.items():
         for line, count in counts.items():

@@ -290,6 +290,9 @@ def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path, 
     from .pipeline import default_embedder, ingest
 
     settings = settings_for(ctx, workspace)
+    if len(paths) == 1 and _is_spark_output(paths[0]):  # a Spark run's tables: imported, not read as files
+        import_spark_output(ctx, Path(paths[0]), workspace)
+        return
     with open_workspace(workspace, must_exist=False) as ws:
         with profiled(profile) as timer:
             try:
@@ -302,6 +305,120 @@ def ingest_command(ctx: click.Context, paths: tuple[str, ...], workspace: Path, 
         print_ingest_summary(result)
         if not result.added and not result.unchanged and not result.duplicates and not result.versions:
             raise click.ClickException("Nothing could be ingested.")
+
+
+def _is_spark_output(path: str) -> bool:
+    from .spark.tables import is_spark_output
+
+    return is_spark_output(path)
+
+
+def import_spark_output(ctx: click.Context, folder: Path, workspace: Path) -> None:
+    """Load a Spark run's tables into a (new) workspace and print what was stored."""
+    from .spark.load import import_output
+
+    settings = settings_for(ctx, workspace)
+    with open_workspace(workspace, must_exist=False) as ws:
+        try:
+            with progress_bar(True) as progress:
+                result = import_output(folder, ws, settings, progress=progress)
+        except RashomonError as error:
+            fail(error)
+            return
+        except ImportError as error:
+            raise click.ClickException(
+                f"Reading Parquet needs pyarrow ({error}). Install it with: pip install 'rashomon[spark]'"
+            ) from None
+        print_ingest_summary(result)
+        if not result.added:
+            raise click.ClickException(f"{folder} holds no articles to import.")
+
+
+@cli.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@workspace_option
+@click.pass_context
+def import_command(ctx: click.Context, folder: Path, workspace: Path) -> None:
+    """Load the Parquet tables of `rashomon spark run` into a new workspace (comparisons are made here)."""
+    import_spark_output(ctx, folder, workspace)
+
+
+@cli.group("spark")
+def spark_group() -> None:
+    """Run the pipeline on Apache Spark (needs the `spark` extra and Java 17)."""
+
+
+@spark_group.command("run")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    required=True,
+    help="A file, folder, WARC, Parquet table, "
+    "path list (one WARC path or URI a line) or s3a:// / hdfs:// URI; repeatable.",
+)
+@click.option("--output", required=True, help="Folder or URI for the Parquet tables (replaced if it exists).")
+@click.option("--master", default=None, help="Spark master URL (default: spark-submit's, else local[*]).")
+@click.option(
+    "--partitions", type=click.IntRange(min=1), default=None, help="Partitions (default: Spark's parallelism)."
+)
+@click.option(
+    "--window-days",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Time block width in days (0: event + storyline windows, as the local grouper reaches).",
+)
+@click.option(
+    "--vector-bits",
+    type=click.IntRange(min=0, max=16),
+    default=0,
+    help="Random hyperplanes per vector bucket (0: no vector buckets).",
+)
+@click.option("--vector-tables", type=click.IntRange(min=1, max=16), default=1, help="Vector bucket tables.")
+@click.option(
+    "--input-base", default="", help="Prefix of relative entries in path lists (CC-NEWS: s3a://commoncrawl/)."
+)
+@click.pass_context
+def spark_run_command(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    output: str,
+    master: str | None,
+    partitions: int | None,
+    window_days: int,
+    vector_bits: int,
+    vector_tables: int,
+    input_base: str,
+) -> None:
+    """Read INPUTs, run every stage on Spark and write Parquet tables to OUTPUT (docs/export.md)."""
+    settings = settings_for(ctx)
+    try:
+        from . import spark as spark_adapter
+    except ImportError as error:
+        raise click.ClickException(
+            f"rashomon spark needs PySpark ({error}). Install it with: pip install 'rashomon[spark]'"
+        ) from None
+    options = spark_adapter.SparkOptions(
+        window_days=window_days, vector_bits=vector_bits, vector_tables=vector_tables, input_base=input_base
+    )
+    try:
+        session = spark_adapter.session(master)
+    except ImportError as error:
+        raise click.ClickException(
+            f"rashomon spark needs PySpark ({error}). Install it with: pip install 'rashomon[spark]'"
+        ) from None
+    try:
+        summary = spark_adapter.run(session, list(inputs), output, partitions, settings, options)
+    except RashomonError as error:
+        fail(error)
+        return
+    finally:
+        session.stop()
+    from .spark.job import summary_line
+
+    out.print(summary_line(summary), markup=False)
+    if not summary.counts.get("articles"):
+        raise click.ClickException("No article could be processed (see the rejected table).")
 
 
 def parse_duration(text: str) -> float:

@@ -270,11 +270,16 @@ class DedupIndex:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._by_id
 
-    def _is_copy(self, jaccard: float, containment: float, a: _Entry, b: _Entry) -> bool:
+    def verify(self, a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
+        """``(Jaccard, containment)`` of two texts' shingle sets (:func:`shingles_of`) when they
+        are copies by this index's thresholds, else None: the check every candidate pair gets."""
+        jaccard, containment = _overlap(a, b)
         if jaccard >= self.jaccard_threshold:
-            return True
-        smaller = min(len(a.shingles), len(b.shingles))
-        return containment >= self.containment_threshold and smaller >= self.min_containment_shingles
+            return jaccard, containment
+        smaller = min(len(a), len(b))
+        if containment >= self.containment_threshold and smaller >= self.min_containment_shingles:
+            return jaccard, containment
+        return None
 
     def _score(self, pair: tuple[float, float]) -> float:
         return max(pair[0], pair[1] if pair[1] >= self.containment_threshold else 0.0)
@@ -326,9 +331,10 @@ class DedupIndex:
         ranked = sorted(collisions, key=lambda other: (-collisions[other], other))[:MAX_VERIFIED]
         for other in sorted(ranked):
             other_entry = self._entries[other]
-            jaccard, containment = _overlap(shingles, other_entry.shingles)
-            if not self._is_copy(jaccard, containment, entry, other_entry):
+            verified = self.verify(shingles, other_entry.shingles)
+            if verified is None:
                 continue
+            jaccard, containment = verified
             self._edges.setdefault(order, {})[other] = (jaccard, containment)
             self._edges.setdefault(other, {})[order] = (jaccard, containment)
             for m in self._exact[other_entry.exact]:
@@ -402,6 +408,11 @@ def signature(text: str) -> tuple[bytes, tuple[int, ...]]:
         return exact, ()
     keys = _default_hasher().band_keys(shingle_hashes(normalised))
     return exact, tuple(key - (1 << 64) if key >= 1 << 63 else key for key in keys)
+
+
+def shingles_of(text: str) -> np.ndarray:
+    """The sorted unique 5-gram hashes :class:`DedupIndex` verifies a text's copies on."""
+    return shingle_hashes(normalise_text(text))
 
 
 def find_duplicates(articles: Iterable[Article], **settings: Any) -> DedupResult:

@@ -236,16 +236,18 @@ def _group(
                 for article, vector in zip(chunk, embed_articles(chunk, embedder, settings.embed_chars), strict=True)
             ]
         else:
-            features = _features_within(chunk, settings, embedder, boundary)
+            features = features_within(chunk, settings, embedder, boundary)
         for feature in features:
             grouper.add(feature)
         progress("group", min(start + batch, len(ordered)), len(ordered))
     return grouper
 
 
-def _features_within(
+def features_within(
     chunk: Sequence[Article], settings: Settings, embedder: Embedder, boundary: Boundary
 ) -> list[ArticleFeatures]:
+    """Embed articles and compute their grouping features; an article the embedder or the name
+    features fail on is rejected in ``boundary`` and left out."""
     try:
         vectors = list(embed_articles(chunk, embedder, settings.embed_chars))
     except Exception:  # find the article the embedder fails on, one at a time
@@ -537,8 +539,86 @@ def _ingest_locked(
     start = len(grouper.features)
     grouper = group(articles, settings, embedder, grouper, progress, boundary=boundary)
     rejected.extend(boundary.rejected)
+    batch = Batch(
+        grouper=grouper,
+        start=start,
+        old_events=old_events,
+        old_storylines=old_storylines,
+        articles=articles,
+        signatures=signatures,
+        raw_of=raw_of,
+        versions=versions,
+        exact_copies=exact_copies,
+        same_url=same_url,
+        duplicates=duplicates,
+        rejected=rejected,
+        extractions=new_extractions,
+        framings=new_framings,
+        unchanged=unchanged,
+    )
+    return store_batch(workspace, batch, settings, embedder, kept_embedder, progress)
+
+
+@dataclass
+class Batch:
+    """What one ingest writes into a workspace, once its articles are prepared and grouped.
+
+    Attributes:
+        grouper: The grouping, stored groups and new articles together; ``grouper.features[start:]``
+            are the new articles' (in corpus order).
+        start: Where the new articles begin among ``grouper.features``.
+        old_events, old_storylines: The stored groups the grouper was loaded with.
+        articles: The new articles (those without features are left out: a stage rejected them).
+        signatures: Each new article's dedup signature (:func:`rashomon.dedup.signature`).
+        raw_of: Each input's raw bytes, by document id.
+        versions, exact_copies, same_url: ``(stored or earlier article id, article)`` pairs.
+        duplicates: Inputs whose id is already stored.
+        rejected: Inputs that could not be used.
+        extractions, framings: The new articles' per-article results.
+        unchanged: Inputs seen before.
+    """
+
+    grouper: Grouper
+    start: int
+    old_events: Sequence[Event]
+    old_storylines: Sequence[Storyline]
+    articles: Sequence[Article]
+    signatures: Mapping[str, tuple[bytes, Sequence[int]]]
+    raw_of: Mapping[str, bytes]
+    versions: Sequence[tuple[str, Article]] = ()
+    exact_copies: Sequence[tuple[str, Article]] = ()
+    same_url: Sequence[tuple[str, Article]] = ()
+    duplicates: Sequence[Document] = ()
+    rejected: Sequence[Rejected] = ()
+    extractions: Sequence[Extraction] = ()
+    framings: Sequence[Framing] = ()
+    unchanged: int = 0
+
+
+def store_batch(
+    workspace: Workspace,
+    batch: Batch,
+    settings: Settings,
+    embedder: Embedder,
+    kept_embedder: Embedder,
+    progress: Progress = _noop,
+) -> IngestSummary:
+    """Write a prepared and grouped :class:`Batch`: articles, inputs, signatures, features,
+    extractions, entities, cross-outlet links, framings, labels, groups and comparisons.
+
+    The second half of every ingest; ``rashomon import`` calls it with a grouping made elsewhere
+    (by the Spark job), so a workspace built either way is written by this one function.
+    ``embedder`` is the run's (cached) embedder, ``kept_embedder`` the one that keeps sentence
+    vectors in the workspace.
+    """
+    grouper, start = batch.grouper, batch.start
+    old_events, old_storylines = batch.old_events, batch.old_storylines
+    signatures, raw_of = batch.signatures, batch.raw_of
+    versions, exact_copies, same_url = batch.versions, batch.exact_copies, batch.same_url
+    duplicates, rejected = batch.duplicates, list(batch.rejected)
+    new_extractions, new_framings, unchanged = batch.extractions, batch.framings, batch.unchanged
     new_vectors = {f.article_id: f.vector for f in grouper.features[start:]}
-    by_id = {article.id: article for article in articles}
+    by_id = {article.id: article for article in batch.articles}
     added = [by_id[f.article_id] for f in grouper.features[start:]]
     new_versions: list[str] = []
     with stage("write"), workspace.write() as db:

@@ -40,7 +40,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -563,20 +563,24 @@ def link_entities(
     """
     rows = [row for article, found in zip(articles, mentions, strict=True) for row in keyed_mentions(article, found)]
     entity_of, rule = link_keys({row.key for row in rows}, [(row.key, row.joins) for row in rows if row.joins])
-    first: dict[str, str] = {}
     members: dict[str, list[KeyedMention]] = defaultdict(list)
     for row in rows:
-        first[row.key] = min(first.get(row.key, row.rank), row.rank)
         members[entity_of[row.key]].append(row)
-    entities = [
-        with_mentions(
-            entity_header(key_counts(group), reader_language),
-            [(m, mention_via(m, rule.get(m.key), m.rank == first[m.key])) for m in group],
-        )
-        for group in members.values()
-    ]
+    entities = [linked_entity(group, rule, reader_language) for group in members.values()]
     entities.sort(key=lambda e: (-len(e.mentions), e.name))
     return tuple(entities)
+
+
+def linked_entity(group: Sequence[KeyedMention], rule: Mapping[str, str], reader_language: str = "en") -> Entity:
+    """One entity from every keyed mention of the keys :func:`link_keys` linked into it, with the
+    rule shown for each mention (a distributed run calls this once per entity)."""
+    first: dict[str, str] = {}
+    for row in group:
+        first[row.key] = min(first.get(row.key, row.rank), row.rank)
+    return with_mentions(
+        entity_header(key_counts(group), reader_language),
+        [(m, mention_via(m, rule.get(m.key), m.rank == first[m.key])) for m in group],
+    )
 
 
 def _display_name(

@@ -266,6 +266,13 @@ def _record_to_item(record: Any, source: str, raw: bytes) -> Item:
     )
 
 
+def read_record(record: Any, source: str, raw: bytes) -> Item:
+    """One article record (a JSON object, or a row of a Parquet table of articles) as a document,
+    with the same fields, checks and ids as a ``.jsonl`` line; ``raw`` is kept as its bytes."""
+    item = _record_to_item(record, source, raw)
+    return dataclasses.replace(item, fmt="jsonl") if isinstance(item, Document) else item
+
+
 def read_json_file(path: Path, raw: bytes) -> Iterator[Item]:
     """A ``.json`` file: one record, a list of records, or ``{"articles": [...]}``."""
     source = str(path)
@@ -476,13 +483,17 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], max_bytes: int = 20_000_
             yield entry
             continue
         for item in read_file(entry, max_bytes):
-            if isinstance(item, Document):
-                if first_source.get(item.id) == item.source:
-                    yield Rejected(
-                        item.source, f"duplicate of {item.source} given earlier (article {item.id})", item.raw
-                    )
-                    continue
-                if item.id in first_source:
-                    item = dataclasses.replace(item, id=make_id(item.id, item.source))
-                first_source[item.id] = item.source
-            yield item
+            yield admit(item, first_source)
+
+
+def admit(item: Item, first_source: dict[str, str]) -> Item:
+    """One item read, given the first source of each id read before it (updated here): the same
+    source again is rejected as a repeat; the same id from another source gets an id of its own."""
+    if not isinstance(item, Document):
+        return item
+    if first_source.get(item.id) == item.source:
+        return Rejected(item.source, f"duplicate of {item.source} given earlier (article {item.id})", item.raw)
+    if item.id in first_source:
+        item = dataclasses.replace(item, id=make_id(item.id, item.source))
+    first_source[item.id] = item.source
+    return item
