@@ -15,6 +15,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -39,10 +40,16 @@ class Client:
     def __init__(self, app, raise_errors: bool = True) -> None:
         self.transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_errors)
 
-    def get(self, path: str) -> httpx.Response:
+    def get(self, path: str, **options) -> httpx.Response:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options) -> httpx.Response:
+        return self.request("POST", path, **options)
+
+    def request(self, method: str, path: str, **options) -> httpx.Response:
         async def fetch() -> httpx.Response:
             async with httpx.AsyncClient(transport=self.transport, base_url="http://rashomon.test") as client:
-                return await client.get(path)
+                return await client.request(method, path, **options)
 
         # Each request runs its own event loop on a worker thread: Playwright's sync API keeps a
         # loop running in the main thread while the session's browser is open.
@@ -138,6 +145,8 @@ def _seed_event(client: Client) -> dict:
 def _pages(client: Client) -> list[str]:
     listing = client.get("/index.json").json()
     paths = ["/", "/docs", "/index.json", "/index.csv", "/static/style.css", "/openapi.json"]
+    paths += ["/search", "/search?q=minister", "/search?q=port&mode=text", "/search.json?q=minister", "/about"]
+    paths += ["/about?text=The+minister+said+the+port+would+reopen", "/about.json"]
     for row in listing["rows"]:
         paths.append(f"/events/{row['event_id']}")
         paths += [f"/articles/{a['id']}" for a in client.get(f"/events/{row['event_id']}.json").json()["articles"]]
@@ -156,7 +165,7 @@ def test_web_every_response_carries_the_security_headers(hostile: Client) -> Non
 
 
 def test_web_pages_carry_no_inline_script_or_style_and_load_nothing_from_outside(hostile: Client) -> None:
-    html_pages = [p for p in _pages(hostile) if not p.endswith((".json", ".csv", ".css"))]
+    html_pages = [p for p in _pages(hostile) if not p.split("?")[0].endswith((".json", ".csv", ".css", ".atom"))]
     assert len(html_pages) >= 4
     for path in html_pages:
         response = hostile.get(path)
@@ -330,6 +339,104 @@ def test_web_entity_page_lists_the_names_each_outlet_uses(seeds: Client) -> None
     assert len(data["outlets"]) >= 2 and len(names) >= 2
     assert all(m["href"].startswith("/articles/") for o in data["outlets"] for m in o["mentions"])
     assert seeds.get(f"/entities/{entity['id']}").status_code == 200
+
+
+# -- search and "which event is this text about" --------------------------------------------
+
+
+def _blinken_event_id(client: Client) -> str:
+    return _seed_event(client)["event"]["id"]
+
+
+def test_web_search_finds_the_blinken_visit_from_a_german_query(seeds: Client) -> None:
+    event_id = _blinken_event_id(seeds)
+    text = seeds.get("/search.json?q=Besuch+Blinken+Kasachstan&mode=text").json()
+    assert text["hits"] and {hit["event_id"] for hit in text["hits"]} == {event_id}
+    assert any(piece["match"] for piece in text["hits"][0]["snippet_pieces"])
+    semantic = seeds.get(
+        "/search.json?" + urlencode({"q": "Besuch des amerikanischen Außenministers in Kasachstan", "mode": "semantic"})
+    ).json()
+    assert semantic["hits"][0]["event_id"] == event_id
+    assert {"de", "en"} <= {hit["language"] for hit in semantic["hits"] if hit["event_id"] == event_id}
+    page = Page(seeds.get("/search?q=Besuch+Blinken+Kasachstan").text)
+    assert "Blinken" in page.having("mark", "hit")
+    assert any(tag == "a" and a.get("href") == f"/events/{event_id}" for tag, a in page.elements)
+
+
+def test_web_search_finds_the_blinken_visit_from_an_english_query(seeds: Client) -> None:
+    event_id = _blinken_event_id(seeds)
+    both = seeds.get("/search.json?q=Blinken+visit+Central+Asia").json()
+    assert both["mode"] == "both" and both["hits"][0]["event_id"] == event_id
+    assert both["hits"][0]["matched"] == ["text", "semantic"]
+    # Across languages: the German tellings are found by meaning.
+    german = [hit for hit in both["hits"] if hit["event_id"] == event_id and hit["language"] == "de"]
+    assert german and all("semantic" in hit["matched"] for hit in german)
+    assert seeds.get("/api/search?q=Blinken+visit+Central+Asia").json() == both
+
+
+def test_web_search_marks_matches_in_escaped_hostile_text(hostile: Client) -> None:
+    response = hostile.get("/search?q=minister+OR+script&mode=text")
+    assert response.status_code == 200
+    assert "<script>window" not in response.text and "<img src=x" not in response.text
+    page = Page(response.text)
+    marks = page.having("mark", "hit")
+    assert marks and {m.lower() for m in marks} <= {"minister", "script"}
+    # The title's markup is shown as text, with the match inside it marked.
+    assert '&lt;<mark class="hit">script</mark>&gt;window.__pwned' in response.text
+    data = hostile.get("/search.json?q=minister&mode=text").json()
+    assert "".join(p["text"] for p in data["hits"][0]["title_pieces"]) == data["hits"][0]["title"]
+    echoed = hostile.get("/search?q=" + quote('"><script>x()</script>')).text
+    assert "<script>x()" not in echoed
+
+
+def test_web_search_refuses_a_malformed_query_in_the_error_shape_and_on_the_page(hostile_workspace: Path) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    response = client.get("/search.json?q=%22minister")
+    assert response.status_code == 400
+    assert set(response.json()["error"]) == {"status", "title", "detail"} and "quote" in response.text.lower()
+    assert client.get("/api/search?q=x&mode=fuzzy").status_code == 422
+    page = client.get("/search?q=%22minister")
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert Page(page.text).having("p", "error")
+
+
+def test_web_search_pages_by_offset(hostile: Client) -> None:
+    first = hostile.get("/search.json?q=minister&mode=text&size=1").json()
+    assert len(first["hits"]) == 1 and first["next_offset"] == 1
+    second = hostile.get("/search.json?q=minister&mode=text&size=1&offset=1").json()
+    assert second["hits"][0]["article_id"] != first["hits"][0]["article_id"]
+    link = next(
+        a["href"]
+        for t, a in Page(hostile.get("/search?q=minister&mode=text&size=1").text).elements
+        if a.get("rel") == "next"
+    )
+    assert "offset=1" in link
+
+
+def test_web_about_ranks_the_blinken_event_first(seeds: Client) -> None:
+    event_id = _blinken_event_id(seeds)
+    text = (
+        "US Secretary of State Antony Blinken met Kazakhstan's President Kassym-Jomart Tokayev in Astana, "
+        "promising support for the country's independence and sovereignty."
+    )
+    data = seeds.post("/about.json", json={"text": text}).json()
+    assert data["matches"][0]["event_id"] == event_id
+    assert seeds.post("/api/about", json={"text": text}).json() == data
+    page = seeds.post("/about", data={"text": text})
+    assert page.status_code == 200
+    rows = [a for tag, a in Page(page.text).elements if tag == "tr" and "data-event" in a]
+    assert rows[0]["data-event"] == event_id
+    assert seeds.get("/about?" + urlencode({"text": text})).status_code == 200
+
+
+def test_web_about_refuses_an_oversized_body(hostile_workspace: Path) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    response = client.post(
+        "/about.json",
+        content=b"text=" + b"a" * 1_000_001,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413 and list(response.json()) == ["error"]
 
 
 # -- the sample: facets, pagination, CSV, twins ----------------------------------------------

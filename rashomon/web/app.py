@@ -11,21 +11,23 @@ response has a strict Content-Security-Policy.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import NotFound, RashomonError
+from ..errors import NotFound, QueryError, RashomonError
 from ..store import DATABASE_NAME, Workspace
 from . import views
 
@@ -45,6 +47,8 @@ SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+
+MAX_FORM_BYTES = 1_000_000  # a pasted text (the about form) or a JSON body; larger is refused (413)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,7 +84,53 @@ def error_body(status: int, title: str, detail: str) -> dict[str, Any]:
     return {"error": {"status": status, "title": title, "detail": detail}}
 
 
-TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 422: "Invalid Request", 500: "Server Error"}
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    422: "Invalid Request",
+    500: "Server Error",
+}
+
+
+class _LockedEmbedder:
+    """The workspace's embedder shared by every request, one encode at a time (a model's session is
+    not promised to be safe for concurrent calls; loading it once per request would cost seconds)."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.name = embedder.name
+        self.dimension = embedder.dimension
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Any) -> Any:
+        with self._lock:
+            return self.embedder.encode(texts)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The fields of a urlencoded form or a JSON object body (first value of each), capped at
+    :data:`MAX_FORM_BYTES`."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise StarletteHTTPException(413, f"The request body is over {MAX_FORM_BYTES} bytes.")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            loaded = json.loads(body or b"{}")
+        except ValueError:
+            raise StarletteHTTPException(400, "The body is not valid JSON.") from None
+        if not isinstance(loaded, dict):
+            raise StarletteHTTPException(400, "The body must be a JSON object.")
+        return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()}
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise StarletteHTTPException(400, "The form is not UTF-8.") from None
+    return {name: values[0] for name, values in parsed.items()}
 
 
 def _wants_json(request: Request) -> bool:
@@ -131,6 +181,17 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     def opened() -> Iterator[Workspace]:
         with Workspace(folder) as ws:
             yield ws
+
+    shared: dict[str, _LockedEmbedder] = {}
+    embedder_lock = threading.Lock()
+
+    def embedder_of(ws: Workspace) -> _LockedEmbedder:
+        from ..search import workspace_embedder
+
+        with embedder_lock:
+            if "embedder" not in shared:
+                shared["embedder"] = _LockedEmbedder(workspace_embedder(ws))
+            return shared["embedder"]
 
     def page(template: str, data: dict[str, Any], twin: str, title: str, status: int = 200) -> HTMLResponse:
         html = env.get_template(template).render(data=data, twin=twin, title=title)
@@ -241,6 +302,107 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         data = entity_data(entity_id)
         return page("entity.html", data, f"/entities/{quote(entity_id, safe='')}.json", data["entity"]["name"])
 
+    # -- search, and which event a text is about ----------------------------------------
+
+    SearchSize = Query(views.SEARCH_SIZE, ge=1, le=views.MAX_SEARCH_SIZE, description="Hits per page.")
+    Offset = Query(0, ge=0, le=views.MAX_SEARCH_OFFSET, description="Hits to skip (ranked results page by offset).")
+    Mode = Query("both", pattern="^(both|text|semantic)$", description="text, semantic, or both merged.")
+    Q = Query("", max_length=1000, description="The query (syntax: docs/search.md).")
+
+    def search_data(q: str, mode: str, size: int, offset: int) -> dict[str, Any]:
+        with opened() as ws:
+            embedder = embedder_of(ws) if mode != "text" and q.strip() else None
+            return views.search_page(ws, q, mode, size, offset, embedder=embedder)
+
+    @app.get("/search.json", tags=["pages"], summary="Search results (JSON twin of /search)")
+    def search_json(q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset) -> dict[str, Any]:
+        return search_data(q, mode, size, offset)
+
+    @app.get("/api/search", tags=["api"], summary="Search articles: full text and semantic, merged")
+    def api_search(q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset) -> dict[str, Any]:
+        return search_data(q, mode, size, offset)
+
+    @app.get("/search", response_class=HTMLResponse, tags=["pages"], summary="Search articles")
+    def search_html(
+        request: Request, q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset
+    ) -> HTMLResponse:
+        status = 200
+        try:
+            data = search_data(q, mode, size, offset)
+        except QueryError as error:
+            data = views.search_page_error(q, mode, size, offset, str(error))
+            status = 400
+        data["next_href"] = None
+        if data["next_offset"] is not None:
+            more = {"q": q, "mode": mode, "offset": str(data["next_offset"])}
+            if size != views.SEARCH_SIZE:
+                more["size"] = str(size)
+            data["next_href"] = "/search?" + urlencode(more)
+        return page("search.html", data, twin_url(request, ".json"), f"Search: {q}" if q else "Search", status)
+
+    def about_data(text: str, limit: int) -> dict[str, Any]:
+        with opened() as ws:
+            embedder = embedder_of(ws) if text.strip() else None
+            return views.about_page(ws, text, limit, embedder=embedder)
+
+    async def about_text(request: Request) -> str:
+        if request.method == "POST":
+            return (await form_fields(request)).get("text", "")
+        return request.query_params.get("text", "")
+
+    AboutLimit = Query(5, ge=1, le=50, description="Events to return.")
+
+    @app.get(
+        "/about.json",
+        operation_id="about_json_get",
+        tags=["pages"],
+        summary="Which event a text is about (JSON twin of /about)",
+    )
+    @app.post(
+        "/about.json",
+        operation_id="about_json_post",
+        tags=["pages"],
+        summary="Which event a posted text is about (JSON twin of /about)",
+    )
+    async def about_json(request: Request, limit: int = AboutLimit) -> dict[str, Any]:
+        text = await about_text(request)
+        return await run_in_threadpool(about_data, text, limit)
+
+    @app.get(
+        "/api/about", operation_id="api_about_get", tags=["api"], summary="Which stored events a text (?text=) is about"
+    )
+    @app.post(
+        "/api/about", operation_id="api_about_post", tags=["api"], summary="Which stored events a posted text is about"
+    )
+    async def api_about(request: Request, limit: int = AboutLimit) -> dict[str, Any]:
+        text = await about_text(request)
+        return await run_in_threadpool(about_data, text, limit)
+
+    @app.get(
+        "/about",
+        operation_id="about_get",
+        response_class=HTMLResponse,
+        tags=["pages"],
+        summary="Which event is this text about",
+    )
+    @app.post(
+        "/about",
+        operation_id="about_post",
+        response_class=HTMLResponse,
+        tags=["pages"],
+        summary="Which event is a posted text about",
+    )
+    async def about_html(request: Request, limit: int = AboutLimit) -> HTMLResponse:
+        text = await about_text(request)
+        status = 200
+        try:
+            data = await run_in_threadpool(about_data, text, limit)
+        except QueryError as error:
+            data = {"text": text, "limit": limit, "matches": [], "error": str(error)}
+            status = 400
+        data.setdefault("error", None)
+        return page("about.html", data, "/about.json", "Which event is this about?", status)
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:
         schema = app.openapi()
@@ -268,6 +430,10 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     async def not_found(request: Request, error: NotFound) -> Response:
         return failure(request, 404, str(error))
 
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, error: QueryError) -> Response:
+        return failure(request, 400, str(error))
+
     @app.exception_handler(RashomonError)
     async def rashomon_error(request: Request, error: RashomonError) -> Response:
         return failure(request, 500, str(error))
@@ -292,8 +458,6 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
 def _facet_links(data: dict[str, Any], size: int) -> dict[str, dict[str, str]]:
     """For each facet value, the list's URL with that value chosen (or, when chosen, removed)."""
-    from urllib.parse import urlencode
-
     links: dict[str, dict[str, str]] = {}
     for name, values in data["facets"].items():
         for item in values:

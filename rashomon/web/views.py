@@ -440,3 +440,113 @@ def entity_page(ws: Workspace, entity_id: str) -> dict[str, Any]:
 def storylines_list(ws: Workspace) -> list[dict[str, Any]]:
     """Every storyline record, in order."""
     return [storyline_dict(s) for s in ws.storylines()]
+
+
+# -- search and "which event is this text about" --------------------------------------------
+
+SEARCH_SIZE = 20
+MAX_SEARCH_SIZE = 100
+MAX_SEARCH_OFFSET = 1000
+SEARCH_MODES = ("both", "text", "semantic")
+SYNTAX = (
+    ("Blinken Astana", "both words (AND is implied)"),
+    ('"Antony Blinken"', "the words next to each other, in this order"),
+    ("Kasach*", "a word starting with Kasach"),
+    ("Blinken OR Tokayev", "either (OR binds looser than AND)"),
+    ("Blinken NOT Biden, Blinken -Biden", "Blinken, and no Biden"),
+    ("Blinken (Astana OR Taschkent)", "grouping"),
+    ("title:Streik", "in titles only"),
+    ('outlet:"Die Brücke"', "from this outlet or site"),
+    ("lang:de", "in this language (any ISO 639 code)"),
+    ("entity:Blinken", "mentioning this entity by any of its names (or its en- id)"),
+    ("from:2025-03-01 to:2025-03", "published on or after / on or before"),
+)
+"""The query syntax as the search page shows it (docs/search.md has it in full)."""
+
+
+def _pieces(text: str, matches: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """``text`` cut at its matches: the pieces a template escapes, and marks where ``match`` is set."""
+    from ..search import Snippet
+
+    return [{"text": piece, "match": match} for piece, match in Snippet(text, tuple(matches)).segments()]
+
+
+def search_page(
+    ws: Workspace,
+    query: str,
+    mode: str = "both",
+    size: int = SEARCH_SIZE,
+    offset: int = 0,
+    embedder: Any = None,
+) -> dict[str, Any]:
+    """Search results as page data: each hit with its title and snippet cut into marked pieces.
+
+    An empty query gives an empty page (the form alone).
+
+    Raises:
+        QueryError: the query cannot be read, or ``mode`` is unknown.
+    """
+    from ..search import as_dict, search
+
+    data = _search_base(query, mode, size, offset)
+    if not query.strip():
+        return data
+    # One more than the page: whether a next page exists, without counting every semantic hit.
+    results = search(ws, query, limit=size + 1, mode=mode, offset=offset, embedder=embedder)  # type: ignore[arg-type]
+    found = as_dict(results)
+    assert isinstance(found, dict)
+    hits = []
+    for hit, plain in zip(results.hits[:size], found["hits"], strict=False):
+        plain["title_pieces"] = _pieces(hit.title or "", hit.title_matches)
+        plain["snippet_pieces"] = _pieces(hit.snippet.text, hit.snippet.matches)
+        hits.append(plain)
+    data.update(
+        query=results.query,
+        text_total=results.text_total,
+        notes=list(results.notes),
+        hits=hits,
+        next_offset=offset + size if len(results.hits) > size and offset + size <= MAX_SEARCH_OFFSET else None,
+    )
+    return data
+
+
+MAX_ABOUT_CHARS = 200_000
+
+
+def about_page(ws: Workspace, text: str, limit: int = 5, embedder: Any = None) -> dict[str, Any]:
+    """The stored events a pasted text is about, best first (:func:`rashomon.search.about`).
+
+    Raises:
+        QueryError: the text is empty after cleaning, or longer than :data:`MAX_ABOUT_CHARS`.
+    """
+    from ..errors import QueryError
+    from ..search import about, as_dict
+
+    data: dict[str, Any] = {"text": text, "limit": limit, "matches": []}
+    if not text.strip():
+        return data
+    if len(text) > MAX_ABOUT_CHARS:
+        raise QueryError(f"The text is {len(text)} characters long; paste at most {MAX_ABOUT_CHARS}.")
+    matches = as_dict(about(ws, text, limit=limit, embedder=embedder))
+    data["matches"] = matches
+    return data
+
+
+def _search_base(query: str, mode: str, size: int, offset: int) -> dict[str, Any]:
+    return {
+        "query": query,
+        "mode": mode,
+        "size": size,
+        "offset": offset,
+        "next_offset": None,
+        "text_total": 0,
+        "notes": [],
+        "hits": [],
+        "syntax": [{"write": write, "finds": finds} for write, finds in SYNTAX],
+        "error": None,
+    }
+
+
+def search_page_error(query: str, mode: str, size: int, offset: int, error: str) -> dict[str, Any]:
+    """The search page's data when the query cannot be read: the form again, with what to change."""
+    return {**_search_base(query, mode, size, offset), "error": error}
