@@ -1061,3 +1061,22 @@ def article_order(article: Article) -> tuple[str, str]:
     """The corpus order every stage uses: by published date (unknown last), then id. Not the
     order articles arrived in, so a corpus gives the same results however it was fed."""
     return (article.published or "9999", article.id)
+
+
+@dataclass(frozen=True)
+class OutletProfile:
+    """What the user says about an outlet (stored in the workspace, never computed).
+
+    Attributes:
+        outlet: The outlet as articles name it (:attr:`Article.teller`: the outlet, else the site).
+        country: Its country (an ISO 3166 code or a name), if given.
+        language: Its main language (ISO 639), if given.
+        ownership: Ownership or affiliation, free text (``state broadcaster``, ``cooperative``).
+        tags: Free tags; each tag is an outlet group (``state-affiliated``, ``RU``, ``wire``).
+    """
+
+    outlet: str
+    country: str | None = None
+    language: str | None = None
+    ownership: str | None = None
+    tags: tuple[str, ...] = ()

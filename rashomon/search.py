@@ -962,6 +962,26 @@ def search(
     return SearchResults(parsed.text, mode, tuple(hits), text_total, tuple(dict.fromkeys(compiler.notes)))
 
 
+def matching_ids(workspace: Workspace, query: str) -> tuple[set[str], tuple[str, ...]]:
+    """Every article the query matches by its words and filters (the full-text side, unranked and
+    unlimited; semantic search has no such set), with notes on the query.
+
+    What timelines count: the articles of each day that match.
+
+    Raises:
+        QueryError: if the query cannot be read.
+        StoreError: if the workspace cannot be read.
+    """
+    parsed = parse_query(query)
+    compiler = _Compiler(workspace.connection)
+    sql, params = compiler.select(parsed.tree)
+    try:
+        rows = workspace.connection.execute(f"SELECT a.id FROM articles a WHERE a.seq IN ({sql})", params).fetchall()
+    except sqlite3.Error as error:
+        raise StoreError(f"Cannot search workspace {workspace.folder}: {error}.") from None
+    return {row[0] for row in rows}, tuple(dict.fromkeys(compiler.notes))
+
+
 def _text_hits(
     connection: sqlite3.Connection, compiler: _Compiler, parsed: Query, depth: int
 ) -> tuple[list[tuple[int, float | None]], int]:

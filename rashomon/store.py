@@ -64,6 +64,7 @@ from .records import (
     Extraction,
     Framing,
     KeyedMention,
+    OutletProfile,
     Rejected,
     Storyline,
 )
@@ -426,6 +427,55 @@ class Workspace:
             ArticleFacts(*(row[name] for name in ("id", "title", "language", "outlet", "domain", "published")))
             for row in rows
         ]
+
+    # -- outlets: what the user says about them, and the articles each tells ------------------
+
+    TELLER_SQL = "COALESCE(NULLIF(outlet, ''), NULLIF(domain, ''))"  # as indexed (015_outlets.sql)
+
+    def articles_told_by(self, outlet: str) -> list[ArticleFacts]:
+        """The facts of the articles ``outlet`` tells (:attr:`Article.teller`), in ingest order;
+        no text is read. An outlet named ``article ID`` is the article without outlet or site."""
+        columns = "id, title, language, outlet, domain, published"
+        rows = self.connection.execute(
+            f"SELECT {columns} FROM articles WHERE {self.TELLER_SQL} = ? ORDER BY seq", (outlet,)
+        ).fetchall()
+        if not rows and outlet.startswith("article "):
+            rows = self.connection.execute(
+                f"SELECT {columns} FROM articles WHERE id = ? AND {self.TELLER_SQL} IS NULL", (outlet[8:],)
+            ).fetchall()
+        return [ArticleFacts(*(row[name] for name in columns.split(", "))) for row in rows]
+
+    def outlet_profiles(self) -> dict[str, OutletProfile]:
+        """Every stored outlet profile, by outlet."""
+        rows = self.connection.execute(
+            "SELECT outlet, country, language, ownership, tags FROM outlet_profiles ORDER BY outlet"
+        ).fetchall()
+        return {
+            row["outlet"]: OutletProfile(
+                row["outlet"], row["country"], row["language"], row["ownership"], tuple(json.loads(row["tags"]))
+            )
+            for row in rows
+        }
+
+    def outlet_groups(self) -> dict[str, list[str]]:
+        """Outlet -> its groups (the tags of its profile), for the outlets that have any."""
+        return {name: list(profile.tags) for name, profile in self.outlet_profiles().items() if profile.tags}
+
+    def save_outlet_profiles(self, profiles: Iterable[OutletProfile]) -> int:
+        """Store these profiles, each replacing the outlet's earlier one (one transaction); returns
+        how many were written."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = [
+            (p.outlet, p.country, p.language, p.ownership, json.dumps(list(p.tags), ensure_ascii=False), now)
+            for p in profiles
+        ]
+        with self.write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO outlet_profiles (outlet, country, language, ownership, tags, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
 
     def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
         """Keep a later version of a stored article (search then finds its text, not the first

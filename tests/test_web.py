@@ -13,6 +13,7 @@ import io
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -28,6 +29,7 @@ from rashomon.errors import NotFound
 from rashomon.web import create_app
 from rashomon.web import views as web_views
 
+SVG_TAGS = frozenset({"svg", "g", "line", "polyline", "circle", "text", "title"})
 HOSTILE_TITLES = (
     "<script>window.__pwned('t1')</script> Minister visits the port",
     "<img src=x onerror=\"window.__pwned('t2')\"> Strike closes the port",
@@ -65,11 +67,14 @@ class Page(HTMLParser):
         self.elements: list[tuple[str, dict[str, str]]] = []
         self.texts: list[tuple[str, dict[str, str], str]] = []
         self._open: list[tuple[str, dict[str, str], list[str]]] = []
+        self.in_svg: list[str] = []  # every element inside an <svg>, the <svg> included
         self.feed(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         self.elements.append((tag, attributes))
+        if tag == "svg" or any(name == "svg" for name, _, _ in self._open):
+            self.in_svg.append(tag)
         if tag not in {"br", "link", "meta", "img", "input"}:
             self._open.append((tag, attributes, []))
 
@@ -147,6 +152,8 @@ def _pages(client: Client) -> list[str]:
     paths = ["/", "/docs", "/index.json", "/index.csv", "/static/style.css", "/openapi.json"]
     paths += ["/search", "/search?q=minister", "/search?q=port&mode=text", "/search.json?q=minister", "/about"]
     paths += ["/about?text=The+minister+said+the+port+would+reopen", "/about.json"]
+    paths += ["/timeline", "/timeline?mode=share", "/timeline?q=minister&by=language&interval=week&mode=share"]
+    paths += ["/timeline.json?q=port", "/timeline.csv", "/timeline?by=group"]
     for row in listing["rows"]:
         paths.append(f"/events/{row['event_id']}")
         paths += [f"/articles/{a['id']}" for a in client.get(f"/events/{row['event_id']}.json").json()["articles"]]
@@ -172,12 +179,14 @@ def test_web_pages_carry_no_inline_script_or_style_and_load_nothing_from_outside
         assert response.headers["content-type"].startswith("text/html"), path
         page = Page(response.text)
         for tag, attributes in page.elements:
-            assert tag not in {"script", "style", "iframe", "object", "embed", "img", "svg"}, (path, tag)
+            assert tag not in {"script", "style", "iframe", "object", "embed", "img"}, (path, tag)
             assert "style" not in attributes, (path, tag)
             assert not [name for name in attributes if name.startswith("on")], (path, tag, attributes)
             for name in ("href", "src"):
                 value = attributes.get(name, "")
                 assert not value.startswith(("http:", "https:", "//", "javascript:", "data:")), (path, value)
+        # Charts are SVG drawn by the server: shapes and text only (no foreignObject, use, image, animate).
+        assert set(page.in_svg) <= SVG_TAGS, (path, set(page.in_svg) - SVG_TAGS)
 
 
 def test_web_hostile_titles_are_shown_as_text_never_as_markup(hostile: Client) -> None:
@@ -439,6 +448,90 @@ def test_web_about_refuses_an_oversized_body(hostile_workspace: Path) -> None:
     assert response.status_code == 413 and list(response.json()) == ["error"]
 
 
+# -- attention over time -------------------------------------------------------------------
+
+
+def test_web_timeline_counts_every_dated_article_once_and_shares_sum_to_one(sample: Client, sample_workspace) -> None:
+    with Workspace(sample_workspace) as ws:
+        facts = ws.article_facts()
+    dated = [f for f in facts if f.published]
+    data = sample.get("/timeline.json?by=language").json()
+    assert data["matched"] == len(dated) and data["undated"] == len(facts) - len(dated)
+    assert sum(sum(s["counts"]) for s in data["series"]) == len(dated)
+    assert {s["name"] for s in data["series"]} == {f.language or "?" for f in dated}
+    days = sorted({f.published[:10] for f in dated})
+    assert data["buckets"][0] == days[0] and data["buckets"][-1] == days[-1]
+    for n, bucket in enumerate(data["buckets"]):  # without a query: each language's part of the day
+        if any(s["counts"][n] for s in data["series"]):
+            assert sum(s["shares"][n] for s in data["series"]) == pytest.approx(1.0, abs=1e-5), bucket
+    weekly = sample.get("/timeline.json?by=language&interval=week").json()
+    assert sum(sum(s["counts"]) for s in weekly["series"]) == len(dated)
+    assert all(date.fromisoformat(b).weekday() == 0 for b in weekly["buckets"])
+
+
+def test_web_timeline_of_a_query_counts_its_matches_and_their_share_of_each_outlet(sample: Client) -> None:
+    data = sample.get("/timeline.json?q=lang:de&by=language&mode=share").json()
+    assert [s["name"] for s in data["series"]] == ["de"]
+    german = data["series"][0]
+    assert sum(german["counts"]) == data["matched"] > 0
+    # Every German article is German: where there are any, the share of German coverage is 1.
+    assert all(share == 1.0 for share, total in zip(german["shares"], german["totals"], strict=True) if total)
+    by_outlet = sample.get("/timeline.json?q=lang:de").json()
+    assert sum(sum(s["counts"]) for s in by_outlet["series"]) == data["matched"]
+    for series in by_outlet["series"]:
+        assert all(0 <= share <= 1 for share in series["shares"])
+        assert all(c <= t for c, t in zip(series["counts"], series["totals"], strict=True))
+
+
+def test_web_timeline_draws_a_line_per_series_with_a_legend_and_toggles(sample: Client) -> None:
+    data = sample.get("/timeline.json?by=outlet").json()
+    response = sample.get("/timeline?by=outlet")
+    page = Page(response.text)
+    drawn = [a["data-series"] for tag, a in page.elements if tag == "g" and "data-series" in a]
+    assert drawn == [s["name"] for s in data["series"]] and len(drawn) >= 2
+    assert len([t for t, _ in page.elements if t == "polyline"]) == len(drawn)
+    legend = [text for tag, attrs, text in page.texts if tag == "li" and page.texts and text in drawn]
+    assert set(legend) == set(drawn)
+    toggles = {a["data-mode"]: a["href"] for tag, a in page.elements if tag == "a" and "data-mode" in a}
+    assert "mode=share" in toggles["share"] and "mode=count" in toggles["count"]
+    shared = Page(sample.get(toggles["share"]).text)
+    assert any(text.endswith("%") for tag, _, text in shared.texts if tag == "text")  # a share axis
+    assert page.alternate().startswith("/timeline.json")
+
+
+def test_web_timeline_csv_parses_and_matches_the_json(sample: Client) -> None:
+    data = sample.get("/timeline.json?by=language&interval=week").json()
+    response = sample.get("/timeline.csv?by=language&interval=week")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert tuple(rows[0]) == web_views.TIMELINE_COLUMNS
+    assert len(rows) == len(data["buckets"]) * len(data["series"])
+    assert sum(int(r["count"]) for r in rows) == data["matched"]
+
+
+def test_web_timeline_refuses_unknown_options_and_bad_queries(hostile_workspace: Path) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    assert client.get("/timeline.json?by=colour").status_code == 422
+    assert client.get("/api/timeline?mode=ratio").status_code == 422
+    bad = client.get("/timeline.json?q=%28port")
+    assert bad.status_code == 400 and list(bad.json()) == ["error"]
+
+
+def test_web_event_page_has_a_per_outlet_timeline_of_its_articles(sample: Client) -> None:
+    rows = sample.get("/index.json?size=500").json()["rows"]
+    events = [sample.get(f"/events/{row['event_id']}.json").json() for row in rows if row["articles"] > 1]
+    event = next(
+        e
+        for e in events
+        if len({a["outlet"] for a in e["articles"]}) > 1 and all(a["published"] for a in e["articles"])
+    )
+    timeline = event["timeline"]
+    assert sum(sum(s["counts"]) for s in timeline["series"]) == len(event["articles"])
+    assert {s["name"] for s in timeline["series"]} == {a["outlet"] for a in event["articles"]}
+    page = Page(sample.get(f"/events/{event['event']['id']}").text)
+    assert len([t for t, _ in page.elements if t == "polyline"]) == len(timeline["series"])
+
+
 # -- the sample: facets, pagination, CSV, twins ----------------------------------------------
 
 
@@ -489,7 +582,8 @@ def test_web_every_page_links_its_json_twin_which_parses(sample: Client) -> None
     event = sample.get(f"/events/{event_id}.json").json()
     article_id = event["articles"][0]["id"]
     entity_id = sample.get(f"/articles/{article_id}.json").json()["entities"][0]["id"]
-    for path in ("/", "/?language=de", f"/events/{event_id}", f"/articles/{article_id}", f"/entities/{entity_id}"):
+    pages = ("/", "/?language=de", f"/events/{event_id}", f"/articles/{article_id}", f"/entities/{entity_id}")
+    for path in (*pages, "/search?q=port", "/about", "/timeline?by=language&mode=share"):
         twin = Page(sample.get(path).text).alternate()
         response = sample.get(twin)
         assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
@@ -563,3 +657,36 @@ def test_web_in_chromium_the_article_page_shows_removed_lines_and_a_facet_narrow
         assert 0 < after < before
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def sample_site(sample_workspace: Path, live_server) -> str:
+    return live_server(create_app(sample_workspace))
+
+
+@pytest.mark.slow
+def test_web_in_chromium_the_timeline_renders_its_lines_and_toggles_to_share(
+    chromium, sample_site: str, tmp_path: Path
+) -> None:
+    violations: list[str] = []
+    for width in (1400, 390):
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.on("console", lambda message: violations.append(message.text))
+        try:
+            page.goto(f"{sample_site}/timeline?by=language")
+            chart = page.locator("figure.chart svg")
+            box = chart.bounding_box()
+            assert box and 0 < box["width"] <= width and box["height"] > 50
+            lines = page.locator("figure.chart polyline")
+            assert lines.count() >= 2
+            # Each line is drawn in its class's colour from the stylesheet (no inline style).
+            colours = {lines.nth(i).evaluate("e => getComputedStyle(e).stroke") for i in range(lines.count())}
+            assert len(colours) == lines.count()
+            page.screenshot(path=str(tmp_path / f"timeline-{width}.png"), full_page=True)
+            page.locator("a[data-mode=share]").click()
+            page.wait_for_load_state()
+            assert "mode=share" in page.url and page.locator("figure.chart polyline").count() == lines.count()
+        finally:
+            context.close()
+    assert not [v for v in violations if "Content Security Policy" in v], violations

@@ -197,6 +197,13 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         html = env.get_template(template).render(data=data, twin=twin, title=title)
         return HTMLResponse(html, status_code=status)
 
+    def csv_response(text: str, filename: str) -> Response:
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{filename}"'},
+        )
+
     def list_query(request: Request, after: str | None, size: int) -> views.ListQuery:
         filters = {name: value for name in views.FACETS if (value := request.query_params.get(name))}
         return views.ListQuery(filters, after, size)
@@ -402,6 +409,49 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
             status = 400
         data.setdefault("error", None)
         return page("about.html", data, "/about.json", "Which event is this about?", status)
+
+    # -- attention over time ----------------------------------------------------------------
+
+    By = Query("outlet", pattern="^(outlet|language|group)$", description="A series per outlet, language or group.")
+    Interval = Query("day", pattern="^(day|week)$", description="Buckets of a day or an ISO week.")
+    Measure = Query("count", pattern="^(count|share)$", description="Raw count, or share (docs/web.md).")
+
+    def timeline_data(q: str, by: str, interval: str, mode: str) -> dict[str, Any]:
+        with opened() as ws:
+            return views.timeline_page(ws, q, by, interval, mode)
+
+    @app.get("/timeline.json", tags=["pages"], summary="Attention over time (JSON twin of /timeline)")
+    def timeline_json(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> dict[str, Any]:
+        return timeline_data(q, by, interval, mode)
+
+    @app.get("/api/timeline", tags=["api"], summary="Articles per day or week, by outlet, language or group")
+    def api_timeline(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> dict[str, Any]:
+        return timeline_data(q, by, interval, mode)
+
+    @app.get("/timeline.csv", tags=["pages"], summary="Attention over time as CSV (a row per bucket and series)")
+    def timeline_csv(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> Response:
+        return csv_response(views.timeline_csv(timeline_data(q, by, interval, mode)), "timeline.csv")
+
+    @app.get("/timeline", response_class=HTMLResponse, tags=["pages"], summary="Attention over time, as a chart")
+    def timeline(
+        request: Request, q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure
+    ) -> HTMLResponse:
+        data = timeline_data(q, by, interval, mode)
+        params = {"q": q, "by": by, "interval": interval, "mode": mode}
+
+        def link(**change: str) -> str:
+            chosen = {k: v for k, v in {**params, **change}.items() if v and not (k == "q" and not v)}
+            return "/timeline?" + urlencode(chosen)
+
+        data["links"] = {
+            "count": link(mode="count"),
+            "share": link(mode="share"),
+            **{f"by_{b}": link(by=b) for b in ("outlet", "language", "group")},
+            **{f"interval_{i}": link(interval=i) for i in ("day", "week")},
+            "csv": twin_url(request, ".csv"),
+        }
+        title = f"Attention over time: {q}" if q else "Attention over time"
+        return page("timeline.html", data, twin_url(request, ".json"), title)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -284,7 +285,18 @@ def event_page(ws: Workspace, event_id: str) -> dict[str, Any]:
             for d in (comparison.disagreements if comparison else ())
         ],
         "comparison": comparison_dict(comparison) if comparison else None,
+        "timeline": _event_timeline(ws, event.article_ids),
     }
+
+
+def _event_timeline(ws: Workspace, article_ids: Sequence[str]) -> dict[str, Any]:
+    """The event's articles per day and outlet (per week when they span too many days to draw)."""
+    from ..errors import QueryError
+
+    try:
+        return timeline_page(ws, by="outlet", interval="day", only=article_ids)
+    except QueryError:
+        return timeline_page(ws, by="outlet", interval="week", only=article_ids)
 
 
 # -- the article page -----------------------------------------------------------------------
@@ -550,3 +562,122 @@ def _search_base(query: str, mode: str, size: int, offset: int) -> dict[str, Any
 def search_page_error(query: str, mode: str, size: int, offset: int, error: str) -> dict[str, Any]:
     """The search page's data when the query cannot be read: the form again, with what to change."""
     return {**_search_base(query, mode, size, offset), "error": error}
+
+
+# -- attention over time --------------------------------------------------------------------
+
+CHART_WIDTH = 760
+CHART_HEIGHT = 240
+CHART_MARGIN = (12, 16, 28, 48)  # top, right, bottom, left
+CHART_COLOURS = 8  # series classes s0 … s7 in the stylesheet (then they repeat, with a dash)
+TIMELINE_COLUMNS = ("bucket", "series", "count", "total", "share")
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round number at least ``value`` (1, 2, 2.5, 5 × a power of ten) for the y axis."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power
+
+
+def chart(buckets: Sequence[str], series: Sequence[Mapping[str, Any]], values: str, share: bool) -> dict[str, Any]:
+    """The geometry of a line chart as plain numbers and labels (the template draws it as SVG, so
+    every label is escaped there): one polyline and its dots per series, axis ticks."""
+    top, right, bottom, left = CHART_MARGIN
+    width, height = CHART_WIDTH - left - right, CHART_HEIGHT - top - bottom
+    peak = max((v for s in series for v in s[values]), default=0)
+    ceiling = min(1.0, _nice_ceiling(peak)) if share else _nice_ceiling(max(peak, 1))
+    n = len(buckets)
+
+    def x(i: int) -> float:
+        return round(left + (width * i / (n - 1) if n > 1 else width / 2), 1)
+
+    def y(v: float) -> float:
+        return round(top + height - height * (v / ceiling), 1)
+
+    def label(v: float) -> str:
+        return f"{v:.0%}" if share else f"{v:g}"
+
+    lines = []
+    for number, item in enumerate(series):
+        dots = [
+            {"x": x(i), "y": y(v), "title": f"{item['name']} · {buckets[i]}: {label(v)}"}
+            for i, v in enumerate(item[values])
+            if v
+        ]
+        lines.append(
+            {
+                "name": item["name"],
+                "css": f"s{number % CHART_COLOURS}" + (" dashed" if number >= CHART_COLOURS else ""),
+                "points": " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(item[values])),
+                "dots": dots,
+            }
+        )
+    every = max(1, math.ceil(n / 8))
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": left,
+        "right": CHART_WIDTH - right,
+        "top": top,
+        "bottom": top + height,
+        "lines": lines,
+        "yticks": [{"y": y(ceiling * k / 4), "label": label(ceiling * k / 4)} for k in range(5)],
+        "xticks": [{"x": x(i), "label": buckets[i]} for i in range(0, n, every)],
+        "label_y": top + height + 18,
+    }
+
+
+def timeline_page(
+    ws: Workspace,
+    query: str = "",
+    by: str = "outlet",
+    interval: str = "day",
+    mode: str = "count",
+    only: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """A timeline (:func:`rashomon.timeline.attention`) as page data, with its chart's geometry.
+
+    Raises:
+        QueryError: an unknown ``by``, ``interval`` or ``mode``, or a query that cannot be read.
+    """
+    from ..errors import QueryError
+    from ..timeline import attention
+
+    if mode not in ("count", "share"):
+        raise QueryError(f"Unknown timeline mode {mode!r}; use count or share.")
+    groups = ws.outlet_groups() if by == "group" else None
+    found = attention(ws, query, by, interval, groups=groups, only=only)  # type: ignore[arg-type]
+    series = [
+        {"name": s.name, "total": s.total, "counts": list(s.counts), "totals": list(s.totals), "shares": list(s.shares)}
+        for s in found.series
+    ]
+    return {
+        "query": found.query,
+        "by": found.by,
+        "interval": found.interval,
+        "mode": mode,
+        "buckets": list(found.buckets),
+        "series": series,
+        "matched": found.matched,
+        "undated": found.undated,
+        "notes": list(found.notes),
+        "chart": chart(found.buckets, series, "shares" if mode == "share" else "counts", mode == "share"),
+    }
+
+
+def timeline_csv(data: Mapping[str, Any]) -> str:
+    """A timeline as CSV, one row per bucket and series: :data:`TIMELINE_COLUMNS`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TIMELINE_COLUMNS)
+    for item in data["series"]:
+        for n, bucket in enumerate(data["buckets"]):
+            writer.writerow(
+                [bucket, csv_cell(item["name"]), item["counts"][n], item["totals"][n], f"{item['shares'][n]:.6f}"]
+            )
+    return buffer.getvalue()
