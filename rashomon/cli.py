@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -888,6 +888,88 @@ def eval_ner_command(file: Path, as_json: bool) -> None:
         table.add_column(column)
     for key, value in [*result["per_language"].items(), ("all", result)]:
         table.add_row(key, str(value["n"]), _number(value["precision"]), _number(value["recall"]), _number(value["f1"]))
+    out.print(table)
+
+
+@cli.group("outlets")
+def outlets_group() -> None:
+    """Outlet profiles (country, language, ownership, tags) and the groups their tags form."""
+
+
+@outlets_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+def outlets_import_command(file: Path, workspace: Path) -> None:
+    """Store the profiles in FILE (.csv with a header row naming outlet, country, language,
+    ownership, tags; or .toml with [[outlet]] tables); each replaces the outlet's earlier one."""
+    from .outlets import read_profiles
+
+    try:
+        profiles = read_profiles(file)
+    except RashomonError as error:
+        fail(error)
+        return
+    with open_workspace(workspace) as ws:
+        try:
+            written = ws.save_outlet_profiles(profiles)
+        except RashomonError as error:
+            fail(error)
+            return
+        known = ws.tellers()
+    unknown = [p.outlet for p in profiles if p.outlet not in known]
+    out.print(f"{written} outlet profile(s) stored in {workspace}", markup=False)
+    if unknown:
+        err.print(
+            f"note: no stored article is told by {', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}"
+            " (outlet names must be written as articles give them: rashomon outlets show lists them)",
+            markup=False,
+        )
+
+
+@outlets_group.command("show")
+@click.argument("outlet", required=False)
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def outlets_show_command(outlet: str | None, workspace: Path, as_json: bool) -> None:
+    """List every outlet with its article count and profile, or show one OUTLET's profile."""
+    import json
+
+    with open_workspace(workspace) as ws:
+        counts = ws.tellers()
+        profiles = ws.outlet_profiles()
+    names = sorted(set(counts) | set(profiles), key=lambda name: (-counts.get(name, 0), name))
+    if outlet is not None:
+        if outlet not in names:
+            fail(NotFound(f"No outlet {outlet!r} in {workspace}; `rashomon outlets show` lists them."))
+        names = [outlet]
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        profile = profiles.get(name)
+        rows.append(
+            {
+                "outlet": name,
+                "articles": counts.get(name, 0),
+                "country": profile.country if profile else None,
+                "language": profile.language if profile else None,
+                "ownership": profile.ownership if profile else None,
+                "tags": list(profile.tags) if profile else [],
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for column in ("outlet", "articles", "country", "language", "ownership", "groups"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            Text(row["outlet"]),
+            str(row["articles"]),
+            Text(row["country"] or "–"),
+            Text(row["language"] or "–"),
+            Text(row["ownership"] or "–"),
+            Text(", ".join(row["tags"]) or "–"),
+        )
     out.print(table)
 
 

@@ -445,6 +445,15 @@ class Workspace:
             ).fetchall()
         return [ArticleFacts(*(row[name] for name in columns.split(", "))) for row in rows]
 
+    def tellers(self) -> dict[str, int]:
+        """Every outlet (:attr:`Article.teller`) with its number of stored articles, most first."""
+        rows = self.connection.execute(
+            "SELECT COALESCE(NULLIF(outlet, ''), NULLIF(domain, ''), 'article ' || id) AS teller, COUNT(*)"
+            " FROM articles GROUP BY teller"
+        ).fetchall()
+        counts = {row[0]: row[1] for row in rows}
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
     def outlet_profiles(self) -> dict[str, OutletProfile]:
         """Every stored outlet profile, by outlet."""
         rows = self.connection.execute(
@@ -596,6 +605,11 @@ class Workspace:
         """The ids of the events that hold these articles."""
         query = "SELECT DISTINCT event_id FROM event_articles WHERE article_id IN ({})"
         return {row[0] for row in self._chunked(query, article_ids)}
+
+    def event_of_articles(self, article_ids: Collection[str]) -> dict[str, str]:
+        """Article id -> the id of the event that holds it, for those of these articles in one."""
+        query = "SELECT article_id, event_id FROM event_articles WHERE article_id IN ({})"
+        return {row[0]: row[1] for row in self._chunked(query, article_ids)}
 
     def analysis(
         self, settings: Settings | None = None, only: Collection[str] | None = None, whole_storylines: bool = True

@@ -26,9 +26,11 @@ from rashomon import Workspace, ingest, load_settings
 from rashomon.cli import cli
 from rashomon.embed import HashingEmbedder
 from rashomon.errors import NotFound
+from rashomon.records import OutletProfile
 from rashomon.web import create_app
 from rashomon.web import views as web_views
 
+HOSTILE_TAG = "<script>window.__pwned('tag')</script>"
 SVG_TAGS = frozenset({"svg", "g", "line", "polyline", "circle", "text", "title"})
 HOSTILE_TITLES = (
     "<script>window.__pwned('t1')</script> Minister visits the port",
@@ -118,6 +120,15 @@ def hostile_workspace(tmp_path_factory) -> Path:
     (folder / "in.json").write_text(json.dumps(records), encoding="utf-8")
     with Workspace(folder / "ws") as ws:
         ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+        ws.save_outlet_profiles(
+            OutletProfile(
+                record["outlet"],
+                country="<b>XX</b>",
+                ownership="<img src=x onerror=\"window.__pwned('o')\">",
+                tags=(HOSTILE_TAG, "javascript:alert(1)"),
+            )
+            for record in records
+        )
     return folder / "ws"
 
 
@@ -154,8 +165,10 @@ def _pages(client: Client) -> list[str]:
     paths += ["/about?text=The+minister+said+the+port+would+reopen", "/about.json"]
     paths += ["/timeline", "/timeline?mode=share", "/timeline?q=minister&by=language&interval=week&mode=share"]
     paths += ["/timeline.json?q=port", "/timeline.csv", "/timeline?by=group"]
+    paths += ["/outlets", "/outlets.csv", "/outlets.json", "/?" + urlencode({"group": HOSTILE_TAG})]
+    paths += [f"/outlets/{quote(o['outlet'], safe='')}" for o in client.get("/outlets.json").json()["outlets"]]
     for row in listing["rows"]:
-        paths.append(f"/events/{row['event_id']}")
+        paths += [f"/events/{row['event_id']}", f"/events/{row['event_id']}?by=group"]
         paths += [f"/articles/{a['id']}" for a in client.get(f"/events/{row['event_id']}.json").json()["articles"]]
     return paths
 
@@ -530,6 +543,103 @@ def test_web_event_page_has_a_per_outlet_timeline_of_its_articles(sample: Client
     assert {s["name"] for s in timeline["series"]} == {a["outlet"] for a in event["articles"]}
     page = Page(sample.get(f"/events/{event['event']['id']}").text)
     assert len([t for t, _ in page.elements if t == "polyline"]) == len(timeline["series"])
+
+
+# -- outlets, groups and blindspots ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grouped(groups_workspace: Path) -> Client:
+    return Client(create_app(groups_workspace))
+
+
+def _strike_event(client: Client) -> dict:
+    rows = client.get("/index.json").json()["rows"]
+    return client.get(f"/events/{max(rows, key=lambda r: r['articles'])['event_id']}.json").json()
+
+
+def test_web_group_facet_narrows_the_list_and_blindspots_are_a_facet_too(grouped: Client) -> None:
+    listing = grouped.get("/index.json").json()
+    assert listing["total"] == 2
+    groups = {f["value"]: f["count"] for f in listing["facets"]["group"]}
+    assert groups == {"wire": 2, "US": 1, "state-affiliated": 1, "RU": 1}
+    state = grouped.get("/index.json?group=state-affiliated").json()
+    assert [row["groups"] for row in state["rows"]] == [{"wire": 1, "state-affiliated": 1, "RU": 1}]
+    blind = {f["value"]: f["count"] for f in listing["facets"]["blindspot"]}
+    assert blind == {"state-affiliated": 1, "RU": 1}
+    flagged = grouped.get("/index.json?blindspot=state-affiliated").json()["rows"]
+    assert len(flagged) == 1 and flagged[0]["articles"] == 4 and flagged[0]["blindspots"] == ["RU", "state-affiliated"]
+    page = Page(grouped.get("/").text)
+    assert "blindspot: state-affiliated" in page.having("span", "blindspot")
+    rows = list(csv.DictReader(io.StringIO(grouped.get("/index.csv").text)))
+    assert {r["blindspots"] for r in rows} == {"RU; state-affiliated", ""}
+
+
+def test_web_event_page_flags_the_blindspot_with_the_outlets_as_evidence(grouped: Client) -> None:
+    event = _strike_event(grouped)
+    spots = {b["group"]: b for b in event["blindspots"]}
+    assert set(spots) == {"state-affiliated", "RU"}
+    spot = spots["state-affiliated"]
+    assert spot["covered_by"] == "wire" and spot["covered_articles"] == 3 and spot["articles"] == 0
+    assert [o for o, _ in spot["covering_outlets"]] == ["Wire One", "Wire Three", "Wire Two"]
+    assert spot["quiet_outlets"] == [["State Voice", 0]]
+    page = Page(grouped.get(f"/events/{event['event']['id']}").text)
+    (note,) = [t for t in page.having("p", "blindspot") if "state-affiliated" in t]
+    assert "Wire Two" in note and "State Voice" in note
+    assert {g["group"]: g["articles"] for g in event["groups"]} == {"wire": 3, "US": 1}
+
+
+def test_web_event_page_by_group_merges_outlet_columns_into_their_groups(grouped: Client) -> None:
+    event = _strike_event(grouped)
+    by_group = grouped.get(f"/events/{event['event']['id']}.json?by=group").json()
+    columns = {c["name"]: c for c in by_group["columns"]}
+    assert list(columns) == ["wire", "US", "(no group)"]
+    assert columns["wire"]["outlets"] == ["Wire One", "Wire Two", "Wire Three"] or set(columns["wire"]["outlets"]) == {
+        "Wire One",
+        "Wire Two",
+        "Wire Three",
+    }
+    assert len(columns["wire"]["articles"]) == 3 and columns["(no group)"]["outlets"] == ["Daily Clarion"]
+    assert all(len(row["cells"]) == 3 for row in by_group["rows"])
+    for outlet_row, group_row in zip(event["rows"], by_group["rows"], strict=True):
+        carried = {c["source"] for c in outlet_row["cells"] if c["carried"]}
+        assert group_row["cells"][0]["carried"] == bool(carried & {"Wire One", "Wire Two", "Wire Three"})
+    page = Page(grouped.get(f"/events/{event['event']['id']}?by=group").text)
+    assert [h for tag, _, h in page.texts if tag == "h3"][:3] == ["wire", "US", "(no group)"]
+    assert page.alternate().endswith(".json?by=group")
+    assert grouped.get(f"/events/{event['event']['id']}.json?by=colour").status_code == 422
+
+
+def test_web_outlet_page_shows_the_profile_events_and_articles(grouped: Client) -> None:
+    data = grouped.get("/outlets/" + quote("Wire One", safe="") + ".json").json()
+    assert data["profile"]["country"] == "GB" and data["profile"]["tags"] == ["wire"]
+    assert {a["id"] for a in data["articles"]} == {"s1", "e6"}
+    assert [e["articles"] for e in data["events"]] == [1, 1] and {e["of"] for e in data["events"]} == {4, 2}
+    page = Page(grouped.get("/outlets/" + quote("Wire One", safe="")).text)
+    assert any(tag == "a" and a.get("href") == "/articles/s1" for tag, a in page.elements)
+    assert grouped.get("/api/outlets/" + quote("Wire One", safe="")).json() == data
+    listing = grouped.get("/outlets.json").json()
+    assert {o["outlet"]: o["articles"] for o in listing["outlets"]}["Wire One"] == 2
+    rows = list(csv.DictReader(io.StringIO(grouped.get("/outlets.csv").text)))
+    assert tuple(rows[0]) == web_views.OUTLET_COLUMNS and {r["tags"] for r in rows} >= {"wire; US"}
+    missing = Client(create_app(Path(grouped.transport.app.state.workspace)), raise_errors=False)
+    assert missing.get("/outlets/Nowhere.json").status_code == 404
+
+
+def test_web_timeline_by_group_counts_an_article_in_each_group(grouped: Client) -> None:
+    data = grouped.get("/timeline.json?by=group").json()
+    totals = {s["name"]: sum(s["counts"]) for s in data["series"]}
+    assert totals == {"wire": 4, "(no group)": 1, "US": 1, "state-affiliated": 1, "RU": 1}
+
+
+def test_web_hostile_profiles_are_shown_as_text(hostile: Client) -> None:
+    for path in ("/outlets", "/?" + urlencode({"group": HOSTILE_TAG})):
+        text = hostile.get(path).text
+        assert "<script>window" not in text and "<img src=x" not in text and "<b>XX</b>" not in text, path
+    outlet = hostile.get("/outlets.json").json()["outlets"][0]["outlet"]
+    page = hostile.get("/outlets/" + quote(outlet, safe=""))
+    assert page.status_code == 200 and "&lt;script&gt;window.__pwned(&#39;tag&#39;)&lt;/script&gt;" in page.text
+    assert not any(a.get("href", "").startswith("javascript:") for _, a in Page(page.text).elements)
 
 
 # -- the sample: facets, pagination, CSV, twins ----------------------------------------------

@@ -254,22 +254,25 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
     # -- one event, article, entity (twin first: /events/x.json must not match /events/{id}) --
 
-    def event_data(event_id: str) -> dict[str, Any]:
+    EventBy = Query("outlet", pattern="^(outlet|group)$", description="Columns per outlet or per outlet group.")
+
+    def event_data(event_id: str, by: str = "outlet") -> dict[str, Any]:
         with opened() as ws:
-            return views.event_page(ws, event_id)
+            return views.event_page(ws, event_id, by)
 
     @app.get("/events/{event_id:path}.json", tags=["pages"], summary="One event side by side (JSON twin)")
-    def event_json(event_id: str) -> dict[str, Any]:
-        return event_data(event_id)
+    def event_json(event_id: str, by: str = EventBy) -> dict[str, Any]:
+        return event_data(event_id, by)
 
     @app.get("/api/events/{event_id:path}", tags=["api"], summary="One event with its comparison")
-    def api_event(event_id: str) -> dict[str, Any]:
-        return event_data(event_id)
+    def api_event(event_id: str, by: str = EventBy) -> dict[str, Any]:
+        return event_data(event_id, by)
 
     @app.get("/events/{event_id:path}", response_class=HTMLResponse, tags=["pages"], summary="One event side by side")
-    def event(request: Request, event_id: str) -> HTMLResponse:
-        data = event_data(event_id)
-        return page("event.html", data, f"/events/{quote(event_id, safe='')}.json", data["event"]["label"] or event_id)
+    def event(request: Request, event_id: str, by: str = EventBy) -> HTMLResponse:
+        data = event_data(event_id, by)
+        twin = f"/events/{quote(event_id, safe='')}.json" + ("?by=group" if by == "group" else "")
+        return page("event.html", data, twin, data["event"]["label"] or event_id)
 
     def article_data(article_id: str) -> dict[str, Any]:
         with opened() as ws:
@@ -452,6 +455,45 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         }
         title = f"Attention over time: {q}" if q else "Attention over time"
         return page("timeline.html", data, twin_url(request, ".json"), title)
+
+    # -- outlets ----------------------------------------------------------------------------
+
+    def outlets_data() -> dict[str, Any]:
+        with opened() as ws:
+            return views.outlets_list(ws)
+
+    @app.get("/outlets.json", tags=["pages"], summary="Every outlet with its profile (JSON twin of /outlets)")
+    def outlets_json() -> dict[str, Any]:
+        return outlets_data()
+
+    @app.get("/outlets.csv", tags=["pages"], summary="Every outlet with its profile, as CSV")
+    def outlets_csv() -> Response:
+        return csv_response(views.outlets_csv(outlets_data()), "outlets.csv")
+
+    @app.get("/api/outlets", tags=["api"], summary="Every outlet with its profile and article count")
+    def api_outlets() -> dict[str, Any]:
+        return outlets_data()
+
+    @app.get("/outlets", response_class=HTMLResponse, tags=["pages"], summary="Outlets, their profiles and groups")
+    def outlets() -> HTMLResponse:
+        return page("outlets.html", outlets_data(), "/outlets.json", "Outlets")
+
+    def outlet_data(outlet: str) -> dict[str, Any]:
+        with opened() as ws:
+            return views.outlet_page(ws, outlet)
+
+    @app.get("/outlets/{outlet:path}.json", tags=["pages"], summary="One outlet (JSON twin)")
+    def outlet_json(outlet: str) -> dict[str, Any]:
+        return outlet_data(outlet)
+
+    @app.get("/api/outlets/{outlet:path}", tags=["api"], summary="One outlet: profile, events, articles")
+    def api_outlet(outlet: str) -> dict[str, Any]:
+        return outlet_data(outlet)
+
+    @app.get("/outlets/{outlet:path}", response_class=HTMLResponse, tags=["pages"], summary="One outlet")
+    def outlet(outlet: str) -> HTMLResponse:
+        data = outlet_data(outlet)
+        return page("outlet.html", data, f"/outlets/{quote(outlet, safe='')}.json", outlet)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:

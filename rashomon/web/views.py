@@ -10,6 +10,7 @@ store: the pages arrange stored results side by side.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from collections import Counter
@@ -20,11 +21,14 @@ from urllib.parse import quote
 
 from ..errors import NotFound
 from ..export import comparison_dict, csv_cell, event_dict, record_dict, storyline_dict
-from ..records import Analysis, Article, ArticleFacts, Comparison, Evidence
+from ..outlets import blindspots, group_coverage
+from ..records import Analysis, Article, ArticleFacts, Comparison, Evidence, OutletProfile
 from ..store import Workspace
 
-FACETS = ("language", "outlet", "date", "frame")
-"""The list's facets, in the order the page shows them (query parameters of the same names)."""
+FACETS = ("language", "outlet", "group", "blindspot", "date", "frame")
+"""The list's facets, in the order the page shows them (query parameters of the same names).
+``group`` is an outlet group (a profile tag); ``blindspot`` the groups an event is a blindspot for
+(:mod:`rashomon.outlets`)."""
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -39,6 +43,8 @@ LIST_COLUMNS = (
     "articles",
     "languages",
     "outlets",
+    "groups",
+    "blindspots",
 )
 """The columns of the events list (its CSV, in this order)."""
 
@@ -52,11 +58,19 @@ class ListQuery:
     size: int = PAGE_SIZE
 
 
-def _facet_values(facts: ArticleFacts, frames: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """The values an article gives each facet (a frame facet can hold several)."""
+def _facet_values(
+    facts: ArticleFacts,
+    frames: Mapping[str, Sequence[str]],
+    groups: Mapping[str, Sequence[str]],
+    blind: Sequence[str],
+) -> dict[str, list[str]]:
+    """The values an article gives each facet (frame and group facets can hold several; the
+    blindspot facet is its event's)."""
     return {
         "language": [facts.language or "?"],
         "outlet": [facts.teller],
+        "group": list(groups.get(facts.teller, ())),
+        "blindspot": list(blind),
         "date": [facts.published[:10] if facts.published else "undated"],
         "frame": list(frames.get(facts.id, ())),
     }
@@ -75,13 +89,17 @@ def events_list(ws: Workspace, query: ListQuery, paged: bool = True) -> dict[str
     events = {event.id: event for event in ws.events(terms=False)}
     facts = {f.id: f for f in ws.article_facts()}
     frames = {framing.article_id: [label.name for label in framing.frames] for framing in ws.framings()}
+    groups = ws.outlet_groups()
+    present = {f.teller for f in facts.values()}
     filters = {name: value for name, value in query.filters.items() if name in FACETS and value}
     ordered = [(storyline, events[event_id]) for storyline in storylines for event_id in storyline.event_ids]
     rows: list[dict[str, Any]] = []
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     for storyline, event in ordered:
         members = [facts[i] for i in event.article_ids if i in facts]
-        values = [_facet_values(f, frames) for f in members]
+        tellers = [f.teller for f in members]
+        blind = [b.group for b in blindspots(tellers, groups, present)] if groups else []
+        values = [_facet_values(f, frames, groups, blind) for f in members]
         passing = [v for v in values if all(chosen in v[name] for name, chosen in filters.items())]
         if not passing:
             continue
@@ -98,7 +116,9 @@ def events_list(ws: Workspace, query: ListQuery, paged: bool = True) -> dict[str
                 "last_seen": event.last_seen,
                 "articles": len(members),
                 "languages": dict(sorted(Counter(f.language or "?" for f in members).items())),
-                "outlets": sorted({f.teller for f in members}),
+                "outlets": sorted(set(tellers)),
+                "groups": {c.group: c.articles for c in group_coverage(tellers, groups).values()},
+                "blindspots": blind,
             }
         )
     total = len(rows)
@@ -139,6 +159,8 @@ def events_csv(listing: Mapping[str, Any]) -> str:
         cells = dict(row)
         cells["languages"] = " ".join(f"{k}:{v}" for k, v in row["languages"].items())
         cells["outlets"] = "; ".join(row["outlets"])
+        cells["groups"] = "; ".join(f"{k}: {v}" for k, v in row["groups"].items())
+        cells["blindspots"] = "; ".join(row["blindspots"])
         writer.writerow([csv_cell("" if cells[c] is None else str(cells[c])) for c in LIST_COLUMNS])
     return buffer.getvalue()
 
@@ -237,12 +259,60 @@ def _columns(
     return columns
 
 
-def event_page(ws: Workspace, event_id: str) -> dict[str, Any]:
-    """One event with its outlets side by side: the stored comparison arranged in columns and rows.
+def _by_group(
+    columns: Sequence[dict[str, Any]], rows: Sequence[dict[str, Any]], groups: Mapping[str, Sequence[str]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Outlet columns and claim cells merged into one column per group (an outlet in several
+    groups is in each; outlets in none share the column :data:`rashomon.timeline.NO_GROUP`)."""
+    from ..timeline import NO_GROUP
+
+    members: dict[str, list[int]] = {}
+    for number, column in enumerate(columns):
+        for group in list(dict.fromkeys(groups.get(column["source"], ()))) or [NO_GROUP]:
+            members.setdefault(group, []).append(number)
+    order = sorted(members, key=lambda g: (g == NO_GROUP, -sum(len(columns[n]["articles"]) for n in members[g]), g))
+    merged = [
+        {
+            "source": group,
+            "name": group,
+            "outlets": [columns[n]["name"] for n in members[group]],
+            "articles": [a for n in members[group] for a in columns[n]["articles"]],
+            "figures_differ": [f for n in members[group] for f in columns[n]["figures_differ"]],
+        }
+        for group in order
+    ]
+    regrouped = []
+    for row in rows:
+        cells = []
+        for group in order:
+            mine = [row["cells"][n] for n in members[group]]
+            carried = any(c["carried"] for c in mine)
+            cells.append(
+                {
+                    "source": group,
+                    "carried": carried,
+                    "omits": not carried and any(c["omits"] for c in mine),
+                    "sentences": [sentence for c in mine for sentence in c["sentences"]],
+                }
+            )
+        regrouped.append({**row, "cells": cells})
+    return merged, regrouped
+
+
+def event_page(ws: Workspace, event_id: str, by: str = "outlet") -> dict[str, Any]:
+    """One event with its outlets side by side: the stored comparison arranged in columns and rows
+    — one column per outlet, or with ``by="group"`` one per outlet group (an outlet's columns and
+    cells merged into each of its groups'; outlets without a group in one more column). With its
+    coverage per group and the groups it is a blindspot for, with their outlets as evidence.
 
     Raises:
         NotFound: no event ``event_id`` in the workspace.
+        QueryError: ``by`` is neither ``outlet`` nor ``group``.
     """
+    if by not in ("outlet", "group"):
+        from ..errors import QueryError
+
+        raise QueryError(f"An event is shown by outlet or by group, not {by!r}.")
     if not ws.events_by_id([event_id], terms=False):
         raise NotFound(f"No event {event_id!r} in this workspace; the list at / shows the events.")
     analysis = ws.analysis(only=[event_id], whole_storylines=False)
@@ -261,8 +331,20 @@ def event_page(ws: Workspace, event_id: str) -> dict[str, Any]:
                 column_of[item.source]["figures_differ"].append(
                     {"finding": finding.id, "summary": finding.summary, "value": value, **_cite(item)}
                 )
+    groups = ws.outlet_groups()
+    tellers = [a.teller for a in members]
+    coverage = group_coverage(tellers, groups)
+    blind = blindspots(tellers, groups, ws.tellers()) if groups else []
+    rows = _claim_rows(comparison, differs) if comparison else []
+    outlet_columns = [{"source": c["source"], "name": c["name"]} for c in columns]
+    if by == "group":
+        columns, rows = _by_group(columns, rows, groups)
     return {
         "event": event_dict(event),
+        "by": by,
+        "outlet_columns": outlet_columns,
+        "groups": [dataclasses.asdict(c) for c in coverage.values()],
+        "blindspots": [dataclasses.asdict(b) for b in blind],
         "storylines": [{"id": s.id, "label": s.label} for s in storylines],
         "languages": dict(sorted(Counter(a.language or "?" for a in members).items())),
         "articles": [
@@ -270,7 +352,7 @@ def event_page(ws: Workspace, event_id: str) -> dict[str, Any]:
             for a in members
         ],
         "columns": columns,
-        "rows": _claim_rows(comparison, differs) if comparison else [],
+        "rows": rows,
         "disagreements": [
             {
                 "id": d.id,
@@ -681,3 +763,85 @@ def timeline_csv(data: Mapping[str, Any]) -> str:
                 [bucket, csv_cell(item["name"]), item["counts"][n], item["totals"][n], f"{item['shares'][n]:.6f}"]
             )
     return buffer.getvalue()
+
+
+# -- outlets ---------------------------------------------------------------------------------
+
+OUTLET_COLUMNS = ("outlet", "articles", "country", "language", "ownership", "tags")
+"""The columns of the outlets list (its CSV, in this order)."""
+
+
+def _profile_dict(outlet: str, profile: OutletProfile | None) -> dict[str, Any]:
+    if profile is None:
+        return {"outlet": outlet, "country": None, "language": None, "ownership": None, "tags": []}
+    return {**dataclasses.asdict(profile), "tags": list(profile.tags)}
+
+
+def outlets_list(ws: Workspace) -> dict[str, Any]:
+    """Every outlet with articles in the workspace, and every profiled one: articles and profile."""
+    counts = ws.tellers()
+    profiles = ws.outlet_profiles()
+    names = sorted(set(counts) | set(profiles), key=lambda name: (-counts.get(name, 0), name))
+    groups: Counter[str] = Counter(tag for profile in profiles.values() for tag in profile.tags)
+    return {
+        "outlets": [{**_profile_dict(name, profiles.get(name)), "articles": counts.get(name, 0)} for name in names],
+        "groups": [{"group": g, "outlets": n} for g, n in sorted(groups.items(), key=lambda i: (-i[1], i[0]))],
+    }
+
+
+def outlets_csv(data: Mapping[str, Any]) -> str:
+    """The outlets list as CSV: :data:`OUTLET_COLUMNS` (tags separated by ``;``, as imported)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(OUTLET_COLUMNS)
+    for row in data["outlets"]:
+        cells = {**row, "tags": "; ".join(row["tags"])}
+        writer.writerow([csv_cell("" if cells[c] is None else str(cells[c])) for c in OUTLET_COLUMNS])
+    return buffer.getvalue()
+
+
+def _first_seen(events: Mapping[str, Any], event_id: str) -> str:
+    return (events[event_id].first_seen or "") if event_id in events else ""
+
+
+def outlet_page(ws: Workspace, outlet: str) -> dict[str, Any]:
+    """One outlet: its profile (and groups), its events and its articles, newest first.
+
+    Raises:
+        NotFound: the outlet has neither articles nor a profile in the workspace.
+    """
+    articles = ws.articles_told_by(outlet)
+    profile = ws.outlet_profiles().get(outlet)
+    if not articles and profile is None:
+        raise NotFound(f"No outlet {outlet!r} in this workspace; /outlets lists them.")
+    event_of = ws.event_of_articles([a.id for a in articles])
+    events = {e.id: e for e in ws.events_by_id(set(event_of.values()), terms=False)} if event_of else {}
+    per_event = Counter(event_of.values())
+    listed = sorted(articles, key=lambda a: (a.published or "", a.id), reverse=True)
+    return {
+        "outlet": outlet,
+        "profile": _profile_dict(outlet, profile),
+        "articles": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "language": a.language,
+                "published": a.published,
+                "event_id": event_of.get(a.id),
+            }
+            for a in listed
+        ],
+        "languages": dict(sorted(Counter(a.language or "?" for a in articles).items())),
+        "events": [
+            {
+                "id": event_id,
+                "label": events[event_id].label if event_id in events else event_id,
+                "first_seen": events[event_id].first_seen if event_id in events else None,
+                "articles": count,
+                "of": len(events[event_id].article_ids) if event_id in events else count,
+            }
+            for event_id, count in sorted(
+                per_event.items(), key=lambda i: (_first_seen(events, i[0]), i[0]), reverse=True
+            )
+        ],
+    }
