@@ -973,6 +973,100 @@ def outlets_show_command(outlet: str | None, workspace: Path, as_json: bool) -> 
     out.print(table)
 
 
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Saved searches and watched entities and events; what each ingest found for them."""
+
+
+@alerts_group.command("add")
+@click.argument("kind", type=click.Choice(["search", "entity", "event"]))
+@click.argument("target")
+@workspace_option
+def alerts_add_command(kind: str, target: str, workspace: Path) -> None:
+    """Watch TARGET: a search query, an entity (en-…) or an event (ev-…). Later ingests record
+    new matches and findings for it (see docs/web.md, "Alerts")."""
+    from .alerts import add_watch
+
+    with open_workspace(workspace) as ws:
+        try:
+            watch = add_watch(ws, kind, target)
+        except RashomonError as error:
+            fail(error)
+            return
+    out.print(f"{watch.id} watches {watch.kind} {watch.label!r}", markup=False)
+
+
+@alerts_group.command("list")
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def alerts_list_command(workspace: Path, as_json: bool) -> None:
+    """List the watches."""
+    import dataclasses
+    import json
+
+    with open_workspace(workspace) as ws:
+        watches = ws.watches()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(w) for w in watches], ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for column in ("id", "kind", "target", "label", "since"):
+        table.add_column(column, overflow="fold")
+    for w in watches:
+        table.add_row(w.id, w.kind, Text(w.target), Text(w.label), w.created_at)
+    out.print(table)
+
+
+@alerts_group.command("show")
+@workspace_option
+@click.option("--watch", "watch_id", default=None, help="Only this watch's alerts (wa-…).")
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=10000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+def alerts_show_command(workspace: Path, watch_id: str | None, limit: int, as_json: bool) -> None:
+    """The latest alerts, newest first."""
+    import json
+
+    from .alerts import alert_dict
+
+    with open_workspace(workspace) as ws:
+        alerts = ws.alerts(limit=limit, watch_id=watch_id)
+    if as_json:
+        click.echo(json.dumps([alert_dict(a) for a in alerts], ensure_ascii=False, indent=2))
+        return
+    for alert in alerts:
+        out.print(Text(f"{alert.created_at} [{alert.kind}] {alert.summary}"))
+
+
+@alerts_group.command("remove")
+@click.argument("watch_id")
+@workspace_option
+def alerts_remove_command(watch_id: str, workspace: Path) -> None:
+    """Stop watching WATCH_ID (wa-…) and delete its alerts."""
+    with open_workspace(workspace) as ws:
+        if not ws.remove_watch(watch_id):
+            fail(NotFound(f"No watch {watch_id!r}; `rashomon alerts list` shows them."))
+    out.print(f"removed {watch_id}", markup=False)
+
+
+@alerts_group.command("webhook")
+@click.argument("url", required=False)
+@click.option("--clear", is_flag=True, help="Send alerts to no webhook.")
+@workspace_option
+def alerts_webhook_command(url: str | None, clear: bool, workspace: Path) -> None:
+    """Show, set (URL) or --clear the webhook new alerts are POSTed to as JSON."""
+    from .alerts import set_webhook, webhook
+
+    with open_workspace(workspace) as ws:
+        if url is None and not clear:
+            out.print(webhook(ws) or "no webhook", markup=False)
+            return
+        try:
+            set_webhook(ws, None if clear else url)
+        except RashomonError as error:
+            fail(error)
+    out.print("webhook cleared" if clear else f"webhook set: {url}", markup=False)
+
+
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 

@@ -120,6 +120,49 @@ def sample_workspace(tmp_path_factory) -> Path:
     return _ingested(tmp_path_factory.mktemp("sample-ws"), SAMPLE)
 
 
+# -- hostile strings: a small hashing-embedder workspace for the web app's escaping -------
+
+HOSTILE_TITLES = (
+    "<script>window.__pwned('t1')</script> Minister visits the port",
+    "<img src=x onerror=\"window.__pwned('t2')\"> Strike closes the port",
+)
+HOSTILE_TAG = "<script>window.__pwned('tag')</script>"
+
+
+@pytest.fixture(scope="session")
+def hostile_workspace(tmp_path_factory) -> Path:
+    """A small workspace (hashing embedder: fast) whose articles carry hostile titles and text."""
+    folder = tmp_path_factory.mktemp("hostile-web")
+    records = [
+        {
+            "id": f"h{n}",
+            "title": title,
+            "outlet": f"Outlet {n} <b>bold</b>",
+            "published": "2025-03-04",
+            "language": "en",
+            "text": f"{title}\n\nThe minister said the port would reopen on Monday. {title} Officials gave "
+            "no more details.\n\nShare this article",
+        }
+        for n, title in enumerate(HOSTILE_TITLES)
+    ]
+    (folder / "in.json").write_text(json.dumps(records), encoding="utf-8")
+    from rashomon import HashingEmbedder, Workspace, ingest, load_settings
+    from rashomon.records import OutletProfile
+
+    with Workspace(folder / "ws") as ws:
+        ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+        ws.save_outlet_profiles(
+            OutletProfile(
+                record["outlet"],
+                country="<b>XX</b>",
+                ownership="<img src=x onerror=\"window.__pwned('o')\">",
+                tags=(HOSTILE_TAG, "javascript:alert(1)"),
+            )
+            for record in records
+        )
+    return folder / "ws"
+
+
 # -- outlet groups: a small hashing-embedder workspace with profiles -------------------------
 
 PROFILES_CSV = (
@@ -131,7 +174,8 @@ PROFILES_CSV = (
 )
 
 
-def _strike(outlet: str, n: int, words: str) -> dict:
+def strike_record(outlet: str, n: int, words: str) -> dict:
+    """An article on the dock strike in Hamburg (the groups workspace's first story)."""
     return {
         "id": f"s{n}",
         "outlet": outlet,
@@ -158,10 +202,10 @@ def _election(outlet: str, n: int, words: str) -> dict:
 
 
 GROUP_RECORDS = [
-    _strike("Wire One", 1, "Ships wait."),
-    _strike("Wire Two", 2, "Cranes stand still."),
-    _strike("Wire Three", 3, "Talks resume Friday."),
-    _strike("Daily Clarion", 4, "Shops worry."),
+    strike_record("Wire One", 1, "Ships wait."),
+    strike_record("Wire Two", 2, "Cranes stand still."),
+    strike_record("Wire Three", 3, "Talks resume Friday."),
+    strike_record("Daily Clarion", 4, "Shops worry."),
     _election("State Voice", 5, "Observers praise the vote."),
     _election("Wire One", 6, "Counting goes on."),
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -21,21 +20,15 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import HOSTILE_TAG, HOSTILE_TITLES
 
-from rashomon import Workspace, ingest, load_settings
+from rashomon import Workspace
 from rashomon.cli import cli
-from rashomon.embed import HashingEmbedder
 from rashomon.errors import NotFound
-from rashomon.records import OutletProfile
 from rashomon.web import create_app
 from rashomon.web import views as web_views
 
-HOSTILE_TAG = "<script>window.__pwned('tag')</script>"
 SVG_TAGS = frozenset({"svg", "g", "line", "polyline", "circle", "text", "title"})
-HOSTILE_TITLES = (
-    "<script>window.__pwned('t1')</script> Minister visits the port",
-    "<img src=x onerror=\"window.__pwned('t2')\"> Strike closes the port",
-)
 
 
 class Client:
@@ -102,37 +95,6 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def hostile_workspace(tmp_path_factory) -> Path:
-    """A small workspace (hashing embedder: fast) whose articles carry hostile titles and text."""
-    folder = tmp_path_factory.mktemp("hostile-web")
-    records = [
-        {
-            "id": f"h{n}",
-            "title": title,
-            "outlet": f"Outlet {n} <b>bold</b>",
-            "published": "2025-03-04",
-            "language": "en",
-            "text": f"{title}\n\nThe minister said the port would reopen on Monday. {title} Officials gave "
-            "no more details.\n\nShare this article",
-        }
-        for n, title in enumerate(HOSTILE_TITLES)
-    ]
-    (folder / "in.json").write_text(json.dumps(records), encoding="utf-8")
-    with Workspace(folder / "ws") as ws:
-        ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
-        ws.save_outlet_profiles(
-            OutletProfile(
-                record["outlet"],
-                country="<b>XX</b>",
-                ownership="<img src=x onerror=\"window.__pwned('o')\">",
-                tags=(HOSTILE_TAG, "javascript:alert(1)"),
-            )
-            for record in records
-        )
-    return folder / "ws"
-
-
-@pytest.fixture(scope="module")
 def hostile(hostile_workspace: Path) -> Client:
     return Client(create_app(hostile_workspace))
 
@@ -165,6 +127,7 @@ def _pages(client: Client) -> list[str]:
     paths += ["/about?text=The+minister+said+the+port+would+reopen", "/about.json"]
     paths += ["/timeline", "/timeline?mode=share", "/timeline?q=minister&by=language&interval=week&mode=share"]
     paths += ["/timeline.json?q=port", "/timeline.csv", "/timeline?by=group"]
+    paths += ["/alerts", "/alerts.json", "/alerts.atom"]
     paths += ["/outlets", "/outlets.csv", "/outlets.json", "/?" + urlencode({"group": HOSTILE_TAG})]
     paths += [f"/outlets/{quote(o['outlet'], safe='')}" for o in client.get("/outlets.json").json()["outlets"]]
     for row in listing["rows"]:
@@ -693,7 +656,7 @@ def test_web_every_page_links_its_json_twin_which_parses(sample: Client) -> None
     article_id = event["articles"][0]["id"]
     entity_id = sample.get(f"/articles/{article_id}.json").json()["entities"][0]["id"]
     pages = ("/", "/?language=de", f"/events/{event_id}", f"/articles/{article_id}", f"/entities/{entity_id}")
-    for path in (*pages, "/search?q=port", "/about", "/timeline?by=language&mode=share"):
+    for path in (*pages, "/search?q=port", "/about", "/timeline?by=language&mode=share", "/alerts", "/outlets"):
         twin = Page(sample.get(path).text).alternate()
         response = sample.get(twin)
         assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")

@@ -1,7 +1,8 @@
+-- IF NOT EXISTS: a workspace rolled back to an earlier schema version keeps these tables.
 -- A profile per outlet, written by the user (rashomon outlets import, the web app with --token):
 -- never computed. `outlet` is who tells an article as the pipeline names it (the outlet given
 -- with the input, else the site). Groups are the tags: an outlet is in every group it is tagged with.
-CREATE TABLE outlet_profiles (
+CREATE TABLE IF NOT EXISTS outlet_profiles (
     outlet     TEXT PRIMARY KEY,
     country    TEXT,                   -- ISO 3166 code or a name, as given
     language   TEXT,                   -- ISO 639 code, as given
@@ -11,4 +12,4 @@ CREATE TABLE outlet_profiles (
 );
 
 -- The outlet page lists an outlet's articles: outlet, else site.
-CREATE INDEX articles_teller ON articles (COALESCE(NULLIF(outlet, ''), NULLIF(domain, '')));
+CREATE INDEX IF NOT EXISTS articles_teller ON articles (COALESCE(NULLIF(outlet, ''), NULLIF(domain, '')));

@@ -495,6 +495,47 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         data = outlet_data(outlet)
         return page("outlet.html", data, f"/outlets/{quote(outlet, safe='')}.json", outlet)
 
+    # -- alerts -------------------------------------------------------------------------------
+
+    AlertsSize = Query(views.ALERTS_SIZE, ge=1, le=500, description="Alerts per page.")
+    Before = Query(None, ge=1, description="The seq of the previous page's last alert (keyset pagination).")
+    WatchParam = Query(None, max_length=100, description="Only this watch's alerts (wa-…).")
+
+    def alerts_data(size: int, before: int | None, watch: str | None) -> dict[str, Any]:
+        with opened() as ws:
+            return views.alerts_page(ws, size, before, watch)
+
+    @app.get("/alerts.json", tags=["pages"], summary="Watches and their alerts (JSON twin of /alerts)")
+    def alerts_json(
+        size: int = AlertsSize, before: int | None = Before, watch: str | None = WatchParam
+    ) -> dict[str, Any]:
+        return alerts_data(size, before, watch)
+
+    @app.get("/api/alerts", tags=["api"], summary="Alerts, newest first")
+    def api_alerts(
+        size: int = AlertsSize, before: int | None = Before, watch: str | None = WatchParam
+    ) -> dict[str, Any]:
+        return alerts_data(size, before, watch)
+
+    @app.get("/alerts.atom", tags=["pages"], summary="Alerts as an Atom feed")
+    def alerts_atom(request: Request, size: int = AlertsSize, watch: str | None = WatchParam) -> Response:
+        body = views.alerts_atom(alerts_data(size, None, watch), str(request.base_url))
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    @app.get("/alerts", response_class=HTMLResponse, tags=["pages"], summary="Watches and their alerts")
+    def alerts(
+        request: Request, size: int = AlertsSize, before: int | None = Before, watch: str | None = WatchParam
+    ) -> HTMLResponse:
+        data = alerts_data(size, before, watch)
+        for alert in data["alerts"]:
+            alert["href"] = views.alert_href(alert)
+        data["next_href"] = None
+        if data["next_before"] is not None:
+            more = {"before": str(data["next_before"]), **({"watch": watch} if watch else {})}
+            data["next_href"] = "/alerts?" + urlencode(more)
+        data["feed"] = "/alerts.atom" + (f"?{urlencode({'watch': watch})}" if watch else "")
+        return page("alerts.html", data, twin_url(request, ".json"), "Alerts")
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:
         schema = app.openapi()

@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -845,3 +846,88 @@ def outlet_page(ws: Workspace, outlet: str) -> dict[str, Any]:
             )
         ],
     }
+
+
+# -- alerts ----------------------------------------------------------------------------------
+
+ALERTS_SIZE = 50
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def alerts_page(
+    ws: Workspace, size: int = ALERTS_SIZE, before: int | None = None, watch_id: str | None = None
+) -> dict[str, Any]:
+    """The watches and their latest alerts, newest first (keyset pagination on the alerts'
+    ``seq``: ``before`` is the last one of the previous page). The webhook's URL is not shown
+    (it may hold a secret), only whether one is set.
+
+    Raises:
+        NotFound: ``watch_id`` is not a watch.
+    """
+    from ..alerts import alert_dict, webhook
+
+    watches = ws.watches()
+    if watch_id is not None and watch_id not in {w.id for w in watches}:
+        raise NotFound(f"No watch {watch_id!r}; /alerts lists them.")
+    found = ws.alerts(limit=size + 1, before=before, watch_id=watch_id)
+    labels = {w.id: w.label for w in watches}
+    return {
+        "watches": [dataclasses.asdict(w) for w in watches],
+        "watch": watch_id,
+        "alerts": [{**alert_dict(a), "watch_label": labels.get(a.watch_id, a.watch_id)} for a in found[:size]],
+        "size": size,
+        "before": before,
+        "next_before": found[size - 1].seq if len(found) > size else None,
+        "webhook": webhook(ws) is not None,
+    }
+
+
+def _xml_text(value: object) -> str:
+    """Text an XML 1.0 document can hold: characters it forbids (most control characters, lone
+    surrogates) are dropped; ElementTree escapes the rest."""
+    return _NOT_XML.sub("", str(value))
+
+
+def alert_href(alert: Mapping[str, Any]) -> str:
+    """Where an alert points on the site: its article, else its event, else the alerts page."""
+    if alert.get("article_id"):
+        return f"/articles/{quote(alert['article_id'], safe='')}"
+    if alert.get("event_id"):
+        return f"/events/{quote(alert['event_id'], safe='')}"
+    return "/alerts"
+
+
+def alerts_atom(data: Mapping[str, Any], base_url: str) -> bytes:
+    """The alerts as an Atom feed (RFC 4287), built with ElementTree so every string is escaped."""
+    from xml.etree import ElementTree as ET
+
+    atom = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", atom)
+
+    def child(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{atom}}}{tag}", {k: _xml_text(v) for k, v in attributes.items()})
+        if text is not None:
+            element.text = _xml_text(text)
+        return element
+
+    base = base_url.rstrip("/")
+    alerts = data["alerts"]
+    feed = ET.Element(f"{{{atom}}}feed")
+    child(feed, "id", f"{base}/alerts.atom" + (f"?watch={data['watch']}" if data["watch"] else ""))
+    child(feed, "title", "Rashomon alerts")
+    child(feed, "updated", alerts[0]["created_at"] if alerts else "1970-01-01T00:00:00+00:00")
+    child(feed, "link", rel="self", href=f"{base}/alerts.atom")
+    child(feed, "link", rel="alternate", href=f"{base}/alerts", type="text/html")
+    child(child(feed, "author"), "name", "Rashomon")
+    for alert in alerts:
+        entry = child(feed, "entry")
+        child(entry, "id", f"urn:rashomon:alert:{alert['id']}")
+        child(entry, "title", alert["summary"])
+        child(entry, "updated", alert["created_at"])
+        child(entry, "link", rel="alternate", href=base + alert_href(alert), type="text/html")
+        child(entry, "category", term=alert["kind"])
+        lines = [alert["summary"], f"watch: {alert['watch_label']}"]
+        for side in alert["data"].get("sides", ()):
+            lines.append(f"{side.get('source')}: {side.get('value')} — {side.get('text')}")
+        child(entry, "content", "\n".join(lines), type="text")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
