@@ -1074,9 +1074,16 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 @workspace_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--token", default=None, envvar="RASHOMON_TOKEN", help="Token write endpoints will require (none yet).")
+@click.option(
+    "--token",
+    default=None,
+    envvar="RASHOMON_TOKEN",
+    help="Enable the write endpoints (ingest, outlet profiles, saved searches), which then require this token; "
+    "without it they do not exist (env RASHOMON_TOKEN).",
+)
 def serve_command(workspace: Path, host: str, port: int, token: str | None) -> None:
-    """Serve the workspace as a read-only web app and HTTP API (pages, .json twins, /api, /docs)."""
+    """Serve the workspace as a web app and HTTP API (pages, .json twins, /api, /docs); read-only
+    unless --token is given (see docs/web.md, "Security")."""
     import uvicorn
 
     from .web import create_app
@@ -1089,6 +1096,8 @@ def serve_command(workspace: Path, host: str, port: int, token: str | None) -> N
         return
     if host not in LOOPBACK:
         err.print(f"warning: listening on {host}: anyone who can reach it can read the workspace", markup=False)
+        if token is not None:
+            err.print("warning: the token travels in clear over http: put a TLS proxy in front", markup=False)
     err.print(f"Serving {workspace} at http://{host}:{port}/ (Ctrl-C stops)", markup=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..errors import NotFound, QueryError, RashomonError
 from ..store import DATABASE_NAME, Workspace
-from . import views
+from . import views, writes
 
 HERE = Path(__file__).resolve().parent
 
@@ -111,9 +111,9 @@ class _LockedEmbedder:
             return self.embedder.encode(texts)
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a urlencoded form or a JSON object body (first value of each), capped at
-    :data:`MAX_FORM_BYTES`."""
+async def form_fields(request: Request) -> dict[str, Any]:
+    """The fields of a urlencoded form (first value of each, as text) or of a JSON object body (as
+    JSON gives them), capped at :data:`MAX_FORM_BYTES`."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise StarletteHTTPException(413, f"The request body is over {MAX_FORM_BYTES} bytes.")
@@ -125,7 +125,7 @@ async def form_fields(request: Request) -> dict[str, str]:
             raise StarletteHTTPException(400, "The body is not valid JSON.") from None
         if not isinstance(loaded, dict):
             raise StarletteHTTPException(400, "The body must be a JSON object.")
-        return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()}
+        return {str(k): v for k, v in loaded.items()}
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
@@ -155,8 +155,8 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
     Args:
         workspace: A workspace folder (``rashomon ingest … --workspace DIR`` made it).
-        token: Reserved for write endpoints, which will exist only when a token is given and will
-            require it; this version has none and is read-only either way.
+        token: With a token the write endpoints exist (ingest, outlet profiles, saved searches:
+            :mod:`rashomon.web.writes`) and require it; without one the app is read-only.
 
     Raises:
         NotFound: ``workspace`` holds no Rashomon database.
@@ -168,7 +168,8 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     app = FastAPI(
         title="Rashomon",
         version=__version__,
-        description="Read-only API over a Rashomon workspace: events, comparisons, articles, entities.",
+        description="API over a Rashomon workspace: events, comparisons, articles, entities, outlets, search, timelines, "
+        "alerts. Read-only unless the server was started with --token (then the write routes exist and need it).",
         docs_url=None,
         redoc_url=None,
     )
@@ -193,8 +194,16 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
                 shared["embedder"] = _LockedEmbedder(workspace_embedder(ws))
             return shared["embedder"]
 
-    def page(template: str, data: dict[str, Any], twin: str, title: str, status: int = 200) -> HTMLResponse:
-        html = env.get_template(template).render(data=data, twin=twin, title=title)
+    def page(
+        template: str,
+        data: dict[str, Any],
+        twin: str,
+        title: str,
+        status: int = 200,
+        request: Request | None = None,
+    ) -> HTMLResponse:
+        auth = writes.auth_of(token, request)
+        html = env.get_template(template).render(data=data, twin=twin, title=title, auth=auth)
         return HTMLResponse(html, status_code=status)
 
     def csv_response(text: str, filename: str) -> Response:
@@ -241,7 +250,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         data = listing(request, after, size)
         data["links"] = _facet_links(data, size)
         data["csv"] = twin_url(request, ".csv")
-        return page("index.html", data, twin_url(request, ".json"), "Storylines and events")
+        return page("index.html", data, twin_url(request, ".json"), "Storylines and events", request=request)
 
     @app.get("/api/events", tags=["api"], summary="The events list")
     def api_events(request: Request, after: str | None = After, size: int = Size) -> dict[str, Any]:
@@ -348,7 +357,8 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
             if size != views.SEARCH_SIZE:
                 more["size"] = str(size)
             data["next_href"] = "/search?" + urlencode(more)
-        return page("search.html", data, twin_url(request, ".json"), f"Search: {q}" if q else "Search", status)
+        title = f"Search: {q}" if q else "Search"
+        return page("search.html", data, twin_url(request, ".json"), title, status, request=request)
 
     def about_data(text: str, limit: int) -> dict[str, Any]:
         with opened() as ws:
@@ -357,7 +367,10 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
     async def about_text(request: Request) -> str:
         if request.method == "POST":
-            return (await form_fields(request)).get("text", "")
+            text = (await form_fields(request)).get("text", "")
+            if not isinstance(text, str):
+                raise StarletteHTTPException(400, "`text` must be a string.")
+            return text
         return request.query_params.get("text", "")
 
     AboutLimit = Query(5, ge=1, le=50, description="Events to return.")
@@ -491,9 +504,9 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         return outlet_data(outlet)
 
     @app.get("/outlets/{outlet:path}", response_class=HTMLResponse, tags=["pages"], summary="One outlet")
-    def outlet(outlet: str) -> HTMLResponse:
+    def outlet(request: Request, outlet: str) -> HTMLResponse:
         data = outlet_data(outlet)
-        return page("outlet.html", data, f"/outlets/{quote(outlet, safe='')}.json", outlet)
+        return page("outlet.html", data, f"/outlets/{quote(outlet, safe='')}.json", outlet, request=request)
 
     # -- alerts -------------------------------------------------------------------------------
 
@@ -534,7 +547,10 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
             more = {"before": str(data["next_before"]), **({"watch": watch} if watch else {})}
             data["next_href"] = "/alerts?" + urlencode(more)
         data["feed"] = "/alerts.atom" + (f"?{urlencode({'watch': watch})}" if watch else "")
-        return page("alerts.html", data, twin_url(request, ".json"), "Alerts")
+        return page("alerts.html", data, twin_url(request, ".json"), "Alerts", request=request)
+
+    if token is not None:
+        writes.register(app, writes.Helpers(folder, token, opened, page, embedder_of, form_fields))
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:
