@@ -323,7 +323,11 @@ def test_web_entity_page_lists_the_names_each_outlet_uses(seeds: Client) -> None
     names = {n["name"] for outlet in data["outlets"] for n in outlet["names"]}
     assert len(data["outlets"]) >= 2 and len(names) >= 2
     assert all(m["href"].startswith("/articles/") for o in data["outlets"] for m in o["mentions"])
-    assert seeds.get(f"/entities/{entity['id']}").status_code == 200
+    page = Page(seeds.get(f"/entities/{entity['id']}").text)
+    # Its mentions over time: the timeline of the articles naming it, by outlet.
+    timeline = next(a["href"] for t, a in page.elements if t == "a" and a.get("href", "").startswith("/timeline?"))
+    counted = seeds.get(timeline.replace("/timeline?", "/timeline.json?")).json()
+    assert counted["matched"] + counted["undated"] == len(data["entity"]["article_ids"])
 
 
 # -- search and "which event is this text about" --------------------------------------------
@@ -763,3 +767,28 @@ def test_web_in_chromium_the_timeline_renders_its_lines_and_toggles_to_share(
         finally:
             context.close()
     assert not [v for v in violations if "Content Security Policy" in v], violations
+
+
+@pytest.mark.slow
+def test_web_in_chromium_search_finds_the_blinken_visit_in_german_and_in_english(chromium, seeds_site: str) -> None:
+    listing = httpx.get(f"{seeds_site}/index.json").json()
+    event_id = max(listing["rows"], key=lambda r: r["articles"])["event_id"]
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        for query in ("Besuch Blinken Kasachstan", "Blinken visit Central Asia"):
+            page.goto(f"{seeds_site}/search")
+            page.fill("#q", query)
+            page.click("form.search button[type=submit]")
+            page.wait_for_load_state()
+            hits = page.locator("li.hit")
+            assert hits.count() >= 2, query
+            first = hits.first
+            assert first.locator(f"a[href='/events/{event_id}']").count() == 1, query
+            marks = first.locator("mark.hit")
+            assert marks.count() >= 1 and "Blinken" in {marks.nth(i).inner_text() for i in range(marks.count())}
+            assert marks.first.evaluate("e => getComputedStyle(e).fontWeight") in ("600", "700")
+        languages = {hits.nth(i).locator(".snippet").get_attribute("lang") for i in range(hits.count())}
+        assert {"de", "en"} <= languages, "the English query finds the German tellings too"
+    finally:
+        context.close()

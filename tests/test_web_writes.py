@@ -118,6 +118,7 @@ def test_web_api_ingest_refuses_bad_names_big_bodies_and_private_urls(writer: Cl
 
 def test_web_forms_need_a_session_and_the_csrf_field(writer: Client, folder: Path) -> None:
     assert writer.post("/login", data={"token": "wrong"}).status_code == 403
+    assert writer.post("/login", data={"token": "tökén ✓"}).status_code == 403  # any text, compared safely
     form = {"country": "DE", "tags": "wire; pool"}
     assert writer.post("/outlets/Wire%20One/profile", data=form).status_code == 403  # no session
     headers, csrf = _signed_in(writer)

@@ -54,6 +54,11 @@ SUFFIXES = (
 )
 
 
+def same(given: str, expected: str) -> bool:
+    """Whether two secrets are equal, compared in constant time (as bytes: any text may be given)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+
+
 def _mac(token: str, purpose: str) -> str:
     return hmac.new(token.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).hexdigest()
 
@@ -72,9 +77,7 @@ def auth_of(token: str | None, request: Request | None) -> Auth:
     """The :class:`Auth` of a request to an app with (or without) a token."""
     if token is None:
         return Auth()
-    signed_in = request is not None and hmac.compare_digest(
-        request.cookies.get(SESSION_COOKIE, ""), _mac(token, "session")
-    )
+    signed_in = request is not None and same(request.cookies.get(SESSION_COOKIE, ""), _mac(token, "session"))
     return Auth(True, signed_in, _mac(token, "csrf") if signed_in else "")
 
 
@@ -169,14 +172,14 @@ def register(app: FastAPI, helpers: Helpers) -> None:
     def bearer(request: Request) -> None:
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+        if scheme.lower() != "bearer" or not same(value.strip(), token):
             raise HTTPException(401, "Write endpoints need the header `Authorization: Bearer TOKEN` (serve --token).")
 
     def signed_form(request: Request, fields: dict[str, Any]) -> None:
         auth = auth_of(token, request)
         if not auth.signed_in:
             raise HTTPException(403, "Sign in at /login with the server's token first.")
-        if not hmac.compare_digest(str(fields.get("csrf", "")), auth.csrf):
+        if not same(str(fields.get("csrf", "")), auth.csrf):
             raise HTTPException(403, "The form's CSRF field is missing or wrong; reload the page and try again.")
 
     def run_ingest(sources: list[str]) -> dict[str, Any]:
@@ -264,7 +267,7 @@ def register(app: FastAPI, helpers: Helpers) -> None:
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         fields = await helpers.form_fields(request)
-        if not hmac.compare_digest(str(fields.get("token", "")), token):
+        if not same(str(fields.get("token", "")), token):
             return helpers.page("login.html", {"error": "That is not the server's token."}, "", "Sign in", 403, request)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(SESSION_COOKIE, _mac(token, "session"), httponly=True, samesite="strict", path="/")
