@@ -691,6 +691,11 @@ def test_no_payload_runs_in_any_web_page(chromium, hostile: HostileRun, live_ser
     folder = hostile.folder / "ws"
     with Workspace(folder) as ws:
         ingest([hostile.folder / "in"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+        # Alerts whose summaries carry the hostile titles and outlets.
+        from rashomon.alerts import add_watch, check
+
+        add_watch(ws, "search", "script OR alert OR onerror")
+        check(ws, sorted(ws.article_ids()), deliver=False)
     site = live_server(create_app(folder))
     listing = httpx.get(f"{site}/index.json?size=500").json()
     paths = ["/", "/docs", *(f"/events/{quote(row['event_id'], safe='')}" for row in listing["rows"])]
@@ -719,7 +724,7 @@ def test_no_payload_runs_in_any_web_page(chromium, hostile: HostileRun, live_ser
         "/timeline?by=language&mode=share",
     ]
     # (/about is left out: submitting its form navigates away; tests/test_web.py checks its markup.)
-    paths += ["/outlets", *(f"/outlets/{quote(name, safe='')}" for name in outlets[:15])]
+    paths += ["/outlets", "/alerts", *(f"/outlets/{quote(name, safe='')}" for name in outlets[:15])]
     paths += [f"/events/{quote(row['event_id'], safe='')}?by=group" for row in listing["rows"][:5]]
     assert len(articles) >= len(PAYLOADS) and len(paths) > 2 * len(PAYLOADS)
     shown = {a.id: a for a in hostile.analysis.articles}
