@@ -581,6 +581,23 @@ class Extraction:
 
 
 @dataclass(frozen=True)
+class LinkEntities:
+    """What cross-outlet links read of the canonical entities (:mod:`rashomon.extract.links`).
+
+    Attributes:
+        speakers: ``(article id, quote start)`` → id of the entity the quote's speaker names.
+        names: Entity id → display name, for (at least) the entities in ``speakers``.
+        named: Article id → ``(mention start, entity id)`` of the mentions that name something
+            (not "American" or "Kazakhs", which describe), for (at least) the articles whose
+            figures are compared.
+    """
+
+    speakers: dict[tuple[str, int], str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    named: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CrossItem:
     """One article's side of a cross-outlet link: a quote or a figure, with its evidence.
 

@@ -65,6 +65,7 @@ from .records import (
     Extraction,
     Framing,
     KeyedMention,
+    LinkEntities,
     OutletProfile,
     Rejected,
     Storyline,
@@ -778,14 +779,25 @@ class Workspace:
             [(x.article_id, codec.dumps(x)) for x in extractions],
         )
 
-    def extractions(self, ids: Collection[str] | None = None) -> list[Extraction]:
-        """The extraction of every article (or of the articles ``ids``), in article order."""
+    def extractions(self, ids: Collection[str] | None = None, mentions: bool = True) -> list[Extraction]:
+        """The extraction of every article (or of the articles ``ids``), in article order.
+
+        ``mentions=False``: quotes and figures only (SQLite picks them out of the stored JSON, so
+        the mentions, most of its bytes, are never decoded in Python; what cross-outlet links read).
+        """
+        what = (
+            "x.article_id, x.data"
+            if mentions
+            else "x.article_id, json_object('quotes', json_extract(x.data, '$.quotes'),"
+            " 'figures', json_extract(x.data, '$.figures')) AS data"
+        )
         with codec.decoding():
-            rows = self._per_article("extractions", "x.article_id, x.data", ids)
-            return [
-                codec.from_data(Extraction, {"article_id": row["article_id"], **json.loads(row["data"])})
-                for row in rows
-            ]
+            rows = self._per_article("extractions", what, ids)
+            out = []
+            for row in rows:
+                data = {key: value for key, value in json.loads(row["data"]).items() if value is not None}
+                out.append(codec.from_data(Extraction, {"article_id": row["article_id"], **data}))
+            return out
 
     def _per_article(self, table: str, what: str, ids: Collection[str] | None) -> list[sqlite3.Row]:
         """Rows of a table keyed by ``article_id`` (aliased ``x``), in article order."""
@@ -937,6 +949,46 @@ class Workspace:
             ]
         out.sort(key=lambda item: (-item[0], item[1].name, item[1].id))
         return tuple(entity for _count, entity in out)
+
+    def link_entities(self, speakers: Sequence[tuple[str, int, int, int]], counted: Collection[str]) -> LinkEntities:
+        """What cross-outlet links read of the canonical entities, read from the tables: the
+        entity of each attributed quote's speaker (``(article id, quote start, speaker start,
+        speaker end)``: the first entity, in :meth:`entities` order, with a mention overlapping
+        the speaker's name) and the naming mentions of the articles ``counted`` — as
+        :func:`rashomon.extract.links.link_entities` finds them in every entity, at the cost of
+        the rows that matter instead of every mention of a storyline."""
+        from .extract.links import NOT_NAMING
+
+        found: dict[tuple[str, int], str] = {}
+        names: dict[str, str] = {}
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        for at in range(0, len(speakers), 2000):
+            part = speakers[at : at + 2000]
+            values = ", ".join("(?, ?, ?, ?)" for _ in part)
+            query = (
+                f"WITH spans(article_id, quote_start, s_start, s_end) AS (VALUES {values})"
+                " SELECT t.article_id, t.quote_start, e.id, e.name FROM spans t"
+                " JOIN entity_mentions m ON m.article_id = t.article_id AND m.start < t.s_end AND t.s_start < m.end"
+                " JOIN entity_keys k ON k.key = m.key JOIN entities e ON e.id = k.entity_id"
+                " ORDER BY t.article_id, t.quote_start, e.mention_count DESC, e.name, e.id"
+            )
+            for article_id, quote_start, entity_id, name in cursor.execute(query, [v for row in part for v in row]):
+                if (article_id, quote_start) not in found:
+                    found[(article_id, quote_start)] = entity_id
+                    names[entity_id] = name
+        named: dict[str, list[tuple[int, str]]] = {}
+        wanted = sorted(counted)
+        for at in range(0, len(wanted), 500):
+            chunk = wanted[at : at + 500]
+            query = (
+                "SELECT m.article_id, m.start, k.entity_id FROM entity_mentions m JOIN entity_keys k ON k.key = m.key"
+                f" WHERE m.article_id IN ({', '.join('?' * len(chunk))})"
+                f" AND m.via NOT IN ({', '.join('?' * len(NOT_NAMING))})"
+            )
+            for article_id, start, entity_id in cursor.execute(query, [*chunk, *NOT_NAMING]):
+                named.setdefault(article_id, []).append((start, entity_id))
+        return LinkEntities(found, names, named)
 
     def save_crosslinks(
         self, db: sqlite3.Connection, crosslinks: Sequence[CrossLink], storylines: Iterable[str]
