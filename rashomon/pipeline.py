@@ -465,7 +465,22 @@ def ingest_items(
     """
     # The whole ingest (reads, grouping, write) holds the writer lock: a second process waits.
     with workspace.lock():
-        return _ingest_locked(items, workspace, settings, embedder, detector, progress)
+        summary = _ingest_locked(items, workspace, settings, embedder, detector, progress)
+        _record_alerts(workspace, summary)
+        return summary
+
+
+def _record_alerts(workspace: Workspace, summary: IngestSummary) -> None:
+    """The alerts this ingest's new articles give rise to (:func:`rashomon.alerts.check`). An
+    alert that cannot be recorded is logged: the articles are stored, the ingest has succeeded."""
+    if workspace.folder is None or not summary.added:
+        return
+    from .alerts import check
+
+    try:
+        check(workspace, summary.added)
+    except Exception as error:  # noqa: BLE001 - alerts come after the ingest's own commit
+        log.warning("alerts after ingest: %s: %s", type(error).__name__, error)
 
 
 def _ingest_locked(
