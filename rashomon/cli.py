@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -1008,6 +1008,182 @@ def eval_ner_command(file: Path, as_json: bool) -> None:
     out.print(table)
 
 
+@cli.group("outlets")
+def outlets_group() -> None:
+    """Outlet profiles (country, language, ownership, tags) and the groups their tags form."""
+
+
+@outlets_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+def outlets_import_command(file: Path, workspace: Path) -> None:
+    """Store the profiles in FILE (.csv with a header row naming outlet, country, language,
+    ownership, tags; or .toml with [[outlet]] tables); each replaces the outlet's earlier one."""
+    from .outlets import read_profiles
+
+    try:
+        profiles = read_profiles(file)
+    except RashomonError as error:
+        fail(error)
+        return
+    with open_workspace(workspace) as ws:
+        try:
+            written = ws.save_outlet_profiles(profiles)
+        except RashomonError as error:
+            fail(error)
+            return
+        known = ws.tellers()
+    unknown = [p.outlet for p in profiles if p.outlet not in known]
+    out.print(f"{written} outlet profile(s) stored in {workspace}", markup=False)
+    if unknown:
+        err.print(
+            f"note: no stored article is told by {', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}"
+            " (outlet names must be written as articles give them: rashomon outlets show lists them)",
+            markup=False,
+        )
+
+
+@outlets_group.command("show")
+@click.argument("outlet", required=False)
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def outlets_show_command(outlet: str | None, workspace: Path, as_json: bool) -> None:
+    """List every outlet with its article count and profile, or show one OUTLET's profile."""
+    import json
+
+    with open_workspace(workspace) as ws:
+        counts = ws.tellers()
+        profiles = ws.outlet_profiles()
+    names = sorted(set(counts) | set(profiles), key=lambda name: (-counts.get(name, 0), name))
+    if outlet is not None:
+        if outlet not in names:
+            fail(NotFound(f"No outlet {outlet!r} in {workspace}; `rashomon outlets show` lists them."))
+        names = [outlet]
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        profile = profiles.get(name)
+        rows.append(
+            {
+                "outlet": name,
+                "articles": counts.get(name, 0),
+                "country": profile.country if profile else None,
+                "language": profile.language if profile else None,
+                "ownership": profile.ownership if profile else None,
+                "tags": list(profile.tags) if profile else [],
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for column in ("outlet", "articles", "country", "language", "ownership", "groups"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            Text(row["outlet"]),
+            str(row["articles"]),
+            Text(row["country"] or "–"),
+            Text(row["language"] or "–"),
+            Text(row["ownership"] or "–"),
+            Text(", ".join(row["tags"]) or "–"),
+        )
+    out.print(table)
+
+
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Saved searches and watched entities and events; what each ingest found for them."""
+
+
+@alerts_group.command("add")
+@click.argument("kind", type=click.Choice(["search", "entity", "event"]))
+@click.argument("target")
+@workspace_option
+def alerts_add_command(kind: str, target: str, workspace: Path) -> None:
+    """Watch TARGET: a search query, an entity (en-…) or an event (ev-…). Later ingests record
+    new matches and findings for it (see docs/web.md, "Alerts")."""
+    from .alerts import add_watch
+
+    with open_workspace(workspace) as ws:
+        try:
+            watch = add_watch(ws, kind, target)
+        except RashomonError as error:
+            fail(error)
+            return
+    out.print(f"{watch.id} watches {watch.kind} {watch.label!r}", markup=False)
+
+
+@alerts_group.command("list")
+@workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def alerts_list_command(workspace: Path, as_json: bool) -> None:
+    """List the watches."""
+    import dataclasses
+    import json
+
+    with open_workspace(workspace) as ws:
+        watches = ws.watches()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(w) for w in watches], ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for column in ("id", "kind", "target", "label", "since"):
+        table.add_column(column, overflow="fold")
+    for w in watches:
+        table.add_row(w.id, w.kind, Text(w.target), Text(w.label), w.created_at)
+    out.print(table)
+
+
+@alerts_group.command("show")
+@workspace_option
+@click.option("--watch", "watch_id", default=None, help="Only this watch's alerts (wa-…).")
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=10000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+def alerts_show_command(workspace: Path, watch_id: str | None, limit: int, as_json: bool) -> None:
+    """The latest alerts, newest first."""
+    import json
+
+    from .alerts import alert_dict
+
+    with open_workspace(workspace) as ws:
+        alerts = ws.alerts(limit=limit, watch_id=watch_id)
+    if as_json:
+        click.echo(json.dumps([alert_dict(a) for a in alerts], ensure_ascii=False, indent=2))
+        return
+    for alert in alerts:
+        out.print(Text(f"{alert.created_at} [{alert.kind}] {alert.summary}"))
+
+
+@alerts_group.command("remove")
+@click.argument("watch_id")
+@workspace_option
+def alerts_remove_command(watch_id: str, workspace: Path) -> None:
+    """Stop watching WATCH_ID (wa-…) and delete its alerts."""
+    with open_workspace(workspace) as ws:
+        if not ws.remove_watch(watch_id):
+            fail(NotFound(f"No watch {watch_id!r}; `rashomon alerts list` shows them."))
+    out.print(f"removed {watch_id}", markup=False)
+
+
+@alerts_group.command("webhook")
+@click.argument("url", required=False)
+@click.option("--clear", is_flag=True, help="Send alerts to no webhook.")
+@workspace_option
+def alerts_webhook_command(url: str | None, clear: bool, workspace: Path) -> None:
+    """Show, set (URL) or --clear the webhook new alerts are POSTed to as JSON."""
+    from .alerts import set_webhook, webhook
+
+    with open_workspace(workspace) as ws:
+        if url is None and not clear:
+            out.print(webhook(ws) or "no webhook", markup=False)
+            return
+        try:
+            set_webhook(ws, None if clear else url)
+        except RashomonError as error:
+            fail(error)
+    out.print("webhook cleared" if clear else f"webhook set: {url}", markup=False)
+
+
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -1015,9 +1191,16 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 @workspace_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--token", default=None, envvar="RASHOMON_TOKEN", help="Token write endpoints will require (none yet).")
+@click.option(
+    "--token",
+    default=None,
+    envvar="RASHOMON_TOKEN",
+    help="Enable the write endpoints (ingest, outlet profiles, saved searches), which then require this token; "
+    "without it they do not exist (env RASHOMON_TOKEN).",
+)
 def serve_command(workspace: Path, host: str, port: int, token: str | None) -> None:
-    """Serve the workspace as a read-only web app and HTTP API (pages, .json twins, /api, /docs)."""
+    """Serve the workspace as a web app and HTTP API (pages, .json twins, /api, /docs); read-only
+    unless --token is given (see docs/web.md, "Security")."""
     import uvicorn
 
     from .web import create_app
@@ -1030,6 +1213,8 @@ def serve_command(workspace: Path, host: str, port: int, token: str | None) -> N
         return
     if host not in LOOPBACK:
         err.print(f"warning: listening on {host}: anyone who can reach it can read the workspace", markup=False)
+        if token is not None:
+            err.print("warning: the token travels in clear over http: put a TLS proxy in front", markup=False)
     err.print(f"Serving {workspace} at http://{host}:{port}/ (Ctrl-C stops)", markup=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

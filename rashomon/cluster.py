@@ -630,7 +630,8 @@ class Grouper:
         if len(members) == 1:
             return self.features[members[0]].title
         vectors = self._vectors()[list(members)].astype(np.float32)
-        centrality = (vectors @ vectors.T).sum(axis=1)
+        # Each member's summed similarity to all members: (V Vᵀ)·1 = V (Vᵀ·1), linear in the size.
+        centrality = vectors @ vectors.sum(axis=0)
         # A real headline reads better as a label than one cut from a lead.
         best = max(range(len(members)), key=lambda k: (not self.features[members[k]].title_inferred, centrality[k]))
         return self.features[members[best]].title
@@ -662,11 +663,12 @@ class Grouper:
             if not members:
                 continue
             first, last = self._date_range(members)
+            title = self._medoid_title(members)
             out.append(
                 Event(
                     id="ev-" + self.features[members[0]].article_id,
-                    label=self._medoid_title(members),
-                    headline=self._medoid_title(members),
+                    label=title,
+                    headline=title,
                     article_ids=tuple(self.features[i].article_id for i in members),
                     first_seen=first,
                     last_seen=last,
@@ -683,12 +685,12 @@ class Grouper:
             if not event_numbers:
                 continue
             members = [i for e in event_numbers for i in self.event_members[e]]
-            label = self._names_label(members) or self._medoid_title(members)
+            title = self._medoid_title(members)
             out.append(
                 Storyline(
                     id="st-" + self.features[members[0]].article_id,
-                    label=label,
-                    headline=self._medoid_title(members),
+                    label=self._names_label(members) or title,
+                    headline=title,
                     event_ids=tuple(event_ids[e] for e in event_numbers),
                     article_ids=tuple(self.features[i].article_id for i in members),
                     links=tuple(self.storyline_links[number]),

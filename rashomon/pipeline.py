@@ -34,7 +34,7 @@ from .embed import (
 )
 from .errors import InputError, StoreError
 from .ingest.sources import read_sources
-from .labels import label_groups, word_counts
+from .labels import label_groups, needs_label, word_counts
 from .language import FastTextDetector, LanguageDetector, detect_language
 from .profiling import stage
 from .records import (
@@ -465,7 +465,22 @@ def ingest_items(
     """
     # The whole ingest (reads, grouping, write) holds the writer lock: a second process waits.
     with workspace.lock():
-        return _ingest_locked(items, workspace, settings, embedder, detector, progress)
+        summary = _ingest_locked(items, workspace, settings, embedder, detector, progress)
+        _record_alerts(workspace, summary)
+        return summary
+
+
+def _record_alerts(workspace: Workspace, summary: IngestSummary) -> None:
+    """The alerts this ingest's new articles give rise to (:func:`rashomon.alerts.check`). An
+    alert that cannot be recorded is logged: the articles are stored, the ingest has succeeded."""
+    if workspace.folder is None or not summary.added:
+        return
+    from .alerts import check
+
+    try:
+        check(workspace, summary.added)
+    except Exception as error:  # noqa: BLE001 - alerts come after the ingest's own commit
+        log.warning("alerts after ingest: %s: %s", type(error).__name__, error)
 
 
 def _ingest_locked(
@@ -684,14 +699,20 @@ def store_batch(
         recompared = [e for e in events if e.id in touched_events or e.id in uncompared] if compare else []
         held = {e.id for e in events}
         recompared += workspace.events_by_id(uncompared - held, terms=False)
-        # The articles this ingest reads: those of the groups it touched, not every stored one.
+        stored_storylines = {s.id: s for s in old_storylines}
+        relabelled = {
+            s.id for s in storylines if s.id in touched_storylines and needs_label(stored_storylines.get(s.id), s)
+        }
+        # The articles this ingest reads: labels and comparisons read those of the events touched
+        # or compared and of the storylines labelled anew; cross-outlet links (below) those of
+        # the touched storylines that hold a quote or a figure they compare. Not every stored one.
         needed = {a for e in events if e.id in touched_events for a in e.article_ids}
-        needed.update(a for s in storylines if s.id in touched_storylines for a in s.article_ids)
+        needed.update(a for s in storylines if s.id in relabelled for a in s.article_ids)
         needed.update(a for e in recompared for a in e.article_ids)
-        by_id = {article.id: article for article in workspace.articles_by_id(needed)}
         entities: tuple[Entity, ...] = ()
         kept = {article.id for article in added}
         if settings.extract:
+            from .extract.links import link_inputs
             from .extract.stage import cross_links
 
             # New articles, and any stored before the extract stage existed.
@@ -699,21 +720,29 @@ def store_batch(
             workspace.save_extractions(db, linked)
             legacy = _legacy("extract", workspace.articles_without("extractions"))
             workspace.save_extractions(db, legacy)
+            relinked = [s for s in storylines if s.id in touched_storylines]
+            members = sorted({a for s in relinked for a in s.article_ids})
+            # Quotes and figures only, and of the entities just the mentions they read: the
+            # links never read a storyline's every mention.
+            link_extractions = workspace.extractions(members, mentions=False)
+            reads = link_inputs(link_extractions)
+            by_id = {article.id: article for article in workspace.articles_by_id(needed | reads.articles)}
             with stage("canonical"):
                 relink_entities(workspace, db, [*linked, *legacy], settings)
                 entities = workspace.entities(needed)
-            relinked = [s for s in storylines if s.id in touched_storylines]
-            members = sorted({a for s in relinked for a in s.article_ids})
+                link_entities = workspace.link_entities(reads.speakers, reads.counted)
             with stage("links"):
                 crosslinks = cross_links(
                     [by_id[a] for a in members if a in by_id],
-                    workspace.extractions(members),
-                    entities,
+                    link_extractions,
+                    link_entities,
                     relinked,
                     events,
                     kept_embedder,
                 )
             workspace.save_crosslinks(db, crosslinks, storylines=[*touched_storylines, *gone])
+        else:
+            by_id = {article.id: article for article in workspace.articles_by_id(needed)}
         if settings.framing:
             # The new articles, and articles stored before the framing stage existed.
             workspace.save_framings(db, [f for f in new_framings if f.article_id in kept])
@@ -725,7 +754,7 @@ def store_batch(
                 (old_events, old_storylines),
                 events,
                 storylines,
-                (touched_events, touched_storylines),
+                (touched_events, touched_storylines, relabelled),
                 by_id,
                 settings,
                 entities,
@@ -831,24 +860,22 @@ def _relabel(
     old: tuple[Sequence[Event], Sequence[Storyline]],
     events: Sequence[Event],
     storylines: Sequence[Storyline],
-    touched: tuple[set[str], set[str]],
+    touched: tuple[set[str], set[str], set[str]],
     by_id: dict[str, Article],
     settings: Settings,
     entities: Sequence[Entity],
 ) -> tuple[list[Event], list[Storyline]]:
     """Every group, the touched ones labelled anew (against the stored document frequencies), the
     others as stored (``old``); a large storyline that grew a little keeps its words and gets its
-    new dates (:func:`~rashomon.labels.needs_label`)."""
-    from .labels import Background, needs_label, redated
+    new dates (:func:`~rashomon.labels.needs_label`). ``touched``: the events touched, the
+    storylines touched, and those of them labelled anew."""
+    from .labels import Background, redated
 
-    touched_events, touched_storylines = touched
+    touched_events, touched_storylines, relabelled = touched
     stored_storylines = {s.id: s for s in old[1]}
     new_events = [e for e in events if e.id in touched_events]
-    new_storylines = [
-        s for s in storylines if s.id in touched_storylines and needs_label(stored_storylines.get(s.id), s)
-    ]
+    new_storylines = [s for s in storylines if s.id in relabelled]
     # A large storyline that grew a little keeps its words (read with them) and gets its new dates.
-    relabelled = {s.id for s in new_storylines}
     kept = workspace.storylines_by_id([s.id for s in storylines if s.id in touched_storylines - relabelled])
     ids = [a for e in new_events for a in e.article_ids] + [a for s in new_storylines for a in s.article_ids]
     members = [by_id[a] for a in dict.fromkeys(ids) if a in by_id]

@@ -8,8 +8,9 @@ process, in a web handler or in a distributed batch job.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from .text import paragraph_spans
 
@@ -580,6 +581,23 @@ class Extraction:
 
 
 @dataclass(frozen=True)
+class LinkEntities:
+    """What cross-outlet links read of the canonical entities (:mod:`rashomon.extract.links`).
+
+    Attributes:
+        speakers: ``(article id, quote start)`` → id of the entity the quote's speaker names.
+        names: Entity id → display name, for (at least) the entities in ``speakers``.
+        named: Article id → ``(mention start, entity id)`` of the mentions that name something
+            (not "American" or "Kazakhs", which describe), for (at least) the articles whose
+            figures are compared.
+    """
+
+    speakers: dict[tuple[str, int], str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    named: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CrossItem:
     """One article's side of a cross-outlet link: a quote or a figure, with its evidence.
 
@@ -1061,3 +1079,72 @@ def article_order(article: Article) -> tuple[str, str]:
     """The corpus order every stage uses: by published date (unknown last), then id. Not the
     order articles arrived in, so a corpus gives the same results however it was fed."""
     return (article.published or "9999", article.id)
+
+
+@dataclass(frozen=True)
+class OutletProfile:
+    """What the user says about an outlet (stored in the workspace, never computed).
+
+    Attributes:
+        outlet: The outlet as articles name it (:attr:`Article.teller`: the outlet, else the site).
+        country: Its country (an ISO 3166 code or a name), if given.
+        language: Its main language (ISO 639), if given.
+        ownership: Ownership or affiliation, free text (``state broadcaster``, ``cooperative``).
+        tags: Free tags; each tag is an outlet group (``state-affiliated``, ``RU``, ``wire``).
+    """
+
+    outlet: str
+    country: str | None = None
+    language: str | None = None
+    ownership: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+WatchKind = Literal["search", "entity", "event"]
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Something the user follows (:mod:`rashomon.alerts`).
+
+    Attributes:
+        id: ``wa-`` + a hash of ``kind`` and ``target``.
+        kind: ``search`` (a saved query), ``entity`` or ``event``.
+        target: The query, the ``en-`` id or the ``ev-`` id.
+        label: What to call it (the query, the entity's name, the event's label).
+        created_at: When it was saved (ISO, UTC).
+    """
+
+    id: str
+    kind: WatchKind
+    target: str
+    label: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One thing an ingest found for a watch, recorded once.
+
+    Attributes:
+        id: ``al-`` + a hash of the watch and what it is about (the same finding is not recorded twice).
+        watch_id: The watch it answers.
+        kind: ``match`` (a new article matches), ``figures`` or ``speakers`` (a disagreement in
+            a watched story), ``group-joined`` (an outlet group's first article in it),
+            ``blindspot`` (one group covers it and another barely does).
+        summary: One line.
+        event_id, article_id: What it is about, where it applies.
+        data: Its evidence, JSON-ready.
+        created_at: When it was recorded (ISO, UTC).
+        seq: Its place in the order alerts were recorded.
+    """
+
+    id: str
+    watch_id: str
+    kind: str
+    summary: str
+    event_id: str | None = None
+    article_id: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    seq: int = 0

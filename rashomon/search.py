@@ -70,7 +70,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -960,6 +960,41 @@ def search(
     ranked = _fuse(mode, text_list, semantic_list, bool(positive))[offset:want]
     hits = _hits(connection, ranked, positive)
     return SearchResults(parsed.text, mode, tuple(hits), text_total, tuple(dict.fromkeys(compiler.notes)))
+
+
+def matching_ids(
+    workspace: Workspace, query: str, among: Collection[str] | None = None
+) -> tuple[set[str], tuple[str, ...]]:
+    """Every article the query matches by its words and filters (the full-text side, unranked and
+    unlimited; semantic search has no such set), with notes on the query.
+
+    What timelines count (the articles of each day that match), and what a saved search alerts
+    on (``among``: only these article ids, the ones an ingest added).
+
+    Raises:
+        QueryError: if the query cannot be read.
+        StoreError: if the workspace cannot be read.
+    """
+    parsed = parse_query(query)
+    compiler = _Compiler(workspace.connection)
+    sql, params = compiler.select(parsed.tree)
+    try:
+        if among is None:
+            rows = workspace.connection.execute(
+                f"SELECT a.id FROM articles a WHERE a.seq IN ({sql})", params
+            ).fetchall()
+        else:
+            rows = []
+            chosen = sorted(among)
+            for start in range(0, len(chosen), 500):
+                part = chosen[start : start + 500]
+                rows += workspace.connection.execute(
+                    f"SELECT a.id FROM articles a WHERE a.id IN ({', '.join('?' * len(part))}) AND a.seq IN ({sql})",
+                    [*part, *params],
+                ).fetchall()
+    except sqlite3.Error as error:
+        raise StoreError(f"Cannot search workspace {workspace.folder}: {error}.") from None
+    return {row[0] for row in rows}, tuple(dict.fromkeys(compiler.notes))
 
 
 def _text_hits(

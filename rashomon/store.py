@@ -51,6 +51,7 @@ from .config import Settings
 from .errors import NotFound, StoreError
 from .extract.canonical import KeyCount, key_blocks, with_ranked_mentions
 from .records import (
+    Alert,
     Analysis,
     Article,
     ArticleFacts,
@@ -64,8 +65,11 @@ from .records import (
     Extraction,
     Framing,
     KeyedMention,
+    LinkEntities,
+    OutletProfile,
     Rejected,
     Storyline,
+    Watch,
 )
 from .search import index_article
 
@@ -427,6 +431,64 @@ class Workspace:
             for row in rows
         ]
 
+    # -- outlets: what the user says about them, and the articles each tells ------------------
+
+    TELLER_SQL = "COALESCE(NULLIF(outlet, ''), NULLIF(domain, ''))"  # as indexed (015_outlets.sql)
+
+    def articles_told_by(self, outlet: str) -> list[ArticleFacts]:
+        """The facts of the articles ``outlet`` tells (:attr:`Article.teller`), in ingest order;
+        no text is read. An outlet named ``article ID`` is the article without outlet or site."""
+        columns = "id, title, language, outlet, domain, published"
+        rows = self.connection.execute(
+            f"SELECT {columns} FROM articles WHERE {self.TELLER_SQL} = ? ORDER BY seq", (outlet,)
+        ).fetchall()
+        if not rows and outlet.startswith("article "):
+            rows = self.connection.execute(
+                f"SELECT {columns} FROM articles WHERE id = ? AND {self.TELLER_SQL} IS NULL", (outlet[8:],)
+            ).fetchall()
+        return [ArticleFacts(*(row[name] for name in columns.split(", "))) for row in rows]
+
+    def tellers(self) -> dict[str, int]:
+        """Every outlet (:attr:`Article.teller`) with its number of stored articles, most first."""
+        rows = self.connection.execute(
+            "SELECT COALESCE(NULLIF(outlet, ''), NULLIF(domain, ''), 'article ' || id) AS teller, COUNT(*)"
+            " FROM articles GROUP BY teller"
+        ).fetchall()
+        counts = {row[0]: row[1] for row in rows}
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def outlet_profiles(self) -> dict[str, OutletProfile]:
+        """Every stored outlet profile, by outlet."""
+        rows = self.connection.execute(
+            "SELECT outlet, country, language, ownership, tags FROM outlet_profiles ORDER BY outlet"
+        ).fetchall()
+        return {
+            row["outlet"]: OutletProfile(
+                row["outlet"], row["country"], row["language"], row["ownership"], tuple(json.loads(row["tags"]))
+            )
+            for row in rows
+        }
+
+    def outlet_groups(self) -> dict[str, list[str]]:
+        """Outlet -> its groups (the tags of its profile), for the outlets that have any."""
+        return {name: list(profile.tags) for name, profile in self.outlet_profiles().items() if profile.tags}
+
+    def save_outlet_profiles(self, profiles: Iterable[OutletProfile]) -> int:
+        """Store these profiles, each replacing the outlet's earlier one (one transaction); returns
+        how many were written."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = [
+            (p.outlet, p.country, p.language, p.ownership, json.dumps(list(p.tags), ensure_ascii=False), now)
+            for p in profiles
+        ]
+        with self.write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO outlet_profiles (outlet, country, language, ownership, tags, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
     def add_version(self, db: sqlite3.Connection, article_id: str, article: Article, raw: bytes) -> bool:
         """Keep a later version of a stored article (search then finds its text, not the first
         version's); False if this version was kept before."""
@@ -546,6 +608,11 @@ class Workspace:
         """The ids of the events that hold these articles."""
         query = "SELECT DISTINCT event_id FROM event_articles WHERE article_id IN ({})"
         return {row[0] for row in self._chunked(query, article_ids)}
+
+    def event_of_articles(self, article_ids: Collection[str]) -> dict[str, str]:
+        """Article id -> the id of the event that holds it, for those of these articles in one."""
+        query = "SELECT article_id, event_id FROM event_articles WHERE article_id IN ({})"
+        return {row[0]: row[1] for row in self._chunked(query, article_ids)}
 
     def analysis(
         self, settings: Settings | None = None, only: Collection[str] | None = None, whole_storylines: bool = True
@@ -712,14 +779,25 @@ class Workspace:
             [(x.article_id, codec.dumps(x)) for x in extractions],
         )
 
-    def extractions(self, ids: Collection[str] | None = None) -> list[Extraction]:
-        """The extraction of every article (or of the articles ``ids``), in article order."""
+    def extractions(self, ids: Collection[str] | None = None, mentions: bool = True) -> list[Extraction]:
+        """The extraction of every article (or of the articles ``ids``), in article order.
+
+        ``mentions=False``: quotes and figures only (SQLite picks them out of the stored JSON, so
+        the mentions, most of its bytes, are never decoded in Python; what cross-outlet links read).
+        """
+        what = (
+            "x.article_id, x.data"
+            if mentions
+            else "x.article_id, json_object('quotes', json_extract(x.data, '$.quotes'),"
+            " 'figures', json_extract(x.data, '$.figures')) AS data"
+        )
         with codec.decoding():
-            rows = self._per_article("extractions", "x.article_id, x.data", ids)
-            return [
-                codec.from_data(Extraction, {"article_id": row["article_id"], **json.loads(row["data"])})
-                for row in rows
-            ]
+            rows = self._per_article("extractions", what, ids)
+            out = []
+            for row in rows:
+                data = {key: value for key, value in json.loads(row["data"]).items() if value is not None}
+                out.append(codec.from_data(Extraction, {"article_id": row["article_id"], **data}))
+            return out
 
     def _per_article(self, table: str, what: str, ids: Collection[str] | None) -> list[sqlite3.Row]:
         """Rows of a table keyed by ``article_id`` (aliased ``x``), in article order."""
@@ -872,6 +950,46 @@ class Workspace:
         out.sort(key=lambda item: (-item[0], item[1].name, item[1].id))
         return tuple(entity for _count, entity in out)
 
+    def link_entities(self, speakers: Sequence[tuple[str, int, int, int]], counted: Collection[str]) -> LinkEntities:
+        """What cross-outlet links read of the canonical entities, read from the tables: the
+        entity of each attributed quote's speaker (``(article id, quote start, speaker start,
+        speaker end)``: the first entity, in :meth:`entities` order, with a mention overlapping
+        the speaker's name) and the naming mentions of the articles ``counted`` — as
+        :func:`rashomon.extract.links.link_entities` finds them in every entity, at the cost of
+        the rows that matter instead of every mention of a storyline."""
+        from .extract.links import NOT_NAMING
+
+        found: dict[tuple[str, int], str] = {}
+        names: dict[str, str] = {}
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        for at in range(0, len(speakers), 2000):
+            part = speakers[at : at + 2000]
+            values = ", ".join("(?, ?, ?, ?)" for _ in part)
+            query = (
+                f"WITH spans(article_id, quote_start, s_start, s_end) AS (VALUES {values})"
+                " SELECT t.article_id, t.quote_start, e.id, e.name FROM spans t"
+                " JOIN entity_mentions m ON m.article_id = t.article_id AND m.start < t.s_end AND t.s_start < m.end"
+                " JOIN entity_keys k ON k.key = m.key JOIN entities e ON e.id = k.entity_id"
+                " ORDER BY t.article_id, t.quote_start, e.mention_count DESC, e.name, e.id"
+            )
+            for article_id, quote_start, entity_id, name in cursor.execute(query, [v for row in part for v in row]):
+                if (article_id, quote_start) not in found:
+                    found[(article_id, quote_start)] = entity_id
+                    names[entity_id] = name
+        named: dict[str, list[tuple[int, str]]] = {}
+        wanted = sorted(counted)
+        for at in range(0, len(wanted), 500):
+            chunk = wanted[at : at + 500]
+            query = (
+                "SELECT m.article_id, m.start, k.entity_id FROM entity_mentions m JOIN entity_keys k ON k.key = m.key"
+                f" WHERE m.article_id IN ({', '.join('?' * len(chunk))})"
+                f" AND m.via NOT IN ({', '.join('?' * len(NOT_NAMING))})"
+            )
+            for article_id, start, entity_id in cursor.execute(query, [*chunk, *NOT_NAMING]):
+                named.setdefault(article_id, []).append((start, entity_id))
+        return LinkEntities(found, names, named)
+
     def save_crosslinks(
         self, db: sqlite3.Connection, crosslinks: Sequence[CrossLink], storylines: Iterable[str]
     ) -> None:
@@ -996,6 +1114,105 @@ class Workspace:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, json.dumps(value), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
             )
+
+    # -- alerts: watches, and what ingests found for them ------------------------
+
+    def add_watch(self, watch: Watch) -> Watch:
+        """Save a watch; the one already saved for the same kind and target is kept and returned."""
+        with self.write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO watches (id, kind, target, label, created_at) VALUES (?, ?, ?, ?, ?)",
+                (watch.id, watch.kind, watch.target, watch.label, watch.created_at),
+            )
+        row = self.connection.execute(
+            "SELECT * FROM watches WHERE kind = ? AND target = ?", (watch.kind, watch.target)
+        ).fetchone()
+        return self._watch(row)
+
+    def remove_watch(self, watch_id: str) -> bool:
+        """Delete a watch with its alerts; False if there was none."""
+        with self.write() as db:
+            gone = db.execute("DELETE FROM watches WHERE id = ?", (watch_id,)).rowcount
+            db.execute("DELETE FROM alerts WHERE watch_id = ?", (watch_id,))
+            db.execute("DELETE FROM watch_groups WHERE watch_id = ?", (watch_id,))
+        return bool(gone)
+
+    @staticmethod
+    def _watch(row: sqlite3.Row) -> Watch:
+        return Watch(row["id"], row["kind"], row["target"], row["label"], row["created_at"])
+
+    def watches(self) -> list[Watch]:
+        """Every watch, oldest first."""
+        rows = self.connection.execute("SELECT * FROM watches ORDER BY created_at, id").fetchall()
+        return [self._watch(row) for row in rows]
+
+    def has_watches(self) -> bool:
+        return self.connection.execute("SELECT 1 FROM watches LIMIT 1").fetchone() is not None
+
+    def save_alerts(self, alerts: Sequence[Alert], seen_groups: Mapping[tuple[str, str], Sequence[str]]) -> list[Alert]:
+        """Record alerts not recorded before (by id) and the groups seen per watched event, in one
+        transaction; returns the alerts that are new, with their ``seq``."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        fresh: list[Alert] = []
+        with self.write() as db:
+            for alert in alerts:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO alerts (id, watch_id, kind, event_id, article_id, summary, data, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        alert.id,
+                        alert.watch_id,
+                        alert.kind,
+                        alert.event_id,
+                        alert.article_id,
+                        alert.summary,
+                        json.dumps(alert.data, ensure_ascii=False, sort_keys=True),
+                        now,
+                    ),
+                )
+                if cursor.rowcount:
+                    fresh.append(dataclasses.replace(alert, created_at=now, seq=int(cursor.lastrowid or 0)))
+            db.executemany(
+                "INSERT OR REPLACE INTO watch_groups (watch_id, event_id, groups) VALUES (?, ?, ?)",
+                [(w, e, json.dumps(sorted(g), ensure_ascii=False)) for (w, e), g in seen_groups.items()],
+            )
+        return fresh
+
+    def seen_groups(self, watch_id: str, event_ids: Collection[str]) -> dict[str, list[str]]:
+        """The groups each of these events had when ``watch_id`` last checked it (events never
+        checked are absent)."""
+        query = "SELECT event_id, groups FROM watch_groups WHERE watch_id = ? AND event_id IN ({})"
+        return {row[0]: json.loads(row[1]) for row in self._chunked(query, event_ids, watch_id)}
+
+    def alerts(self, limit: int = 50, before: int | None = None, watch_id: str | None = None) -> list[Alert]:
+        """Recorded alerts, newest first: ``limit`` of them recorded before ``seq`` ``before``
+        (keyset pagination), of one watch if given."""
+        where: list[str] = []
+        params: list[object] = []
+        if before is not None:
+            where.append("seq < ?")
+            params.append(before)
+        if watch_id is not None:
+            where.append("watch_id = ?")
+            params.append(watch_id)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.connection.execute(
+            f"SELECT * FROM alerts {clause} ORDER BY seq DESC LIMIT ?", [*params, limit]
+        ).fetchall()
+        return [
+            Alert(
+                id=row["id"],
+                watch_id=row["watch_id"],
+                kind=row["kind"],
+                summary=row["summary"],
+                event_id=row["event_id"],
+                article_id=row["article_id"],
+                data=json.loads(row["data"]),
+                created_at=row["created_at"],
+                seq=row["seq"],
+            )
+            for row in rows
+        ]
 
     # -- fetch cache -----------------------------------------------------------
 

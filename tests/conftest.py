@@ -120,6 +120,113 @@ def sample_workspace(tmp_path_factory) -> Path:
     return _ingested(tmp_path_factory.mktemp("sample-ws"), SAMPLE)
 
 
+# -- hostile strings: a small hashing-embedder workspace for the web app's escaping -------
+
+HOSTILE_TITLES = (
+    "<script>window.__pwned('t1')</script> Minister visits the port",
+    "<img src=x onerror=\"window.__pwned('t2')\"> Strike closes the port",
+)
+HOSTILE_TAG = "<script>window.__pwned('tag')</script>"
+
+
+@pytest.fixture(scope="session")
+def hostile_workspace(tmp_path_factory) -> Path:
+    """A small workspace (hashing embedder: fast) whose articles carry hostile titles and text."""
+    folder = tmp_path_factory.mktemp("hostile-web")
+    records = [
+        {
+            "id": f"h{n}",
+            "title": title,
+            "outlet": f"Outlet {n} <b>bold</b>",
+            "published": "2025-03-04",
+            "language": "en",
+            "text": f"{title}\n\nThe minister said the port would reopen on Monday. {title} Officials gave "
+            "no more details.\n\nShare this article",
+        }
+        for n, title in enumerate(HOSTILE_TITLES)
+    ]
+    (folder / "in.json").write_text(json.dumps(records), encoding="utf-8")
+    from rashomon import HashingEmbedder, Workspace, ingest, load_settings
+    from rashomon.records import OutletProfile
+
+    with Workspace(folder / "ws") as ws:
+        ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+        ws.save_outlet_profiles(
+            OutletProfile(
+                record["outlet"],
+                country="<b>XX</b>",
+                ownership="<img src=x onerror=\"window.__pwned('o')\">",
+                tags=(HOSTILE_TAG, "javascript:alert(1)"),
+            )
+            for record in records
+        )
+    return folder / "ws"
+
+
+# -- outlet groups: a small hashing-embedder workspace with profiles -------------------------
+
+PROFILES_CSV = (
+    "outlet,country,language,ownership,tags\n"
+    "Wire One,GB,en,agency,wire\n"
+    'Wire Two,US,en,cooperative,"wire; US"\n'
+    "Wire Three,FR,en,agency,wire\n"
+    "State Voice,RU,en,state broadcaster,state-affiliated;RU\n"
+)
+
+
+def strike_record(outlet: str, n: int, words: str) -> dict:
+    """An article on the dock strike in Hamburg (the groups workspace's first story)."""
+    return {
+        "id": f"s{n}",
+        "outlet": outlet,
+        "published": "2025-03-04",
+        "language": "en",
+        "title": f"Dock workers strike in Hamburg {words}",
+        "text": f"Dock workers strike in Hamburg {words}\n\nDock workers in the port of Hamburg went on strike on "
+        f"Monday, the ver.di union said. The strike in Hamburg stopped container ships at the port. {words} "
+        "Union leader Anna Berger said the dock workers want higher wages after the strike.",
+    }
+
+
+def _election(outlet: str, n: int, words: str) -> dict:
+    return {
+        "id": f"e{n}",
+        "outlet": outlet,
+        "published": "2025-03-20",
+        "language": "en",
+        "title": f"Freedonia votes in snap election {words}",
+        "text": f"Freedonia votes in snap election {words}\n\nVoters in Freedonia chose a new parliament on Sunday "
+        f"after President Rufus Firefly called a snap election. {words} Turnout in Freedonia was high, "
+        "the election commission said.",
+    }
+
+
+GROUP_RECORDS = [
+    strike_record("Wire One", 1, "Ships wait."),
+    strike_record("Wire Two", 2, "Cranes stand still."),
+    strike_record("Wire Three", 3, "Talks resume Friday."),
+    strike_record("Daily Clarion", 4, "Shops worry."),
+    _election("State Voice", 5, "Observers praise the vote."),
+    _election("Wire One", 6, "Counting goes on."),
+]
+
+
+@pytest.fixture(scope="session")
+def groups_workspace(tmp_path_factory) -> Path:
+    """Two stories (hashing embedder): a strike three wire outlets cover and the state outlet does
+    not, and an election the state outlet and one wire cover; profiles imported from CSV."""
+    folder = tmp_path_factory.mktemp("groups")
+    (folder / "in.json").write_text(json.dumps(GROUP_RECORDS), encoding="utf-8")
+    (folder / "profiles.csv").write_text(PROFILES_CSV, encoding="utf-8")
+    from rashomon import HashingEmbedder, Workspace, ingest, load_settings
+    from rashomon.outlets import read_profiles
+
+    with Workspace(folder / "ws") as ws:
+        ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+        ws.save_outlet_profiles(read_profiles(folder / "profiles.csv"))
+    return folder / "ws"
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Headless system Chromium driven by Playwright (no browser download), once a session."""

@@ -47,3 +47,19 @@ def test_docs_quick_start_is_two_make_commands_that_exist() -> None:
 
 def test_docs_changelog_has_unreleased_section() -> None:
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_docs_web_lists_every_api_route_of_the_openapi_schema(tmp_path: Path) -> None:
+    from rashomon import Workspace
+    from rashomon.web import create_app
+
+    Workspace(tmp_path / "ws").close()
+    schema = create_app(tmp_path / "ws", token="t").openapi()
+    doc = (ROOT / "docs" / "web.md").read_text(encoding="utf-8")
+    routes = [(m.upper(), p) for p, methods in schema["paths"].items() for m in methods if p.startswith("/api/")]
+    assert len(routes) >= 15
+    for method, path in routes:
+        assert f"{method} {path}" in doc, f"docs/web.md does not list {method} {path}"
+    pages = {p.split("{")[0].rstrip("/") for p in schema["paths"] if not p.startswith("/api/")}
+    for page in pages - {"", "/index.json", "/index.csv"}:
+        assert f"`{page.removesuffix('.json').removesuffix('.csv').removesuffix('.atom')}" in doc, page

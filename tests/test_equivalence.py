@@ -66,3 +66,24 @@ def test_seeds_one_shot_and_batches_agree(seeds_analysis: Analysis, tmp_path: Pa
 
 def test_sample_one_shot_and_batches_agree(sample_analysis: Analysis, tmp_path: Path) -> None:
     check_same(sample_analysis, tmp_path / "ws", batches=3)
+
+
+def test_what_links_read_of_the_entities_is_the_same_from_the_tables(sample_workspace: Path) -> None:
+    """An ingest reads the speakers and naming mentions cross-outlet links need with two queries
+    (Workspace.link_entities) instead of every mention of a storyline: the same as the links
+    find in the whole entities."""
+    from rashomon.extract.links import link_entities, link_inputs
+
+    with Workspace(sample_workspace) as workspace:
+        extractions = workspace.extractions()
+        reads = link_inputs(extractions)
+        assert reads.speakers and reads.counted, "the sample must have attributed quotes and compared figures"
+        from_tables = workspace.link_entities(reads.speakers, reads.counted)
+        in_memory = link_entities(extractions, workspace.entities())
+    assert from_tables.speakers == in_memory.speakers
+    assert from_tables.speakers, "some speakers must be linked to an entity"
+    assert {e: in_memory.names[e] for e in from_tables.speakers.values()} == {
+        e: from_tables.names[e] for e in from_tables.speakers.values()
+    }
+    for article_id in reads.counted:
+        assert sorted(from_tables.named.get(article_id, [])) == sorted(in_memory.named.get(article_id, []))

@@ -10,27 +10,25 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import HOSTILE_TAG, HOSTILE_TITLES
 
-from rashomon import Workspace, ingest, load_settings
+from rashomon import Workspace
 from rashomon.cli import cli
-from rashomon.embed import HashingEmbedder
 from rashomon.errors import NotFound
 from rashomon.web import create_app
 from rashomon.web import views as web_views
 
-HOSTILE_TITLES = (
-    "<script>window.__pwned('t1')</script> Minister visits the port",
-    "<img src=x onerror=\"window.__pwned('t2')\"> Strike closes the port",
-)
+SVG_TAGS = frozenset({"svg", "g", "line", "polyline", "circle", "text", "title"})
 
 
 class Client:
@@ -39,10 +37,16 @@ class Client:
     def __init__(self, app, raise_errors: bool = True) -> None:
         self.transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_errors)
 
-    def get(self, path: str) -> httpx.Response:
+    def get(self, path: str, **options) -> httpx.Response:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options) -> httpx.Response:
+        return self.request("POST", path, **options)
+
+    def request(self, method: str, path: str, **options) -> httpx.Response:
         async def fetch() -> httpx.Response:
             async with httpx.AsyncClient(transport=self.transport, base_url="http://rashomon.test") as client:
-                return await client.get(path)
+                return await client.request(method, path, **options)
 
         # Each request runs its own event loop on a worker thread: Playwright's sync API keeps a
         # loop running in the main thread while the session's browser is open.
@@ -58,11 +62,14 @@ class Page(HTMLParser):
         self.elements: list[tuple[str, dict[str, str]]] = []
         self.texts: list[tuple[str, dict[str, str], str]] = []
         self._open: list[tuple[str, dict[str, str], list[str]]] = []
+        self.in_svg: list[str] = []  # every element inside an <svg>, the <svg> included
         self.feed(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         self.elements.append((tag, attributes))
+        if tag == "svg" or any(name == "svg" for name, _, _ in self._open):
+            self.in_svg.append(tag)
         if tag not in {"br", "link", "meta", "img", "input"}:
             self._open.append((tag, attributes, []))
 
@@ -85,28 +92,6 @@ class Page(HTMLParser):
 
     def alternate(self) -> str:
         return next(a["href"] for tag, a in self.elements if tag == "link" and a.get("rel") == "alternate")
-
-
-@pytest.fixture(scope="module")
-def hostile_workspace(tmp_path_factory) -> Path:
-    """A small workspace (hashing embedder: fast) whose articles carry hostile titles and text."""
-    folder = tmp_path_factory.mktemp("hostile-web")
-    records = [
-        {
-            "id": f"h{n}",
-            "title": title,
-            "outlet": f"Outlet {n} <b>bold</b>",
-            "published": "2025-03-04",
-            "language": "en",
-            "text": f"{title}\n\nThe minister said the port would reopen on Monday. {title} Officials gave "
-            "no more details.\n\nShare this article",
-        }
-        for n, title in enumerate(HOSTILE_TITLES)
-    ]
-    (folder / "in.json").write_text(json.dumps(records), encoding="utf-8")
-    with Workspace(folder / "ws") as ws:
-        ingest([folder / "in.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
-    return folder / "ws"
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +123,15 @@ def _seed_event(client: Client) -> dict:
 def _pages(client: Client) -> list[str]:
     listing = client.get("/index.json").json()
     paths = ["/", "/docs", "/index.json", "/index.csv", "/static/style.css", "/openapi.json"]
+    paths += ["/search", "/search?q=minister", "/search?q=port&mode=text", "/search.json?q=minister", "/about"]
+    paths += ["/about?text=The+minister+said+the+port+would+reopen", "/about.json"]
+    paths += ["/timeline", "/timeline?mode=share", "/timeline?q=minister&by=language&interval=week&mode=share"]
+    paths += ["/timeline.json?q=port", "/timeline.csv", "/timeline?by=group"]
+    paths += ["/alerts", "/alerts.json", "/alerts.atom"]
+    paths += ["/outlets", "/outlets.csv", "/outlets.json", "/?" + urlencode({"group": HOSTILE_TAG})]
+    paths += [f"/outlets/{quote(o['outlet'], safe='')}" for o in client.get("/outlets.json").json()["outlets"]]
     for row in listing["rows"]:
-        paths.append(f"/events/{row['event_id']}")
+        paths += [f"/events/{row['event_id']}", f"/events/{row['event_id']}?by=group"]
         paths += [f"/articles/{a['id']}" for a in client.get(f"/events/{row['event_id']}.json").json()["articles"]]
     return paths
 
@@ -156,19 +148,21 @@ def test_web_every_response_carries_the_security_headers(hostile: Client) -> Non
 
 
 def test_web_pages_carry_no_inline_script_or_style_and_load_nothing_from_outside(hostile: Client) -> None:
-    html_pages = [p for p in _pages(hostile) if not p.endswith((".json", ".csv", ".css"))]
+    html_pages = [p for p in _pages(hostile) if not p.split("?")[0].endswith((".json", ".csv", ".css", ".atom"))]
     assert len(html_pages) >= 4
     for path in html_pages:
         response = hostile.get(path)
         assert response.headers["content-type"].startswith("text/html"), path
         page = Page(response.text)
         for tag, attributes in page.elements:
-            assert tag not in {"script", "style", "iframe", "object", "embed", "img", "svg"}, (path, tag)
+            assert tag not in {"script", "style", "iframe", "object", "embed", "img"}, (path, tag)
             assert "style" not in attributes, (path, tag)
             assert not [name for name in attributes if name.startswith("on")], (path, tag, attributes)
             for name in ("href", "src"):
                 value = attributes.get(name, "")
                 assert not value.startswith(("http:", "https:", "//", "javascript:", "data:")), (path, value)
+        # Charts are SVG drawn by the server: shapes and text only (no foreignObject, use, image, animate).
+        assert set(page.in_svg) <= SVG_TAGS, (path, set(page.in_svg) - SVG_TAGS)
 
 
 def test_web_hostile_titles_are_shown_as_text_never_as_markup(hostile: Client) -> None:
@@ -329,7 +323,290 @@ def test_web_entity_page_lists_the_names_each_outlet_uses(seeds: Client) -> None
     names = {n["name"] for outlet in data["outlets"] for n in outlet["names"]}
     assert len(data["outlets"]) >= 2 and len(names) >= 2
     assert all(m["href"].startswith("/articles/") for o in data["outlets"] for m in o["mentions"])
-    assert seeds.get(f"/entities/{entity['id']}").status_code == 200
+    page = Page(seeds.get(f"/entities/{entity['id']}").text)
+    # Its mentions over time: the timeline of the articles naming it, by outlet.
+    timeline = next(a["href"] for t, a in page.elements if t == "a" and a.get("href", "").startswith("/timeline?"))
+    counted = seeds.get(timeline.replace("/timeline?", "/timeline.json?")).json()
+    assert counted["matched"] + counted["undated"] == len(data["entity"]["article_ids"])
+
+
+# -- search and "which event is this text about" --------------------------------------------
+
+
+def _blinken_event_id(client: Client) -> str:
+    return _seed_event(client)["event"]["id"]
+
+
+def test_web_search_finds_the_blinken_visit_from_a_german_query(seeds: Client) -> None:
+    event_id = _blinken_event_id(seeds)
+    text = seeds.get("/search.json?q=Besuch+Blinken+Kasachstan&mode=text").json()
+    assert text["hits"] and {hit["event_id"] for hit in text["hits"]} == {event_id}
+    assert any(piece["match"] for piece in text["hits"][0]["snippet_pieces"])
+    semantic = seeds.get(
+        "/search.json?" + urlencode({"q": "Besuch des amerikanischen Außenministers in Kasachstan", "mode": "semantic"})
+    ).json()
+    assert semantic["hits"][0]["event_id"] == event_id
+    assert {"de", "en"} <= {hit["language"] for hit in semantic["hits"] if hit["event_id"] == event_id}
+    page = Page(seeds.get("/search?q=Besuch+Blinken+Kasachstan").text)
+    assert "Blinken" in page.having("mark", "hit")
+    assert any(tag == "a" and a.get("href") == f"/events/{event_id}" for tag, a in page.elements)
+
+
+def test_web_search_finds_the_blinken_visit_from_an_english_query(seeds: Client) -> None:
+    event_id = _blinken_event_id(seeds)
+    both = seeds.get("/search.json?q=Blinken+visit+Central+Asia").json()
+    assert both["mode"] == "both" and both["hits"][0]["event_id"] == event_id
+    assert both["hits"][0]["matched"] == ["text", "semantic"]
+    # Across languages: the German tellings are found by meaning.
+    german = [hit for hit in both["hits"] if hit["event_id"] == event_id and hit["language"] == "de"]
+    assert german and all("semantic" in hit["matched"] for hit in german)
+    assert seeds.get("/api/search?q=Blinken+visit+Central+Asia").json() == both
+
+
+def test_web_search_marks_matches_in_escaped_hostile_text(hostile: Client) -> None:
+    response = hostile.get("/search?q=minister+OR+script&mode=text")
+    assert response.status_code == 200
+    assert "<script>window" not in response.text and "<img src=x" not in response.text
+    page = Page(response.text)
+    marks = page.having("mark", "hit")
+    assert marks and {m.lower() for m in marks} <= {"minister", "script"}
+    # The title's markup is shown as text, with the match inside it marked.
+    assert '&lt;<mark class="hit">script</mark>&gt;window.__pwned' in response.text
+    data = hostile.get("/search.json?q=minister&mode=text").json()
+    assert "".join(p["text"] for p in data["hits"][0]["title_pieces"]) == data["hits"][0]["title"]
+    echoed = hostile.get("/search?q=" + quote('"><script>x()</script>')).text
+    assert "<script>x()" not in echoed
+
+
+def test_web_search_refuses_a_malformed_query_in_the_error_shape_and_on_the_page(hostile_workspace: Path) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    response = client.get("/search.json?q=%22minister")
+    assert response.status_code == 400
+    assert set(response.json()["error"]) == {"status", "title", "detail"} and "quote" in response.text.lower()
+    assert client.get("/api/search?q=x&mode=fuzzy").status_code == 422
+    page = client.get("/search?q=%22minister")
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert Page(page.text).having("p", "error")
+
+
+def test_web_search_pages_by_offset(hostile: Client) -> None:
+    first = hostile.get("/search.json?q=minister&mode=text&size=1").json()
+    assert len(first["hits"]) == 1 and first["next_offset"] == 1
+    second = hostile.get("/search.json?q=minister&mode=text&size=1&offset=1").json()
+    assert second["hits"][0]["article_id"] != first["hits"][0]["article_id"]
+    link = next(
+        a["href"]
+        for t, a in Page(hostile.get("/search?q=minister&mode=text&size=1").text).elements
+        if a.get("rel") == "next"
+    )
+    assert "offset=1" in link
+
+
+def test_web_about_ranks_the_blinken_event_first(seeds: Client) -> None:
+    event_id = _blinken_event_id(seeds)
+    text = (
+        "US Secretary of State Antony Blinken met Kazakhstan's President Kassym-Jomart Tokayev in Astana, "
+        "promising support for the country's independence and sovereignty."
+    )
+    data = seeds.post("/about.json", json={"text": text}).json()
+    assert data["matches"][0]["event_id"] == event_id
+    assert seeds.post("/api/about", json={"text": text}).json() == data
+    page = seeds.post("/about", data={"text": text})
+    assert page.status_code == 200
+    rows = [a for tag, a in Page(page.text).elements if tag == "tr" and "data-event" in a]
+    assert rows[0]["data-event"] == event_id
+    assert seeds.get("/about?" + urlencode({"text": text})).status_code == 200
+
+
+def test_web_about_refuses_an_oversized_body(hostile_workspace: Path) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    response = client.post(
+        "/about.json",
+        content=b"text=" + b"a" * 1_000_001,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413 and list(response.json()) == ["error"]
+
+
+# -- attention over time -------------------------------------------------------------------
+
+
+def test_web_timeline_counts_every_dated_article_once_and_shares_sum_to_one(sample: Client, sample_workspace) -> None:
+    with Workspace(sample_workspace) as ws:
+        facts = ws.article_facts()
+    dated = [f for f in facts if f.published]
+    data = sample.get("/timeline.json?by=language").json()
+    assert data["matched"] == len(dated) and data["undated"] == len(facts) - len(dated)
+    assert sum(sum(s["counts"]) for s in data["series"]) == len(dated)
+    assert {s["name"] for s in data["series"]} == {f.language or "?" for f in dated}
+    days = sorted({f.published[:10] for f in dated})
+    assert data["buckets"][0] == days[0] and data["buckets"][-1] == days[-1]
+    for n, bucket in enumerate(data["buckets"]):  # without a query: each language's part of the day
+        if any(s["counts"][n] for s in data["series"]):
+            assert sum(s["shares"][n] for s in data["series"]) == pytest.approx(1.0, abs=1e-5), bucket
+    weekly = sample.get("/timeline.json?by=language&interval=week").json()
+    assert sum(sum(s["counts"]) for s in weekly["series"]) == len(dated)
+    assert all(date.fromisoformat(b).weekday() == 0 for b in weekly["buckets"])
+
+
+def test_web_timeline_of_a_query_counts_its_matches_and_their_share_of_each_outlet(sample: Client) -> None:
+    data = sample.get("/timeline.json?q=lang:de&by=language&mode=share").json()
+    assert [s["name"] for s in data["series"]] == ["de"]
+    german = data["series"][0]
+    assert sum(german["counts"]) == data["matched"] > 0
+    # Every German article is German: where there are any, the share of German coverage is 1.
+    assert all(share == 1.0 for share, total in zip(german["shares"], german["totals"], strict=True) if total)
+    by_outlet = sample.get("/timeline.json?q=lang:de").json()
+    assert sum(sum(s["counts"]) for s in by_outlet["series"]) == data["matched"]
+    for series in by_outlet["series"]:
+        assert all(0 <= share <= 1 for share in series["shares"])
+        assert all(c <= t for c, t in zip(series["counts"], series["totals"], strict=True))
+
+
+def test_web_timeline_draws_a_line_per_series_with_a_legend_and_toggles(sample: Client) -> None:
+    data = sample.get("/timeline.json?by=outlet").json()
+    response = sample.get("/timeline?by=outlet")
+    page = Page(response.text)
+    drawn = [a["data-series"] for tag, a in page.elements if tag == "g" and "data-series" in a]
+    assert drawn == [s["name"] for s in data["series"]] and len(drawn) >= 2
+    assert len([t for t, _ in page.elements if t == "polyline"]) == len(drawn)
+    legend = [text for tag, attrs, text in page.texts if tag == "li" and page.texts and text in drawn]
+    assert set(legend) == set(drawn)
+    toggles = {a["data-mode"]: a["href"] for tag, a in page.elements if tag == "a" and "data-mode" in a}
+    assert "mode=share" in toggles["share"] and "mode=count" in toggles["count"]
+    shared = Page(sample.get(toggles["share"]).text)
+    assert any(text.endswith("%") for tag, _, text in shared.texts if tag == "text")  # a share axis
+    assert page.alternate().startswith("/timeline.json")
+
+
+def test_web_timeline_csv_parses_and_matches_the_json(sample: Client) -> None:
+    data = sample.get("/timeline.json?by=language&interval=week").json()
+    response = sample.get("/timeline.csv?by=language&interval=week")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert tuple(rows[0]) == web_views.TIMELINE_COLUMNS
+    assert len(rows) == len(data["buckets"]) * len(data["series"])
+    assert sum(int(r["count"]) for r in rows) == data["matched"]
+
+
+def test_web_timeline_refuses_unknown_options_and_bad_queries(hostile_workspace: Path) -> None:
+    client = Client(create_app(hostile_workspace), raise_errors=False)
+    assert client.get("/timeline.json?by=colour").status_code == 422
+    assert client.get("/api/timeline?mode=ratio").status_code == 422
+    bad = client.get("/timeline.json?q=%28port")
+    assert bad.status_code == 400 and list(bad.json()) == ["error"]
+
+
+def test_web_event_page_has_a_per_outlet_timeline_of_its_articles(sample: Client) -> None:
+    rows = sample.get("/index.json?size=500").json()["rows"]
+    events = [sample.get(f"/events/{row['event_id']}.json").json() for row in rows if row["articles"] > 1]
+    event = next(
+        e
+        for e in events
+        if len({a["outlet"] for a in e["articles"]}) > 1 and all(a["published"] for a in e["articles"])
+    )
+    timeline = event["timeline"]
+    assert sum(sum(s["counts"]) for s in timeline["series"]) == len(event["articles"])
+    assert {s["name"] for s in timeline["series"]} == {a["outlet"] for a in event["articles"]}
+    page = Page(sample.get(f"/events/{event['event']['id']}").text)
+    assert len([t for t, _ in page.elements if t == "polyline"]) == len(timeline["series"])
+
+
+# -- outlets, groups and blindspots ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grouped(groups_workspace: Path) -> Client:
+    return Client(create_app(groups_workspace))
+
+
+def _strike_event(client: Client) -> dict:
+    rows = client.get("/index.json").json()["rows"]
+    return client.get(f"/events/{max(rows, key=lambda r: r['articles'])['event_id']}.json").json()
+
+
+def test_web_group_facet_narrows_the_list_and_blindspots_are_a_facet_too(grouped: Client) -> None:
+    listing = grouped.get("/index.json").json()
+    assert listing["total"] == 2
+    groups = {f["value"]: f["count"] for f in listing["facets"]["group"]}
+    assert groups == {"wire": 2, "US": 1, "state-affiliated": 1, "RU": 1}
+    state = grouped.get("/index.json?group=state-affiliated").json()
+    assert [row["groups"] for row in state["rows"]] == [{"wire": 1, "state-affiliated": 1, "RU": 1}]
+    blind = {f["value"]: f["count"] for f in listing["facets"]["blindspot"]}
+    assert blind == {"state-affiliated": 1, "RU": 1}
+    flagged = grouped.get("/index.json?blindspot=state-affiliated").json()["rows"]
+    assert len(flagged) == 1 and flagged[0]["articles"] == 4 and flagged[0]["blindspots"] == ["RU", "state-affiliated"]
+    page = Page(grouped.get("/").text)
+    assert "blindspot: state-affiliated" in page.having("span", "blindspot")
+    rows = list(csv.DictReader(io.StringIO(grouped.get("/index.csv").text)))
+    assert {r["blindspots"] for r in rows} == {"RU; state-affiliated", ""}
+
+
+def test_web_event_page_flags_the_blindspot_with_the_outlets_as_evidence(grouped: Client) -> None:
+    event = _strike_event(grouped)
+    spots = {b["group"]: b for b in event["blindspots"]}
+    assert set(spots) == {"state-affiliated", "RU"}
+    spot = spots["state-affiliated"]
+    assert spot["covered_by"] == "wire" and spot["covered_articles"] == 3 and spot["articles"] == 0
+    assert [o for o, _ in spot["covering_outlets"]] == ["Wire One", "Wire Three", "Wire Two"]
+    assert spot["quiet_outlets"] == [["State Voice", 0]]
+    page = Page(grouped.get(f"/events/{event['event']['id']}").text)
+    (note,) = [t for t in page.having("p", "blindspot") if "state-affiliated" in t]
+    assert "Wire Two" in note and "State Voice" in note
+    assert {g["group"]: g["articles"] for g in event["groups"]} == {"wire": 3, "US": 1}
+
+
+def test_web_event_page_by_group_merges_outlet_columns_into_their_groups(grouped: Client) -> None:
+    event = _strike_event(grouped)
+    by_group = grouped.get(f"/events/{event['event']['id']}.json?by=group").json()
+    columns = {c["name"]: c for c in by_group["columns"]}
+    assert list(columns) == ["wire", "US", "(no group)"]
+    assert columns["wire"]["outlets"] == ["Wire One", "Wire Two", "Wire Three"] or set(columns["wire"]["outlets"]) == {
+        "Wire One",
+        "Wire Two",
+        "Wire Three",
+    }
+    assert len(columns["wire"]["articles"]) == 3 and columns["(no group)"]["outlets"] == ["Daily Clarion"]
+    assert all(len(row["cells"]) == 3 for row in by_group["rows"])
+    for outlet_row, group_row in zip(event["rows"], by_group["rows"], strict=True):
+        carried = {c["source"] for c in outlet_row["cells"] if c["carried"]}
+        assert group_row["cells"][0]["carried"] == bool(carried & {"Wire One", "Wire Two", "Wire Three"})
+    page = Page(grouped.get(f"/events/{event['event']['id']}?by=group").text)
+    assert [h for tag, _, h in page.texts if tag == "h3"][:3] == ["wire", "US", "(no group)"]
+    assert page.alternate().endswith(".json?by=group")
+    assert grouped.get(f"/events/{event['event']['id']}.json?by=colour").status_code == 422
+
+
+def test_web_outlet_page_shows_the_profile_events_and_articles(grouped: Client) -> None:
+    data = grouped.get("/outlets/" + quote("Wire One", safe="") + ".json").json()
+    assert data["profile"]["country"] == "GB" and data["profile"]["tags"] == ["wire"]
+    assert {a["id"] for a in data["articles"]} == {"s1", "e6"}
+    assert [e["articles"] for e in data["events"]] == [1, 1] and {e["of"] for e in data["events"]} == {4, 2}
+    page = Page(grouped.get("/outlets/" + quote("Wire One", safe="")).text)
+    assert any(tag == "a" and a.get("href") == "/articles/s1" for tag, a in page.elements)
+    assert grouped.get("/api/outlets/" + quote("Wire One", safe="")).json() == data
+    listing = grouped.get("/outlets.json").json()
+    assert {o["outlet"]: o["articles"] for o in listing["outlets"]}["Wire One"] == 2
+    rows = list(csv.DictReader(io.StringIO(grouped.get("/outlets.csv").text)))
+    assert tuple(rows[0]) == web_views.OUTLET_COLUMNS and {r["tags"] for r in rows} >= {"wire; US"}
+    missing = Client(create_app(Path(grouped.transport.app.state.workspace)), raise_errors=False)
+    assert missing.get("/outlets/Nowhere.json").status_code == 404
+
+
+def test_web_timeline_by_group_counts_an_article_in_each_group(grouped: Client) -> None:
+    data = grouped.get("/timeline.json?by=group").json()
+    totals = {s["name"]: sum(s["counts"]) for s in data["series"]}
+    assert totals == {"wire": 4, "(no group)": 1, "US": 1, "state-affiliated": 1, "RU": 1}
+
+
+def test_web_hostile_profiles_are_shown_as_text(hostile: Client) -> None:
+    for path in ("/outlets", "/?" + urlencode({"group": HOSTILE_TAG})):
+        text = hostile.get(path).text
+        assert "<script>window" not in text and "<img src=x" not in text and "<b>XX</b>" not in text, path
+    outlet = hostile.get("/outlets.json").json()["outlets"][0]["outlet"]
+    page = hostile.get("/outlets/" + quote(outlet, safe=""))
+    assert page.status_code == 200 and "&lt;script&gt;window.__pwned(&#39;tag&#39;)&lt;/script&gt;" in page.text
+    assert not any(a.get("href", "").startswith("javascript:") for _, a in Page(page.text).elements)
 
 
 # -- the sample: facets, pagination, CSV, twins ----------------------------------------------
@@ -382,7 +659,8 @@ def test_web_every_page_links_its_json_twin_which_parses(sample: Client) -> None
     event = sample.get(f"/events/{event_id}.json").json()
     article_id = event["articles"][0]["id"]
     entity_id = sample.get(f"/articles/{article_id}.json").json()["entities"][0]["id"]
-    for path in ("/", "/?language=de", f"/events/{event_id}", f"/articles/{article_id}", f"/entities/{entity_id}"):
+    pages = ("/", "/?language=de", f"/events/{event_id}", f"/articles/{article_id}", f"/entities/{entity_id}")
+    for path in (*pages, "/search?q=port", "/about", "/timeline?by=language&mode=share", "/alerts", "/outlets"):
         twin = Page(sample.get(path).text).alternate()
         response = sample.get(twin)
         assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
@@ -454,5 +732,63 @@ def test_web_in_chromium_the_article_page_shows_removed_lines_and_a_facet_narrow
         assert "language=en" in page.url
         after = page.locator("tr[data-event]").count()
         assert 0 < after < before
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def sample_site(sample_workspace: Path, live_server) -> str:
+    return live_server(create_app(sample_workspace))
+
+
+@pytest.mark.slow
+def test_web_in_chromium_the_timeline_renders_its_lines_and_toggles_to_share(
+    chromium, sample_site: str, tmp_path: Path
+) -> None:
+    violations: list[str] = []
+    for width in (1400, 390):
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.on("console", lambda message: violations.append(message.text))
+        try:
+            page.goto(f"{sample_site}/timeline?by=language")
+            chart = page.locator("figure.chart svg")
+            box = chart.bounding_box()
+            assert box and 0 < box["width"] <= width and box["height"] > 50
+            lines = page.locator("figure.chart polyline")
+            assert lines.count() >= 2
+            # Each line is drawn in its class's colour from the stylesheet (no inline style).
+            colours = {lines.nth(i).evaluate("e => getComputedStyle(e).stroke") for i in range(lines.count())}
+            assert len(colours) == lines.count()
+            page.screenshot(path=str(tmp_path / f"timeline-{width}.png"), full_page=True)
+            page.locator("a[data-mode=share]").click()
+            page.wait_for_load_state()
+            assert "mode=share" in page.url and page.locator("figure.chart polyline").count() == lines.count()
+        finally:
+            context.close()
+    assert not [v for v in violations if "Content Security Policy" in v], violations
+
+
+@pytest.mark.slow
+def test_web_in_chromium_search_finds_the_blinken_visit_in_german_and_in_english(chromium, seeds_site: str) -> None:
+    listing = httpx.get(f"{seeds_site}/index.json").json()
+    event_id = max(listing["rows"], key=lambda r: r["articles"])["event_id"]
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        for query in ("Besuch Blinken Kasachstan", "Blinken visit Central Asia"):
+            page.goto(f"{seeds_site}/search")
+            page.fill("#q", query)
+            page.click("form.search button[type=submit]")
+            page.wait_for_load_state()
+            hits = page.locator("li.hit")
+            assert hits.count() >= 2, query
+            first = hits.first
+            assert first.locator(f"a[href='/events/{event_id}']").count() == 1, query
+            marks = first.locator("mark.hit")
+            assert marks.count() >= 1 and "Blinken" in {marks.nth(i).inner_text() for i in range(marks.count())}
+            assert marks.first.evaluate("e => getComputedStyle(e).fontWeight") in ("600", "700")
+        languages = {hits.nth(i).locator(".snippet").get_attribute("lang") for i in range(hits.count())}
+        assert {"de", "en"} <= languages, "the English query finds the German tellings too"
     finally:
         context.close()

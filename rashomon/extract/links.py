@@ -30,12 +30,13 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from ..embed import Embedder
 from ..labels import stopwords
-from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, Quote, Storyline
+from ..records import Article, CrossItem, CrossLink, Entity, Extraction, Figure, LinkEntities, Quote, Storyline
 from ..text import sentence_spans
 from .canonical import UnionFind
 from .figures import compatible_interval, figure_terms, same_quantity
@@ -160,10 +161,27 @@ def _link_id(kind: str, items: Sequence[CrossItem]) -> str:
     return f"{kind[0]}l-" + hashlib.sha1(f"{kind}|{key}".encode()).hexdigest()[:10]
 
 
+NOT_NAMING = ("adjective", "demonym")
+"""Mention rules that describe rather than name ("American taxpayers"): such a mention does not
+say what a sum of money is about."""
+
+
+def link_entities(extractions: Sequence[Extraction], entities: Sequence[Entity]) -> LinkEntities:
+    """What :func:`cross_outlet_links` reads of ``entities`` (a workspace reads the same from its
+    tables: :meth:`rashomon.store.Workspace.link_entities`)."""
+    speakers = speaker_entities(extractions, entities)
+    named: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for entity in entities:
+        for mention in entity.mentions:
+            if mention.via not in NOT_NAMING:
+                named[mention.article_id].append((mention.start, entity.id))
+    return LinkEntities(speakers, {entity.id: entity.name for entity in entities}, dict(named))
+
+
 def cross_outlet_links(
     articles: Sequence[Article],
     extractions: Sequence[Extraction],
-    entities: Sequence[Entity],
+    entities: Sequence[Entity] | LinkEntities,
     storylines: Sequence[Storyline],
     event_of: Mapping[str, str],
     embedder: Embedder,
@@ -174,21 +192,16 @@ def cross_outlet_links(
         articles: Every article.
         extractions: What the extract stage found in each article.
         entities: Canonical entities (to name each quote's speaker, and to check that two sums
-            of money compared by context are about something both name).
+            of money compared by context are about something both name), or what the links
+            read of them (:func:`link_entities`).
         storylines: The storylines to look inside.
         event_of: Article id → event id.
         embedder: Embeds quote texts (the pipeline's cross-lingual embedder).
     """
     by_id = {article.id: article for article in articles}
     found = {extraction.article_id: extraction for extraction in extractions}
-    speakers = speaker_entities(extractions, entities)
-    entity_names = {entity.id: entity.name for entity in entities}
-    named: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for entity in entities:
-        for mention in entity.mentions:
-            # "American taxpayers" describes; it does not name what a sum is about.
-            if mention.via not in ("adjective", "demonym"):
-                named[mention.article_id].append((mention.start, entity.id))
+    known = entities if isinstance(entities, LinkEntities) else link_entities(extractions, entities)
+    speakers, entity_names, named = known.speakers, known.names, known.named
     links: list[CrossLink] = []
     for storyline in storylines:
         quotes: list[tuple[Article, Quote]] = []
@@ -203,6 +216,42 @@ def cross_outlet_links(
         links += _quote_links(storyline, quotes, speakers, entity_names, event_of, embedder)
         links += _figure_links(storyline, figures, event_of, embedder, named)
     return tuple(links)
+
+
+class LinkInputs(NamedTuple):
+    """What :func:`cross_outlet_links` reads of a storyline besides quotes and figures.
+
+    Attributes:
+        articles: The articles with a quote or a figure the links compare (the others add nothing).
+        speakers: ``(article id, quote start, speaker start, speaker end)`` of every attributed
+            quote: the mentions overlapping a speaker name its entity.
+        counted: The articles with a figure the links compare: their naming mentions are read.
+    """
+
+    articles: set[str]
+    speakers: list[tuple[str, int, int, int]]
+    counted: set[str]
+
+
+def link_inputs(extractions: Sequence[Extraction]) -> LinkInputs:
+    """What :func:`cross_outlet_links` reads of ``extractions``' articles, so that a store can
+    read only that (:meth:`rashomon.store.Workspace.link_entities`); the links come out the same
+    as with every article and every mention."""
+    articles: set[str] = set()
+    counted: set[str] = set()
+    speakers: list[tuple[str, int, int, int]] = []
+    for extraction in extractions:
+        quoted = any(q.kind != "scare" and len(q.text) >= MIN_QUOTE_CHARS for q in extraction.quotes)
+        if any(_comparable(f) for f in extraction.figures):
+            counted.add(extraction.article_id)
+        if quoted or extraction.article_id in counted:
+            articles.add(extraction.article_id)
+        speakers += [
+            (extraction.article_id, q.start, q.speaker.start, q.speaker.end)
+            for q in extraction.quotes
+            if q.speaker is not None
+        ]
+    return LinkInputs(articles, speakers, counted)
 
 
 def _quote_item(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ..embed import Embedder
 from ..profiling import stage
-from ..records import Article, CrossLink, Entity, Event, Extraction, Storyline, article_order
+from ..records import Article, CrossLink, Entity, Event, Extraction, LinkEntities, Storyline, article_order
 from .canonical import link_entities, organisation_mentions
 from .figures import extract_figures
 from .links import cross_outlet_links
@@ -79,12 +79,13 @@ def link_corpus_entities(
 def cross_links(
     articles: Sequence[Article],
     extractions: Sequence[Extraction],
-    entities: Sequence[Entity],
+    entities: Sequence[Entity] | LinkEntities,
     storylines: Sequence[Storyline],
     events: Sequence[Event],
     embedder: Embedder,
 ) -> tuple[CrossLink, ...]:
-    """Cross-outlet links inside each of ``storylines`` (``articles`` and ``extractions``: theirs)."""
+    """Cross-outlet links inside each of ``storylines`` (``articles`` and ``extractions``: theirs;
+    ``entities``: the canonical entities, or what the links read of them)."""
     articles = sorted(articles, key=article_order)
     by_article = {extraction.article_id: extraction for extraction in extractions}
     ordered = [by_article.get(article.id, Extraction(article.id)) for article in articles]

@@ -11,23 +11,25 @@ response has a strict Content-Security-Policy.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import NotFound, RashomonError
+from ..errors import NotFound, QueryError, RashomonError
 from ..store import DATABASE_NAME, Workspace
-from . import views
+from . import views, writes
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,6 +47,8 @@ SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+
+MAX_FORM_BYTES = 1_000_000  # a pasted text (the about form) or a JSON body; larger is refused (413)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,7 +84,53 @@ def error_body(status: int, title: str, detail: str) -> dict[str, Any]:
     return {"error": {"status": status, "title": title, "detail": detail}}
 
 
-TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 422: "Invalid Request", 500: "Server Error"}
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    422: "Invalid Request",
+    500: "Server Error",
+}
+
+
+class _LockedEmbedder:
+    """The workspace's embedder shared by every request, one encode at a time (a model's session is
+    not promised to be safe for concurrent calls; loading it once per request would cost seconds)."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.name = embedder.name
+        self.dimension = embedder.dimension
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Any) -> Any:
+        with self._lock:
+            return self.embedder.encode(texts)
+
+
+async def form_fields(request: Request) -> dict[str, Any]:
+    """The fields of a urlencoded form (first value of each, as text) or of a JSON object body (as
+    JSON gives them), capped at :data:`MAX_FORM_BYTES`."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise StarletteHTTPException(413, f"The request body is over {MAX_FORM_BYTES} bytes.")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            loaded = json.loads(body or b"{}")
+        except ValueError:
+            raise StarletteHTTPException(400, "The body is not valid JSON.") from None
+        if not isinstance(loaded, dict):
+            raise StarletteHTTPException(400, "The body must be a JSON object.")
+        return {str(k): v for k, v in loaded.items()}
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise StarletteHTTPException(400, "The form is not UTF-8.") from None
+    return {name: values[0] for name, values in parsed.items()}
 
 
 def _wants_json(request: Request) -> bool:
@@ -105,8 +155,8 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
     Args:
         workspace: A workspace folder (``rashomon ingest … --workspace DIR`` made it).
-        token: Reserved for write endpoints, which will exist only when a token is given and will
-            require it; this version has none and is read-only either way.
+        token: With a token the write endpoints exist (ingest, outlet profiles, saved searches:
+            :mod:`rashomon.web.writes`) and require it; without one the app is read-only.
 
     Raises:
         NotFound: ``workspace`` holds no Rashomon database.
@@ -118,7 +168,8 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     app = FastAPI(
         title="Rashomon",
         version=__version__,
-        description="Read-only API over a Rashomon workspace: events, comparisons, articles, entities.",
+        description="API over a Rashomon workspace: events, comparisons, articles, entities, outlets, search, timelines, "
+        "alerts. Read-only unless the server was started with --token (then the write routes exist and need it).",
         docs_url=None,
         redoc_url=None,
     )
@@ -132,9 +183,35 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         with Workspace(folder) as ws:
             yield ws
 
-    def page(template: str, data: dict[str, Any], twin: str, title: str, status: int = 200) -> HTMLResponse:
-        html = env.get_template(template).render(data=data, twin=twin, title=title)
+    shared: dict[str, _LockedEmbedder] = {}
+    embedder_lock = threading.Lock()
+
+    def embedder_of(ws: Workspace) -> _LockedEmbedder:
+        from ..search import workspace_embedder
+
+        with embedder_lock:
+            if "embedder" not in shared:
+                shared["embedder"] = _LockedEmbedder(workspace_embedder(ws))
+            return shared["embedder"]
+
+    def page(
+        template: str,
+        data: dict[str, Any],
+        twin: str,
+        title: str,
+        status: int = 200,
+        request: Request | None = None,
+    ) -> HTMLResponse:
+        auth = writes.auth_of(token, request)
+        html = env.get_template(template).render(data=data, twin=twin, title=title, auth=auth)
         return HTMLResponse(html, status_code=status)
+
+    def csv_response(text: str, filename: str) -> Response:
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{filename}"'},
+        )
 
     def list_query(request: Request, after: str | None, size: int) -> views.ListQuery:
         filters = {name: value for name in views.FACETS if (value := request.query_params.get(name))}
@@ -173,7 +250,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         data = listing(request, after, size)
         data["links"] = _facet_links(data, size)
         data["csv"] = twin_url(request, ".csv")
-        return page("index.html", data, twin_url(request, ".json"), "Storylines and events")
+        return page("index.html", data, twin_url(request, ".json"), "Storylines and events", request=request)
 
     @app.get("/api/events", tags=["api"], summary="The events list")
     def api_events(request: Request, after: str | None = After, size: int = Size) -> dict[str, Any]:
@@ -186,22 +263,25 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
     # -- one event, article, entity (twin first: /events/x.json must not match /events/{id}) --
 
-    def event_data(event_id: str) -> dict[str, Any]:
+    EventBy = Query("outlet", pattern="^(outlet|group)$", description="Columns per outlet or per outlet group.")
+
+    def event_data(event_id: str, by: str = "outlet") -> dict[str, Any]:
         with opened() as ws:
-            return views.event_page(ws, event_id)
+            return views.event_page(ws, event_id, by)
 
     @app.get("/events/{event_id:path}.json", tags=["pages"], summary="One event side by side (JSON twin)")
-    def event_json(event_id: str) -> dict[str, Any]:
-        return event_data(event_id)
+    def event_json(event_id: str, by: str = EventBy) -> dict[str, Any]:
+        return event_data(event_id, by)
 
     @app.get("/api/events/{event_id:path}", tags=["api"], summary="One event with its comparison")
-    def api_event(event_id: str) -> dict[str, Any]:
-        return event_data(event_id)
+    def api_event(event_id: str, by: str = EventBy) -> dict[str, Any]:
+        return event_data(event_id, by)
 
     @app.get("/events/{event_id:path}", response_class=HTMLResponse, tags=["pages"], summary="One event side by side")
-    def event(request: Request, event_id: str) -> HTMLResponse:
-        data = event_data(event_id)
-        return page("event.html", data, f"/events/{quote(event_id, safe='')}.json", data["event"]["label"] or event_id)
+    def event(request: Request, event_id: str, by: str = EventBy) -> HTMLResponse:
+        data = event_data(event_id, by)
+        twin = f"/events/{quote(event_id, safe='')}.json" + ("?by=group" if by == "group" else "")
+        return page("event.html", data, twin, data["event"]["label"] or event_id)
 
     def article_data(article_id: str) -> dict[str, Any]:
         with opened() as ws:
@@ -241,6 +321,237 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         data = entity_data(entity_id)
         return page("entity.html", data, f"/entities/{quote(entity_id, safe='')}.json", data["entity"]["name"])
 
+    # -- search, and which event a text is about ----------------------------------------
+
+    SearchSize = Query(views.SEARCH_SIZE, ge=1, le=views.MAX_SEARCH_SIZE, description="Hits per page.")
+    Offset = Query(0, ge=0, le=views.MAX_SEARCH_OFFSET, description="Hits to skip (ranked results page by offset).")
+    Mode = Query("both", pattern="^(both|text|semantic)$", description="text, semantic, or both merged.")
+    Q = Query("", max_length=1000, description="The query (syntax: docs/search.md).")
+
+    def search_data(q: str, mode: str, size: int, offset: int) -> dict[str, Any]:
+        with opened() as ws:
+            embedder = embedder_of(ws) if mode != "text" and q.strip() else None
+            return views.search_page(ws, q, mode, size, offset, embedder=embedder)
+
+    @app.get("/search.json", tags=["pages"], summary="Search results (JSON twin of /search)")
+    def search_json(q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset) -> dict[str, Any]:
+        return search_data(q, mode, size, offset)
+
+    @app.get("/api/search", tags=["api"], summary="Search articles: full text and semantic, merged")
+    def api_search(q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset) -> dict[str, Any]:
+        return search_data(q, mode, size, offset)
+
+    @app.get("/search", response_class=HTMLResponse, tags=["pages"], summary="Search articles")
+    def search_html(
+        request: Request, q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset
+    ) -> HTMLResponse:
+        status = 200
+        try:
+            data = search_data(q, mode, size, offset)
+        except QueryError as error:
+            data = views.search_page_error(q, mode, size, offset, str(error))
+            status = 400
+        data["next_href"] = None
+        if data["next_offset"] is not None:
+            more = {"q": q, "mode": mode, "offset": str(data["next_offset"])}
+            if size != views.SEARCH_SIZE:
+                more["size"] = str(size)
+            data["next_href"] = "/search?" + urlencode(more)
+        title = f"Search: {q}" if q else "Search"
+        return page("search.html", data, twin_url(request, ".json"), title, status, request=request)
+
+    def about_data(text: str, limit: int) -> dict[str, Any]:
+        with opened() as ws:
+            embedder = embedder_of(ws) if text.strip() else None
+            return views.about_page(ws, text, limit, embedder=embedder)
+
+    async def about_text(request: Request) -> str:
+        if request.method == "POST":
+            text = (await form_fields(request)).get("text", "")
+            if not isinstance(text, str):
+                raise StarletteHTTPException(400, "`text` must be a string.")
+            return text
+        return request.query_params.get("text", "")
+
+    AboutLimit = Query(5, ge=1, le=50, description="Events to return.")
+
+    @app.get(
+        "/about.json",
+        operation_id="about_json_get",
+        tags=["pages"],
+        summary="Which event a text is about (JSON twin of /about)",
+    )
+    @app.post(
+        "/about.json",
+        operation_id="about_json_post",
+        tags=["pages"],
+        summary="Which event a posted text is about (JSON twin of /about)",
+    )
+    async def about_json(request: Request, limit: int = AboutLimit) -> dict[str, Any]:
+        text = await about_text(request)
+        return await run_in_threadpool(about_data, text, limit)
+
+    @app.get(
+        "/api/about", operation_id="api_about_get", tags=["api"], summary="Which stored events a text (?text=) is about"
+    )
+    @app.post(
+        "/api/about", operation_id="api_about_post", tags=["api"], summary="Which stored events a posted text is about"
+    )
+    async def api_about(request: Request, limit: int = AboutLimit) -> dict[str, Any]:
+        text = await about_text(request)
+        return await run_in_threadpool(about_data, text, limit)
+
+    @app.get(
+        "/about",
+        operation_id="about_get",
+        response_class=HTMLResponse,
+        tags=["pages"],
+        summary="Which event is this text about",
+    )
+    @app.post(
+        "/about",
+        operation_id="about_post",
+        response_class=HTMLResponse,
+        tags=["pages"],
+        summary="Which event is a posted text about",
+    )
+    async def about_html(request: Request, limit: int = AboutLimit) -> HTMLResponse:
+        text = await about_text(request)
+        status = 200
+        try:
+            data = await run_in_threadpool(about_data, text, limit)
+        except QueryError as error:
+            data = {"text": text, "limit": limit, "matches": [], "error": str(error)}
+            status = 400
+        data.setdefault("error", None)
+        return page("about.html", data, "/about.json", "Which event is this about?", status)
+
+    # -- attention over time ----------------------------------------------------------------
+
+    By = Query("outlet", pattern="^(outlet|language|group)$", description="A series per outlet, language or group.")
+    Interval = Query("day", pattern="^(day|week)$", description="Buckets of a day or an ISO week.")
+    Measure = Query("count", pattern="^(count|share)$", description="Raw count, or share (docs/web.md).")
+
+    def timeline_data(q: str, by: str, interval: str, mode: str) -> dict[str, Any]:
+        with opened() as ws:
+            return views.timeline_page(ws, q, by, interval, mode)
+
+    @app.get("/timeline.json", tags=["pages"], summary="Attention over time (JSON twin of /timeline)")
+    def timeline_json(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> dict[str, Any]:
+        return timeline_data(q, by, interval, mode)
+
+    @app.get("/api/timeline", tags=["api"], summary="Articles per day or week, by outlet, language or group")
+    def api_timeline(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> dict[str, Any]:
+        return timeline_data(q, by, interval, mode)
+
+    @app.get("/timeline.csv", tags=["pages"], summary="Attention over time as CSV (a row per bucket and series)")
+    def timeline_csv(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> Response:
+        return csv_response(views.timeline_csv(timeline_data(q, by, interval, mode)), "timeline.csv")
+
+    @app.get("/timeline", response_class=HTMLResponse, tags=["pages"], summary="Attention over time, as a chart")
+    def timeline(
+        request: Request, q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure
+    ) -> HTMLResponse:
+        data = timeline_data(q, by, interval, mode)
+        params = {"q": q, "by": by, "interval": interval, "mode": mode}
+
+        def link(**change: str) -> str:
+            chosen = {k: v for k, v in {**params, **change}.items() if v and not (k == "q" and not v)}
+            return "/timeline?" + urlencode(chosen)
+
+        data["links"] = {
+            "count": link(mode="count"),
+            "share": link(mode="share"),
+            **{f"by_{b}": link(by=b) for b in ("outlet", "language", "group")},
+            **{f"interval_{i}": link(interval=i) for i in ("day", "week")},
+            "csv": twin_url(request, ".csv"),
+        }
+        title = f"Attention over time: {q}" if q else "Attention over time"
+        return page("timeline.html", data, twin_url(request, ".json"), title)
+
+    # -- outlets ----------------------------------------------------------------------------
+
+    def outlets_data() -> dict[str, Any]:
+        with opened() as ws:
+            return views.outlets_list(ws)
+
+    @app.get("/outlets.json", tags=["pages"], summary="Every outlet with its profile (JSON twin of /outlets)")
+    def outlets_json() -> dict[str, Any]:
+        return outlets_data()
+
+    @app.get("/outlets.csv", tags=["pages"], summary="Every outlet with its profile, as CSV")
+    def outlets_csv() -> Response:
+        return csv_response(views.outlets_csv(outlets_data()), "outlets.csv")
+
+    @app.get("/api/outlets", tags=["api"], summary="Every outlet with its profile and article count")
+    def api_outlets() -> dict[str, Any]:
+        return outlets_data()
+
+    @app.get("/outlets", response_class=HTMLResponse, tags=["pages"], summary="Outlets, their profiles and groups")
+    def outlets() -> HTMLResponse:
+        return page("outlets.html", outlets_data(), "/outlets.json", "Outlets")
+
+    def outlet_data(outlet: str) -> dict[str, Any]:
+        with opened() as ws:
+            return views.outlet_page(ws, outlet)
+
+    @app.get("/outlets/{outlet:path}.json", tags=["pages"], summary="One outlet (JSON twin)")
+    def outlet_json(outlet: str) -> dict[str, Any]:
+        return outlet_data(outlet)
+
+    @app.get("/api/outlets/{outlet:path}", tags=["api"], summary="One outlet: profile, events, articles")
+    def api_outlet(outlet: str) -> dict[str, Any]:
+        return outlet_data(outlet)
+
+    @app.get("/outlets/{outlet:path}", response_class=HTMLResponse, tags=["pages"], summary="One outlet")
+    def outlet(request: Request, outlet: str) -> HTMLResponse:
+        data = outlet_data(outlet)
+        return page("outlet.html", data, f"/outlets/{quote(outlet, safe='')}.json", outlet, request=request)
+
+    # -- alerts -------------------------------------------------------------------------------
+
+    AlertsSize = Query(views.ALERTS_SIZE, ge=1, le=500, description="Alerts per page.")
+    Before = Query(None, ge=1, description="The seq of the previous page's last alert (keyset pagination).")
+    WatchParam = Query(None, max_length=100, description="Only this watch's alerts (wa-…).")
+
+    def alerts_data(size: int, before: int | None, watch: str | None) -> dict[str, Any]:
+        with opened() as ws:
+            return views.alerts_page(ws, size, before, watch)
+
+    @app.get("/alerts.json", tags=["pages"], summary="Watches and their alerts (JSON twin of /alerts)")
+    def alerts_json(
+        size: int = AlertsSize, before: int | None = Before, watch: str | None = WatchParam
+    ) -> dict[str, Any]:
+        return alerts_data(size, before, watch)
+
+    @app.get("/api/alerts", tags=["api"], summary="Alerts, newest first")
+    def api_alerts(
+        size: int = AlertsSize, before: int | None = Before, watch: str | None = WatchParam
+    ) -> dict[str, Any]:
+        return alerts_data(size, before, watch)
+
+    @app.get("/alerts.atom", tags=["pages"], summary="Alerts as an Atom feed")
+    def alerts_atom(request: Request, size: int = AlertsSize, watch: str | None = WatchParam) -> Response:
+        body = views.alerts_atom(alerts_data(size, None, watch), str(request.base_url))
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    @app.get("/alerts", response_class=HTMLResponse, tags=["pages"], summary="Watches and their alerts")
+    def alerts(
+        request: Request, size: int = AlertsSize, before: int | None = Before, watch: str | None = WatchParam
+    ) -> HTMLResponse:
+        data = alerts_data(size, before, watch)
+        for alert in data["alerts"]:
+            alert["href"] = views.alert_href(alert)
+        data["next_href"] = None
+        if data["next_before"] is not None:
+            more = {"before": str(data["next_before"]), **({"watch": watch} if watch else {})}
+            data["next_href"] = "/alerts?" + urlencode(more)
+        data["feed"] = "/alerts.atom" + (f"?{urlencode({'watch': watch})}" if watch else "")
+        return page("alerts.html", data, twin_url(request, ".json"), "Alerts", request=request)
+
+    if token is not None:
+        writes.register(app, writes.Helpers(folder, token, opened, page, embedder_of, form_fields))
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> HTMLResponse:
         schema = app.openapi()
@@ -268,6 +579,10 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     async def not_found(request: Request, error: NotFound) -> Response:
         return failure(request, 404, str(error))
 
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, error: QueryError) -> Response:
+        return failure(request, 400, str(error))
+
     @app.exception_handler(RashomonError)
     async def rashomon_error(request: Request, error: RashomonError) -> Response:
         return failure(request, 500, str(error))
@@ -292,8 +607,6 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
 
 def _facet_links(data: dict[str, Any], size: int) -> dict[str, dict[str, str]]:
     """For each facet value, the list's URL with that value chosen (or, when chosen, removed)."""
-    from urllib.parse import urlencode
-
     links: dict[str, dict[str, str]] = {}
     for name, values in data["facets"].items():
         for item in values:
