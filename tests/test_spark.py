@@ -228,7 +228,8 @@ def bucketed_grouping(output: Path, options: SparkOptions) -> tuple[dict[str, st
         for key, member in block_keys(item, window, options, undated):
             blocks[key].append(member)
     scored = sum(sum(1 for m in members if m[0]) * len(members) for members in blocks.values())
-    edges = [edge for members in blocks.values() for edge in block_edges(members, SETTINGS, options.edge_margin)]
+    reach = SETTINGS.event_window_days + SETTINGS.storyline_window_days
+    edges = [edge for members in blocks.values() for edge in block_edges(members, SETTINGS, options.edge_margin, reach)]
     component = connected(edges)
     members_of: dict[str, list] = defaultdict(list)
     for article_id, (feature, position) in features:
@@ -309,3 +310,12 @@ def test_spark_module_entry_moves_global_options_before_the_command() -> None:
         "--output",
         "o",
     ]
+
+
+def test_forest_keeps_one_edge_per_join() -> None:
+    from rashomon.spark.stages import forest
+
+    edges = [("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "d")]
+    kept = list(forest(edges))
+    assert kept == [("a", "b"), ("b", "c"), ("d", "e")]
+    assert connected(kept) == connected(edges)

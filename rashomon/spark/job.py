@@ -18,7 +18,7 @@ work is cut and brought together:
    features per partition.
 5. **events and storylines** — articles are blocked by time and coarse vector buckets; every
    pair in a block is scored with the local pair score and the pairs that could join are the
-   edges of a graph (a spanning forest per block is sent to the driver); its connected
+   edges of a graph (a spanning forest per partition is sent to the driver); its connected
    components are found on the driver, and the local :class:`~rashomon.cluster.Grouper` runs
    on each component in corpus order. See ``docs/export.md`` for when this equals the local run.
 6. **entities** — mention keys per article, :func:`~rashomon.extract.canonical.link_keys` over
@@ -28,6 +28,7 @@ work is cut and brought together:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -130,13 +131,13 @@ def run(
 
     keep = _storage()
     # 1. read
-    items = _read(spark, inputs, settings, slices, options.input_base)
+    items = _read(spark, inputs, settings, slices, options.input_base).persist(keep)  # read once
     ids = items.filter(lambda item: isinstance(item[1], Document)).map(
         lambda item: (item[1].id, (item[0], item[1].id, item[1].source))
     )
     admitted = ids.groupByKey().filter(lambda kv: len(kv[1]) > 1).flatMap(lambda kv: stages.admit_same_id(kv[1]))
     renames = sc.broadcast({arrival: (new_id, reason) for arrival, new_id, reason in admitted.collect()})
-    admitted_items = items.map(lambda item: _apply_admission(item, renames.value)).persist(keep)
+    admitted_items = items.map(lambda item: _apply_admission(item, renames.value))
     documents = admitted_items.filter(lambda item: isinstance(item, Document))
     rejected = [admitted_items.filter(lambda item: isinstance(item, Rejected))]
     lap("read")
@@ -181,11 +182,13 @@ def run(
     undated = features.filter(lambda kv: kv[1][0].published is None).count()
     window = options.window_days or settings.event_window_days + settings.storyline_window_days
     keys = functools.partial(block_keys, window=window, options=options, undated=bool(undated))
+    reach = settings.event_window_days + settings.storyline_window_days  # the farthest two linked articles
     margin = options.edge_margin
     edges = (
         features.flatMap(keys)
         .groupByKey(slices)
-        .flatMap(lambda kv: stages.block_edges(kv[1], settings, margin))
+        .flatMap(lambda kv: stages.block_edges(kv[1], settings, margin, reach))
+        .mapPartitions(stages.forest)
         .collect()
     )
     component = stages.connected(edges)
@@ -264,7 +267,7 @@ def run(
         "seconds": seconds,
     }
     tables.write_manifest(spark, manifest, output)
-    for cached in (admitted_items, prepared, analysed, done, positions, features, groups, keyed, entities, near):
+    for cached in (items, prepared, analysed, done, positions, features, groups, keyed, entities, near):
         cached.unpersist()
     return RunSummary(output, written, seconds, largest)
 
@@ -282,7 +285,7 @@ def _apply_admission(item: tuple[stages.Arrival, Any], renames: dict[Any, tuple[
     new_id, reason = renames[arrival]
     if reason is not None:
         return Rejected(found.source, reason, found.raw)
-    return Document(**{**found.__dict__, "id": new_id})
+    return dataclasses.replace(found, id=new_id)
 
 
 # -- read ----------------------------------------------------------------------------------------
@@ -471,8 +474,6 @@ def _verified(kv: Any) -> Iterator[tuple[str, tuple[str, float, float, str]]]:
 
 
 def _marked(prepared: stages.Prepared, near: tuple[str, float, float] | None) -> stages.Prepared:
-    import dataclasses
-
     if near is None:
         return prepared
     article, raw, exact, bands = prepared

@@ -244,7 +244,7 @@ def analyse_partition(items: Iterable[Prepared], settings: Settings) -> Iterator
 
 
 def block_edges(
-    members: Iterable[tuple[bool, int, ArticleFeatures]], settings: Settings, margin: float
+    members: Iterable[tuple[bool, int, ArticleFeatures]], settings: Settings, margin: float, window: int = 0
 ) -> Iterator[tuple[str, str]]:
     """A spanning forest of the article pairs of one block that grouping could join.
 
@@ -253,7 +253,9 @@ def block_edges(
     with the local pair score (:func:`~rashomon.cluster.combine`); a pair that reaches the lower
     of the event and storyline thresholds (less ``margin``, for float rounding) is an edge. Only
     the edges that join two parts are emitted: the components are what matters, and the edges
-    sent to the driver stay fewer than the block's articles.
+    sent to the driver stay fewer than the block's articles. Two dated articles more than
+    ``window`` days apart (when given) are never an edge: the grouper links no two articles
+    further apart than ``event_window_days + storyline_window_days``.
     """
     members = sorted(members, key=lambda m: (not m[0], m[1]))
     homes = sum(1 for m in members if m[0])
@@ -269,6 +271,9 @@ def block_edges(
         for row, column in zip(*np.nonzero(cosines >= floor), strict=True):
             i, j = start + int(row), int(column)
             if j <= i or parts.find(i) == parts.find(j):
+                continue
+            day_i, day_j = members[i][2].published, members[j][2].published
+            if window and day_i is not None and day_j is not None and abs((day_i - day_j).days) > window:
                 continue
             score, _names = combine(float(cosines[row, column]), members[i][2].names, members[j][2].names, settings)
             if score >= bar:
@@ -320,6 +325,24 @@ def connected(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
             parent[high] = low
             parent.setdefault(low, low)
     return {node: find(node) for node in list(parent)}
+
+
+def forest(edges: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """The edges of a partition that join two parts (a spanning forest): what the driver needs to
+    find the components, at most one edge per article of the partition."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.get(node, node) != node:
+            parent[node] = parent.get(parent[node], parent[node])
+            node = parent[node]
+        return node
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+            yield a, b
 
 
 def merge_counts(parts: Sequence[Counter[str]]) -> Counter[str]:
