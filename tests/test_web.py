@@ -330,6 +330,31 @@ def test_web_entity_page_lists_the_names_each_outlet_uses(seeds: Client) -> None
     assert counted["matched"] + counted["undated"] == len(data["entity"]["article_ids"])
 
 
+def test_web_entity_page_shows_who_quotes_it_and_its_events_with_evidence(seeds: Client) -> None:
+    event = _seed_event(seeds)
+    article = next(
+        a
+        for a in (seeds.get(f"/articles/{row['id']}.json").json() for row in event["articles"])
+        if any("Blinken" in e["name"] for e in a["entities"])
+    )
+    entity = next(e for e in article["entities"] if "Blinken" in e["name"])
+    data = seeds.get(f"/entities/{entity['id']}.json").json()
+    # Its events: the Blinken visit, with how many of its articles name him.
+    assert event["event"]["id"] in {e["id"] for e in data["events"]}
+    assert all(1 <= e["articles"] <= e["of"] for e in data["events"])
+    # Who quotes him: quotes whose speaker is one of his mentions, each landing on its quote.
+    quotes = [q for outlet in data["quoted"] for q in outlet["quotes"]]
+    assert quotes and all("Blinken" in q["speaker"] for q in quotes)
+    for q in quotes:
+        text = seeds.get(f"/articles/{q['article_id']}.json").json()["article"]["text"]
+        start, end = (int(n) for n in q["href"].rsplit("#q-", 1)[1].split("-"))
+        assert text[start:end] == q["text"] and q["text"] in q["sentence"]
+        anchored = Page(seeds.get(q["href"].split("#")[0]).text)
+        assert any(a.get("id") == f"q-{start}-{end}" for _, a in anchored.elements)
+    page = seeds.get(f"/entities/{entity['id']}").text
+    assert "Who quotes it" in page and "Its events" in page
+
+
 # -- search and "which event is this text about" --------------------------------------------
 
 

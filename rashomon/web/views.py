@@ -22,8 +22,9 @@ from urllib.parse import quote
 
 from ..errors import NotFound
 from ..export import comparison_dict, csv_cell, event_dict, record_dict, storyline_dict
+from ..extract.links import speaker_entities
 from ..outlets import blindspots, group_coverage
-from ..records import Analysis, Article, ArticleFacts, Comparison, Evidence, OutletProfile
+from ..records import Analysis, Article, ArticleFacts, Comparison, Entity, Evidence, OutletProfile
 from ..store import Workspace
 
 FACETS = ("language", "outlet", "group", "blindspot", "date", "frame")
@@ -472,7 +473,12 @@ def article_page(ws: Workspace, article_id: str) -> dict[str, Any]:
                 (
                     quote.start,
                     quote.end,
-                    {"kind": "quote", "speaker": who, "title": f"{quote.kind} quote, speaker: {who}"},
+                    {
+                        "kind": "quote",
+                        "speaker": who,
+                        "anchor": f"q-{quote.start}-{quote.end}",
+                        "title": f"{quote.kind} quote, speaker: {who}",
+                    },
                 )
             )
         for figure in extraction.figures:
@@ -529,7 +535,55 @@ def entity_page(ws: Workspace, entity_id: str) -> dict[str, Any]:
             {**entry, "names": [{"name": n, "count": c} for n, c in entry["names"].most_common()]}
             for entry in sorted(outlets.values(), key=lambda item: item["outlet"])
         ],
+        "quoted": _quoted(ws, entity, tellers),
+        "events": _entity_events(ws, entity.article_ids),
     }
+
+
+def _quoted(ws: Workspace, entity: Entity, tellers: Mapping[str, ArticleFacts]) -> list[dict[str, Any]]:
+    """Who quotes the entity: per outlet, the quotes whose speaker's name is one of its mentions
+    (the rule cross-outlet links use to name a speaker), each with its sentence."""
+    extractions = ws.extractions(entity.article_ids, mentions=False)
+    speaks = speaker_entities(extractions, [entity])
+    per_outlet: dict[str, list[dict[str, Any]]] = {}
+    for extraction in extractions:
+        facts = tellers.get(extraction.article_id)
+        for item in extraction.quotes:
+            if (extraction.article_id, item.start) not in speaks or item.speaker is None:
+                continue
+            outlet = facts.teller if facts else f"article {extraction.article_id}"
+            per_outlet.setdefault(outlet, []).append(
+                {
+                    "article_id": extraction.article_id,
+                    "language": facts.language if facts else None,
+                    "published": facts.published if facts else None,
+                    "kind": item.kind,
+                    "text": item.text,
+                    "speaker": item.speaker.name,
+                    "sentence": item.sentence,
+                    "confidence": item.confidence,
+                    "href": f"/articles/{quote(extraction.article_id, safe='')}#q-{item.start}-{item.end}",
+                }
+            )
+    return [{"outlet": outlet, "quotes": per_outlet[outlet]} for outlet in sorted(per_outlet)]
+
+
+def _entity_events(ws: Workspace, article_ids: Collection[str]) -> list[dict[str, Any]]:
+    """The events holding articles that mention the entity, latest first, with how many of their
+    articles do."""
+    event_of = ws.event_of_articles(article_ids)
+    per_event = Counter(event_of.values())
+    events = {event.id: event for event in ws.events_by_id(set(per_event), terms=False)}
+    return [
+        {
+            "id": event_id,
+            "label": events[event_id].label if event_id in events else event_id,
+            "first_seen": events[event_id].first_seen if event_id in events else None,
+            "articles": count,
+            "of": len(events[event_id].article_ids) if event_id in events else count,
+        }
+        for event_id, count in sorted(per_event.items(), key=lambda i: (_first_seen(events, i[0]), i[0]), reverse=True)
+    ]
 
 
 def storylines_list(ws: Workspace) -> list[dict[str, Any]]:
