@@ -731,8 +731,9 @@ def _marked(text: str, matches: tuple[tuple[int, int], ...], style: str) -> Text
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def about_command(ctx: click.Context, file_or_text: str, workspace: Path, limit: int, as_json: bool) -> None:
-    """Which stored events a text is about: FILE_OR_TEXT is a file (any input type ingest reads)
-    or the text itself; events are ranked by the grouping's pair score."""
+    """Which stored events a text is about: FILE_OR_TEXT is a file (any input type ingest reads),
+    a page's address (read as `ingest URL` reads it) or the text itself; events are ranked by the
+    grouping's pair score."""
     import json
 
     from .records import Document
@@ -740,7 +741,17 @@ def about_command(ctx: click.Context, file_or_text: str, workspace: Path, limit:
 
     settings = settings_for(ctx, workspace)
     item: str | Document = file_or_text
-    if Path(file_or_text).is_file():
+    from .ingest.sources import is_url
+
+    if is_url(file_or_text.strip()) and not any(c.isspace() for c in file_or_text.strip()):
+        from .ingest.sources import make_fetcher, read_page
+
+        with make_fetcher(settings) as fetcher:
+            page = read_page(file_or_text.strip(), fetcher)
+        if not isinstance(page, Document):
+            raise click.ClickException(f"The page {file_or_text.strip()} could not be read: {page.reason}.")
+        item = page
+    elif Path(file_or_text).is_file():
         from .ingest import read_paths
 
         found = list(read_paths([file_or_text], settings.max_input_bytes))

@@ -443,6 +443,56 @@ def test_web_about_ranks_the_blinken_event_first(seeds: Client) -> None:
     assert seeds.get("/about?" + urlencode({"text": text})).status_code == 200
 
 
+def test_web_about_reads_a_pasted_address_as_ingest_reads_a_page(seeds_workspace: Path, tmp_path: Path) -> None:
+    import shutil
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = (
+        b"<html><head><title>Blinken in Astana</title></head><body><nav>Home | World | Sport</nav><article>"
+        b"<h1>Blinken promises Kazakhstan support</h1>"
+        b"<p>US Secretary of State Antony Blinken met Kazakhstan's President Kassym-Jomart Tokayev in Astana "
+        b"on Tuesday and promised support for the country's independence, sovereignty and territorial "
+        b"integrity.</p><p>Blinken also met the foreign ministers of the five Central Asian states, who are "
+        b"worried about the consequences of the sanctions against Russia.</p></article></body></html>"
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            found = self.path == "/story"
+            self.send_response(200 if found else 404)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body if found else b"")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/story"
+    try:
+        # By default a loopback address is refused, as `ingest URL` refuses it, with the reason.
+        refused = Client(create_app(seeds_workspace), raise_errors=False).post("/about.json", json={"text": url})
+        assert refused.status_code == 400 and "loopback" in refused.json()["error"]["detail"]
+        folder = tmp_path / "ws"
+        shutil.copytree(seeds_workspace, folder)
+        (folder / "rashomon.toml").write_text("allow_private_addresses = true\n", encoding="utf-8")
+        client = Client(create_app(folder))
+        data = client.post("/about.json", json={"text": url}).json()
+        assert data["url"] == url and "Blinken" in (data["title"] or "")
+        assert data["matches"][0]["event_id"] == _blinken_event_id(client)
+        page = client.post("/about", data={"text": f"  {url}\n"})
+        assert page.status_code == 200 and url in page.text
+        assert (
+            Client(create_app(folder), raise_errors=False).post("/about.json", json={"text": url + "x"}).status_code
+            == 400
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_web_about_refuses_an_oversized_body(hostile_workspace: Path) -> None:
     client = Client(create_app(hostile_workspace), raise_errors=False)
     response = client.post(

@@ -91,6 +91,21 @@ def _page_document(result, source: str) -> Item:  # type: ignore[no-untyped-def]
     return item
 
 
+def read_page(url: str, fetcher) -> Item:  # type: ignore[no-untyped-def]
+    """One web page as a document (its article body extracted), or why it could not be read.
+    Unlike :func:`read_url` a feed is not followed: it is refused as "not an article page"."""
+    from .feeds import detect_format
+    from .fetch import FetchError
+
+    try:
+        result = fetcher.fetch(url)
+    except FetchError as error:
+        return Rejected(url, error.reason)
+    if detect_format(result.body) in ("rss", "rdf", "atom", "jsonfeed"):
+        return Rejected(url, "a feed, not an article page")
+    return _page_document(result, url)
+
+
 def read_url(url: str, fetcher) -> Iterator[Item]:  # type: ignore[no-untyped-def]
     """One URL: a feed's item pages, or the page itself."""
     from .feeds import FeedError, detect_format, items_to_documents, parse_feed

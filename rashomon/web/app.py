@@ -360,10 +360,19 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         title = f"Search: {q}" if q else "Search"
         return page("search.html", data, twin_url(request, ".json"), title, status, request=request)
 
+    def fetch_page(url: str) -> Any:
+        """A page pasted into /about, read as `rashomon ingest URL` reads it (the workspace's
+        fetch settings: size limit, user agent, no private addresses unless allowed)."""
+        from ..ingest.sources import make_fetcher, read_page
+        from .writes import settings_of
+
+        with make_fetcher(settings_of(folder)) as fetcher:
+            return read_page(url, fetcher)
+
     def about_data(text: str, limit: int) -> dict[str, Any]:
         with opened() as ws:
             embedder = embedder_of(ws) if text.strip() else None
-            return views.about_page(ws, text, limit, embedder=embedder)
+            return views.about_page(ws, text, limit, embedder=embedder, fetch=fetch_page)
 
     async def about_text(request: Request) -> str:
         if request.method == "POST":
@@ -421,7 +430,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         try:
             data = await run_in_threadpool(about_data, text, limit)
         except QueryError as error:
-            data = {"text": text, "limit": limit, "matches": [], "error": str(error)}
+            data = {"text": text, "limit": limit, "matches": [], "url": None, "title": None, "error": str(error)}
             status = 400
         data.setdefault("error", None)
         return page("about.html", data, "/about.json", "Which event is this about?", status)

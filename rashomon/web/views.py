@@ -662,22 +662,37 @@ def search_page(
 MAX_ABOUT_CHARS = 200_000
 
 
-def about_page(ws: Workspace, text: str, limit: int = 5, embedder: Any = None) -> dict[str, Any]:
+def about_page(ws: Workspace, text: str, limit: int = 5, embedder: Any = None, fetch: Any = None) -> dict[str, Any]:
     """The stored events a pasted text is about, best first (:func:`rashomon.search.about`).
 
+    A text that is one ``http(s)://`` address is a page to read: ``fetch(url)`` returns it as a
+    :class:`~rashomon.records.Document` (its article body extracted, as ``ingest URL`` reads it)
+    or a :class:`~rashomon.records.Rejected` saying why not; ``fetch=None`` reads the address as
+    text. ``url`` in the answer is the page read, ``title`` its title.
+
     Raises:
-        QueryError: the text is empty after cleaning, or longer than :data:`MAX_ABOUT_CHARS`.
+        QueryError: the text is empty after cleaning, longer than :data:`MAX_ABOUT_CHARS`, or a
+            page that could not be read.
     """
     from ..errors import QueryError
+    from ..ingest.sources import is_url
+    from ..records import Document
     from ..search import about, as_dict
 
-    data: dict[str, Any] = {"text": text, "limit": limit, "matches": []}
+    data: dict[str, Any] = {"text": text, "limit": limit, "matches": [], "url": None, "title": None}
     if not text.strip():
         return data
     if len(text) > MAX_ABOUT_CHARS:
         raise QueryError(f"The text is {len(text)} characters long; paste at most {MAX_ABOUT_CHARS}.")
-    matches = as_dict(about(ws, text, limit=limit, embedder=embedder))
-    data["matches"] = matches
+    item: str | Document = text
+    address = text.strip()
+    if fetch is not None and is_url(address) and not re.search(r"\s", address):
+        read = fetch(address)
+        if not isinstance(read, Document):
+            raise QueryError(f"The page {address} could not be read: {read.reason}.")
+        item = read
+        data["url"], data["title"] = address, read.title
+    data["matches"] = as_dict(about(ws, item, limit=limit, embedder=embedder))
     return data
 
 
