@@ -32,9 +32,20 @@ def writer(folder: Path) -> Client:
     return Client(create_app(folder, token=TOKEN), raise_errors=False)
 
 
+def _login_form(client: Client) -> tuple[dict[str, str], str]:
+    """The sign-in page's cookie header and the hidden field it carries (double submit)."""
+    page = client.get("/login")
+    cookie = page.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    field = next(a["value"] for t, a in Page(page.text).elements if t == "input" and a.get("name") == "login_csrf")
+    assert cookie.split(";")[0].split("=", 1)[1] == field
+    return {"cookie": cookie.split(";")[0]}, field
+
+
 def _signed_in(client: Client) -> tuple[dict[str, str], str]:
     """Sign in through the form: the session cookie header, and the CSRF value pages carry."""
-    response = client.post("/login", data={"token": TOKEN})
+    login, form = _login_form(client)
+    response = client.post("/login", data={"token": TOKEN, "login_csrf": form}, headers=login)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower() and TOKEN not in cookie
@@ -117,8 +128,15 @@ def test_web_api_ingest_refuses_bad_names_big_bodies_and_private_urls(writer: Cl
 
 
 def test_web_forms_need_a_session_and_the_csrf_field(writer: Client, folder: Path) -> None:
-    assert writer.post("/login", data={"token": "wrong"}).status_code == 403
-    assert writer.post("/login", data={"token": "tökén ✓"}).status_code == 403  # any text, compared safely
+    login, field = _login_form(writer)
+    assert writer.post("/login", data={"token": "wrong", "login_csrf": field}, headers=login).status_code == 403
+    tokenish = {"token": "tökén ✓", "login_csrf": field}  # any text, compared safely
+    assert writer.post("/login", data=tokenish, headers=login).status_code == 403
+    # The sign-in form itself needs its CSRF pair: the right token without it signs nobody in.
+    assert writer.post("/login", data={"token": TOKEN}).status_code == 403
+    assert writer.post("/login", data={"token": TOKEN, "login_csrf": field}).status_code == 403  # no cookie
+    assert writer.post("/login", data={"token": TOKEN, "login_csrf": "x" + field[1:]}, headers=login).status_code == 403
+    assert "rashomon_session" not in writer.post("/login", data={"token": TOKEN}).headers.get("set-cookie", "")
     form = {"country": "DE", "tags": "wire; pool"}
     assert writer.post("/outlets/Wire%20One/profile", data=form).status_code == 403  # no session
     headers, csrf = _signed_in(writer)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ from ..errors import NotFound, RashomonError
 from ..store import Workspace
 
 SESSION_COOKIE = "rashomon_session"
+LOGIN_COOKIE = "rashomon_login"
+"""A random value the sign-in page sets as a cookie and as a hidden field; the sign-in form must
+send both, equal (double submit), so another site cannot sign a browser in."""
 UPLOADS = "uploads"  # under the workspace: every uploaded file is kept (nothing a user gave is lost)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 SUFFIXES = (
@@ -260,17 +264,27 @@ def register(app: FastAPI, helpers: Helpers) -> None:
 
     # -- HTML forms ---------------------------------------------------------------------------
 
+    def login_form(request: Request, error: str | None, status: int = 200) -> HTMLResponse:
+        nonce = secrets.token_urlsafe(24)
+        response = helpers.page("login.html", {"error": error, "login_csrf": nonce}, "", "Sign in", status, request)
+        response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", path="/login", max_age=3600)
+        return response
+
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request) -> HTMLResponse:
-        return helpers.page("login.html", {"error": None}, "", "Sign in", request=request)
+        return login_form(request, None)
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         fields = await helpers.form_fields(request)
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
+        if not nonce or not same(str(fields.get("login_csrf", "")), nonce):
+            return login_form(request, "The sign-in form's CSRF field is missing or stale; sign in again.", 403)
         if not same(str(fields.get("token", "")), token):
-            return helpers.page("login.html", {"error": "That is not the server's token."}, "", "Sign in", 403, request)
+            return login_form(request, "That is not the server's token.", 403)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(SESSION_COOKIE, _mac(token, "session"), httponly=True, samesite="strict", path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
         return response
 
     @app.post("/logout", include_in_schema=False)
