@@ -780,6 +780,13 @@ def test_web_in_chromium_the_event_page_shows_the_outlets_and_the_differing_sums
         assert marked.first.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
         assert page.evaluate("() => document.scripts.length") == 0
         page.screenshot(path=str(tmp_path / "event-1400.png"))
+        # On a phone the outlets stack, one under the other, in the page's width.
+        page.set_viewport_size({"width": 390, "height": 844})
+        boxes = [columns.nth(i).bounding_box() for i in range(3)]
+        assert all(boxes) and len({round(b["x"]) for b in boxes}) == 1, "the columns stack at 390 px"
+        assert all(b["x"] + b["width"] <= 390 for b in boxes)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(tmp_path / "event-390.png"), full_page=True)
     finally:
         context.close()
     assert not [v for v in violations if "Content Security Policy" in v], violations
