@@ -826,6 +826,19 @@ class Workspace:
         with codec.decoding():
             return [codec.loads(Framing, row["data"]) for row in rows]
 
+    def frame_names(self) -> dict[str, list[str]]:
+        """Article id -> the names of the frames its framing asserts, most confident first (what
+        the events list's frame facet reads; SQLite picks them out of the stored JSON, so the
+        evidence and techniques are never decoded)."""
+        rows = self.connection.execute(
+            "SELECT x.article_id, json_extract(j.value, '$.name') FROM framings x JOIN articles a ON a.id = x.article_id,"
+            " json_each(x.data, '$.frames') j ORDER BY a.seq, CAST(j.key AS INTEGER)"
+        ).fetchall()
+        out: dict[str, list[str]] = {}
+        for article_id, name in rows:
+            out.setdefault(article_id, []).append(name)
+        return out
+
     # -- entities: mentions by key, keys by entity ----------------------------------
 
     def save_keyed_mentions(self, db: sqlite3.Connection, mentions: Sequence[KeyedMention]) -> None:

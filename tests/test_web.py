@@ -874,3 +874,33 @@ def test_web_in_chromium_search_finds_the_blinken_visit_in_german_and_in_english
         assert {"de", "en"} <= languages, "the English query finds the German tellings too"
     finally:
         context.close()
+
+
+def test_web_lists_and_timelines_are_kept_until_the_workspace_changes(groups_workspace: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from conftest import strike_record
+
+    from rashomon import HashingEmbedder, ingest, load_settings
+
+    folder = Path(shutil.copytree(groups_workspace, tmp_path / "ws"))
+    client = Client(create_app(folder))
+    before = client.get("/index.json").json()
+    timeline = client.get("/timeline.json?by=outlet").json()
+    assert client.get("/index.json").json() == before  # kept: the same answer
+    assert "Harbour Post" not in {f["value"] for f in before["facets"]["outlet"]}
+    # Another process's ingest commits: the next read sees it.
+    record = strike_record("Harbour Post", 9, "Ferries are cancelled.")
+    (tmp_path / "new.json").write_text(json.dumps([record]), encoding="utf-8")
+    with Workspace(folder) as ws:
+        ingest([tmp_path / "new.json"], ws, load_settings(embedder="hashing"), HashingEmbedder())
+    after = client.get("/index.json").json()
+    assert "Harbour Post" in {f["value"] for f in after["facets"]["outlet"]}
+    assert client.get("/timeline.json?by=outlet").json()["matched"] == timeline["matched"] + 1
+    # An edited outlet profile (a write of its own) changes the group facet as soon as it is saved.
+    from rashomon.records import OutletProfile
+
+    with Workspace(folder) as ws:
+        ws.save_outlet_profiles([OutletProfile("Harbour Post", tags=("harbour",))])
+    assert "harbour" in {f["value"] for f in client.get("/index.json").json()["facets"].get("group", [])}

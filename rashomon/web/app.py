@@ -11,7 +11,9 @@ response has a strict Content-Security-Policy.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,6 +140,46 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path.endswith(".json") or path == "/openapi.json"
 
 
+class _Memo:
+    """Pages that read the whole workspace (the events list with its facets, timelines), kept
+    until the workspace changes. SQLite says when: ``PRAGMA data_version`` on a connection held
+    open for this changes whenever another connection commits (an ingest, a profile edit, an
+    alert), in this process or another. At most ``entries`` results, the least recently used
+    dropped first; each caller gets a shallow copy (pages add keys of their own)."""
+
+    def __init__(self, folder: Path, entries: int = 64) -> None:
+        database = (folder / DATABASE_NAME).resolve()
+        self.connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        self.entries = entries
+        self.kept: OrderedDict[tuple[Any, ...], tuple[int, dict[str, Any]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def version(self) -> int:
+        with self.lock:
+            return int(self.connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def get(self, key: tuple[Any, ...], read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        version = self.version()
+        with self.lock:
+            hit = self.kept.get(key)
+            if hit is not None and hit[0] == version:
+                self.kept.move_to_end(key)
+                return dict(hit[1])
+        value = read()
+        if self.version() == version:  # nothing committed while it was read: the result is of that state
+            with self.lock:
+                self.kept[key] = (version, value)
+                self.kept.move_to_end(key)
+                while len(self.kept) > self.entries:
+                    self.kept.popitem(last=False)
+        return dict(value)
+
+    def close(self) -> None:
+        with self.lock:
+            self.kept.clear()
+            self.connection.close()
+
+
 def _environment() -> Environment:
     # autoescape=True for every template (not chosen by file name): a scraped string is text.
     env = Environment(
@@ -183,6 +225,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         with Workspace(folder) as ws:
             yield ws
 
+    memo = _Memo(folder)
     shared: dict[str, _LockedEmbedder] = {}
     embedder_lock = threading.Lock()
 
@@ -229,8 +272,13 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     # -- the events list ----------------------------------------------------------------
 
     def listing(request: Request, after: str | None, size: int, paged: bool = True) -> dict[str, Any]:
-        with opened() as ws:
-            return views.events_list(ws, list_query(request, after, size), paged=paged)
+        query = list_query(request, after, size)
+
+        def read() -> dict[str, Any]:
+            with opened() as ws:
+                return views.events_list(ws, query, paged=paged)
+
+        return memo.get(("list", tuple(sorted(query.filters.items())), after, size, paged), read)
 
     @app.get("/index.json", tags=["pages"], summary="The events list (JSON twin of /)")
     def index_json(request: Request, after: str | None = After, size: int = Size) -> dict[str, Any]:
@@ -442,8 +490,11 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     Measure = Query("count", pattern="^(count|share)$", description="Raw count, or share (docs/web.md).")
 
     def timeline_data(q: str, by: str, interval: str, mode: str) -> dict[str, Any]:
-        with opened() as ws:
-            return views.timeline_page(ws, q, by, interval, mode)
+        def read() -> dict[str, Any]:
+            with opened() as ws:
+                return views.timeline_page(ws, q, by, interval, mode)
+
+        return memo.get(("timeline", q, by, interval, mode), read)
 
     @app.get("/timeline.json", tags=["pages"], summary="Attention over time (JSON twin of /timeline)")
     def timeline_json(q: str = Q, by: str = By, interval: str = Interval, mode: str = Measure) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def events_list(ws: Workspace, query: ListQuery, paged: bool = True) -> dict[str
     storylines = ws.storylines(terms=False)
     events = {event.id: event for event in ws.events(terms=False)}
     facts = {f.id: f for f in ws.article_facts()}
-    frames = {framing.article_id: [label.name for label in framing.frames] for framing in ws.framings()}
+    frames = ws.frame_names()
     groups = ws.outlet_groups()
     present = {f.teller for f in facts.values()}
     filters = {name: value for name, value in query.filters.items() if name in FACETS and value}
