@@ -695,11 +695,7 @@ class Workspace:
             copies=copies,
             extractions=tuple(self.extractions(ids)),
             entities=self.entities(ids),
-            crosslinks=tuple(
-                link
-                for link in self.crosslinks(found)
-                if whole_storylines or any(item.article_id in members for item in link.items)
-            ),
+            crosslinks=self.crosslinks(found) if whole_storylines else self.crosslinks(found, members),
             framings=tuple(self.framings(ids)),
             comparisons=tuple(self.comparisons({e.id for e in events})),
         )
@@ -1013,8 +1009,24 @@ class Workspace:
             [(link.id, link.storyline_id, codec.dumps(link)) for link in crosslinks],
         )
 
-    def crosslinks(self, storyline_ids: Collection[str] | None = None) -> tuple[CrossLink, ...]:
-        """Cross-outlet links (of ``storyline_ids``, if given), in storyline order."""
+    def crosslinks(
+        self, storyline_ids: Collection[str] | None = None, articles: Collection[str] | None = None
+    ) -> tuple[CrossLink, ...]:
+        """Cross-outlet links (of ``storyline_ids``, if given), in storyline order; with
+        ``articles``, only the links with an item in one of them (SQLite picks them out of the
+        stored JSON, so the others are never decoded)."""
+        if storyline_ids is not None and articles is not None:
+            wanted = json.dumps(sorted(set(articles)))
+            rows = []
+            for storyline_id in sorted(storyline_ids):
+                rows += self.connection.execute(
+                    "SELECT data FROM crosslinks c WHERE storyline_id = ? AND EXISTS (SELECT 1 FROM"
+                    " json_each(c.data, '$.items') i WHERE json_extract(i.value, '$.article_id') IN"
+                    " (SELECT value FROM json_each(?))) ORDER BY rowid",
+                    (storyline_id, wanted),
+                ).fetchall()
+            with codec.decoding():
+                return tuple([codec.loads(CrossLink, row[0]) for row in rows])
         if storyline_ids is None:
             rows = self.connection.execute(
                 "SELECT c.data FROM crosslinks c LEFT JOIN storylines s ON s.id = c.storyline_id"

@@ -141,8 +141,9 @@ def _wants_json(request: Request) -> bool:
 
 
 class _Memo:
-    """Pages that read the whole workspace (the events list with its facets, timelines), kept
-    until the workspace changes. SQLite says when: ``PRAGMA data_version`` on a connection held
+    """What pages read (the events list with its facets, timelines, event, article and entity
+    pages, search results), kept until the workspace changes: a page is stored results arranged,
+    so it changes only when they do. SQLite says when: ``PRAGMA data_version`` on a connection held
     open for this changes whenever another connection commits (an ingest, a profile edit, an
     alert), in this process or another. At most ``entries`` results, the least recently used
     dropped first; each caller gets a shallow copy (pages add keys of their own)."""
@@ -225,7 +226,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         with Workspace(folder) as ws:
             yield ws
 
-    memo = _Memo(folder)
+    memo = _Memo(folder, entries=512)
     shared: dict[str, _LockedEmbedder] = {}
     embedder_lock = threading.Lock()
 
@@ -314,8 +315,11 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     EventBy = Query("outlet", pattern="^(outlet|group)$", description="Columns per outlet or per outlet group.")
 
     def event_data(event_id: str, by: str = "outlet") -> dict[str, Any]:
-        with opened() as ws:
-            return views.event_page(ws, event_id, by)
+        def read() -> dict[str, Any]:
+            with opened() as ws:
+                return views.event_page(ws, event_id, by)
+
+        return memo.get(("event", event_id, by), read)
 
     @app.get("/events/{event_id:path}.json", tags=["pages"], summary="One event side by side (JSON twin)")
     def event_json(event_id: str, by: str = EventBy) -> dict[str, Any]:
@@ -332,8 +336,11 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         return page("event.html", data, twin, data["event"]["label"] or event_id)
 
     def article_data(article_id: str) -> dict[str, Any]:
-        with opened() as ws:
-            return views.article_page(ws, article_id)
+        def read() -> dict[str, Any]:
+            with opened() as ws:
+                return views.article_page(ws, article_id)
+
+        return memo.get(("article", article_id), read)
 
     @app.get("/articles/{article_id:path}.json", tags=["pages"], summary="One article, marked up (JSON twin)")
     def article_json(article_id: str) -> dict[str, Any]:
@@ -353,8 +360,11 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         )
 
     def entity_data(entity_id: str) -> dict[str, Any]:
-        with opened() as ws:
-            return views.entity_page(ws, entity_id)
+        def read() -> dict[str, Any]:
+            with opened() as ws:
+                return views.entity_page(ws, entity_id)
+
+        return memo.get(("entity", entity_id), read)
 
     @app.get("/entities/{entity_id:path}.json", tags=["pages"], summary="One entity across outlets (JSON twin)")
     def entity_json(entity_id: str) -> dict[str, Any]:
@@ -377,9 +387,12 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     Q = Query("", max_length=1000, description="The query (syntax: docs/search.md).")
 
     def search_data(q: str, mode: str, size: int, offset: int) -> dict[str, Any]:
-        with opened() as ws:
-            embedder = embedder_of(ws) if mode != "text" and q.strip() else None
-            return views.search_page(ws, q, mode, size, offset, embedder=embedder)
+        def read() -> dict[str, Any]:
+            with opened() as ws:
+                embedder = embedder_of(ws) if mode != "text" and q.strip() else None
+                return views.search_page(ws, q, mode, size, offset, embedder=embedder)
+
+        return memo.get(("search", q, mode, size, offset), read)
 
     @app.get("/search.json", tags=["pages"], summary="Search results (JSON twin of /search)")
     def search_json(q: str = Q, mode: str = Mode, size: int = SearchSize, offset: int = Offset) -> dict[str, Any]:
