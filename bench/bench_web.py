@@ -6,9 +6,13 @@ for ``--seconds``, each requesting in turn an event page (events taken from the 
 (full text, and semantic for every ``--semantic-every``-th) and a timeline (by outlet, language,
 a query, count and share). Prints p50/p90/p99 latency per kind of page, requests per second and
 errors (any status but 200, or no answer within ``--timeout``). The first semantic search loads
-the embedding model; ``--warm`` requests run before the clock starts.
+the embedding model; ``--warm`` requests (at least one of every page cycled) run before the clock
+starts. By default the server keeps pages' data until the workspace changes (``serve --cache``),
+so after the warm-up the clock measures pages already read once (rendering, search ranking from
+memory); ``--no-cache`` serves with ``--cache 0``, so every request reads the workspace, as the
+first view of each page does.
 
-Usage: python bench/bench_web.py WORKSPACE [--clients 16] [--seconds 60] [--json]
+Usage: python bench/bench_web.py WORKSPACE [--clients 16] [--seconds 60] [--no-cache] [--json]
 Prints numbers; never gates CI.
 """
 
@@ -52,10 +56,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(workspace: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(workspace: Path, port: int, cache: int = 512) -> subprocess.Popen[bytes]:
     """``rashomon serve`` on loopback, in a process of its own; returns once it answers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "rashomon", "serve", "--workspace", str(workspace), "--port", str(port)]
+    command += ["--cache", str(cache)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -145,6 +150,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50, help="event pages cycled through (the largest events)")
     parser.add_argument("--semantic-every", type=int, default=3, help="put a semantic search among every N searches")
     parser.add_argument("--warm", type=int, default=20, help="requests before the clock starts")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="serve with --cache 0: every request reads the workspace (what a first view of each page costs)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -152,7 +162,7 @@ def main() -> None:
         copy = scratch / "workspace"
         shutil.copytree(args.workspace, copy, ignore=shutil.ignore_patterns("*.lock"))
         port = free_port()
-        server = serve(copy, port)
+        server = serve(copy, port, 0 if args.no_cache else 512)
         base = f"http://127.0.0.1:{port}"
         try:
             urls = paths(base, args.semantic_every, args.events)
@@ -165,13 +175,14 @@ def main() -> None:
             server.wait(timeout=30)
         with Workspace(copy) as ws:
             articles = len(ws.article_ids())
-        report = {"articles": articles, **report}
+        report = {"articles": articles, "cache": not args.no_cache, **report}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"{report['articles']} articles · {report['clients']} clients · {report['seconds']} s")
+    cached = "pages kept until the workspace changes" if report["cache"] else "no cache (--no-cache)"
+    print(f"{report['articles']} articles · {report['clients']} clients · {report['seconds']} s · {cached}")
     print(f"{'page':<10}{'requests':>10}{'req/s':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for kind in ("event", "search", "timeline", "all"):
         row = report.get(kind)

@@ -1209,7 +1209,14 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
     help="Enable the write endpoints (ingest, outlet profiles, saved searches), which then require this token; "
     "without it they do not exist (env RASHOMON_TOKEN).",
 )
-def serve_command(workspace: Path, host: str, port: int, token: str | None) -> None:
+@click.option(
+    "--cache",
+    default=512,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Pages kept in memory until the workspace changes (0: read the workspace for every request).",
+)
+def serve_command(workspace: Path, host: str, port: int, token: str | None, cache: int) -> None:
     """Serve the workspace as a web app and HTTP API (pages, .json twins, /api, /docs); read-only
     unless --token is given (see docs/web.md, "Security")."""
     import uvicorn
@@ -1218,7 +1225,7 @@ def serve_command(workspace: Path, host: str, port: int, token: str | None) -> N
 
     open_workspace(workspace).close()  # a missing or unreadable workspace fails here, in one line
     try:
-        app = create_app(workspace, token=token)
+        app = create_app(workspace, token=token, cache=cache)
     except RashomonError as error:
         fail(error)
         return

@@ -135,6 +135,11 @@ def test_docs_api_names_every_field_the_read_routes_return(sample_workspace: Pat
                 out[("GET", route)] = set(response.json())
             return out
 
-    for route, keys in asyncio.run(fields()).items():
+    from concurrent.futures import ThreadPoolExecutor
+
+    # On a thread of its own: Playwright's sync API (other tests) keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        returned = pool.submit(lambda: asyncio.run(fields())).result()
+    for route, keys in returned.items():
         for key in keys:
             assert f"`{key}`" in sections[route], f"docs/api.md: {route} returns `{key}`, not documented"

@@ -202,3 +202,23 @@ def test_web_signed_in_pages_keep_the_policy_and_carry_no_inline_script(writer: 
         forms = Page(response.text).elements
         posted = [a for t, a in forms if t == "input" and a.get("name") == "csrf"]
         assert all(a["value"] == csrf for a in posted), path
+
+
+def test_web_kept_pages_are_per_session_and_sign_in_pages_are_never_kept(writer: Client, folder: Path) -> None:
+    def signed_out_button(response) -> bool:
+        return any(t == "button" for t, a in Page(response.text).elements) and "Sign out" in response.text
+
+    anonymous = writer.get("/")
+    assert not signed_out_button(anonymous) and "/login" in anonymous.text
+    headers, csrf = _signed_in(writer)
+    mine = writer.get("/", headers=headers)
+    assert signed_out_button(mine) and csrf in mine.text  # not the anonymous page kept before
+    again = writer.get("/")
+    assert again.text == anonymous.text and csrf not in again.text
+    # The sign-in page sets a fresh value each time: never served from memory.
+    first, second = writer.get("/login"), writer.get("/login")
+    assert first.headers["set-cookie"] != second.headers["set-cookie"]
+    # A write through the API shows on the next read of the page.
+    body = json.dumps([strike_record("Harbour Post", 9, "Ferries are late.")]).encode()
+    assert writer.post("/api/ingest?filename=more.json", content=body, headers=AUTH).status_code == 200
+    assert "Harbour Post" in writer.get("/").text and "Harbour Post" not in anonymous.text

@@ -81,6 +81,74 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+PAGE_CACHE_BYTES = 128 * 1024 * 1024
+"""At most this many bytes of whole answers are kept (:class:`PageCache`)."""
+
+UNCACHED = ("/login", "/logout", "/ingest", "/static/")
+"""Paths whose answers are never kept: the sign-in page sets a fresh value each time, forms."""
+
+
+class PageCache:
+    """ASGI middleware that keeps whole answers to ``GET`` requests (pages, ``.json`` twins, CSV,
+    ``/api/…``) until the workspace changes — :class:`_Memo`'s ``PRAGMA data_version`` says when
+    — so a page read once is sent again without reading or rendering anything. Keyed by path,
+    query and session cookie (a signed-in page carries forms the others do not). Only ``200``
+    answers without ``Set-Cookie`` are kept, at most ``budget`` bytes of them in all, the least
+    recently used dropped first; ``budget=0`` keeps nothing."""
+
+    def __init__(self, app: ASGIApp, memo: _Memo, budget: int) -> None:
+        self.app = app
+        self.memo = memo
+        self.budget = budget
+        self.kept: OrderedDict[tuple[Any, ...], tuple[int, int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "GET" or not self.budget or path.startswith(UNCACHED):
+            await self.app(scope, receive, send)
+            return
+        cookies = [v for k, v in scope.get("headers", []) if k == b"cookie"]
+        session = b"".join(c for c in cookies if writes.SESSION_COOKIE.encode() in c)
+        key = (path, scope.get("query_string", b""), session)
+        version = self.memo.version()
+        with self.lock:
+            hit = self.kept.get(key)
+            if hit is not None and hit[0] == version:
+                self.kept.move_to_end(key)
+        if hit is not None and hit[0] == version:
+            await send({"type": "http.response.start", "status": hit[1], "headers": hit[2]})
+            await send({"type": "http.response.body", "body": hit[3]})
+            return
+        started: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def keeping(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keeping)
+        headers = list(started.get("headers", []))
+        if started.get("status") != 200 or any(k.lower() == b"set-cookie" for k, _ in headers):
+            return
+        data = b"".join(body)
+        if len(data) > self.budget // 8 or self.memo.version() != version:
+            return
+        with self.lock:
+            old = self.kept.pop(key, None)
+            if old is not None:
+                self.size -= len(old[3])
+            self.kept[key] = (version, 200, headers, data)
+            self.size += len(data)
+            while self.size > self.budget and self.kept:
+                _, dropped = self.kept.popitem(last=False)
+                self.size -= len(dropped[3])
+
+
 def error_body(status: int, title: str, detail: str) -> dict[str, Any]:
     """The API's one error shape: ``{"error": {"status", "title", "detail"}}``."""
     return {"error": {"status": status, "title": title, "detail": detail}}
@@ -167,7 +235,7 @@ class _Memo:
                 self.kept.move_to_end(key)
                 return dict(hit[1])
         value = read()
-        if self.version() == version:  # nothing committed while it was read: the result is of that state
+        if self.entries and self.version() == version:  # nothing committed meanwhile: the result is of that state
             with self.lock:
                 self.kept[key] = (version, value)
                 self.kept.move_to_end(key)
@@ -193,13 +261,16 @@ def _environment() -> Environment:
     return env
 
 
-def create_app(workspace: Path, token: str | None = None) -> FastAPI:
+def create_app(workspace: Path, token: str | None = None, cache: int = 512) -> FastAPI:
     """The web app over ``workspace``: pages, their JSON twins, ``/api/…`` and ``/openapi.json``.
 
     Args:
         workspace: A workspace folder (``rashomon ingest … --workspace DIR`` made it).
         token: With a token the write endpoints exist (ingest, outlet profiles, saved searches:
             :mod:`rashomon.web.writes`) and require it; without one the app is read-only.
+        cache: Pages' data kept in memory until the workspace changes (at most this many), and
+            whole answers to GET requests (:class:`PageCache`, at most
+            :data:`PAGE_CACHE_BYTES`); 0 reads the workspace for every request.
 
     Raises:
         NotFound: ``workspace`` holds no Rashomon database.
@@ -226,7 +297,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
         with Workspace(folder) as ws:
             yield ws
 
-    memo = _Memo(folder, entries=512)
+    memo = _Memo(folder, entries=cache)
     shared: dict[str, _LockedEmbedder] = {}
     embedder_lock = threading.Lock()
 
@@ -674,6 +745,7 @@ def create_app(workspace: Path, token: str | None = None) -> FastAPI:
     async def unplanned(request: Request, error: Exception) -> Response:
         return failure(request, 500, f"Unexpected error ({type(error).__name__}); the server log has the details.")
 
+    app.add_middleware(PageCache, memo=memo, budget=PAGE_CACHE_BYTES if cache else 0)
     app.add_middleware(SecurityHeaders)
     return app
 
