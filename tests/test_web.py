@@ -904,3 +904,51 @@ def test_web_lists_and_timelines_are_kept_until_the_workspace_changes(groups_wor
     with Workspace(folder) as ws:
         ws.save_outlet_profiles([OutletProfile("Harbour Post", tags=("harbour",))])
     assert "harbour" in {f["value"] for f in client.get("/index.json").json()["facets"].get("group", [])}
+
+
+def test_web_article_page_shows_a_stealth_edit_as_a_diff_and_marks_date_hints(tmp_path: Path) -> None:
+    from rashomon import HashingEmbedder, load_settings
+    from rashomon.ingest.files import make_id
+    from rashomon.pipeline import ingest_items
+    from rashomon.records import Document
+
+    def page(text: str, fetched_at: str) -> Document:
+        raw = text.encode("utf-8")
+        return Document(
+            id=make_id("url", raw),
+            source="https://news.example/a",
+            raw=raw,
+            text=text,
+            encoding="utf-8",
+            fmt="txt",
+            url="https://news.example/a",
+            outlet="News",
+            published="2025-03-05",
+            origin="url",
+            fetched_at=fetched_at,
+        )
+
+    lead = "The minister resigned on Monday after a vote of no confidence in the regional parliament."
+    rest = " Her party had backed the motion. A successor is expected to be named within two weeks by the cabinet."
+    first = f"Minister resigns\n\n{lead}{rest}"
+    edited = first.replace("a vote of no confidence", "a <b>vote</b> she narrowly lost")
+    settings = load_settings(embedder="hashing")
+    with Workspace(tmp_path / "ws") as ws:
+        ingest_items([page(first, "2025-03-05T08:00:00Z")], ws, settings, HashingEmbedder())
+        changed = ingest_items([page(edited, "2025-03-05T10:00:00Z")], ws, settings, HashingEmbedder())
+        article_id = changed.versions[0]
+        hints = ws.article(article_id).date_hints
+    client = Client(create_app(tmp_path / "ws"))
+    data = client.get(f"/articles/{article_id}.json").json()
+    (diff,) = data["version_diffs"]
+    assert {p["text"].strip() for p in diff["pieces"] if p["op"] == "delete"} == {"vote of no confidence"}
+    assert {p["text"].strip() for p in diff["pieces"] if p["op"] == "insert"} == {"<b>vote</b> she narrowly lost"}
+    assert diff["changes"] == 2 and any(p["op"] == "skip" for p in diff["pieces"])  # the long unchanged tail is cut
+    html = client.get(f"/articles/{article_id}").text
+    assert (
+        "<ins>&lt;b&gt;vote&lt;/b&gt; she narrowly lost </ins>" in html and "<del>vote of no confidence </del>" in html
+    )
+    # "on Monday" is a date hint: marked in the text with what it resolves to.
+    assert any(h.text.lower().endswith("monday") for h in hints)
+    marked = [p for p in data["segments"] if "date" in p["classes"]]
+    assert marked and marked[0]["text"].lower().endswith("monday") and "date hint" in marked[0]["titles"][0]

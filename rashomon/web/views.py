@@ -24,7 +24,7 @@ from ..errors import NotFound
 from ..export import comparison_dict, csv_cell, event_dict, record_dict, storyline_dict
 from ..extract.links import speaker_entities
 from ..outlets import blindspots, group_coverage
-from ..records import Analysis, Article, ArticleFacts, Comparison, Entity, Evidence, OutletProfile
+from ..records import Analysis, Article, ArticleFacts, Comparison, DateHint, Entity, Evidence, OutletProfile
 from ..store import Workspace
 
 FACETS = ("language", "outlet", "group", "blindspot", "date", "frame")
@@ -416,6 +416,71 @@ def _segments(text: str, spans: Sequence[tuple[int, int, dict[str, Any]]]) -> li
     return pieces
 
 
+def date_hint_spans(text: str, hints: Sequence[DateHint]) -> list[tuple[int, int, DateHint]]:
+    """Where each date hint stands in ``text``: its words inside its sentence (a hint keeps its
+    sentence, not offsets; the first place the sentence and then the words occur). Hints whose
+    sentence is not in the text are left out."""
+    out = []
+    for hint in hints:
+        sentence = text.find(hint.sentence) if hint.sentence else -1
+        if sentence < 0:
+            continue
+        at = text.find(hint.text, sentence, sentence + len(hint.sentence))
+        if at >= 0 and hint.text:
+            out.append((at, at + len(hint.text), hint))
+    return out
+
+
+CONTEXT_WORDS = 8
+"""Unchanged words shown on each side of a change in a version diff."""
+
+
+def version_diffs(title: str, text: str, versions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What each later version changed against the one before (the stored article is the first),
+    word by word: pieces ``{"op": "equal" | "insert" | "delete", "text"}``, long unchanged runs
+    cut to :data:`CONTEXT_WORDS` words around each change (``"skip"`` pieces say how many)."""
+    import difflib
+
+    out = []
+    before_title, before = title, text
+    for version in versions:
+        after = str(version.get("text") or "")
+        old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+        pieces: list[dict[str, Any]] = []
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                words = old[i1:i2]
+                if len(words) > 2 * CONTEXT_WORDS:
+                    head = words[:CONTEXT_WORDS] if pieces else []
+                    tail = words[-CONTEXT_WORDS:] if i2 < len(old) else []
+                    if head:
+                        pieces.append({"op": "equal", "text": "".join(head)})
+                    pieces.append({"op": "skip", "text": f"{len(words) - len(head) - len(tail)} words unchanged"})
+                    if tail:
+                        pieces.append({"op": "equal", "text": "".join(tail)})
+                else:
+                    pieces.append({"op": "equal", "text": "".join(words)})
+                continue
+            if op in ("delete", "replace"):
+                pieces.append({"op": "delete", "text": "".join(old[i1:i2])})
+            if op in ("insert", "replace"):
+                pieces.append({"op": "insert", "text": "".join(new[j1:j2])})
+        changed = sum(1 for p in pieces if p["op"] in ("insert", "delete"))
+        out.append(
+            {
+                "found_at": version.get("found_at"),
+                "source": version.get("source"),
+                "title_before": before_title,
+                "title": version.get("title"),
+                "changes": changed,
+                "pieces": pieces,
+            }
+        )
+        before_title, before = str(version.get("title") or ""), after
+    return out
+
+
 def _cited_spans(comparisons: Iterable[Comparison], article_id: str) -> set[tuple[int, int]]:
     """Every span of this article a comparison cites (the event page links to each)."""
     spans: set[tuple[int, int]] = set()
@@ -486,9 +551,14 @@ def article_page(ws: Workspace, article_id: str) -> dict[str, Any]:
             spans.append(
                 (figure.start, figure.end, {"kind": "figure", "title": f"figure: {value} {figure.unit or ''}".strip()})
             )
+    for start, end, hint in date_hint_spans(article.text, article.date_hints):
+        when = hint.resolved or "not resolved"
+        spans.append((start, end, {"kind": "date", "title": f"date hint ({hint.kind}): {when}"}))
     events = [e for e in analysis.events if article_id in e.article_ids]
+    versions = ws.versions(article_id)
     return {
-        "article": record_dict(article, versions=ws.versions(article_id)),
+        "version_diffs": version_diffs(article.title or "", article.text, versions),
+        "article": record_dict(article, versions=versions),
         "teller": article.teller,
         "segments": _segments(article.text, spans),
         "events": [{"id": e.id, "label": e.label} for e in events],
