@@ -36,12 +36,14 @@ from similarity import (  # noqa: E402  (bench/similarity.py, beside this script
     FEATURES,
     MODEL_INPUTS,
     MODEL_PATH,
+    PIPELINE_INPUTS,
     PairScorer,
     baseline_score,
     features_of,
     fit_ridge,
     input_matrix,
     model_json,
+    pipeline_features,
     predict_ridge,
     profiles,
 )
@@ -92,10 +94,14 @@ def featurise(rows: list[dict], computed: dict, settings) -> dict:
     feature_seconds = time.perf_counter() - started
     # Anchors: the first article of a pair against itself, which any reader rates "very similar" (1).
     anchors = [features_of(found[2 * i], found[2 * i]) for i in range(len(rows))]
+    pipeline = [pipeline_features(found[2 * i], found[2 * i + 1]) for i in range(len(rows))]
+    pipeline_anchors = [pipeline_features(found[2 * i], found[2 * i]) for i in range(len(rows))]
     baseline = np.array([baseline_score(found[2 * i], found[2 * i + 1], settings) for i in range(len(rows))])
     return {
         "rows": feats,
         "anchors": anchors,
+        "pipeline": pipeline,
+        "pipeline_anchors": pipeline_anchors,
         "X": np.array([[f[name] for name in FEATURES] for f in feats]),
         "baseline": baseline,
         "profile_seconds": computed["profile_seconds"],
@@ -215,6 +221,11 @@ def main() -> None:
     parser.add_argument("--features", default=",".join(MODEL_INPUTS), help="comma-separated combiner inputs")
     parser.add_argument("--select", action="store_true", help="also report nested greedy feature selection")
     parser.add_argument("--write-model", action="store_true", help="refit on all pairs and write the model JSON")
+    parser.add_argument(
+        "--write-pair-model",
+        action="store_true",
+        help="refit the grouping stage's pair model on all pairs and write rashomon/data/pair_model.json",
+    )
     args = parser.parse_args()
     if not args.data.is_file():
         print(f"SemEval data not found at {args.data}; skipped")
@@ -283,6 +294,8 @@ def main() -> None:
             f"5th percentile {np.percentile(anchor_scores, 5):.2f}, median {np.median(anchor_scores):.2f}"
         )
 
+    pipeline_model(computed, y, baseline, folds, lopo_folds, groups, language_pairs, args.write_pair_model)
+
     per_pair = (computed["profile_seconds"] + computed["feature_seconds"]) / len(rows)
     print(
         f"\nTime: profiling {2 * len(rows)} articles {computed['profile_seconds']:.1f} s "
@@ -313,6 +326,77 @@ def main() -> None:
         print(f"\nwrote {MODEL_PATH.relative_to(ROOT)} (alpha {alpha})")
         for name, weight, s in sorted(zip(chosen, weights, scale, strict=True), key=lambda t: -abs(t[1])):
             print(f"  {name:>18}: {weight:+.3f} per SD ({weight / s:+.3f} per unit)")
+
+
+def pipeline_model(
+    computed: dict,
+    y: np.ndarray,
+    baseline: np.ndarray,
+    folds: list[np.ndarray],
+    lopo_folds: list[np.ndarray],
+    groups: np.ndarray,
+    language_pairs: list[str],
+    write: bool,
+) -> None:
+    """The grouping stage's pair model (``rashomon/similarity.py``): CV, and with ``write`` the shipped JSON.
+
+    Its inputs average over an event's members (the embed-stage cosine, its clipped square and
+    cube, names similarity split into other and country names). The ridge is fitted on
+    ``-overall`` with anchors, like the combiner; the written model is then mapped affinely onto
+    the baseline's scale (least squares of the baseline score on the prediction), which leaves
+    every Pearson unchanged and keeps thresholds near their former meaning.
+    """
+    names = list(PIPELINE_INPUTS)
+    X = input_matrix(computed["pipeline"], names)
+    A = input_matrix(computed["pipeline_anchors"], names)
+    cv5, _ = cross_validate(X, y, A, folds, groups)
+    lopo, _ = cross_validate(X, y, A, lopo_folds, groups)
+    (mean, scale, weights, intercept), alpha = fit_tuned(X, y, A, groups)
+    raw = weights / scale
+    raw_intercept = intercept - float(raw @ mean)
+    fitted = X @ raw + raw_intercept
+    slope, shift = np.polyfit(fitted, baseline, 1)
+    out_weights = raw * slope
+    out_intercept = raw_intercept * slope + shift
+    shipped = X @ out_weights + out_intercept
+    print("\nGrouping stage's pair model (rashomon/similarity.py), inputs: " + ", ".join(names))
+    print(
+        table(
+            {
+                "baseline (cos + 0.2 names)": baseline,
+                "**pair model, grouped 5-fold CV**": cv5,
+                "**pair model, leave-one-language-pair-out CV**": lopo,
+                "pair model as shipped (in-sample)": shipped,
+            },
+            y,
+            language_pairs,
+        )
+    )
+    print(f"pair model: alpha {alpha}; weights {np.round(out_weights, 4).tolist()}, intercept {out_intercept:.4f}")
+    if write:
+        from rashomon.similarity import MODEL_PATH as PAIR_MODEL_PATH
+
+        body = {
+            "version": "1",
+            "inputs": names,
+            "intercept": round(float(out_intercept), 6),
+            "weights": [round(float(w), 6) for w in out_weights],
+            "scale": "the baseline's (cosine + 0.2 x names similarity), by least squares on the training pairs",
+            "trained_on": (
+                f"SemEval-2022 Task 8 training pairs ({len(y)}; human 'overall' rating, sign flipped), with "
+                f"{len(y[::ANCHOR_EVERY])} anchors (an article paired with itself, rated 1 = very similar); "
+                "research-only data, no text or score of it is in this file"
+            ),
+            "alpha": alpha,
+            "cv_pearson": {
+                "grouped_5fold": round(pearson(cv5, y), 4),
+                "leave_one_language_pair_out": round(pearson(lopo, y), 4),
+                "in_sample": round(pearson(shipped, y), 4),
+            },
+            "card": "docs/similarity-model.md",
+        }
+        PAIR_MODEL_PATH.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {PAIR_MODEL_PATH.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -8,14 +8,17 @@ numbers and dates they mention. A small ridge regression on human judgements
 of news-article pairs combines them into one score (:class:`PairScorer`):
 about 0 for unrelated articles, about 1 for two tellings of the same story.
 
-Experimental and not part of the package: it lives in ``bench/`` (beside
-``bench/eval_similarity.py`` and ``bench/calibrate_similarity.py``) because the grouping stage does
-not use it. Wiring a pair-score combiner into grouping is issue 14; it would move back into the
-package then. **No fitted weights ship
-with Rashomon**: the only judgements at hand (SemEval-2022 Task 8) carry no
-licence that allows shipping a model trained on them. ``bench/eval_similarity.py
---write-model`` fits one locally (to ``rashomon/data/similarity_model.json``, ignored by
-git); cross-validated results are in BENCHMARKS.md and docs/similarity-model.md.
+Not part of the package: it lives in ``bench/`` (beside ``bench/eval_similarity.py`` and
+``bench/calibrate_similarity.py``) because the grouping stage cannot use its chunk features (they
+do not average over an event's members). The grouping stage uses the smaller pair model of
+``rashomon/similarity.py`` instead, whose six coefficients are fitted here
+(:data:`PIPELINE_INPUTS`, ``bench/eval_similarity.py --write-pair-model``) and ship in
+``rashomon/data/pair_model.json``. Issue 14 settled that a handful of coefficients fitted on the
+human ratings (SemEval-2022 Task 8, research-use data: no text or score of it is copied or
+shipped) is a calibration that may ship with a model card naming the data
+(docs/similarity-model.md). ``bench/eval_similarity.py --write-model`` fits this module's
+36-input combiner locally (to ``rashomon/data/similarity_model.json``, ignored by git: nothing
+uses it at run time).
 
 No feature looks at which languages the articles are in, so the score carries
 over to language pairs never seen in training.
@@ -310,6 +313,19 @@ def pair_features_batch(
                 articles.append(article)
     found = profiles(articles, embedder, settings)
     return [features_of(found[index[(a.id, a.text)]], found[index[(b.id, b.text)]]) for a, b in pairs]
+
+
+# The grouping stage's pair model (rashomon/similarity.py): inputs that average over an event's
+# members, so that an article can be scored against an event from its running sums.
+PIPELINE_INPUTS: tuple[str, ...] = ("embedding", "embedding^2", "embedding^3", "names_other", "names_country")
+
+
+def pipeline_features(a: Profile, b: Profile) -> dict[str, float]:
+    """The grouping stage's pair features: the embed-stage cosine and the names similarity in two parts."""
+    from rashomon.similarity import name_parts
+
+    other, country = name_parts(a.names, b.names)
+    return {"embedding": float(a.whole @ b.whole), "names_other": other, "names_country": country}
 
 
 def baseline_score(a: Profile, b: Profile, settings: Settings | None = None) -> float:

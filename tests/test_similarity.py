@@ -44,7 +44,7 @@ from similarity import (  # noqa: E402
 
 SEMEVAL = SHARED / "bench" / "news-similarity" / "train.jsonl"
 SUBSET = 300  # pairs; profiling their 600 articles with USE takes ~15 s on two idle cores
-# Measured 2026-11-25 on this subset (see rashomon/data/similarity_model.md):
+# Measured 2026-11-25 on this subset (see docs/similarity-model.md):
 CV_FLOOR = 0.64  # 5-fold CV Pearson of a ridge on the base features, fitted on the subset alone
 
 
@@ -180,7 +180,7 @@ def test_ridge_recovers_a_linear_rule() -> None:
 
 
 def test_scorer_is_bounded_and_linear_in_its_inputs() -> None:
-    # A hand-made model: no fitted weights ship with Rashomon (see docs/similarity-model.md).
+    # A hand-made model: the combiner's fitted weights stay local (see docs/similarity-model.md).
     model = {
         "features": list(FEATURES),
         "mean": [0.5] * len(FEATURES),
