@@ -39,13 +39,16 @@ from similarity import (  # noqa: E402  (bench/similarity.py, beside this script
     PIPELINE_INPUTS,
     PairScorer,
     baseline_score,
+    document_frequencies,
     features_of,
     fit_ridge,
     input_matrix,
+    lexical_similarity,
     model_json,
     pipeline_features,
     predict_ridge,
     profiles,
+    word_keys,
 )
 
 from rashomon.clean import clean_document  # noqa: E402
@@ -187,14 +190,38 @@ def select_features(X: np.ndarray, y: np.ndarray, A: np.ndarray, groups: np.ndar
     return chosen
 
 
+def lexical_columns(words: list[dict[str, int]], train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``lex_idf`` input of every pair and of every anchor, with document frequencies from the
+    articles of the ``train`` pairs only (so no test article shapes its own weights)."""
+    frequency, total = document_frequencies([words[2 * i + side] for i in train for side in (0, 1)])
+    pairs = len(words) // 2
+    column = np.array([lexical_similarity(words[2 * i], words[2 * i + 1], frequency, total) for i in range(pairs)])
+    anchors = np.array([1.0 if words[2 * i] else 0.0 for i in range(pairs)])
+    return column[:, None], anchors[:, None]
+
+
 def cross_validate(
-    X: np.ndarray, y: np.ndarray, A: np.ndarray, folds: list[np.ndarray], groups: np.ndarray, select: bool = False
+    X: np.ndarray,
+    y: np.ndarray,
+    A: np.ndarray,
+    folds: list[np.ndarray],
+    groups: np.ndarray,
+    select: bool = False,
+    words: list[dict[str, int]] | None = None,
 ) -> tuple[np.ndarray, list[list[int]]]:
-    """Out-of-fold predictions; penalty (and, with ``select``, the inputs) chosen inside each training fold."""
+    """Out-of-fold predictions; penalty (and, with ``select``, the inputs) chosen inside each training fold.
+
+    With ``words`` (word keys of both articles of every pair) the ``lex_idf`` input is added as a
+    last column, its document frequencies taken from each training fold.
+    """
     predicted = np.zeros(len(y))
     selections = []
+    base_X, base_A = X, A
     for test in folds:
         train = np.setdiff1d(np.arange(len(y)), test)
+        if words is not None:
+            column, anchor = lexical_columns(words, train)
+            X, A = np.hstack([base_X, column]), np.hstack([base_A, anchor])
         columns = select_features(X[train], y[train], A[train], groups[train]) if select else list(range(X.shape[1]))
         selections.append(columns)
         model, _alpha = fit_tuned(X[train][:, columns], y[train], A[train][:, columns], groups[train])
@@ -220,6 +247,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None, help="pickle of computed features to reuse")
     parser.add_argument("--features", default=",".join(MODEL_INPUTS), help="comma-separated combiner inputs")
     parser.add_argument("--select", action="store_true", help="also report nested greedy feature selection")
+    parser.add_argument(
+        "--lexical",
+        action="store_true",
+        help="also report the combiner with lex_idf (IDF-weighted word-prefix cosine, frequencies per training fold)",
+    )
     parser.add_argument("--write-model", action="store_true", help="refit on all pairs and write the model JSON")
     parser.add_argument(
         "--write-pair-model",
@@ -260,6 +292,16 @@ def main() -> None:
     columns.update({name: X_all[:, FEATURES.index(name)] for name in FEATURES})
     columns["**ridge, grouped 5-fold CV**"] = cv5
     columns["**ridge, leave-one-language-pair-out CV**"] = lopo
+    if args.lexical:
+        words = [
+            word_keys(to_article(row[f"text{side}"], row[f"lang{side}"], "x").text, row[f"lang{side}"])
+            for row in rows
+            for side in ("1", "2")
+        ]
+        columns["ridge + lex_idf, grouped 5-fold CV"] = cross_validate(X, y, A, folds, groups, words=words)[0]
+        columns["ridge + lex_idf, leave-one-language-pair-out CV"] = cross_validate(
+            X, y, A, lopo_folds, groups, words=words
+        )[0]
     if args.select:
         cv5_sel, picks5 = cross_validate(X, y, A, folds, groups, select=True)
         lopo_sel, picks_lopo = cross_validate(X, y, A, lopo_folds, groups, select=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -326,6 +327,63 @@ def pipeline_features(a: Profile, b: Profile) -> dict[str, float]:
 
     other, country = name_parts(a.names, b.names)
     return {"embedding": float(a.whole @ b.whole), "names_other": other, "names_country": country}
+
+
+# -- lexical overlap ------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> dict[str, frozenset[str]]:
+    path = Path(__file__).resolve().parents[1] / "rashomon" / "data" / "stopwords.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    return {language: frozenset(words) for language, words in body.items() if not language.startswith("_")}
+
+
+def word_keys(text: str, language: str | None, prefix: int = 5) -> dict[str, int]:
+    """Counts of the content words of ``text`` cut to ``prefix`` characters (a stemmer for any language).
+
+    Lower-cased words of three characters or more that are not digits and not in the packaged
+    stopword list of the article's language.
+    """
+    stop = _stopwords().get(language or "", frozenset())
+    counts: dict[str, int] = {}
+    for match in _WORD.finditer(text):
+        word = match.group(0).lower()
+        if len(word) < 3 or word.isdigit() or word in stop:
+            continue
+        key = word[:prefix]
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def document_frequencies(documents: Sequence[Mapping[str, int]]) -> tuple[dict[str, int], int]:
+    """How many of ``documents`` hold each key, and their number."""
+    frequency: dict[str, int] = {}
+    for keys in documents:
+        for key in keys:
+            frequency[key] = frequency.get(key, 0) + 1
+    return frequency, len(documents)
+
+
+def lexical_similarity(a: Mapping[str, int], b: Mapping[str, int], frequency: Mapping[str, int], total: int) -> float:
+    """Cosine of two word-key count vectors weighted by inverse document frequency.
+
+    Keys never seen in the reference documents count as seen once. Across scripts it is
+    near 0, which the combiner learns from the other features (no feature names a language).
+    """
+
+    def weighted(keys: Mapping[str, int]) -> dict[str, float]:
+        return {key: count * math.log((total + 1) / (frequency.get(key, 0) + 1)) for key, count in keys.items()}
+
+    wa, wb = weighted(a), weighted(b)
+    norm = math.sqrt(sum(v * v for v in wa.values())) * math.sqrt(sum(v * v for v in wb.values()))
+    if not norm:
+        return 0.0
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    return sum(value * wb[key] for key, value in wa.items() if key in wb) / norm
 
 
 def baseline_score(a: Profile, b: Profile, settings: Settings | None = None) -> float:

@@ -116,6 +116,10 @@ class PairModel:
         The score rises with the cosine (checked when the model is loaded), so candidates
         below this cosine can be skipped without scoring their names.
         """
+        return _embedding_floor(self, bar)
+
+    def _floor(self, bar: float) -> float:
+        """Bisection for :meth:`embedding_floor` (cached there: it runs once per model and bar)."""
         target = bar - self.names_reach
         low, high = -1.0, 1.0
         if float(self.scores(np.array([high]))[0]) < target:
@@ -129,6 +133,11 @@ class PairModel:
             else:
                 low = middle
         return low - 1e-9
+
+
+@functools.lru_cache(maxsize=64)
+def _embedding_floor(model: PairModel, bar: float) -> float:
+    return model._floor(bar)
 
 
 def _rising(model: PairModel) -> PairModel:
