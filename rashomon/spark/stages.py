@@ -34,6 +34,7 @@ from ..ingest.files import admit, read_file, read_record
 from ..language import FastTextDetector, LanguageDetector
 from ..pipeline import Boundary, features_within, per_article, prepare
 from ..records import Article, Document, Event, Extraction, Framing, Item, KeyedMention, Rejected, Storyline
+from ..similarity import pair_model
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ def block_edges(
         return
     vectors = np.stack([np.asarray(m[2].vector, dtype=np.float32) for m in members])
     bar = min(settings.event_threshold, settings.storyline_threshold) - margin
-    floor = bar - settings.name_weight  # names add at most this much to a score
+    floor = pair_model(settings).embedding_floor(bar)  # no pair below this cosine reaches the bar
     parts = UnionFind(len(members))
     for start in range(0, homes, 512):
         stop = min(start + 512, homes)
