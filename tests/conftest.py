@@ -318,3 +318,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if name in _SLOW_TESTS or _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def fetched_page(text: str, fetched_at: str, published: str = "2025-03-03"):  # type: ignore[no-untyped-def]
+    """A web page as the fetcher hands it to ingest, always from the same address (so a second
+    fetch with another text is a later version of the same article)."""
+    from rashomon.ingest.files import make_id
+    from rashomon.records import Document
+
+    raw = text.encode("utf-8")
+    return Document(
+        id=make_id("url", raw),
+        source="https://news.example/a",
+        raw=raw,
+        text=text,
+        encoding="utf-8",
+        fmt="txt",
+        url="https://news.example/a",
+        outlet="News",
+        published=published,
+        origin="url",
+        fetched_at=fetched_at,
+    )

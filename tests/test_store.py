@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import fetched_page
 
 from rashomon import Document, HashingEmbedder, StoreError, Workspace, ingest, load_settings, to_dict
-from rashomon.ingest import make_id
 from rashomon.pipeline import ingest_items
 
 
@@ -117,20 +117,7 @@ def test_store_round_trip_keeps_articles_equal(tmp_path: Path, sample_dir: Path)
 
 
 def _page(text: str, fetched_at: str) -> Document:
-    raw = text.encode("utf-8")
-    return Document(
-        id=make_id("url", raw),
-        source="https://news.example/a",
-        raw=raw,
-        text=text,
-        encoding="utf-8",
-        fmt="txt",
-        url="https://news.example/a",
-        outlet="News",
-        published="2025-03-03",
-        origin="url",
-        fetched_at=fetched_at,
-    )
+    return fetched_page(text, fetched_at)
 
 
 def test_store_refetched_page_with_changed_text_keeps_both_versions(tmp_path: Path) -> None:

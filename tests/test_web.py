@@ -907,26 +907,13 @@ def test_web_lists_and_timelines_are_kept_until_the_workspace_changes(groups_wor
 
 
 def test_web_article_page_shows_a_stealth_edit_as_a_diff_and_marks_date_hints(tmp_path: Path) -> None:
-    from rashomon import HashingEmbedder, load_settings
-    from rashomon.ingest.files import make_id
-    from rashomon.pipeline import ingest_items
-    from rashomon.records import Document
+    from conftest import fetched_page
 
-    def page(text: str, fetched_at: str) -> Document:
-        raw = text.encode("utf-8")
-        return Document(
-            id=make_id("url", raw),
-            source="https://news.example/a",
-            raw=raw,
-            text=text,
-            encoding="utf-8",
-            fmt="txt",
-            url="https://news.example/a",
-            outlet="News",
-            published="2025-03-05",
-            origin="url",
-            fetched_at=fetched_at,
-        )
+    from rashomon import HashingEmbedder, load_settings
+    from rashomon.pipeline import ingest_items
+
+    def page(text: str, fetched_at: str):  # type: ignore[no-untyped-def]
+        return fetched_page(text, fetched_at, published="2025-03-05")
 
     lead = "The minister resigned on Monday after a vote of no confidence in the regional parliament."
     rest = " Her party had backed the motion. A successor is expected to be named within two weeks by the cabinet."
