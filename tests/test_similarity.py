@@ -231,17 +231,22 @@ def semeval_subset():
     return rows, feats, baseline, pipeline
 
 
+def _ridge_cv5(x: np.ndarray, y: np.ndarray, alpha: float) -> float:
+    """Pearson of a ridge's out-of-fold predictions over 5 fixed random folds."""
+    folds = np.array_split(np.random.default_rng(0).permutation(len(y)), 5)
+    predicted = np.zeros(len(y))
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(y)), test)
+        predicted[test] = predict_ridge(x[test], *fit_ridge(x[train], y[train], alpha=alpha))
+    return float(np.corrcoef(predicted, y)[0, 1])
+
+
 def test_quality_combiner_cross_validated_on_semeval(semeval_subset) -> None:
     """5-fold CV of a ridge on the base features, refitted on the subset alone, beats the floor."""
     rows, feats, baseline, _pipeline = semeval_subset
     x = input_matrix(feats, FEATURES)
     y = -np.array([r["overall"] for r in rows])
-    folds = np.array_split(np.random.default_rng(0).permutation(len(y)), 5)
-    predicted = np.zeros(len(y))
-    for test in folds:
-        train = np.setdiff1d(np.arange(len(y)), test)
-        predicted[test] = predict_ridge(x[test], *fit_ridge(x[train], y[train], alpha=1.0))
-    cv = float(np.corrcoef(predicted, y)[0, 1])
+    cv = _ridge_cv5(x, y, alpha=1.0)
     base = float(np.corrcoef(baseline, y)[0, 1])
     print(f"SemEval subset of {len(y)}: combiner CV {cv:.3f}, baseline {base:.3f}")
     assert cv >= CV_FLOOR
@@ -255,11 +260,6 @@ def test_quality_pair_model_cross_validated_on_semeval(semeval_subset) -> None:
     rows, _feats, baseline, pipeline = semeval_subset
     x = input_matrix(pipeline, PIPELINE_INPUTS)
     y = -np.array([r["overall"] for r in rows])
-    folds = np.array_split(np.random.default_rng(0).permutation(len(y)), 5)
-    predicted = np.zeros(len(y))
-    for test in folds:
-        train = np.setdiff1d(np.arange(len(y)), test)
-        predicted[test] = predict_ridge(x[test], *fit_ridge(x[train], y[train], alpha=0.1))
-    cv = float(np.corrcoef(predicted, y)[0, 1])
+    cv = _ridge_cv5(x, y, alpha=0.1)
     print(f"SemEval subset of {len(y)}: pair model CV {cv:.3f}, baseline {float(np.corrcoef(baseline, y)[0, 1]):.3f}")
     check("pair_model_pearson_cv5_semeval_subset", cv)
