@@ -14,8 +14,10 @@ run and an incremental workspace use the very same code:
   same people and places); a known date outside the window always keeps
   articles apart. Otherwise the article starts a new event;
 * a new event joins the storyline holding the event it matches best on average,
-  if that pair score reaches ``storyline_threshold``; otherwise it starts a
-  new storyline.
+  if that pair score reaches ``storyline_threshold`` and its mean pair score with
+  the storyline's articles within the storyline window reaches
+  ``storyline_cohesion`` (a single best pair alone lets storylines chain through
+  drifting events into unrelated stories); otherwise it starts a new storyline.
 
 Every join is kept as a :class:`~rashomon.records.Link` with its scores and the
 names both articles share: the evidence shown in the report.
@@ -325,17 +327,7 @@ class Grouper:
                 self._split_repair_when_due()
             return self.event_of[index] if settings.repair else best_event
 
-        best_storyline, best_story_score, anchor_event = -1, -1.0, -1
-        for other_event, (score, names) in event_scores.items():
-            # Related events share someone or something named; without a shared name only a
-            # score well above the bar will do (unrelated stories can reach it by topic alone).
-            evidence = names >= settings.storyline_names_threshold or score >= settings.storyline_threshold + 0.1
-            if score >= settings.storyline_threshold and evidence and score > best_story_score:
-                best_storyline, best_story_score, anchor_event = (
-                    self.storyline_of_event[other_event],
-                    score,
-                    other_event,
-                )
+        best_storyline, anchor_event = self._choose_storyline(new, event_scores)
         link = self._link(new, anchor_event) if anchor_event >= 0 else None
         event = self._new_event(dimension)
         self._join_event(event, index, new)
@@ -352,6 +344,49 @@ class Grouper:
         if settings.repair:
             self._split_repair_when_due()
         return self.event_of[index] if settings.repair else events
+
+    def _choose_storyline(self, new: ArticleFeatures, event_scores: dict[int, tuple[float, float]]) -> tuple[int, int]:
+        """The storyline a new event of ``new`` joins and the event that lends it: ``(-1, -1)`` for none.
+
+        An event is reached through the event it matches best (single link), but only if it also
+        matches the storyline as a whole: the mean pair score over every article of the storyline
+        within the storyline window must reach ``storyline_cohesion``. Without that second test a
+        storyline grows by chaining, A like B like C ..., until it holds unrelated stories.
+        """
+        settings = self.settings
+        anchors: dict[int, tuple[float, int]] = {}
+        for other_event, (score, names) in event_scores.items():
+            # Related events share someone or something named; without a shared name only a
+            # score well above the bar will do (unrelated stories can reach it by topic alone).
+            evidence = names >= settings.storyline_names_threshold or score >= settings.storyline_threshold + 0.1
+            if score >= settings.storyline_threshold and evidence:
+                storyline = self.storyline_of_event[other_event]
+                if storyline not in anchors or score > anchors[storyline][0]:
+                    anchors[storyline] = (score, other_event)
+        for storyline, (_score, anchor) in sorted(anchors.items(), key=lambda item: (-item[1][0], item[1][1])):
+            if settings.storyline_cohesion <= 0 or self.storyline_score(new, storyline) >= settings.storyline_cohesion:
+                return storyline, anchor
+        return -1, -1
+
+    def storyline_score(self, new: ArticleFeatures, storyline: int) -> float:
+        """Pair score of ``new`` with the mean features of ``storyline``'s articles within the
+        storyline window of its date (all of them when it or they are undated)."""
+        assert self._event_sums is not None and self._counts is not None
+        assert self._first_day is not None and self._last_day is not None
+        events = np.asarray([e for e in self.storyline_events[storyline] if self._counts[e] > 0], dtype=np.int64)
+        if new.published is not None and len(events):
+            day, window = new.published.toordinal(), self.settings.storyline_window_days
+            first, last = self._first_day[events], self._last_day[events]
+            events = events[(last == 0) | ((day - last <= window) & (first - day <= window))]
+        total = float(self._counts[events].sum()) if len(events) else 0.0
+        if total <= 0:
+            return -1.0
+        embedding = float((self._event_sums[events] @ new.vector).sum()) / total
+        other = country = 0.0
+        for event in events:
+            o, c = name_parts(new.names, self._event_names[int(event)])
+            other, country = other + o, country + c
+        return pair_model(self.settings).score(embedding, other / total, country / total)
 
     def _new_event(self, dimension: int) -> int:
         event = len(self.event_members)

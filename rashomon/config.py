@@ -59,6 +59,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Shared-names similarity an event needs to join a storyline, unless its score clears storyline_threshold by 0.1.",
     ),
     Setting(
+        "storyline_cohesion",
+        0.5,
+        "Mean pair score a new event needs with a storyline's articles (within the window) to join it; 0 = off.",
+    ),
+    Setting(
         "storyline_window_days",
         90,
         "An event joins a storyline only through an event dated within this many days of it.",
@@ -145,6 +150,7 @@ class Settings:
     event_window_days: int = 4
     storyline_threshold: float = 0.55
     storyline_names_threshold: float = 0.05
+    storyline_cohesion: float = 0.5
     storyline_window_days: int = 90
     repair: bool = True
     split_margin: float = 0.08

@@ -68,6 +68,28 @@ def test_cluster_unrelated_articles_make_separate_storylines() -> None:
     assert len(grouper.storyline_events) == 2
 
 
+def _drifting_chain(settings, steps: int = 6) -> Grouper:
+    """Articles ten days apart (never one event) whose vectors turn by ~37 degrees each time:
+    every article is close to the one before (cosine 0.8) and far from those further back."""
+    grouper = Grouper(settings)
+    angle = np.arccos(0.8)
+    for k in range(steps):
+        day = (dt.date(2025, 3, 1) + dt.timedelta(days=10 * k)).isoformat()
+        grouper.add(features(f"a{k}", unit(np.cos(k * angle), np.sin(k * angle), 0), {"x": 1.0}, day))
+    return grouper
+
+
+def test_cluster_storylines_do_not_chain_through_drifting_events() -> None:
+    chained = _drifting_chain(dataclasses.replace(SETTINGS, storyline_cohesion=0.0))
+    assert chained.storyline_events == [[0, 1, 2, 3, 4, 5]]  # single link alone: A like B like C ...
+    grouper = _drifting_chain(SETTINGS)
+    # The third article still matches the first two on average (cosines 0.8 and 0.28); the
+    # fourth matches the storyline's three only at 0.25 on average, so it starts a new one.
+    assert [s for s in grouper.storyline_events if s] == [[0, 1, 2], [3, 4, 5]]
+    later = grouper.features[3]
+    assert grouper.storyline_score(later, 0) < SETTINGS.storyline_cohesion <= grouper.storyline_score(later, 1)
+
+
 def test_cluster_thresholds_come_from_settings() -> None:
     strict = dataclasses.replace(SETTINGS, event_threshold=1.5, storyline_threshold=1.5)
     grouper = Grouper(strict)
