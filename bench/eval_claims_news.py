@@ -113,7 +113,8 @@ def compare_pair(row: Mapping[str, Any], embedder: Embedder) -> tuple[dict[str, 
     extractions = extract_articles(articles)
     event = Event(f"ev-{row['pair_id']}", row["pair_id"], tuple(a.id for a in articles))
     entities, crosslinks = extract_corpus(articles, extractions, [event], [], embedder)
-    comparison = compare_event(event, {a.id: a for a in articles}, extractions, entities, crosslinks, embedder)
+    found = {x.article_id: x for x in extractions}
+    comparison = compare_event(event, {a.id: a for a in articles}, found, entities, crosslinks, embedder)
     return dict(zip(SIDES, articles, strict=True)), comparison
 
 

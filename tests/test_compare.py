@@ -241,7 +241,7 @@ def test_compare_source_falls_back_to_domain_then_article() -> None:
     a = article("a1", "", "x")
     assert a.teller == "article a1"
     assert majority(2) == 2 and majority(5) == 3 and majority(50) == 25
-    assert ALIGN_THRESHOLD > 0.5
+    assert ALIGN_THRESHOLD >= 0.5  # above the cosine of unrelated sentences (0.3-0.45 with the real embedder)
 
 
 @pytest.mark.parametrize(
@@ -341,7 +341,9 @@ def test_quality_claim_alignment_on_sample(sample_analysis, sample_dir) -> None:
             return found[0]
 
         groups = [[place(fragment) for fragment in group] for group in annotated["groups"]]
-        claims = [[(e.article_id, e.start) for e in claim.sentences if e.article_id in ids] for claim in comparison.claims]
+        claims = [
+            [(e.article_id, e.start) for e in claim.sentences if e.article_id in ids] for claim in comparison.claims
+        ]
         result = claim_alignment(claims, groups)
         suffix = "" if annotated["split"] == "tuning" else "_heldout"
         check(f"claims_pair_precision_sample{suffix}", result["precision"])
