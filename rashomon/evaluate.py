@@ -16,16 +16,19 @@
   (``tokens, tags, lang``): each sentence's tokens joined with spaces go through the
   entity recogniser as an article's text would, the mentions are mapped back to the
   tokens and scored entity by entity (exact span and label), per language.
+* :func:`claim_alignment` scores the sentences the comparison aligns into claims against
+  annotated groups of sentences that state the same thing (pair precision, group recall).
 
 All back the ``rashomon eval`` command and the quality gates.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +151,41 @@ def bcubed(predicted: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float
     precision, recall = precision / len(items), recall / len(items)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def claim_alignment(
+    claims: Iterable[Sequence[tuple[str, Hashable]]], groups: Sequence[Sequence[tuple[str, Hashable]]]
+) -> dict[str, Any]:
+    """Aligned sentences (claims) against annotated groups of sentences that state one thing.
+
+    A sentence is ``(article id, place)``. Each claim's sentences are paired across articles; a
+    pair is right when one group holds both. Every two articles a group has sentences in make one
+    unit of recall, found when some predicted pair links a sentence of the group in one to one in
+    the other (a group's sentences in one article are alternatives). Returns the counts (``right``,
+    ``predicted``, ``found``, ``units``) and ``precision`` and ``recall`` (1.0 when nothing to count).
+    """
+    pairs = {
+        frozenset((a, b))
+        for members in claims
+        for a, b in itertools.combinations(dict.fromkeys(members), 2)
+        if a[0] != b[0]
+    }
+    gold = [set(group) for group in groups]
+    right = sum(any(pair <= group for group in gold) for pair in pairs)
+    units = found = 0
+    for group in groups:
+        for a, b in itertools.combinations(sorted({article for article, _ in group}), 2):
+            units += 1
+            left, other = [x for x in group if x[0] == a], [y for y in group if y[0] == b]
+            found += any(frozenset((x, y)) in pairs for x in left for y in other)
+    return {
+        "right": right,
+        "predicted": len(pairs),
+        "found": found,
+        "units": units,
+        "precision": right / len(pairs) if pairs else 1.0,
+        "recall": found / units if units else 1.0,
+    }
 
 
 def evaluate_clusters(records: Iterable[Mapping[str, Any]], settings: Settings, embedder: Embedder) -> dict[str, Any]:

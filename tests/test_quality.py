@@ -162,3 +162,39 @@ def test_quality_places_country_linking_on_aliases() -> None:
     if "nerel_country_forms_recall" in scores:
         check("places_nerel_country_forms_recall_ru", scores["nerel_country_forms_recall"])
         check("places_nerel_country_precision_ru", scores["nerel_country_precision"])
+
+
+def _claims_news_bench():
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "eval_claims_news.py"
+    spec = importlib.util.spec_from_file_location("eval_claims_news", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_claims_news"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quality_claims_news_gold_is_well_formed() -> None:
+    """Every group of tests/data/claims_news.json links the two articles, by sentences it lists."""
+    bench = _claims_news_bench()
+    pairs = json.loads(bench.GOLD.read_text(encoding="utf-8"))["pairs"]
+    assert len(pairs) >= 10 and {p["split"] for p in pairs} == {"tuning", "heldout"}
+    assert any(p["languages"] == "de-en" and p["split"] == "heldout" for p in pairs)
+    for pair in pairs:
+        keys = {f"{side}:{k}" for side in ("1", "2") for k in range(len(pair["sentences"][side]))}
+        for group in pair["groups"]:
+            assert set(group) <= keys and {key[0] for key in group} == {"1", "2"}, (pair["pair_id"], group)
+        assert set(pair["only"]) <= keys - {key for group in pair["groups"] for key in group}, pair["pair_id"]
+
+
+def test_quality_claim_alignment_on_real_news() -> None:
+    """Claim alignment on SemEval-2022 Task 8 same-story pairs (bench/eval_claims_news.py), held out."""
+    bench = _claims_news_bench()
+    if not bench.DEFAULT_DATA.is_file():
+        pytest.skip("benchmark data not beside this checkout")
+    scores = bench.evaluate()
+    check("claims_pair_precision_news_heldout", scores["heldout"]["all"]["precision"])
+    check("claims_pair_recall_news_heldout", scores["heldout"]["all"]["recall"])
