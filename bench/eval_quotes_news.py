@@ -8,7 +8,8 @@ Gold: ``tests/data/quotes_news.json`` — article ids, character offsets and spe
 Each annotated span is matched to the predicted quote that overlaps it most. Scores per language and
 split (``tuning``: the rules were changed looking at these; ``heldout``: not looked at), also per
 annotation batch (``tuning-1``, ``heldout-1``: the first annotation; ``-2`` and ``-3``: the second and
-third, 2026-12-06, each held-out part fixed before the rules were changed for it):
+third, 2026-12-06; ``-4``: the fourth, 2026-12-07; each held-out part fixed before the rules were
+changed for it):
 
 * **precision**: of the annotated spans the extractor calls a quotation (direct or partial), the share
   that are somebody's words rather than a label or scare quote;
@@ -153,7 +154,7 @@ def main() -> None:
     splits = {
         "both": ["tuning", "heldout", "all"],
         "batches": [
-            *(f"{split}-{batch}" for batch in (1, 2, 3) for split in ("tuning", "heldout", "all")),
+            *(f"{split}-{batch}" for batch in (1, 2, 3, 4) for split in ("tuning", "heldout", "all")),
             "heldout",
             "all",
         ],
