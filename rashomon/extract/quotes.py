@@ -506,12 +506,19 @@ _SPEECH_PREFIXES = (
     "prévien",
     "conclu",
     "incalz",
+    "blasted",
+    "jabbed",
+    "proseg",
+    "raccont",
+    "добавля",
+    "резюмир",
+    "präzisier",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
     """
     dit dice afferma afirma sostiene parla parle habla lance lancé lancée reported continuato continua poursuit
-    read
+    read reads
     """.split()
 )
 # German subjunctive I (reported speech without a verb of saying in the sentence).
@@ -657,6 +664,7 @@ _FUNCTION_WORDS = frozenset(
     is was are were be been has have had do does did will would can could should may might must why
     what who whom how where which while though although because since until unless per ma se
     e o ed anche come dove quando perché poi ora così ieri oggi secondo
+    как когда где если хотя comme quand lorsque
     """.split()
 )
 _WORDS_OF = frozenset("words termes mots worten palabras parole statement déclaration erklärung".split())
@@ -1076,7 +1084,7 @@ def _previous_person(
     """
     index = ctx.sentence_index(position)
     head = next((w for w in (role.name.split() if role else ()) if _is_role(w)), None)
-    reach = 8 if head is not None else sentences_back
+    reach = 20 if head is not None else sentences_back
     fallback = None
     for back in range(index, max(-1, index - reach - 1), -1):
         lo, hi = ctx.sentences[back]
@@ -1110,6 +1118,11 @@ def _previous_person(
         full = [n for n in names if n.tokens >= 2]
         if speaking:
             return _speaker(speaking[-1])
+        # A pronoun stands for the subject of the sentence before, the name that opens it ("Patterson,
+        # too, defended Clinton … 'It's 20 years ago!' he blasted"), before a later full name.
+        opening = [n for n in names if _words_between(ctx, lo, n.start) <= 1]
+        if opening and role is None and not verbs:
+            return _speaker(opening[0])
         if (full or names) and role is None:
             return _speaker((full or names)[-1])
         if (full or names) and fallback is None:
@@ -1387,6 +1400,15 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
             name = adjacent[-1]
         elif names and not names[0].after_preposition and _words_between(ctx, clause_lo, names[0].start) == 0:
             name = names[0]  # "Goldwater took on …, voted against the Civil Rights Act …, declared, “…”"
+    if not verbs and head.endswith(":"):
+        at_colon = [n for n in names if not n.after_preposition and _words_between(ctx, n.end, colon) == 0]
+        if at_colon:
+            name = at_colon[-1]
+        elif name is None and pronoun is None:
+            role = _definite_role(ctx, words)
+            antecedent = _previous_person(ctx, role.start, role=role) if role is not None else None
+            if antecedent is not None:
+                return antecedent, "role", ":"
     if pronoun is not None and name is None:
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
@@ -1410,6 +1432,34 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         if role:
             return role, "before", verbs[0].group(0)
     return None, None, None
+
+
+def _definite_role(ctx: _Context, words: list[re.Match[str]]) -> Speaker | None:
+    """The first definite role ("der Papst", "the minister", "la ministre") among ``words``."""
+    for first, second in zip(words, words[1:]):
+        if first.group(0).lower() in _DEFINITE and _is_role(second.group(0)):
+            return Speaker(ctx.text[first.start() : second.end()], first.start(), second.end(), "role")
+    return None
+
+
+_AS_WORDS = frozenset("как comme come wie as".split())
+_DEFINITE = frozenset("the der die den dem le la il lo el".split())
+_ZUFOLGE = re.compile(r"\s+zufolge\b")
+
+
+def _source_in(ctx: _Context, lo: int, hi: int) -> Speaker | None:
+    """The source a sentence reports ("according to X", "laut X", "selon X", "X zufolge")."""
+    cue = _INDIRECT_CUES.search(ctx.text, lo, hi)
+    if cue is not None and not ctx.quoted(cue.start()):
+        speaker, _, _ = _cue_source(ctx, cue, hi)
+        if speaker is not None and speaker.kind == "name":
+            return speaker
+    if ctx.language == "de":
+        for match in _ZUFOLGE.finditer(ctx.text, lo, hi):
+            names = [n for n in ctx.names(lo, match.start() + 1, include_labels=False) if n.end == match.start()]
+            if names:
+                return _speaker(names[-1])
+    return None
 
 
 def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | None, str | None, int]:
@@ -1591,6 +1641,13 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             antecedent = _previous_person(ctx, first.start())  # "Il s'est aussi dit « prêt »"
             return antecedent, ("pronoun" if antecedent else None), verb.group(0)
         role = _role(ctx, lo, verb.start())
+        if role is not None and role.name.lower() in _AS_WORDS:
+            # "Как отметил журналист, …", "Comme l'a dit le ministre, …": the subject follows the verb.
+            stop = _clause_end(ctx, verb.end(), span.open if span.open > verb.end() else hi)
+            following_names = [n for n in names if verb.end() <= n.start and n.end <= stop]
+            if following_names:
+                return _speaker(following_names[0]), "sentence", verb.group(0)
+            role = _role(ctx, verb.end(), stop)
         if role is not None and not _described_person(role) and " " not in role.name:
             # German verb-second order: "Schließlich sagt der Croupier „…“" — the subject follows the verb.
             mark = _MARK.search(text, verb.end(), span.open)
@@ -1651,6 +1708,9 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
             if quoted:
                 return None, None  # the previous sentence quotes somebody we do not know
             verbs = _speech_verbs(ctx, lo, hi)
+            source = None if verbs else _source_in(ctx, lo, hi)
+            if source is not None:
+                return source, "previous"  # "Kirillow zufolge haben die USA … \n „…“"
             names = ctx.names(lo, hi, include_labels=False)
             name = _pick(names)
             introduces = ctx.text[lo:hi].rstrip().endswith(":")
@@ -1685,6 +1745,19 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
             if verbs and name and _words_between(ctx, lo, verbs[0].start()) <= 6:
                 return _speaker(name), "next"
     return None, None
+
+
+def _next_opens_saying(ctx: _Context, span: _Span) -> bool:
+    """Whether the sentence after a quotation, in its paragraph, opens with a verb of saying in its
+    first three words ("Lo dice …", "So sagte …", "C'est ce qu'a déclaré …")."""
+    index = ctx.sentence_index(span.open)
+    if index + 1 >= len(ctx.sentences) or ctx.paragraph_of[index + 1] != ctx.paragraph_of[index]:
+        return False
+    if ctx.text[span.close + 1 : ctx.sentences[index][1]].strip(" .!?…\"'»“”’"):
+        return False  # the quotation does not end its sentence
+    lo, hi = ctx.sentences[index + 1]
+    words = list(_WORD.finditer(ctx.text, lo, hi))[:3]
+    return any(_is_speech(w.group(0)) for w in words)
 
 
 def _introducing_pronoun(ctx: _Context, index: int) -> Speaker | None:
@@ -1945,7 +2018,17 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             span.kind = "partial"
         nxt = same[place[id(span)] + 1 : place[id(span)] + 2]
         tail_hi = nxt[0].open if nxt else hi
-        speaker, via, cue = _after(ctx, span, tail_hi) if span.kind == "direct" else (None, None, None)
+        speaker, via, cue = None, None, None
+        named_between = (
+            continued
+            and previous[-1].speaker is not None
+            and previous[-1].close < previous[-1].speaker.start < span.open
+        )
+        if named_between:
+            first = previous[-1].part_of if previous[-1].part_of is not None else previous[-1].start
+            speaker, via, cue, span.part_of = previous[-1].speaker, "continued", previous[-1].cue, first
+        elif span.kind == "direct":
+            speaker, via, cue = _after(ctx, span, tail_hi)
         if speaker is None and span.kind == "direct" and not continued:
             speaker, via, cue = _before(ctx, span, lo)
         if speaker is None and continued and previous[-1].speaker is not None:
@@ -1955,8 +2038,11 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             speaker, via, cue = _in_sentence(ctx, span, lo, hi)
         span.speaker, span.via, span.cue = speaker, via, cue
         if speaker is None and span.kind == "direct" and not (cue or "").strip():
-            # A quote standing alone: named in the sentence before, else the one after.
-            span.speaker, span.via = _neighbour(ctx, span, -1)
+            # A quote standing alone: named in the sentence before, else the one after; first the one
+            # after where it opens with a verb of saying ("“…”. Lo dice il deputato Alessandro Zan").
+            span.speaker, span.via = _neighbour(ctx, span, 1) if _next_opens_saying(ctx, span) else (None, None)
+            if span.speaker is None:
+                span.speaker, span.via = _neighbour(ctx, span, -1)
             if span.speaker is None:
                 span.speaker, span.via = _neighbour(ctx, span, 1)
         # A later part of the same statement inherits a speaker found after it ("„A“ — „B“, sagte X").
