@@ -800,6 +800,8 @@ class _Context:
         lower = word.lower()
         if lower in NAME_STOPWORDS or lower in _CALENDAR or lower in _FUNCTION_WORDS or len(last) < 2:
             return False
+        if self.language in NOUN_CAPITALISING and lower in _GERMAN_DETERMINERS:
+            return False  # "Seiner Ansicht nach …": a possessive at a sentence start
         if lower in _PREPOSITIONS - _PARTICLES or lower in _LEADING_CONJUNCTIONS:
             return False  # "Durch Zufall entdeckten …", "Aber Berg sagte": capitalised at a sentence start
 
@@ -1084,12 +1086,14 @@ def _previous_person(
     """
     index = ctx.sentence_index(position)
     head = next((w for w in (role.name.split() if role else ()) if _is_role(w)), None)
-    reach = 20 if head is not None else sentences_back
+    reach = 8 if head is not None else sentences_back
     fallback = None
     for back in range(index, max(-1, index - reach - 1), -1):
-        lo, hi = ctx.sentences[back]
-        lo, hi = max(lo, position - _WINDOW), min(hi, position)
+        sentence_lo, sentence_hi = ctx.sentences[back]
+        lo, hi = max(sentence_lo, position - _WINDOW), min(sentence_hi, position)
         names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
+        if ctx.language in NOUN_CAPITALISING:
+            names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
         if head is not None:
             titled = _titled(ctx, names, _last_part(head).lower())
             if titled is not None:
@@ -1127,6 +1131,15 @@ def _previous_person(
             return _speaker((full or names)[-1])
         if (full or names) and fallback is None:
             fallback = _speaker((full or names)[-1])
+    if fallback is None and head is not None:
+        # "Hier zeigte sich der Papst kritisch:" — the bearer of the role named paragraphs before, farther
+        # than the window: up to twenty sentences back, each read up to the window.
+        for back in range(index - 1, max(-1, index - 21), -1):
+            sentence_lo, sentence_hi = ctx.sentences[back]
+            far = ctx.names(max(sentence_lo, sentence_hi - _WINDOW), sentence_hi, include_labels=False)
+            titled = _titled(ctx, [n for n in far if not n.after_preposition and _personal(ctx, n)], _last_part(head).lower())
+            if titled is not None:
+                return _speaker(titled)
     if fallback is None and role is None:
         # Nobody named in the sentences just before: the speaker of the latest quotation in the eight
         # sentences before that ("…, fragt Bölke. … Er zeigt auf … „…“, sagt er").
@@ -1134,6 +1147,15 @@ def _previous_person(
             for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
                 if span.speaker and not span.label and span.speaker.kind == "name":
                     return span.speaker
+        # Else the last person named in those sentences ("Denn laut Chester … . … erklärte er: „…“").
+        for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
+            lo, hi = ctx.sentences[back]
+            lo = max(lo, hi - _WINDOW)
+            names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
+            if ctx.language in NOUN_CAPITALISING:
+                names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
+            if names:
+                return _speaker(names[-1])
     return fallback  # a role refers to somebody who spoke before rather than to the last name
 
 
@@ -1272,6 +1294,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             agent = [n for n in ctx.names(words_after[0].end(), stop, include_labels=False)]
             if agent and _words_between(ctx, words_after[0].end(), agent[0].start) <= 3:
                 return _speaker(agent[0]), "after", cue
+        one_of = _ONE_OF.match(text, words_after[0].start()) if words_after else None
+        if one_of is not None:
+            # "«…», — написал один из комментаторов сайта DM": one of a group, not the site named after.
+            role = _role(ctx, one_of.start(), _clause_end(ctx, after_verb, stop))
+            return role, ("after" if role else None), cue
         near = [
             n
             for n in ctx.names(after_verb, stop, include_labels=False)
@@ -1312,6 +1339,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         return role, ("after" if role else None), verb.group(0)
     name = _pick(names)
     return (_speaker(name), "after", verb.group(0)) if name else (None, None, None)
+
+
+_ONE_OF = re.compile(
+    r"(?:один|одна|одно|one|l['’]une?|uno|una|einer|eine)\s+(?:из|of|des|dei|degli|delle|der)\s", re.IGNORECASE
+)
 
 
 # Object pronouns between a quotation and its verb ("«…», lui a répondu X"); Italian "lui" is a subject.
@@ -1442,6 +1474,10 @@ def _definite_role(ctx: _Context, words: list[re.Match[str]]) -> Speaker | None:
     return None
 
 
+_GERMAN_DETERMINERS = frozenset(
+    "sein seine seinem seinen seiner seines ihr ihre ihrem ihren ihrer ihres unser unsere unserem unseren unserer "
+    "mein meine meinem meinen meiner dein deine euer eure dieser diese dieses diesem diesen jener jene".split()
+)
 _AS_WORDS = frozenset("как comme come wie as".split())
 _DEFINITE = frozenset("the der die den dem le la il lo el".split())
 _ZUFOLGE = re.compile(r"\s+zufolge\b")
@@ -1661,6 +1697,14 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
                 return antecedent, "role", verb.group(0)
         if role:
             return role, "sentence", verb.group(0)
+    opening_pronoun = next(
+        (w for w in list(_WORD.finditer(text, lo, min(span.open, verb.start())))[:3] if _is_pronoun(w.group(0), ctx.language)),
+        None,
+    )
+    if opening_pronoun is not None and not before:
+        # "Dass er die Eskalation als „Bruderkrieg“ bezeichnete, …": the subject pronoun opens the clause.
+        antecedent = _previous_person(ctx, opening_pronoun.start())
+        return antecedent, ("pronoun" if antecedent else None), verb.group(0)
     return None, None, verb.group(0)
 
 
@@ -1678,6 +1722,13 @@ def _after_article(ctx: _Context, position: int) -> bool:
     """Whether the word before ``position`` is an article ("Die Parolen": a noun, not a name)."""
     before = ctx.words_in(max(0, position - 12), position)
     return bool(before) and before[-1].group(0).lower() in _ARTICLES
+
+
+def _after_determiner(ctx: _Context, position: int) -> bool:
+    """Whether an article or a German possessive or demonstrative stands before ``position`` ("der
+    Klimawandel", "Seiner Ansicht"): the capitalised word is a noun."""
+    before = ctx.words_in(max(0, position - 12), position)
+    return bool(before) and before[-1].group(0).lower() in _ARTICLES | _GERMAN_DETERMINERS
 
 
 def _described_person(role: Speaker) -> bool:
