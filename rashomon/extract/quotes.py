@@ -175,7 +175,9 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
     return [s for s in spans if s.end > s.start and any(ch.isalnum() for ch in text[s.start : s.end])]
 
 
-_INNER_ATTRIBUTION = re.compile(r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?[,.]?\s+([—–])\s+")
+_INNER_ATTRIBUTION = re.compile(
+    r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?(?:[,.]?\s+([—–])\s+|\s+(-),\s+)"
+)
 
 
 _INNER_ATTRIBUTION_ES = re.compile(r"\s*([—–])([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?([—–])[,.;]?\s*")
@@ -187,7 +189,8 @@ def _split_inner_attribution(text: str, span: _Span) -> list[_Span]:
         match = pattern.search(text, span.open + 1, span.close)
         if match is not None and (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
             first = _Span(open=span.open, close=match.start(1))
-            return [first, _Span(open=match.start(4), close=span.close, resumed=True)]
+            resume = match.start(4) if match.group(4) else match.start(5)
+            return [first, _Span(open=resume, close=span.close, resumed=True)]
     return [span]
 
 
@@ -513,6 +516,9 @@ _SPEECH_PREFIXES = (
     "добавля",
     "резюмир",
     "präzisier",
+    "требует",
+    "требова",
+    "потребова",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
@@ -1249,6 +1255,15 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         verb_at = next((k for k in range(1, min(4, len(tail))) if _is_speech(tail[k].group(0))), None)
         if verb_at is not None and all(w.group(0).islower() for w in tail[1:verb_at]):
             tail = tail[verb_at:]
+    document = _DOCUMENT.match(text, tail[0].start())
+    if document is not None:
+        # The document and whose it is: "в заявлении на сайте министерства" (to the clause's end, six words).
+        end = document.end(1)
+        for word in _WORD.finditer(text, end, _clause_end(ctx, end, hi)):
+            if _words_between(ctx, document.start(1), word.end()) > 6:
+                break
+            end = word.end()
+        return Speaker(text[document.start(1) : end], document.start(1), end, "role"), "after", tail[0].group(0)
     first = tail[0].group(0)
     if re.search(r"-(?:ils|elles)$", first) or (
         len(tail) > 1 and _is_speech(first) and re.search(r"-(?:ils|elles)$", tail[1].group(0))
@@ -1341,6 +1356,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     return (_speaker(name), "after", verb.group(0)) if name else (None, None, None)
 
 
+_DOCUMENT = re.compile(
+    r"(?:говорится|сказано|отмечается|утверждается|heißt es|hieß es|si legge|peut-on lire|lit-on)\s+"
+    r"(?:в|во|in|im|nel|nella|dans|sur)\s+(?:(?:der|dem|einer|einem|le|la|l['’]|les|un|une)\s*)?([^\W\d_]{3,})",
+    re.IGNORECASE,
+)
 _ONE_OF = re.compile(
     r"(?:один|одна|одно|one|l['’]une?|uno|una|einer|eine)\s+(?:из|of|des|dei|degli|delle|der)\s", re.IGNORECASE
 )
@@ -1436,6 +1456,9 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         at_colon = [n for n in names if not n.after_preposition and _words_between(ctx, n.end, colon) == 0]
         if at_colon:
             name = at_colon[-1]
+        elif name is None and pronoun is None and words and len(words) <= 4 and _is_role(words[0].group(0)):
+            first_word = words[0]
+            return Speaker(first_word.group(0), first_word.start(), first_word.end(), "role"), "before", ":"
         elif name is None and pronoun is None:
             role = _definite_role(ctx, words)
             antecedent = _previous_person(ctx, role.start, role=role) if role is not None else None
@@ -1768,9 +1791,19 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
             if name and verbs:
                 # The name beside the verb of saying ("Grassley said"), not the first one of the sentence.
                 beside = [n for n in names if not n.after_preposition and _beside(ctx, n, verbs)]
+                if not beside:
+                    # "In an essay posted Wednesday, she said that … Saviour's Day …": the pronoun speaks.
+                    speaking = _pronoun_before_verb(ctx, lo, hi, verbs)
+                    antecedent = _previous_person(ctx, speaking.start()) if speaking is not None else None
+                    if antecedent is not None:
+                        return antecedent, "pronoun"
                 return _speaker(beside[-1] if beside else name), "previous"
             if name and introduces:
-                return _speaker(name), "previous"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
+                return _speaker(name), "previous"
+            if name is not None and name.tokens >= 2 and _words_between(ctx, lo, name.start) == 0 and other == index - 1:
+                that = _THAT.search(ctx.text, name.end, min(hi, name.end + 40))
+                if that is not None and _words_between(ctx, name.end, that.start()) <= 2:
+                    return _speaker(name), "previous"  # "Rush Limbaugh points out that … . “…”"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
             if introduces and not name and other == index - 1:
                 # "Dann ruderte sie zurück. Mit bemerkenswerten Argumenten: »…«" — the person a pronoun
                 # near the start of this or the sentence before stands for.
@@ -1809,6 +1842,17 @@ def _next_opens_saying(ctx: _Context, span: _Span) -> bool:
     lo, hi = ctx.sentences[index + 1]
     words = list(_WORD.finditer(ctx.text, lo, hi))[:3]
     return any(_is_speech(w.group(0)) for w in words)
+
+
+def _pronoun_before_verb(ctx: _Context, lo: int, hi: int, verbs: list[re.Match[str]]) -> re.Match[str] | None:
+    """A subject pronoun right before the first verb of saying of ``text[lo:hi]`` ("she said")."""
+    words = [w for w in ctx.words_in(lo, verbs[0].start()) if not ctx.quoted(w.start())]
+    if words and _is_pronoun(words[-1].group(0), ctx.language) and words[-1].group(0).lower() not in _OBJECT_FORMS:
+        return words[-1]
+    return None
+
+
+_OBJECT_FORMS = frozenset("him her ihm ihr lui его её ее ей ему".split())
 
 
 def _introducing_pronoun(ctx: _Context, index: int) -> Speaker | None:
@@ -2061,6 +2105,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             and (
                 text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", ";", "—", "–")
                 or text[span.open] in "—–"
+                or (span.resumed and text[span.open] == "-")
             )
         )
         if continued or _opens_sentence(ctx, span, lo):
