@@ -1128,10 +1128,17 @@ def _previous_person(
         full = [n for n in names if n.tokens >= 2]
         if speaking:
             return _speaker(speaking[-1])
+        if role is None and verbs and _pronoun_before_verb(ctx, lo, hi, verbs) is not None:
+            continue  # "In an essay, she said that she attended Saviour's Day": she, named farther back
         # A pronoun stands for the subject of the sentence before, the name that opens it ("Patterson,
         # too, defended Clinton … 'It's 20 years ago!' he blasted"), before a later full name.
         opening = [n for n in names if _words_between(ctx, lo, n.start) <= 1]
-        if opening and role is None and not verbs:
+        inverted = any(  # "…, заявил в интервью CNN президент Владимир Зеленский": the subject after the verb
+            ctx.text[max(lo, v.start() - 3) : v.start()].strip()[-1:] in (",", "—", "–")
+            and any(n.start > v.end() and _words_between(ctx, v.end(), n.start) <= 8 for n in names)
+            for v in verbs
+        )
+        if opening and role is None and not inverted:
             return _speaker(opening[0])
         if (full or names) and role is None:
             return _speaker((full or names)[-1])
@@ -1236,6 +1243,12 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         byline = _byline(ctx, position, line_end if line_end != -1 else min(len(text), position + 100))
         if byline is not None:  # "“…” Dave Weigel." (the sentence may end at the quotation mark)
             return byline, "after", None
+    headline = _HEADLINE_DASH.match(text, tail_start)
+    if headline is not None and ctx.paragraph_of[ctx.sentence_index(span.open)] == 0:
+        # A headline: "„…“ – Merz weist Kritik von sich": the person the dash leads to.
+        names = ctx.names(headline.end(), min(len(text), headline.end() + 60), include_labels=False)
+        if names and names[0].start == headline.end() and _personal(ctx, names[0]):
+            return _speaker(names[0]), "after", None
     if position >= hi or not separated:
         return None, None, None
     tail = list(_WORD.finditer(text, position, hi))
@@ -1356,6 +1369,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     return (_speaker(name), "after", verb.group(0)) if name else (None, None, None)
 
 
+_HEADLINE_DASH = re.compile(r"[ \t]+[—–-][ \t]+")
 _DOCUMENT = re.compile(
     r"(?:говорится|сказано|отмечается|утверждается|heißt es|hieß es|si legge|peut-on lire|lit-on)\s+"
     r"(?:в|во|in|im|nel|nella|dans|sur)\s+(?:(?:der|dem|einer|einem|le|la|l['’]|les|un|une)\s*)?([^\W\d_]{3,})",
