@@ -519,6 +519,8 @@ _SPEECH_PREFIXES = (
     "требует",
     "требова",
     "потребова",
+    "gerügt",
+    "rügte",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
@@ -1623,6 +1625,10 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         speaker, via, _ = _cue_source(ctx, cue, hi)
         if speaker is not None:
             return speaker, via, cue.group(0)
+    if cue is None and ctx.language == "de":
+        source = _source_in(ctx, lo, span.open)  # "Den Worten Kissingers zufolge sollte der Westen „…“"
+        if source is not None:
+            return source, "sentence", "zufolge"
     verbs = _speech_verbs(ctx, lo, hi)
     names = [n for n in ctx.names(lo, hi) if not n.after_preposition and n.start != span.start]
     if not verbs:
@@ -1675,6 +1681,23 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), verb.group(0)
     if before:
+        lead = text[max(lo, verb.start() - 4) : verb.start()].strip()
+        sentence_subject = [n for n in before if _words_between(ctx, lo, n.start) == 0]
+        subject_pronoun = next(
+            (
+                w
+                for w in list(_WORD.finditer(text, lo, before[0].start))[:4]
+                if _is_pronoun(w.group(0), ctx.language) and w.group(0).lower() not in _OBJECT_FORMS
+            ),
+            None,
+        )
+        if lead[-1:] in ("—", "–", ",") and (sentence_subject or subject_pronoun) and before[-1] not in sentence_subject:
+            # "Трасс …: с одной стороны, она назвала Москву … Лондону …, с другой — пообещала «…»": the
+            # verb opens a clause of its own, its subject is the sentence's, not the last name before it.
+            if sentence_subject:
+                return _speaker(sentence_subject[0]), "sentence", verb.group(0)
+            antecedent = _previous_person(ctx, subject_pronoun.start()) if subject_pronoun else None
+            return antecedent, ("pronoun" if antecedent else None), verb.group(0)
         return _speaker(before[-1]), "sentence", verb.group(0)
     opening = [w.group(0).lower() for w in ctx.words_in(lo, verb.start())]
     inverted = [n for n in names if n.start >= verb.end() and _words_between(ctx, verb.end(), n.start) <= 2]
@@ -1710,6 +1733,16 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         lo = comma_before + 1
     if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
         first = _WORD.search(text, lo, verb.start())
+        if first is not None and not _is_pronoun(first.group(0), ctx.language):
+            # "Bereits 2020 hatte er … gerügt": a subject pronoun among the first three words.
+            first = next(
+                (
+                    w
+                    for w in list(_WORD.finditer(text, lo, verb.start()))[1:3]
+                    if _is_pronoun(w.group(0), ctx.language) and w.group(0).lower() not in _OBJECT_FORMS
+                ),
+                first,
+            )
         if first is not None and _is_pronoun(first.group(0), ctx.language):
             antecedent = _previous_person(ctx, first.start())  # "Il s'est aussi dit « prêt »"
             return antecedent, ("pronoun" if antecedent else None), verb.group(0)
