@@ -854,6 +854,82 @@ def test_quotes_speakers_of_the_third_real_news_batch(language: str, text: str, 
     assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
 
 
+FOURTH_BATCH = [
+    # a pronoun stands for the subject of the sentence before, not for its object
+    (
+        "en",
+        "Mara Lind, too, defended Tom Reed against the charge.\n'It was long ago!' he blasted. 'Stop it.'",
+        "Mara Lind",
+    ),
+    # the name right before a headline's colon; a role before a colon, its bearer named paragraphs earlier
+    ("it", 'Congresso, Lucia Neri: "Vinceremo noi alla fine"\n\nIl congresso si chiude.', "Lucia Neri"),
+    (
+        "de",
+        "In Rom sprach Papst Leo lange mit Gästen. "
+        + "Die Sitzung dauerte. " * 12
+        + "Hier zeigte sich der Papst streng: „Wir sind keine Politiker.“",
+        "Leo",
+    ),
+    # a source named in the sentence before a quotation that stands alone
+    ("de", "Die Lage ist ernst. Igor Berg zufolge fehlen Medikamente.\n\n„Die Lager sind leer.“", "Igor Berg"),
+    # the rest of a quotation broken by "so X" keeps X, not the byline after it
+    ("de", "»Die Dürre«, so Ehlers, »ist erst der Anfang.« Stefan Kraus", "Ehlers"),
+    # "Lo dice X" after a quotation standing alone: the sentence after before the one before
+    (
+        "it",
+        "Festa a Roma, parla Marco.\n\n“La destra usa i diritti per i voti”. Lo dice il deputato Luca Zani.",
+        "Luca Zani",
+    ),
+    # "Как отметил журналист": the subject follows the verb; the journalist named before
+    (
+        "ru",
+        "Обозреватель Fox News Дуглас Марри выступил в эфире. Как отметил журналист, у администрации "
+        "есть несколько \"проблем\".",
+        "Марри",
+    ),
+    # one of a group after the verb, not the site named after it
+    ("ru", "Фото вызвали споры.\n\n\"Еще один повод для фото\", — написал один из читателей сайта DM.", "читател"),
+    # a document speaks: "говорится в заявлении ведомства"
+    ("ru", "Помощь прибыла.\n\"Машины уже в пути\", — говорится в заявлении министерства обороны.", "министерства"),
+    # a subject pronoun opens the clause; the verb of saying after the quotation
+    (
+        "de",
+        "Papst Leo reiste ab. Dass er den Streit als „Bruderzwist“ bezeichnete, brachte ihm Kritik ein.",
+        "Leo",
+    ),
+    # a headline: the dash after the quotation leads to the speaker
+    ("de", "„Mein Flugzeug fliegt mit Wind!“ – Friedrich Merz weist Kritik zurück\n\nBerlin (dpo) - Die Kritik wächst.", "Merz"),
+    # the pronoun beside the verb of saying in the sentence before stands for a person named farther back
+    (
+        "en",
+        "Ms. Anna Holt did not respond to calls to condemn Mr. Jon Farr.\nA day later, she said that she had "
+        "visited Saviour's Day events for years.\n“It was the women who supported me,” she said.",
+        "Anna Holt",
+    ),
+    # "X zufolge" in the sentence of a partial quotation
+    ("de", "Den Worten Kissingers zufolge sollte der Westen „den russischen Truppen eine Niederlage“ nicht beibringen.", "Kissinger"),
+    # the verb after a dash opens its own clause: its subject is the sentence's
+    (
+        "ru",
+        "Лиза Тросс выступила: с одной стороны, она назвала Москву угрозой Лондону, с другой — пообещала "
+        "«обеспечить победу».",
+        "Лиза Тросс",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "speaker"), FOURTH_BATCH, ids=[t[2] + "-" + t[0] for t in FOURTH_BATCH])
+def test_quotes_speakers_of_the_fourth_real_news_batch(language: str, text: str, speaker: str) -> None:
+    quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
+    assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
+
+
+def test_quotes_a_lone_headline_dash_needs_a_name_in_the_first_paragraph() -> None:
+    text = "Die Lage ist neu.\n\n„Wir bleiben hier, und zwar lange!“ – Friedrich Merz weist das zurück.\n"
+    quotes = [q for q in extract_quotes(text, "de") if q.kind in ("direct", "partial")]
+    assert [q.speaker for q in quotes] == [None]
+
+
 def test_quotes_a_list_of_quotations_after_a_colon_shares_its_speaker() -> None:
     text = "Anne Martin, avant le vote : « Le texte est mauvais. » ; « Il faut le retirer. »"
     quotes = [q for q in extract_quotes(text, "fr") if q.kind == "direct"]
