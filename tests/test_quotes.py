@@ -908,6 +908,13 @@ FOURTH_BATCH = [
     ),
     # "X zufolge" in the sentence of a partial quotation
     ("de", "Den Worten Kissingers zufolge sollte der Westen „den russischen Truppen eine Niederlage“ nicht beibringen.", "Kissinger"),
+    # "secondo il protocollo" names a rule: the subject of the verb of saying speaks
+    (
+        "it",
+        "Il ministero della Difesa di Roma ha precisato di aver, secondo il protocollo, «attivato tutti i "
+        "sistemi di difesa».",
+        "Roma",
+    ),
     # the verb after a dash opens its own clause: its subject is the sentence's
     (
         "ru",

@@ -1623,6 +1623,21 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             cue = trailing
     if cue and not ctx.quoted(cue.start()):
         speaker, via, _ = _cue_source(ctx, cue, hi)
+        verbs_before = _speech_verbs(ctx, lo, cue.start())
+        subject = next(
+            (
+                n
+                for n in ctx.names(lo, verbs_before[0].start(), include_labels=False)
+                if not n.after_preposition or _words_between(ctx, lo, n.start) <= 5
+            ),
+            None,
+        ) if verbs_before else None
+        if speaker is not None and speaker.kind == "role" and subject is not None:
+            # "Il ministero della Difesa di Taipei … ha precisato di aver, secondo il protocollo, «…»": the
+            # subject of the verb of saying speaks (with its description), the cue names a rule.
+            first = _WORD.search(text, lo, subject.end)
+            start = first.start() if first is not None else subject.start
+            return Speaker(text[start : subject.end], start, subject.end, "role"), "sentence", verbs_before[0].group(0)
         if speaker is not None:
             return speaker, via, cue.group(0)
     if cue is None and ctx.language == "de":
