@@ -915,6 +915,21 @@ FOURTH_BATCH = [
         "sistemi di difesa».",
         "Roma",
     ),
+    # a role after the verb before a colon (a phrase opens the sentence), its bearer named paragraphs before
+    (
+        "de",
+        "Anna Berg ist seit Mai Ministerin.\n\nSeitdem ist der Etat gewachsen. Kritiker sind besorgt.\n\n"
+        "In einem Interview verteidigte die Ministerin ihren Plan: „Er funktioniert.“",
+        "Anna Berg",
+    ),
+    (
+        "ru",
+        "Иван Петров с мая занимает пост министра.\n\nС тех пор бюджет вырос. Критики обеспокоены.\n\n"
+        "В интервью министр защитил свой план: «Он работает».",
+        "Иван Петров",
+    ),
+    # quotation paragraphs one after another keep the speaker named before them
+    ("ru", "Иван Петров долго выступал.\n\n«Мы победим в этой борьбе».\n\n«И мы восстановим город».", "Иван Петров"),
     # the verb after a dash opens its own clause: its subject is the sentence's
     (
         "ru",

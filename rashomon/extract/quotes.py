@@ -521,6 +521,10 @@ _SPEECH_PREFIXES = (
     "потребова",
     "gerügt",
     "rügte",
+    "выступа",
+    "выступил",
+    "parlato",
+    "parlando",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
@@ -1220,7 +1224,10 @@ def _titled(ctx: _Context, names: list[_Name], head: str) -> _Name | None:
     for name in reversed(names):
         if any(len(t) > 1 and t.isupper() for t in name.text.split()):
             continue  # "Польши РИА": an agency, not the minister
-        around = ctx.words_in(max(0, name.start - 60), name.start)[-4:] + ctx.words_in(name.end, name.end + 40)[:3]
+        # "Foreign Minister Anna Berg", "Anna Berg, the minister", "Иван Петров … занимает пост министра"
+        sentence_end = ctx.sentences[ctx.sentence_index(name.start)][1] if ctx.sentences else name.end + 60
+        around = ctx.words_in(max(0, name.start - 60), name.start)[-4:]
+        around += ctx.words_in(name.end, min(sentence_end, name.end + 60))[:5]
         if any(_same_role(w.group(0), head) for w in around if not ctx.quoted(w.start())):
             return name
     return None
@@ -1495,6 +1502,10 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
                 cut = next((i for i, w in enumerate(words_of[1:], 1) if w.lower() in _PREPOSITIONS), len(words_of))
                 end = following.start + len(" ".join(words_of[:cut]))
                 role = Speaker(ctx.text[following.start : end], following.start, end, "role")
+        if role is None:
+            # "In einem Interview verteidigte die Ministerin ihren Plan: „…“": the subject after the verb.
+            after_verb = [w for w in words if w.start() >= verbs[0].end()]
+            role = _definite_role(ctx, after_verb)
         if role and _refers_back(role, ctx.language):
             # "La députée macroniste de Nantes y écrit ceci : « … »" — the deputy named before.
             antecedent = _previous_person(ctx, role.start, role=role)
@@ -1506,10 +1517,16 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
 
 
 def _definite_role(ctx: _Context, words: list[re.Match[str]]) -> Speaker | None:
-    """The first definite role ("der Papst", "the minister", "la ministre") among ``words``."""
-    for first, second in zip(words, words[1:]):
-        if first.group(0).lower() in _DEFINITE and _is_role(second.group(0)):
-            return Speaker(ctx.text[first.start() : second.end()], first.start(), second.end(), "role")
+    """The first definite role ("der Papst", "the minister", "la ministre"; in Russian a bare role noun
+    not after a preposition, "В интервью министр …") among ``words``."""
+    for index, word in enumerate(words):
+        lower = word.group(0).lower()
+        if index + 1 < len(words) and lower in _DEFINITE and _is_role(words[index + 1].group(0)):
+            end = words[index + 1].end()
+            return Speaker(ctx.text[word.start() : end], word.start(), end, "role")
+        if ctx.language in _ARTICLELESS and _is_role(word.group(0)) and word.group(0)[:1].islower():
+            if index == 0 or words[index - 1].group(0).lower() not in _PREPOSITIONS:
+                return Speaker(word.group(0), word.start(), word.end(), "role")
     return None
 
 
