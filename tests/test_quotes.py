@@ -930,6 +930,23 @@ FOURTH_BATCH = [
     ),
     # quotation paragraphs one after another keep the speaker named before them
     ("ru", "Иван Петров долго выступал.\n\n«Мы победим в этой борьбе».\n\n«И мы восстановим город».", "Иван Петров"),
+    # the subject after an opening phrase's comma; "selon le ministre"; the object of "цитирует"
+    ("en", 'The vote was close. In a statement, the ministry said: "We will win this fight."', "ministry"),
+    ("fr", "Le ministre Jean Martin est arrivé. « Nous resterons fermes », selon le ministre.", "Jean Martin"),
+    ("ru", "Иван Петров приехал в Москву. «Мы не отступим», — цитирует его РИА Новости.", "Иван Петров"),
+    # a sentence of its own after the quotation names the speaker: "C'est ce qu'a déclaré X", "Così X"
+    ("fr", "Le débat continue.\n\n« Nous resterons fermes. » C’est ce qu’a déclaré Jean Martin lundi.", "Jean Martin"),
+    (
+        "it",
+        "Il dibattito continua.\n\n«Non ci arrenderemo mai». Così Luca Bianchi al termine del vertice.",
+        "Luca Bianchi",
+    ),
+    # quotation paragraphs keep their speaker across a short paragraph that names nobody
+    (
+        "en",
+        'Anna Berg spoke first.\n\n"We will win this fight," she said.\n\nThe crowd cheered.\n\n"Nobody will stop us."',
+        "Anna Berg",
+    ),
     # the verb after a dash opens its own clause: its subject is the sentence's
     (
         "ru",
@@ -944,6 +961,12 @@ FOURTH_BATCH = [
 def test_quotes_speakers_of_the_fourth_real_news_batch(language: str, text: str, speaker: str) -> None:
     quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
     assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
+
+
+def test_quotes_continuity_stops_at_a_paragraph_that_names_somebody() -> None:
+    text = 'Anna Berg spoke first.\n\n"We will win," she said.\n\nTom Reed shook his head.\n\n"Nobody will stop us."'
+    quotes = [q for q in extract_quotes(text, "en") if q.kind == "direct"]
+    assert quotes[-1].speaker is None or "Berg" not in quotes[-1].speaker.name
 
 
 def test_quotes_a_lone_headline_dash_needs_a_name_in_the_first_paragraph() -> None:

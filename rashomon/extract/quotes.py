@@ -525,6 +525,7 @@ _SPEECH_PREFIXES = (
     "выступил",
     "parlato",
     "parlando",
+    "цитир",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
@@ -1258,6 +1259,15 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         names = ctx.names(headline.end(), min(len(text), headline.end() + 60), include_labels=False)
         if names and names[0].start == headline.end() and _personal(ctx, names[0]):
             return _speaker(names[0]), "after", None
+    if not separated and text[span.end - 1 : span.end] in (".", "!", "?", "…") and text[position : position + 1].isupper():
+        # "« Nous resterons fermes. » C'est ce qu'a déclaré Jean Martin.": a sentence of its own after the
+        # quotation, opened by a verb of saying (in its first four words) and its subject.
+        opening = list(_WORD.finditer(text, position, hi))[:4]
+        verb_word = next((w for w in opening if _is_speech(w.group(0))), None)
+        if verb_word is not None:
+            names = ctx.names(verb_word.end(), min(hi, verb_word.end() + 60), include_labels=False)
+            if names and _words_between(ctx, verb_word.end(), names[0].start) <= 2 and _personal(ctx, names[0]):
+                return _speaker(names[0]), "after", verb_word.group(0)
     if position >= hi or not separated:
         return None, None, None
     tail = list(_WORD.finditer(text, position, hi))
@@ -1322,6 +1332,14 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             return group, ("pronoun" if group else None), cue
         if words_after and _is_pronoun(words_after[0].group(0), ctx.language):
             antecedent = _previous_person(ctx, span.open)
+            return antecedent, ("pronoun" if antecedent else None), cue
+        if (
+            verb is not None
+            and verb.group(0).lower().startswith(_QUOTING)
+            and words_after
+            and words_after[0].group(0).lower() in _OBJECT_FORMS | {"ihn", "lo", "la", "le"}
+        ):
+            antecedent = _previous_person(ctx, span.open)  # "«…», — цитирует его РИА Новости"
             return antecedent, ("pronoun" if antecedent else None), cue
         if words_after and words_after[0].group(0).lower() in _PLURAL_PRONOUNS:
             group = _previous_group(ctx, span.open)  # "«…», — заявили они", "„…“, sagten sie"
@@ -1408,7 +1426,12 @@ def _source_after(ctx: _Context, tail: list[re.Match[str]], hi: int) -> Speaker 
     else:
         return None
     names = [n for n in ctx.names(after, hi, include_labels=False) if _words_between(ctx, after, n.start) <= 2]
-    return _speaker(names[0]) if names else None
+    if names:
+        return _speaker(names[0])
+    role = _definite_role(ctx, list(_WORD.finditer(ctx.text, after, min(hi, after + 40)))[:3])
+    if role is not None and _refers_back(role, ctx.language):
+        return _previous_person(ctx, role.start, role=role) or role  # "« … », selon le ministre"
+    return None
 
 
 _BYLINE_END = re.compile(r"[ \t]*(?:[.,;(]|\n|\Z)")
@@ -1502,6 +1525,9 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
                 cut = next((i for i, w in enumerate(words_of[1:], 1) if w.lower() in _PREPOSITIONS), len(words_of))
                 end = following.start + len(" ".join(words_of[:cut]))
                 role = Speaker(ctx.text[following.start : end], following.start, end, "role")
+        comma = ctx.text.rfind(",", clause_lo, verbs[0].start())
+        if role is None and comma != -1 and 0 < _words_between(ctx, comma, verbs[0].start()) <= 4:
+            role = _role(ctx, comma + 1, verbs[0].start())  # "In a statement, the ministry said: “…”"
         if role is None:
             # "In einem Interview verteidigte die Ministerin ihren Plan: „…“": the subject after the verb.
             after_verb = [w for w in words if w.start() >= verbs[0].end()]
@@ -1849,7 +1875,8 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
     for other in reach:
         if step > 0 and ctx.paragraph_of[other] != paragraph:
             break
-        if step < 0 and paragraph - ctx.paragraph_of[other] > 1:
+        far = step < 0 and paragraph - ctx.paragraph_of[other] > 1
+        if far and (paragraph - ctx.paragraph_of[other] > 2 or _names_between(ctx, ctx.sentences[other][1], span.open)):
             break
         lo, hi = ctx.sentences[other]
         quoted = [s for s in ctx.in_sentence((lo, hi))[-50:] if s.kind in ("direct", "partial")]
@@ -1857,7 +1884,11 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
         if step < 0:
             with_speaker = [s for s in quoted if s.speaker is not None]
             if with_speaker:
+                # (also across one short paragraph that names nobody: "“…,” she said.\n\nThe crowd
+                # cheered.\n\n“…”")
                 return with_speaker[-1].speaker, "previous"
+            if far:
+                break
             if quoted:
                 return None, None  # the previous sentence quotes somebody we do not know
             verbs = _speech_verbs(ctx, lo, hi)
@@ -1910,16 +1941,41 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
     return None, None
 
 
+_THUS = frozenset("così so ainsi так".split())
+
+
+def _thus(ctx: _Context, span: _Span) -> tuple[Speaker | None, str | None]:
+    """«…». Così Luca Bianchi al termine del vertice.": "thus X" opening the next sentence of the paragraph."""
+    index = ctx.sentence_index(span.open)
+    if index + 1 >= len(ctx.sentences) or ctx.paragraph_of[index + 1] != ctx.paragraph_of[index]:
+        return None, None
+    lo, hi = ctx.sentences[index + 1]
+    first = _WORD.search(ctx.text, lo, hi)
+    if first is None or first.group(0).lower() not in _THUS or ctx.text[lo : first.start()].strip():
+        return None, None
+    names = ctx.names(first.end(), min(hi, first.end() + 60), include_labels=False)
+    if names and _words_between(ctx, first.end(), names[0].start) <= 1 and _personal(ctx, names[0]):
+        return _speaker(names[0]), "next"
+    return None, None
+
+
+def _names_between(ctx: _Context, lo: int, hi: int) -> bool:
+    """Whether anybody is named (or any quotation stands) in ``text[lo:hi]``."""
+    if hi - lo > _WINDOW:
+        return True
+    return bool(ctx.names(lo, hi, include_labels=False)) or any(lo <= s.open < hi for s in ctx.spans if not s.label)
+
+
 def _next_opens_saying(ctx: _Context, span: _Span) -> bool:
     """Whether the sentence after a quotation, in its paragraph, opens with a verb of saying in its
-    first three words ("Lo dice …", "So sagte …", "C'est ce qu'a déclaré …")."""
+    first four words ("Lo dice …", "So sagte …", "C'est ce qu'a déclaré …")."""
     index = ctx.sentence_index(span.open)
     if index + 1 >= len(ctx.sentences) or ctx.paragraph_of[index + 1] != ctx.paragraph_of[index]:
         return False
     if ctx.text[span.close + 1 : ctx.sentences[index][1]].strip(" .!?…\"'»“”’"):
         return False  # the quotation does not end its sentence
     lo, hi = ctx.sentences[index + 1]
-    words = list(_WORD.finditer(ctx.text, lo, hi))[:3]
+    words = list(_WORD.finditer(ctx.text, lo, hi))[:4]
     return any(_is_speech(w.group(0)) for w in words)
 
 
@@ -1931,6 +1987,7 @@ def _pronoun_before_verb(ctx: _Context, lo: int, hi: int, verbs: list[re.Match[s
     return None
 
 
+_QUOTING = ("цитир", "zitier", "quot", "cita", "cite")
 _OBJECT_FORMS = frozenset("him her ihm ihr lui его её ее ей ему".split())
 
 
@@ -2215,7 +2272,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
         if speaker is None and span.kind == "direct" and not (cue or "").strip():
             # A quote standing alone: named in the sentence before, else the one after; first the one
             # after where it opens with a verb of saying ("“…”. Lo dice il deputato Alessandro Zan").
-            span.speaker, span.via = _neighbour(ctx, span, 1) if _next_opens_saying(ctx, span) else (None, None)
+            span.speaker, span.via = _neighbour(ctx, span, 1) if _next_opens_saying(ctx, span) else _thus(ctx, span)
             if span.speaker is None:
                 span.speaker, span.via = _neighbour(ctx, span, -1)
             if span.speaker is None:
