@@ -884,13 +884,13 @@ FOURTH_BATCH = [
     (
         "ru",
         "Обозреватель Fox News Дуглас Марри выступил в эфире. Как отметил журналист, у администрации "
-        "есть несколько \"проблем\".",
+        'есть несколько "проблем".',
         "Марри",
     ),
     # one of a group after the verb, not the site named after it
-    ("ru", "Фото вызвали споры.\n\n\"Еще один повод для фото\", — написал один из читателей сайта DM.", "читател"),
+    ("ru", 'Фото вызвали споры.\n\n"Еще один повод для фото", — написал один из читателей сайта DM.', "читател"),
     # a document speaks: "говорится в заявлении ведомства"
-    ("ru", "Помощь прибыла.\n\"Машины уже в пути\", — говорится в заявлении министерства обороны.", "министерства"),
+    ("ru", 'Помощь прибыла.\n"Машины уже в пути", — говорится в заявлении министерства обороны.', "министерства"),
     # a subject pronoun opens the clause; the verb of saying after the quotation
     (
         "de",
@@ -898,7 +898,11 @@ FOURTH_BATCH = [
         "Leo",
     ),
     # a headline: the dash after the quotation leads to the speaker
-    ("de", "„Mein Flugzeug fliegt mit Wind!“ – Friedrich Merz weist Kritik zurück\n\nBerlin (dpo) - Die Kritik wächst.", "Merz"),
+    (
+        "de",
+        "„Mein Flugzeug fliegt mit Wind!“ – Friedrich Merz weist Kritik zurück\n\nBerlin (dpo) - Die Kritik wächst.",
+        "Merz",
+    ),
     # the pronoun beside the verb of saying in the sentence before stands for a person named farther back
     (
         "en",
@@ -907,7 +911,11 @@ FOURTH_BATCH = [
         "Anna Holt",
     ),
     # "X zufolge" in the sentence of a partial quotation
-    ("de", "Den Worten Kissingers zufolge sollte der Westen „den russischen Truppen eine Niederlage“ nicht beibringen.", "Kissinger"),
+    (
+        "de",
+        "Den Worten Kissingers zufolge sollte der Westen „den russischen Truppen eine Niederlage“ nicht beibringen.",
+        "Kissinger",
+    ),
     # "secondo il protocollo" names a rule: the subject of the verb of saying speaks
     (
         "it",
@@ -1019,7 +1027,11 @@ def test_quotes_speaker_gate_on_real_news() -> None:
         ("quotes_speaker_accuracy_news_heldout_2", "heldout-2", "speaker_accuracy"),
         ("quotes_speaker_accuracy_news_tuning_3", "tuning-3", "speaker_accuracy"),
         ("quotes_speaker_accuracy_news_heldout_3", "heldout-3", "speaker_accuracy"),
-        ("quotes_speaker_accuracy_news_heldout_all", "heldout", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_tuning_4", "tuning-4", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_4", "heldout-4", "speaker_accuracy"),
+        # the floor set on the first three held-out parts stays theirs; all four have one of their own
+        ("quotes_speaker_accuracy_news_heldout_all", "heldout-1-3", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_all4", "heldout", "speaker_accuracy"),
     ]:
         value, floor = scores[split]["all"][key], FLOORS[metric]["floor"]
         print(f"\n{metric}: {value:.4f} (floor {floor})")

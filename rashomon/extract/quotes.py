@@ -1157,7 +1157,9 @@ def _previous_person(
         for back in range(index - 1, max(-1, index - 21), -1):
             sentence_lo, sentence_hi = ctx.sentences[back]
             far = ctx.names(max(sentence_lo, sentence_hi - _WINDOW), sentence_hi, include_labels=False)
-            titled = _titled(ctx, [n for n in far if not n.after_preposition and _personal(ctx, n)], _last_part(head).lower())
+            titled = _titled(
+                ctx, [n for n in far if not n.after_preposition and _personal(ctx, n)], _last_part(head).lower()
+            )
             if titled is not None:
                 return _speaker(titled)
     if fallback is None and role is None:
@@ -1171,7 +1173,9 @@ def _previous_person(
         for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
             lo, hi = ctx.sentences[back]
             lo = max(lo, hi - _WINDOW)
-            names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
+            names = [
+                n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)
+            ]
             if ctx.language in NOUN_CAPITALISING:
                 names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
             if names:
@@ -1259,7 +1263,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         names = ctx.names(headline.end(), min(len(text), headline.end() + 60), include_labels=False)
         if names and names[0].start == headline.end() and _personal(ctx, names[0]):
             return _speaker(names[0]), "after", None
-    if not separated and text[span.end - 1 : span.end] in (".", "!", "?", "…") and text[position : position + 1].isupper():
+    if (
+        not separated
+        and text[span.end - 1 : span.end] in (".", "!", "?", "…")
+        and text[position : position + 1].isupper()
+    ):
         # "« Nous resterons fermes. » C'est ce qu'a déclaré Jean Martin.": a sentence of its own after the
         # quotation, opened by a verb of saying (in its first four words) and its subject.
         opening = list(_WORD.finditer(text, position, hi))[:4]
@@ -1667,20 +1675,28 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     if cue and not ctx.quoted(cue.start()):
         speaker, via, _ = _cue_source(ctx, cue, hi)
         verbs_before = _speech_verbs(ctx, lo, cue.start())
-        subject = next(
-            (
-                n
-                for n in ctx.names(lo, verbs_before[0].start(), include_labels=False)
-                if not n.after_preposition or _words_between(ctx, lo, n.start) <= 5
-            ),
-            None,
-        ) if verbs_before else None
-        if speaker is not None and speaker.kind == "role" and subject is not None:
+        cue_subject = (
+            next(
+                (
+                    n
+                    for n in ctx.names(lo, verbs_before[0].start(), include_labels=False)
+                    if not n.after_preposition or _words_between(ctx, lo, n.start) <= 5
+                ),
+                None,
+            )
+            if verbs_before
+            else None
+        )
+        if speaker is not None and speaker.kind == "role" and cue_subject is not None:
             # "Il ministero della Difesa di Taipei … ha precisato di aver, secondo il protocollo, «…»": the
-            # subject of the verb of saying speaks (with its description), the cue names a rule.
-            first = _WORD.search(text, lo, subject.end)
-            start = first.start() if first is not None else subject.start
-            return Speaker(text[start : subject.end], start, subject.end, "role"), "sentence", verbs_before[0].group(0)
+            # cue_subject of the verb of saying speaks (with its description), the cue names a rule.
+            first = _WORD.search(text, lo, cue_subject.end)
+            start = first.start() if first is not None else cue_subject.start
+            return (
+                Speaker(text[start : cue_subject.end], start, cue_subject.end, "role"),
+                "sentence",
+                verbs_before[0].group(0),
+            )
         if speaker is not None:
             return speaker, via, cue.group(0)
     if cue is None and ctx.language == "de":
@@ -1749,7 +1765,11 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             ),
             None,
         )
-        if lead[-1:] in ("—", "–", ",") and (sentence_subject or subject_pronoun) and before[-1] not in sentence_subject:
+        if (
+            lead[-1:] in ("—", "–", ",")
+            and (sentence_subject or subject_pronoun)
+            and before[-1] not in sentence_subject
+        ):
             # "Трасс …: с одной стороны, она назвала Москву … Лондону …, с другой — пообещала «…»": the
             # verb opens a clause of its own, its subject is the sentence's, not the last name before it.
             if sentence_subject:
@@ -1826,7 +1846,11 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         if role:
             return role, "sentence", verb.group(0)
     opening_pronoun = next(
-        (w for w in list(_WORD.finditer(text, lo, min(span.open, verb.start())))[:3] if _is_pronoun(w.group(0), ctx.language)),
+        (
+            w
+            for w in list(_WORD.finditer(text, lo, min(span.open, verb.start())))[:3]
+            if _is_pronoun(w.group(0), ctx.language)
+        ),
         None,
     )
     if opening_pronoun is not None and not before:
@@ -1910,10 +1934,18 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
                 return _speaker(beside[-1] if beside else name), "previous"
             if name and introduces:
                 return _speaker(name), "previous"
-            if name is not None and name.tokens >= 2 and _words_between(ctx, lo, name.start) == 0 and other == index - 1:
+            if (
+                name is not None
+                and name.tokens >= 2
+                and _words_between(ctx, lo, name.start) == 0
+                and other == index - 1
+            ):
                 that = _THAT.search(ctx.text, name.end, min(hi, name.end + 40))
                 if that is not None and _words_between(ctx, name.end, that.start()) <= 2:
-                    return _speaker(name), "previous"  # "Rush Limbaugh points out that … . “…”"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
+                    return (
+                        _speaker(name),
+                        "previous",
+                    )  # "Rush Limbaugh points out that … . “…”"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
             if introduces and not name and other == index - 1:
                 # "Dann ruderte sie zurück. Mit bemerkenswerten Argumenten: »…«" — the person a pronoun
                 # near the start of this or the sentence before stands for.
