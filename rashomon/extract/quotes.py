@@ -1136,9 +1136,9 @@ def _previous_person(
         if speaking:
             return _speaker(speaking[-1])
         if role is None and verbs and _pronoun_before_verb(ctx, lo, hi, verbs) is not None:
-            continue  # "In an essay, she said that she attended Saviour's Day": she, named farther back
-        # A pronoun stands for the subject of the sentence before, the name that opens it ("Patterson,
-        # too, defended Clinton … 'It's 20 years ago!' he blasted"), before a later full name.
+            continue  # "Later she said that she visited the fair": she, named farther back
+        # A pronoun stands for the subject of the sentence before, the name that opens it ("Mara Lind,
+        # too, defended Tom Reed … 'It was long ago!' he blasted"), before a later full name.
         opening = [n for n in names if _words_between(ctx, lo, n.start) <= 1]
         inverted = any(  # "…, заявил в интервью CNN президент Владимир Зеленский": the subject after the verb
             ctx.text[max(lo, v.start() - 3) : v.start()].strip()[-1:] in (",", "—", "–")
@@ -1152,7 +1152,7 @@ def _previous_person(
         if (full or names) and fallback is None:
             fallback = _speaker((full or names)[-1])
     if fallback is None and head is not None:
-        # "Hier zeigte sich der Papst kritisch:" — the bearer of the role named paragraphs before, farther
+        # "Hier zeigte sich der Papst streng:" — the bearer of the role named paragraphs before, farther
         # than the window: up to twenty sentences back, each read up to the window.
         for back in range(index - 1, max(-1, index - 21), -1):
             sentence_lo, sentence_hi = ctx.sentences[back]
@@ -1169,7 +1169,7 @@ def _previous_person(
             for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
                 if span.speaker and not span.label and span.speaker.kind == "name":
                     return span.speaker
-        # Else the last person named in those sentences ("Denn laut Chester … . … erklärte er: „…“").
+        # Else the last person named in those sentences ("Laut Igor Berg … . … erklärte er: „…“").
         for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
             lo, hi = ctx.sentences[back]
             lo = max(lo, hi - _WINDOW)
@@ -1259,7 +1259,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             return byline, "after", None
     headline = _HEADLINE_DASH.match(text, tail_start)
     if headline is not None and ctx.paragraph_of[ctx.sentence_index(span.open)] == 0:
-        # A headline: "„…“ – Merz weist Kritik von sich": the person the dash leads to.
+        # A headline: "„…“ – Friedrich Merz weist das zurück": the person the dash leads to.
         names = ctx.names(headline.end(), min(len(text), headline.end() + 60), include_labels=False)
         if names and names[0].start == headline.end() and _personal(ctx, names[0]):
             return _speaker(names[0]), "after", None
@@ -1347,7 +1347,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             and words_after
             and words_after[0].group(0).lower() in _OBJECT_FORMS | {"ihn", "lo", "la", "le"}
         ):
-            antecedent = _previous_person(ctx, span.open)  # "«…», — цитирует его РИА Новости"
+            antecedent = _previous_person(ctx, span.open)  # "«…», — цитирует его агентство"
             return antecedent, ("pronoun" if antecedent else None), cue
         if words_after and words_after[0].group(0).lower() in _PLURAL_PRONOUNS:
             group = _previous_group(ctx, span.open)  # "«…», — заявили они", "„…“, sagten sie"
@@ -1359,7 +1359,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
                 return _speaker(agent[0]), "after", cue
         one_of = _ONE_OF.match(text, words_after[0].start()) if words_after else None
         if one_of is not None:
-            # "«…», — написал один из комментаторов сайта DM": one of a group, not the site named after.
+            # "«…», — написал один из читателей сайта DM": one of a group, not the site named after.
             role = _role(ctx, one_of.start(), _clause_end(ctx, after_verb, stop))
             return role, ("after" if role else None), cue
         near = [
@@ -1688,7 +1688,7 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             else None
         )
         if speaker is not None and speaker.kind == "role" and cue_subject is not None:
-            # "Il ministero della Difesa di Taipei … ha precisato di aver, secondo il protocollo, «…»": the
+            # "Il ministero della Difesa di Roma … ha precisato di aver, secondo il protocollo, «…»": the
             # cue_subject of the verb of saying speaks (with its description), the cue names a rule.
             first = _WORD.search(text, lo, cue_subject.end)
             start = first.start() if first is not None else cue_subject.start
@@ -1700,7 +1700,7 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         if speaker is not None:
             return speaker, via, cue.group(0)
     if cue is None and ctx.language == "de":
-        source = _source_in(ctx, lo, span.open)  # "Den Worten Kissingers zufolge sollte der Westen „…“"
+        source = _source_in(ctx, lo, span.open)  # "Den Worten Bergs zufolge sollte der Westen „…“"
         if source is not None:
             return source, "sentence", "zufolge"
     verbs = _speech_verbs(ctx, lo, hi)
@@ -1770,7 +1770,7 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             and (sentence_subject or subject_pronoun)
             and before[-1] not in sentence_subject
         ):
-            # "Трасс …: с одной стороны, она назвала Москву … Лондону …, с другой — пообещала «…»": the
+            # "Лиза Тросс …: с одной стороны, она назвала Москву … Лондону …, с другой — пообещала «…»": the
             # verb opens a clause of its own, its subject is the sentence's, not the last name before it.
             if sentence_subject:
                 return _speaker(sentence_subject[0]), "sentence", verb.group(0)
@@ -1812,7 +1812,7 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
         first = _WORD.search(text, lo, verb.start())
         if first is not None and not _is_pronoun(first.group(0), ctx.language):
-            # "Bereits 2020 hatte er … gerügt": a subject pronoun among the first three words.
+            # "Schon 2019 hatte er … gerügt": a subject pronoun among the first three words.
             first = next(
                 (
                     w
@@ -1854,7 +1854,7 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         None,
     )
     if opening_pronoun is not None and not before:
-        # "Dass er die Eskalation als „Bruderkrieg“ bezeichnete, …": the subject pronoun opens the clause.
+        # "Dass er den Streit als „Bruderzwist“ bezeichnete, …": the subject pronoun opens the clause.
         antecedent = _previous_person(ctx, opening_pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), verb.group(0)
     return None, None, verb.group(0)
@@ -1918,7 +1918,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
             verbs = _speech_verbs(ctx, lo, hi)
             source = None if verbs else _source_in(ctx, lo, hi)
             if source is not None:
-                return source, "previous"  # "Kirillow zufolge haben die USA … \n „…“"
+                return source, "previous"  # "Igor Berg zufolge fehlen Medikamente. \n „…“"
             names = ctx.names(lo, hi, include_labels=False)
             name = _pick(names)
             introduces = ctx.text[lo:hi].rstrip().endswith(":")
@@ -1926,7 +1926,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
                 # The name beside the verb of saying ("Grassley said"), not the first one of the sentence.
                 beside = [n for n in names if not n.after_preposition and _beside(ctx, n, verbs)]
                 if not beside:
-                    # "In an essay posted Wednesday, she said that … Saviour's Day …": the pronoun speaks.
+                    # "A day later, she said that … the Spring Fair …": the pronoun speaks.
                     speaking = _pronoun_before_verb(ctx, lo, hi, verbs)
                     antecedent = _previous_person(ctx, speaking.start()) if speaking is not None else None
                     if antecedent is not None:
@@ -1945,7 +1945,7 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
                     return (
                         _speaker(name),
                         "previous",
-                    )  # "Rush Limbaugh points out that … . “…”"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
+                    )  # "Anna Berg points out that … . “…”"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
             if introduces and not name and other == index - 1:
                 # "Dann ruderte sie zurück. Mit bemerkenswerten Argumenten: »…«" — the person a pronoun
                 # near the start of this or the sentence before stands for.
@@ -2303,7 +2303,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
         span.speaker, span.via, span.cue = speaker, via, cue
         if speaker is None and span.kind == "direct" and not (cue or "").strip():
             # A quote standing alone: named in the sentence before, else the one after; first the one
-            # after where it opens with a verb of saying ("“…”. Lo dice il deputato Alessandro Zan").
+            # after where it opens with a verb of saying ("“…”. Lo dice il deputato Luca Zani").
             span.speaker, span.via = _neighbour(ctx, span, 1) if _next_opens_saying(ctx, span) else _thus(ctx, span)
             if span.speaker is None:
                 span.speaker, span.via = _neighbour(ctx, span, -1)
