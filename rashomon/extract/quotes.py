@@ -175,7 +175,9 @@ def _pair_marks(text: str, lo: int, hi: int) -> list[_Span]:
     return [s for s in spans if s.end > s.start and any(ch.isalnum() for ch in text[s.start : s.end])]
 
 
-_INNER_ATTRIBUTION = re.compile(r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?[,.]?\s+([—–])\s+")
+_INNER_ATTRIBUTION = re.compile(
+    r",?\s+([—–])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?(?:[,.]?\s+([—–])\s+|\s+(-),\s+)"
+)
 
 
 _INNER_ATTRIBUTION_ES = re.compile(r"\s*([—–])([^\W\d_]+)(?:\s+([^\W\d_]+))?[^—–«»„“]{0,80}?([—–])[,.;]?\s*")
@@ -187,7 +189,8 @@ def _split_inner_attribution(text: str, span: _Span) -> list[_Span]:
         match = pattern.search(text, span.open + 1, span.close)
         if match is not None and (_is_speech(match.group(2)) or _is_speech(match.group(3) or "")):
             first = _Span(open=span.open, close=match.start(1))
-            return [first, _Span(open=match.start(4), close=span.close, resumed=True)]
+            resume = match.start(4) if match.group(4) else match.start(5)
+            return [first, _Span(open=resume, close=span.close, resumed=True)]
     return [span]
 
 
@@ -506,12 +509,29 @@ _SPEECH_PREFIXES = (
     "prévien",
     "conclu",
     "incalz",
+    "blasted",
+    "jabbed",
+    "proseg",
+    "raccont",
+    "добавля",
+    "резюмир",
+    "präzisier",
+    "требует",
+    "требова",
+    "потребова",
+    "gerügt",
+    "rügte",
+    "выступа",
+    "выступил",
+    "parlato",
+    "parlando",
+    "цитир",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
     """
     dit dice afferma afirma sostiene parla parle habla lance lancé lancée reported continuato continua poursuit
-    read
+    read reads
     """.split()
 )
 # German subjunctive I (reported speech without a verb of saying in the sentence).
@@ -657,6 +677,7 @@ _FUNCTION_WORDS = frozenset(
     is was are were be been has have had do does did will would can could should may might must why
     what who whom how where which while though although because since until unless per ma se
     e o ed anche come dove quando perché poi ora così ieri oggi secondo
+    как когда где если хотя comme quand lorsque
     """.split()
 )
 _WORDS_OF = frozenset("words termes mots worten palabras parole statement déclaration erklärung".split())
@@ -792,6 +813,8 @@ class _Context:
         lower = word.lower()
         if lower in NAME_STOPWORDS or lower in _CALENDAR or lower in _FUNCTION_WORDS or len(last) < 2:
             return False
+        if self.language in NOUN_CAPITALISING and lower in _GERMAN_DETERMINERS:
+            return False  # "Seiner Ansicht nach …": a possessive at a sentence start
         if lower in _PREPOSITIONS - _PARTICLES or lower in _LEADING_CONJUNCTIONS:
             return False  # "Durch Zufall entdeckten …", "Aber Berg sagte": capitalised at a sentence start
 
@@ -1079,9 +1102,11 @@ def _previous_person(
     reach = 8 if head is not None else sentences_back
     fallback = None
     for back in range(index, max(-1, index - reach - 1), -1):
-        lo, hi = ctx.sentences[back]
-        lo, hi = max(lo, position - _WINDOW), min(hi, position)
+        sentence_lo, sentence_hi = ctx.sentences[back]
+        lo, hi = max(sentence_lo, position - _WINDOW), min(sentence_hi, position)
         names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
+        if ctx.language in NOUN_CAPITALISING:
+            names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
         if head is not None:
             titled = _titled(ctx, names, _last_part(head).lower())
             if titled is not None:
@@ -1110,10 +1135,33 @@ def _previous_person(
         full = [n for n in names if n.tokens >= 2]
         if speaking:
             return _speaker(speaking[-1])
+        if role is None and verbs and _pronoun_before_verb(ctx, lo, hi, verbs) is not None:
+            continue  # "Later she said that she visited the fair": she, named farther back
+        # A pronoun stands for the subject of the sentence before, the name that opens it ("Mara Lind,
+        # too, defended Tom Reed … 'It was long ago!' he blasted"), before a later full name.
+        opening = [n for n in names if _words_between(ctx, lo, n.start) <= 1]
+        inverted = any(  # "…, заявил в интервью CNN президент Владимир Зеленский": the subject after the verb
+            ctx.text[max(lo, v.start() - 3) : v.start()].strip()[-1:] in (",", "—", "–")
+            and any(n.start > v.end() and _words_between(ctx, v.end(), n.start) <= 8 for n in names)
+            for v in verbs
+        )
+        if opening and role is None and not inverted:
+            return _speaker(opening[0])
         if (full or names) and role is None:
             return _speaker((full or names)[-1])
         if (full or names) and fallback is None:
             fallback = _speaker((full or names)[-1])
+    if fallback is None and head is not None:
+        # "Hier zeigte sich der Papst streng:" — the bearer of the role named paragraphs before, farther
+        # than the window: up to twenty sentences back, each read up to the window.
+        for back in range(index - 1, max(-1, index - 21), -1):
+            sentence_lo, sentence_hi = ctx.sentences[back]
+            far = ctx.names(max(sentence_lo, sentence_hi - _WINDOW), sentence_hi, include_labels=False)
+            titled = _titled(
+                ctx, [n for n in far if not n.after_preposition and _personal(ctx, n)], _last_part(head).lower()
+            )
+            if titled is not None:
+                return _speaker(titled)
     if fallback is None and role is None:
         # Nobody named in the sentences just before: the speaker of the latest quotation in the eight
         # sentences before that ("…, fragt Bölke. … Er zeigt auf … „…“, sagt er").
@@ -1121,6 +1169,17 @@ def _previous_person(
             for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
                 if span.speaker and not span.label and span.speaker.kind == "name":
                     return span.speaker
+        # Else the last person named in those sentences ("Laut Igor Berg … . … erklärte er: „…“").
+        for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
+            lo, hi = ctx.sentences[back]
+            lo = max(lo, hi - _WINDOW)
+            names = [
+                n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)
+            ]
+            if ctx.language in NOUN_CAPITALISING:
+                names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
+            if names:
+                return _speaker(names[-1])
     return fallback  # a role refers to somebody who spoke before rather than to the last name
 
 
@@ -1170,7 +1229,10 @@ def _titled(ctx: _Context, names: list[_Name], head: str) -> _Name | None:
     for name in reversed(names):
         if any(len(t) > 1 and t.isupper() for t in name.text.split()):
             continue  # "Польши РИА": an agency, not the minister
-        around = ctx.words_in(max(0, name.start - 60), name.start)[-4:] + ctx.words_in(name.end, name.end + 40)[:3]
+        # "Foreign Minister Anna Berg", "Anna Berg, the minister", "Иван Петров … занимает пост министра"
+        sentence_end = ctx.sentences[ctx.sentence_index(name.start)][1] if ctx.sentences else name.end + 60
+        around = ctx.words_in(max(0, name.start - 60), name.start)[-4:]
+        around += ctx.words_in(name.end, min(sentence_end, name.end + 60))[:5]
         if any(_same_role(w.group(0), head) for w in around if not ctx.quoted(w.start())):
             return name
     return None
@@ -1195,6 +1257,25 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         byline = _byline(ctx, position, line_end if line_end != -1 else min(len(text), position + 100))
         if byline is not None:  # "“…” Dave Weigel." (the sentence may end at the quotation mark)
             return byline, "after", None
+    headline = _HEADLINE_DASH.match(text, tail_start)
+    if headline is not None and ctx.paragraph_of[ctx.sentence_index(span.open)] == 0:
+        # A headline: "„…“ – Friedrich Merz weist das zurück": the person the dash leads to.
+        names = ctx.names(headline.end(), min(len(text), headline.end() + 60), include_labels=False)
+        if names and names[0].start == headline.end() and _personal(ctx, names[0]):
+            return _speaker(names[0]), "after", None
+    if (
+        not separated
+        and text[span.end - 1 : span.end] in (".", "!", "?", "…")
+        and text[position : position + 1].isupper()
+    ):
+        # "« Nous resterons fermes. » C'est ce qu'a déclaré Jean Martin.": a sentence of its own after the
+        # quotation, opened by a verb of saying (in its first four words) and its subject.
+        opening = list(_WORD.finditer(text, position, hi))[:4]
+        verb_word = next((w for w in opening if _is_speech(w.group(0))), None)
+        if verb_word is not None:
+            names = ctx.names(verb_word.end(), min(hi, verb_word.end() + 60), include_labels=False)
+            if names and _words_between(ctx, verb_word.end(), names[0].start) <= 2 and _personal(ctx, names[0]):
+                return _speaker(names[0]), "after", verb_word.group(0)
     if position >= hi or not separated:
         return None, None, None
     tail = list(_WORD.finditer(text, position, hi))
@@ -1214,6 +1295,15 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         verb_at = next((k for k in range(1, min(4, len(tail))) if _is_speech(tail[k].group(0))), None)
         if verb_at is not None and all(w.group(0).islower() for w in tail[1:verb_at]):
             tail = tail[verb_at:]
+    document = _DOCUMENT.match(text, tail[0].start())
+    if document is not None:
+        # The document and whose it is: "в заявлении на сайте министерства" (to the clause's end, six words).
+        end = document.end(1)
+        for word in _WORD.finditer(text, end, _clause_end(ctx, end, hi)):
+            if _words_between(ctx, document.start(1), word.end()) > 6:
+                break
+            end = word.end()
+        return Speaker(text[document.start(1) : end], document.start(1), end, "role"), "after", tail[0].group(0)
     first = tail[0].group(0)
     if re.search(r"-(?:ils|elles)$", first) or (
         len(tail) > 1 and _is_speech(first) and re.search(r"-(?:ils|elles)$", tail[1].group(0))
@@ -1251,6 +1341,14 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         if words_after and _is_pronoun(words_after[0].group(0), ctx.language):
             antecedent = _previous_person(ctx, span.open)
             return antecedent, ("pronoun" if antecedent else None), cue
+        if (
+            verb is not None
+            and verb.group(0).lower().startswith(_QUOTING)
+            and words_after
+            and words_after[0].group(0).lower() in _OBJECT_FORMS | {"ihn", "lo", "la", "le"}
+        ):
+            antecedent = _previous_person(ctx, span.open)  # "«…», — цитирует его агентство"
+            return antecedent, ("pronoun" if antecedent else None), cue
         if words_after and words_after[0].group(0).lower() in _PLURAL_PRONOUNS:
             group = _previous_group(ctx, span.open)  # "«…», — заявили они", "„…“, sagten sie"
             return group, ("pronoun" if group else None), cue
@@ -1259,6 +1357,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             agent = [n for n in ctx.names(words_after[0].end(), stop, include_labels=False)]
             if agent and _words_between(ctx, words_after[0].end(), agent[0].start) <= 3:
                 return _speaker(agent[0]), "after", cue
+        one_of = _ONE_OF.match(text, words_after[0].start()) if words_after else None
+        if one_of is not None:
+            # "«…», — написал один из читателей сайта DM": one of a group, not the site named after.
+            role = _role(ctx, one_of.start(), _clause_end(ctx, after_verb, stop))
+            return role, ("after" if role else None), cue
         near = [
             n
             for n in ctx.names(after_verb, stop, include_labels=False)
@@ -1301,6 +1404,17 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     return (_speaker(name), "after", verb.group(0)) if name else (None, None, None)
 
 
+_HEADLINE_DASH = re.compile(r"[ \t]+[—–-][ \t]+")
+_DOCUMENT = re.compile(
+    r"(?:говорится|сказано|отмечается|утверждается|heißt es|hieß es|si legge|peut-on lire|lit-on)\s+"
+    r"(?:в|во|in|im|nel|nella|dans|sur)\s+(?:(?:der|dem|einer|einem|le|la|l['’]|les|un|une)\s*)?([^\W\d_]{3,})",
+    re.IGNORECASE,
+)
+_ONE_OF = re.compile(
+    r"(?:один|одна|одно|one|l['’]une?|uno|una|einer|eine)\s+(?:из|of|des|dei|degli|delle|der)\s", re.IGNORECASE
+)
+
+
 # Object pronouns between a quotation and its verb ("«…», lui a répondu X"); Italian "lui" is a subject.
 _CLITICS = {
     "fr": frozenset("lui leur nous vous me te".split()),
@@ -1320,7 +1434,12 @@ def _source_after(ctx: _Context, tail: list[re.Match[str]], hi: int) -> Speaker 
     else:
         return None
     names = [n for n in ctx.names(after, hi, include_labels=False) if _words_between(ctx, after, n.start) <= 2]
-    return _speaker(names[0]) if names else None
+    if names:
+        return _speaker(names[0])
+    role = _definite_role(ctx, list(_WORD.finditer(ctx.text, after, min(hi, after + 40)))[:3])
+    if role is not None and _refers_back(role, ctx.language):
+        return _previous_person(ctx, role.start, role=role) or role  # "« … », selon le ministre"
+    return None
 
 
 _BYLINE_END = re.compile(r"[ \t]*(?:[.,;(]|\n|\Z)")
@@ -1387,6 +1506,18 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
             name = adjacent[-1]
         elif names and not names[0].after_preposition and _words_between(ctx, clause_lo, names[0].start) == 0:
             name = names[0]  # "Goldwater took on …, voted against the Civil Rights Act …, declared, “…”"
+    if not verbs and head.endswith(":"):
+        at_colon = [n for n in names if not n.after_preposition and _words_between(ctx, n.end, colon) == 0]
+        if at_colon:
+            name = at_colon[-1]
+        elif name is None and pronoun is None and words and len(words) <= 4 and _is_role(words[0].group(0)):
+            first_word = words[0]
+            return Speaker(first_word.group(0), first_word.start(), first_word.end(), "role"), "before", ":"
+        elif name is None and pronoun is None:
+            role = _definite_role(ctx, words)
+            antecedent = _previous_person(ctx, role.start, role=role) if role is not None else None
+            if antecedent is not None:
+                return antecedent, "role", ":"
     if pronoun is not None and name is None:
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), (verbs[0].group(0) if verbs else ":")
@@ -1402,6 +1533,13 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
                 cut = next((i for i, w in enumerate(words_of[1:], 1) if w.lower() in _PREPOSITIONS), len(words_of))
                 end = following.start + len(" ".join(words_of[:cut]))
                 role = Speaker(ctx.text[following.start : end], following.start, end, "role")
+        comma = ctx.text.rfind(",", clause_lo, verbs[0].start())
+        if role is None and comma != -1 and 0 < _words_between(ctx, comma, verbs[0].start()) <= 4:
+            role = _role(ctx, comma + 1, verbs[0].start())  # "In a statement, the ministry said: “…”"
+        if role is None:
+            # "In einem Interview verteidigte die Ministerin ihren Plan: „…“": the subject after the verb.
+            after_verb = [w for w in words if w.start() >= verbs[0].end()]
+            role = _definite_role(ctx, after_verb)
         if role and _refers_back(role, ctx.language):
             # "La députée macroniste de Nantes y écrit ceci : « … »" — the deputy named before.
             antecedent = _previous_person(ctx, role.start, role=role)
@@ -1410,6 +1548,44 @@ def _before(ctx: _Context, span: _Span, lo: int) -> tuple[Speaker | None, str | 
         if role:
             return role, "before", verbs[0].group(0)
     return None, None, None
+
+
+def _definite_role(ctx: _Context, words: list[re.Match[str]]) -> Speaker | None:
+    """The first definite role ("der Papst", "the minister", "la ministre"; in Russian a bare role noun
+    not after a preposition, "В интервью министр …") among ``words``."""
+    for index, word in enumerate(words):
+        lower = word.group(0).lower()
+        if index + 1 < len(words) and lower in _DEFINITE and _is_role(words[index + 1].group(0)):
+            end = words[index + 1].end()
+            return Speaker(ctx.text[word.start() : end], word.start(), end, "role")
+        if ctx.language in _ARTICLELESS and _is_role(word.group(0)) and word.group(0)[:1].islower():
+            if index == 0 or words[index - 1].group(0).lower() not in _PREPOSITIONS:
+                return Speaker(word.group(0), word.start(), word.end(), "role")
+    return None
+
+
+_GERMAN_DETERMINERS = frozenset(
+    "sein seine seinem seinen seiner seines ihr ihre ihrem ihren ihrer ihres unser unsere unserem unseren unserer "
+    "mein meine meinem meinen meiner dein deine euer eure dieser diese dieses diesem diesen jener jene".split()
+)
+_AS_WORDS = frozenset("как comme come wie as".split())
+_DEFINITE = frozenset("the der die den dem le la il lo el".split())
+_ZUFOLGE = re.compile(r"\s+zufolge\b")
+
+
+def _source_in(ctx: _Context, lo: int, hi: int) -> Speaker | None:
+    """The source a sentence reports ("according to X", "laut X", "selon X", "X zufolge")."""
+    cue = _INDIRECT_CUES.search(ctx.text, lo, hi)
+    if cue is not None and not ctx.quoted(cue.start()):
+        speaker, _, _ = _cue_source(ctx, cue, hi)
+        if speaker is not None and speaker.kind == "name":
+            return speaker
+    if ctx.language == "de":
+        for match in _ZUFOLGE.finditer(ctx.text, lo, hi):
+            names = [n for n in ctx.names(lo, match.start() + 1, include_labels=False) if n.end == match.start()]
+            if names:
+                return _speaker(names[-1])
+    return None
 
 
 def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | None, str | None, int]:
@@ -1498,8 +1674,35 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             cue = trailing
     if cue and not ctx.quoted(cue.start()):
         speaker, via, _ = _cue_source(ctx, cue, hi)
+        verbs_before = _speech_verbs(ctx, lo, cue.start())
+        cue_subject = (
+            next(
+                (
+                    n
+                    for n in ctx.names(lo, verbs_before[0].start(), include_labels=False)
+                    if not n.after_preposition or _words_between(ctx, lo, n.start) <= 5
+                ),
+                None,
+            )
+            if verbs_before
+            else None
+        )
+        if speaker is not None and speaker.kind == "role" and cue_subject is not None:
+            # "Il ministero della Difesa di Roma … ha precisato di aver, secondo il protocollo, «…»": the
+            # cue_subject of the verb of saying speaks (with its description), the cue names a rule.
+            first = _WORD.search(text, lo, cue_subject.end)
+            start = first.start() if first is not None else cue_subject.start
+            return (
+                Speaker(text[start : cue_subject.end], start, cue_subject.end, "role"),
+                "sentence",
+                verbs_before[0].group(0),
+            )
         if speaker is not None:
             return speaker, via, cue.group(0)
+    if cue is None and ctx.language == "de":
+        source = _source_in(ctx, lo, span.open)  # "Den Worten Bergs zufolge sollte der Westen „…“"
+        if source is not None:
+            return source, "sentence", "zufolge"
     verbs = _speech_verbs(ctx, lo, hi)
     names = [n for n in ctx.names(lo, hi) if not n.after_preposition and n.start != span.start]
     if not verbs:
@@ -1552,6 +1755,27 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), verb.group(0)
     if before:
+        lead = text[max(lo, verb.start() - 4) : verb.start()].strip()
+        sentence_subject = [n for n in before if _words_between(ctx, lo, n.start) == 0]
+        subject_pronoun = next(
+            (
+                w
+                for w in list(_WORD.finditer(text, lo, before[0].start))[:4]
+                if _is_pronoun(w.group(0), ctx.language) and w.group(0).lower() not in _OBJECT_FORMS
+            ),
+            None,
+        )
+        if (
+            lead[-1:] in ("—", "–", ",")
+            and (sentence_subject or subject_pronoun)
+            and before[-1] not in sentence_subject
+        ):
+            # "Лиза Тросс …: с одной стороны, она назвала Москву … Лондону …, с другой — пообещала «…»": the
+            # verb opens a clause of its own, its subject is the sentence's, not the last name before it.
+            if sentence_subject:
+                return _speaker(sentence_subject[0]), "sentence", verb.group(0)
+            antecedent = _previous_person(ctx, subject_pronoun.start()) if subject_pronoun else None
+            return antecedent, ("pronoun" if antecedent else None), verb.group(0)
         return _speaker(before[-1]), "sentence", verb.group(0)
     opening = [w.group(0).lower() for w in ctx.words_in(lo, verb.start())]
     inverted = [n for n in names if n.start >= verb.end() and _words_between(ctx, verb.end(), n.start) <= 2]
@@ -1587,10 +1811,27 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
         lo = comma_before + 1
     if _words_between(ctx, lo, verb.start()) <= 8 and verb.start() < span.open:
         first = _WORD.search(text, lo, verb.start())
+        if first is not None and not _is_pronoun(first.group(0), ctx.language):
+            # "Schon 2019 hatte er … gerügt": a subject pronoun among the first three words.
+            first = next(
+                (
+                    w
+                    for w in list(_WORD.finditer(text, lo, verb.start()))[1:3]
+                    if _is_pronoun(w.group(0), ctx.language) and w.group(0).lower() not in _OBJECT_FORMS
+                ),
+                first,
+            )
         if first is not None and _is_pronoun(first.group(0), ctx.language):
             antecedent = _previous_person(ctx, first.start())  # "Il s'est aussi dit « prêt »"
             return antecedent, ("pronoun" if antecedent else None), verb.group(0)
         role = _role(ctx, lo, verb.start())
+        if role is not None and role.name.lower() in _AS_WORDS:
+            # "Как отметил журналист, …", "Comme l'a dit le ministre, …": the subject follows the verb.
+            stop = _clause_end(ctx, verb.end(), span.open if span.open > verb.end() else hi)
+            following_names = [n for n in names if verb.end() <= n.start and n.end <= stop]
+            if following_names:
+                return _speaker(following_names[0]), "sentence", verb.group(0)
+            role = _role(ctx, verb.end(), stop)
         if role is not None and not _described_person(role) and " " not in role.name:
             # German verb-second order: "Schließlich sagt der Croupier „…“" — the subject follows the verb.
             mark = _MARK.search(text, verb.end(), span.open)
@@ -1604,6 +1845,18 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
                 return antecedent, "role", verb.group(0)
         if role:
             return role, "sentence", verb.group(0)
+    opening_pronoun = next(
+        (
+            w
+            for w in list(_WORD.finditer(text, lo, min(span.open, verb.start())))[:3]
+            if _is_pronoun(w.group(0), ctx.language)
+        ),
+        None,
+    )
+    if opening_pronoun is not None and not before:
+        # "Dass er den Streit als „Bruderzwist“ bezeichnete, …": the subject pronoun opens the clause.
+        antecedent = _previous_person(ctx, opening_pronoun.start())
+        return antecedent, ("pronoun" if antecedent else None), verb.group(0)
     return None, None, verb.group(0)
 
 
@@ -1623,6 +1876,13 @@ def _after_article(ctx: _Context, position: int) -> bool:
     return bool(before) and before[-1].group(0).lower() in _ARTICLES
 
 
+def _after_determiner(ctx: _Context, position: int) -> bool:
+    """Whether an article or a German possessive or demonstrative stands before ``position`` ("der
+    Klimawandel", "Seiner Ansicht"): the capitalised word is a noun."""
+    before = ctx.words_in(max(0, position - 12), position)
+    return bool(before) and before[-1].group(0).lower() in _ARTICLES | _GERMAN_DETERMINERS
+
+
 def _described_person(role: Speaker) -> bool:
     """A description that names a speaker: a role word or an article-led noun phrase ("a second source")."""
     words = role.name.split()
@@ -1639,7 +1899,8 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
     for other in reach:
         if step > 0 and ctx.paragraph_of[other] != paragraph:
             break
-        if step < 0 and paragraph - ctx.paragraph_of[other] > 1:
+        far = step < 0 and paragraph - ctx.paragraph_of[other] > 1
+        if far and (paragraph - ctx.paragraph_of[other] > 2 or _names_between(ctx, ctx.sentences[other][1], span.open)):
             break
         lo, hi = ctx.sentences[other]
         quoted = [s for s in ctx.in_sentence((lo, hi))[-50:] if s.kind in ("direct", "partial")]
@@ -1647,19 +1908,44 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
         if step < 0:
             with_speaker = [s for s in quoted if s.speaker is not None]
             if with_speaker:
+                # (also across one short paragraph that names nobody: "“…,” she said.\n\nThe crowd
+                # cheered.\n\n“…”")
                 return with_speaker[-1].speaker, "previous"
+            if far:
+                break
             if quoted:
                 return None, None  # the previous sentence quotes somebody we do not know
             verbs = _speech_verbs(ctx, lo, hi)
+            source = None if verbs else _source_in(ctx, lo, hi)
+            if source is not None:
+                return source, "previous"  # "Igor Berg zufolge fehlen Medikamente. \n „…“"
             names = ctx.names(lo, hi, include_labels=False)
             name = _pick(names)
             introduces = ctx.text[lo:hi].rstrip().endswith(":")
             if name and verbs:
                 # The name beside the verb of saying ("Grassley said"), not the first one of the sentence.
                 beside = [n for n in names if not n.after_preposition and _beside(ctx, n, verbs)]
+                if not beside:
+                    # "A day later, she said that … the Spring Fair …": the pronoun speaks.
+                    speaking = _pronoun_before_verb(ctx, lo, hi, verbs)
+                    antecedent = _previous_person(ctx, speaking.start()) if speaking is not None else None
+                    if antecedent is not None:
+                        return antecedent, "pronoun"
                 return _speaker(beside[-1] if beside else name), "previous"
             if name and introduces:
-                return _speaker(name), "previous"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
+                return _speaker(name), "previous"
+            if (
+                name is not None
+                and name.tokens >= 2
+                and _words_between(ctx, lo, name.start) == 0
+                and other == index - 1
+            ):
+                that = _THAT.search(ctx.text, name.end, min(hi, name.end + 40))
+                if that is not None and _words_between(ctx, name.end, that.start()) <= 2:
+                    return (
+                        _speaker(name),
+                        "previous",
+                    )  # "Anna Berg points out that … . “…”"  # "Bei n-tv zeigte sich Prof. Klaus Stöhr überzeugt:"
             if introduces and not name and other == index - 1:
                 # "Dann ruderte sie zurück. Mit bemerkenswerten Argumenten: »…«" — the person a pronoun
                 # near the start of this or the sentence before stands for.
@@ -1685,6 +1971,56 @@ def _neighbour(ctx: _Context, span: _Span, step: int) -> tuple[Speaker | None, s
             if verbs and name and _words_between(ctx, lo, verbs[0].start()) <= 6:
                 return _speaker(name), "next"
     return None, None
+
+
+_THUS = frozenset("così so ainsi так".split())
+
+
+def _thus(ctx: _Context, span: _Span) -> tuple[Speaker | None, str | None]:
+    """«…». Così Luca Bianchi al termine del vertice.": "thus X" opening the next sentence of the paragraph."""
+    index = ctx.sentence_index(span.open)
+    if index + 1 >= len(ctx.sentences) or ctx.paragraph_of[index + 1] != ctx.paragraph_of[index]:
+        return None, None
+    lo, hi = ctx.sentences[index + 1]
+    first = _WORD.search(ctx.text, lo, hi)
+    if first is None or first.group(0).lower() not in _THUS or ctx.text[lo : first.start()].strip():
+        return None, None
+    names = ctx.names(first.end(), min(hi, first.end() + 60), include_labels=False)
+    if names and _words_between(ctx, first.end(), names[0].start) <= 1 and _personal(ctx, names[0]):
+        return _speaker(names[0]), "next"
+    return None, None
+
+
+def _names_between(ctx: _Context, lo: int, hi: int) -> bool:
+    """Whether anybody is named (or any quotation stands) in ``text[lo:hi]``."""
+    if hi - lo > _WINDOW:
+        return True
+    return bool(ctx.names(lo, hi, include_labels=False)) or any(lo <= s.open < hi for s in ctx.spans if not s.label)
+
+
+def _next_opens_saying(ctx: _Context, span: _Span) -> bool:
+    """Whether the sentence after a quotation, in its paragraph, opens with a verb of saying in its
+    first four words ("Lo dice …", "So sagte …", "C'est ce qu'a déclaré …")."""
+    index = ctx.sentence_index(span.open)
+    if index + 1 >= len(ctx.sentences) or ctx.paragraph_of[index + 1] != ctx.paragraph_of[index]:
+        return False
+    if ctx.text[span.close + 1 : ctx.sentences[index][1]].strip(" .!?…\"'»“”’"):
+        return False  # the quotation does not end its sentence
+    lo, hi = ctx.sentences[index + 1]
+    words = list(_WORD.finditer(ctx.text, lo, hi))[:4]
+    return any(_is_speech(w.group(0)) for w in words)
+
+
+def _pronoun_before_verb(ctx: _Context, lo: int, hi: int, verbs: list[re.Match[str]]) -> re.Match[str] | None:
+    """A subject pronoun right before the first verb of saying of ``text[lo:hi]`` ("she said")."""
+    words = [w for w in ctx.words_in(lo, verbs[0].start()) if not ctx.quoted(w.start())]
+    if words and _is_pronoun(words[-1].group(0), ctx.language) and words[-1].group(0).lower() not in _OBJECT_FORMS:
+        return words[-1]
+    return None
+
+
+_QUOTING = ("цитир", "zitier", "quot", "cita", "cite")
+_OBJECT_FORMS = frozenset("him her ihm ihr lui его её ее ей ему".split())
 
 
 def _introducing_pronoun(ctx: _Context, index: int) -> Speaker | None:
@@ -1937,6 +2273,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             and (
                 text[previous[-1].close + 1 : span.open].rstrip()[-1:] in (",", ":", ";", "—", "–")
                 or text[span.open] in "—–"
+                or (span.resumed and text[span.open] == "-")
             )
         )
         if continued or _opens_sentence(ctx, span, lo):
@@ -1945,7 +2282,17 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             span.kind = "partial"
         nxt = same[place[id(span)] + 1 : place[id(span)] + 2]
         tail_hi = nxt[0].open if nxt else hi
-        speaker, via, cue = _after(ctx, span, tail_hi) if span.kind == "direct" else (None, None, None)
+        speaker, via, cue = None, None, None
+        named_between = (
+            continued
+            and previous[-1].speaker is not None
+            and previous[-1].close < previous[-1].speaker.start < span.open
+        )
+        if named_between:
+            first = previous[-1].part_of if previous[-1].part_of is not None else previous[-1].start
+            speaker, via, cue, span.part_of = previous[-1].speaker, "continued", previous[-1].cue, first
+        elif span.kind == "direct":
+            speaker, via, cue = _after(ctx, span, tail_hi)
         if speaker is None and span.kind == "direct" and not continued:
             speaker, via, cue = _before(ctx, span, lo)
         if speaker is None and continued and previous[-1].speaker is not None:
@@ -1955,8 +2302,11 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             speaker, via, cue = _in_sentence(ctx, span, lo, hi)
         span.speaker, span.via, span.cue = speaker, via, cue
         if speaker is None and span.kind == "direct" and not (cue or "").strip():
-            # A quote standing alone: named in the sentence before, else the one after.
-            span.speaker, span.via = _neighbour(ctx, span, -1)
+            # A quote standing alone: named in the sentence before, else the one after; first the one
+            # after where it opens with a verb of saying ("“…”. Lo dice il deputato Luca Zani").
+            span.speaker, span.via = _neighbour(ctx, span, 1) if _next_opens_saying(ctx, span) else _thus(ctx, span)
+            if span.speaker is None:
+                span.speaker, span.via = _neighbour(ctx, span, -1)
             if span.speaker is None:
                 span.speaker, span.via = _neighbour(ctx, span, 1)
         # A later part of the same statement inherits a speaker found after it ("„A“ — „B“, sagte X").
