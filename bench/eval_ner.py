@@ -175,8 +175,9 @@ def markdown(results: list[dict], limit: int | None) -> str:
         "train) is 7–8 points under the best 2014 shared-task system and ~17 under fine-tuned transformers; "
         "CoNLL-2003 German annotates nationality adjectives as MISC, which GermEval (and so our model) does not. "
         "English and the other Latin-script languages use a cross-lingual CRF trained on recased GermEval "
-        "(no English training data with a licence that lets us ship the model): about 40 points under "
-        "published CoNLL-2003 systems, with ORG and MISC weakest. Russian uses Slovnet (no MISC class). "
+        "and 2,001 English web sentences (UNER EWT dev; no English news data with a licence that lets us "
+        "ship the model): about 32 points under published CoNLL-2003 systems, with ORG and MISC weakest. "
+        "Russian uses Slovnet (no MISC class). "
         "WikiANN/WikiNEuRal are silver Wikipedia annotations, not news. Model choices and limits: "
         "`docs/ner-model.md`.",
     ]

@@ -211,3 +211,23 @@ def test_quality_ner_f1(metric: str, dataset: str, language: str, labels: tuple[
     floor = FLOORS[metric]["floor"]
     print(f"\n{metric}: {f1:.4f} (floor {floor})")
     assert f1 >= floor, f"{metric} fell to {f1:.4f}, below its floor {floor} in quality/floors.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Labour Party won the vote in Leeds on Monday, said Keir Starmer.",
+            {("Labour Party", "ORG"), ("Leeds", "LOC"), ("Keir Starmer", "PER")},
+        ),
+        (
+            "The Ministry of Defence and the University of Oxford signed a deal.",
+            {("Ministry of Defence", "ORG"), ("University of Oxford", "ORG")},
+        ),
+    ],
+)
+def test_entities_cross_lingual_model_reads_organisation_heads_in_english(text: str, expected: set) -> None:
+    """Head nouns of organisation names ("Party", "Ministry", "University") mark them as ORG in the
+    cross-lingual model (before its English training sentences and head features: MISC)."""
+    found = {(m.surface, m.label) for m in recognize_entities(text, "en")}
+    assert expected <= found

@@ -133,6 +133,53 @@ _TITLES = frozenset(
 )
 
 
+# Nouns that head the names of organisations or places in many languages ("Labour Party",
+# "Bundesministerium", "Université de Lyon", "Red River"): written with a capital inside a
+# name, they tell the cross-lingual model what kind of name it is reading.
+_NAME_HEADS = {
+    "org": frozenset(
+        """
+        party partei parti partido partito partia ministry ministerium ministère ministerio ministero
+        ministerstwo department departement département council rat conseil consejo consiglio rada
+        committee komitee ausschuss comité comitato komitet commission kommission commissione komisja
+        university universität université universidad università uniwersytet college institute institut
+        instituto istituto academy akademie académie academia akademia bank banque banco banca
+        company corporation corp inc ltd llc plc gmbh ag sa spa group gruppe groupe grupo gruppo grupa
+        association verband verein association asociación associazione stowarzyszenie union unión unione
+        federation föderation fédération federación federazione federacja agency agentur agence agencia
+        agenzia agencja office amt bureau oficina ufficio urząd court gericht gerichtshof cour tribunal
+        tribunale sąd parliament parlament parlement parlamento senate senat sénat senado senato
+        assembly versammlung assemblée asamblea assemblea zgromadzenie army armee armée ejército esercito
+        armia police polizei polizia policja policía club fc news times post press zeitung journal
+        television radio airlines airways motors foundation stiftung fondation fundación fondazione
+        fundacja organization organisation organización organizzazione organizacja front movement
+        bewegung mouvement movimiento movimento ruch league liga ligue lega
+        """.split()
+    ),
+    "loc": frozenset(
+        """
+        river fluss fleuve rivière río rio fiume rzeka mount mountain mountains berg mont monte góra
+        lake see lac lago jezioro sea meer mer mar mare morze ocean ozean océan océano oceano ocean
+        island islands insel île isla isola wyspa valley tal vallée valle dolina street straße strasse
+        rue calle via ulica avenue square platz place plaza piazza plac bay bucht baie bahía baia zatoka
+        gulf golf golfe golfo region province provinz provincia prowincja county city stadt ville ciudad
+        città miasto district bezirk
+        """.split()
+    ),
+}
+
+
+def _name_head(token: str) -> str | None:
+    """``org`` or ``loc`` for a capitalised noun that heads organisation or place names."""
+    if not token[:1].isupper():
+        return None
+    lower = token.lower()
+    for kind, words in _NAME_HEADS.items():
+        if lower in words:
+            return kind
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def _calendar_words() -> frozenset[str]:
     """Day and month names (lower-cased) in the languages we tag, from CLDR via Babel."""
@@ -236,10 +283,15 @@ def _word_features(token: str, lexical: bool, shouted: bool = False) -> tuple[tu
     kind = None if lexical else word_class(token)
     if kind is not None:
         features.append("class=" + kind)
+    head = None if lexical else _name_head(token)
+    if head is not None:
+        features.append("head=" + head)
     if lexical:
         context = lower
     elif kind is not None:
         context = kind
+    elif head is not None:
+        context = "H:" + head
     elif capitalised:
         context = "C:" + lower
     elif not token.isalnum():
