@@ -200,6 +200,13 @@ def test_canonical_a_capital_is_its_own_entity_not_its_country() -> None:
     assert {m.via for m in astana.mentions} == {"city"}
 
 
+def test_canonical_dotted_country_abbreviations_are_the_country() -> None:
+    """ "U.S." (the form news agencies write) is the United States, not an entity of its own."""
+    assert country_of("U.S.") == country_of("US") == country_of("United States") == "US"
+    assert country_of("U.K.") == "GB" and country_of("U.S.A.") == "US" and country_of("U.A.E.") == "AE"
+    assert country_of("J.") is None and country_of("A.B.") is None  # initials stay names
+
+
 def test_canonical_country_adjectives_and_demonyms_in_many_languages() -> None:
     from rashomon.extract.places import adjective_of
 

@@ -159,6 +159,10 @@ def region_of(surface: str) -> str | None:
     return None
 
 
+_DOTTED = re.compile(r"(?:[A-ZА-ЯЁ]\.){1,3}[A-ZА-ЯЁ]\.?")
+"""An abbreviation written with a dot after each capital ("U.S.", "U.K", "U.A.E.")."""
+
+
 @functools.lru_cache(maxsize=65536)
 def country_of(surface: str) -> str | None:
     """The ISO code a country name (any CLDR language, inflected, or a common abbreviation) stands for."""
@@ -167,6 +171,8 @@ def country_of(surface: str) -> str | None:
         return None
     if len(words) == 1:
         word = words[0].rstrip("-")
+        if _DOTTED.fullmatch(word):  # "U.S.", "U.K.", "U.A.E." are "US", "UK", "UAE"
+            word = word.replace(".", "")
         if word in COUNTRY_ABBREVIATIONS:
             return COUNTRY_ABBREVIATIONS[word]
         key = name_key(word)

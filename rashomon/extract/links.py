@@ -444,12 +444,15 @@ def _same_order(a: Figure, b: Figure) -> bool:
     return bool(size_a and size_b and abs(math.log10(size_a) - math.log10(size_b)) <= math.log10(3.0))
 
 
-def _named_near(article: Article, figure: Figure, named: Mapping[str, Sequence[tuple[int, str]]]) -> set[str]:
-    """Canonical entities named in a figure's sentence and the one before it (where the thing
-    counted is often named)."""
+def _named_in(article: Article, figure: Figure, named: Mapping[str, Sequence[tuple[int, str]]]) -> set[str]:
+    """Canonical entities named in a figure's own sentence.
+
+    Not the sentence before as well: there the story's main actors (the country it is about)
+    are named around nearly every sum, so sharing them says nothing about which two sums are one.
+    """
     spans = sentence_spans(article.text, article.language)
     index = max((k for k, (start, _end) in enumerate(spans) if start <= figure.start), default=0)
-    low = spans[max(0, index - 1)][0] if spans else 0
+    low = spans[index][0] if spans else 0
     high = spans[index][1] if spans else len(article.text)
     return {entity for start, entity in named.get(article.id, ()) if low <= start < high}
 
@@ -491,8 +494,8 @@ def _figure_links(
                 a, b = figures[i][1], figures[j][1]
                 if figures[i][0].id == figures[j][0].id or not _same_order(a, b):
                     continue
-                # Told alike, and about someone or something both contexts name.
-                shared = _named_near(*figures[i], named) & _named_near(*figures[j], named)
+                # Told alike, and about someone or something both figures' sentences name.
+                shared = _named_in(*figures[i], named) & _named_in(*figures[j], named)
                 if cosines[x, y] >= FIGURE_CONTEXT_SIMILARITY and shared:
                     components.link(i, j, float(cosines[x, y]))
     out = []
