@@ -210,18 +210,56 @@ def cldr_territory_names() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def script_of(word: str) -> str:
+    """The script of a word's first letter: ``LATIN``, ``CYRILLIC``, ``GREEK``, ``ARABIC`` …"""
+    for char in word:
+        if char.isalpha():
+            return unicodedata.name(char, "OTHER ?").split()[0]
+    return "OTHER"
+
+
 @functools.lru_cache(maxsize=1)
-def territory_codes() -> dict[str, str]:
-    """Country/territory names in every CLDR locale, by skeleton, to ISO code."""
-    table: dict[str, str] = {}
+def territory_codes() -> dict[tuple[str, str], str]:
+    """Country/territory names in every CLDR locale, by script and skeleton, to ISO code
+    (script ``*``: any script). See :func:`territory_code`."""
+    table: dict[tuple[str, str], str] = {}
     for territory, name in cldr_territory_names():
         if not territory.isalpha() or len(territory) != 2 or territory in ("EU", "EZ", "UN", "ZZ", "QO"):
             continue
         for variant in {name, name.split(" (")[0]}:
             key = skeleton(variant)
+            script = script_of(variant)
+            # Latin letters beyond the European ones (the open o of "Marɔk") have no skeleton
+            # letter: dropped, they would make "Mark" Morocco.
+            if script == "LATIN" and any(ord(c) > 0x24F for c in variant if c.isalpha()):
+                continue
             if len(key) >= 4 and " " not in variant:
-                table.setdefault(key, territory)
+                table.setdefault((script, key), territory)
+                table.setdefault(("*", key), territory)
     return table
+
+
+CROSS_SCRIPT_MIN = 6
+"""Skeleton letters from which a word in Latin letters may match a country name CLDR writes in
+another script."""
+
+
+def territory_code(word: str, key: str | None = None) -> str | None:
+    """The ISO code of the country a single word names (``key``: its skeleton, or a stem of it).
+
+    Skeletons are phonetic across scripts, and matched across scripts a short one meets Latin
+    person names: the Greek "Μαρόκο" made "Marco" Morocco, the Chechen "Росси" made "Rossi"
+    Russia. So a word in Latin letters matches names in Latin letters, and other scripts' names
+    only from :data:`CROSS_SCRIPT_MIN` skeleton letters; a word in another script (Russian
+    "Ирана", whose stem CLDR spells in many scripts) matches any.
+    """
+    key = skeleton(word) if key is None else key
+    table = territory_codes()
+    script = script_of(word)
+    code = table.get((script, key))
+    if code is None and (script != "LATIN" or len(key) >= CROSS_SCRIPT_MIN):
+        code = table.get(("*", key))
+    return code
 
 
 # Inflectional endings tried when a word is not a country name as written
@@ -277,15 +315,15 @@ def name_key(word: str) -> str | None:
     base = skeleton(word)
     if len(base) < 3:
         return None
-    territories = territory_codes()
-    if base in territories:
-        return "ISO:" + territories[base]
+    code = territory_code(word, base)
+    if code:
+        return "ISO:" + code
     for ending in _ENDINGS:
         ending_skeleton = skeleton(ending) or ending
         if base.endswith(ending_skeleton) and len(base) - len(ending_skeleton) >= 5:
-            stem = base[: -len(ending_skeleton)]
-            if stem in territories:
-                return "ISO:" + territories[stem]
+            code = territory_code(word, base[: -len(ending_skeleton)])
+            if code:
+                return "ISO:" + code
     return base[:6]
 
 

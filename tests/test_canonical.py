@@ -207,6 +207,18 @@ def test_canonical_dotted_country_abbreviations_are_the_country() -> None:
     assert country_of("J.") is None and country_of("A.B.") is None  # initials stay names
 
 
+def test_canonical_person_names_are_not_countries_spelled_in_other_scripts() -> None:
+    """Skeletons are phonetic across scripts: "Marco" sounds like the Greek "Μαρόκο", "Rossi" like
+    the Chechen "Росси". A Latin word meets other scripts' country names only when long."""
+    from rashomon.names import name_key
+
+    for person in ("Marco", "Mark", "Marc", "Rossi"):
+        assert not (name_key(person) or "").startswith("ISO:"), person
+    assert country_of("Marco Rossi") is None
+    assert {name_key(w) for w in ("Maroc", "Marokko", "Morocco")} == {"ISO:MA"}
+    assert name_key("Hiszpanii") == "ISO:ES" and name_key("Ирана") == "ISO:IR" and name_key("Кубе") == "ISO:CU"
+
+
 def test_canonical_country_adjectives_and_demonyms_in_many_languages() -> None:
     from rashomon.extract.places import adjective_of
 

@@ -53,7 +53,7 @@ from ..names import (
     multiword_territory_codes,
     name_key,
     skeleton,
-    territory_codes,
+    territory_code,
 )
 from ..records import Article, Entity, EntityMention, KeyedMention, Mention
 from ..text import sentence_spans
@@ -249,7 +249,7 @@ class UnionFind:
 def _exact_country(words: Sequence[str]) -> bool:
     """Whether the words are a country's name as CLDR writes it (or a common abbreviation)."""
     if len(words) == 1:
-        return words[0] in COUNTRY_ABBREVIATIONS or skeleton(words[0]) in territory_codes()
+        return words[0] in COUNTRY_ABBREVIATIONS or territory_code(words[0]) is not None
     capitalised = [w for w in re.split(r"[\s\-]+", " ".join(words)) if w[:1].isupper()]
     return tuple(skeleton(w)[:4] for w in capitalised) in multiword_territory_codes()
 
