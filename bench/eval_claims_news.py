@@ -21,9 +21,10 @@ the sample gate (``tests/test_compare.py``):
   (it names at most eight per outlet, and only sentences that name an entity or give a figure).
 
 Scores per split (``tuning``: alignment was changed looking at these; ``heldout``: annotated before
-any change and not looked at) and language pair.
+any change and not looked at), per annotation batch (``--split batches``: batch 1 of 2026-12-07,
+batch 2 of 2026-12-08, each frozen before anything was run on it) and language pair.
 
-Usage: python bench/eval_claims_news.py [--split tuning|heldout|both] [--verbose] [--json]
+Usage: python bench/eval_claims_news.py [--split tuning|heldout|both|batches] [--verbose] [--json]
        python bench/eval_claims_news.py --pick   (how the pairs were drawn)
 Prints a Markdown table; never gates CI (tests/test_quality.py holds the floors).
 """
@@ -60,6 +61,19 @@ SIDES = ("1", "2")
 # not near copies of each other, so many per language pair, seeded.
 PICK_SEED = 14
 PICK_QUOTA = {"de-en": 4, "de-de": 2, "es-es": 2, "pl-pl": 1, "fr-fr": 1, "tr-tr": 1, "en-en": 1}
+# Batch 2 (2026-12-08): the same filter, batch 1 left out, draws in this order, each leaving out
+# the pairs drawn before it (the last two were added to the held-out part).
+PICK2_SEED = 1402
+PICK2_DRAWS = (
+    ("de-en", 3),
+    ("ar-ar", 1),
+    ("pl-pl", 1),
+    ("de-de", 1),
+    ("fr-fr", 1),
+    ("es-es", 1),
+    ("de-en", 1),
+    ("de-de", 1),
+)
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
 
@@ -79,17 +93,35 @@ def _overlap(a: str, b: str) -> float:
     return len(left & right) / max(1, len(left | right))
 
 
-def pick(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
-    """The pair ids drawn per language pair (the rule the gold's pairs were chosen by)."""
+def _pool(rows: Mapping[str, Mapping[str, Any]], leave_out: set[str]) -> dict[str, list[str]]:
     pool: dict[str, list[str]] = defaultdict(list)
     for pair_id, row in sorted(rows.items()):
-        if row["overall"] > 1.5 or not all(500 <= len(row[f"text{s}"]) <= 3000 for s in SIDES):
+        if pair_id in leave_out or row["overall"] > 1.5:
             continue
-        if _overlap(row["text1"], row["text2"]) > 0.7:
+        if not all(500 <= len(row[f"text{s}"]) <= 3000 for s in SIDES) or _overlap(row["text1"], row["text2"]) > 0.7:
             continue
         pool[f"{row['lang1']}-{row['lang2']}"].append(pair_id)
+    return pool
+
+
+def pick(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The pair ids drawn per language pair (the rule the gold's batch-1 pairs were chosen by)."""
+    pool = _pool(rows, set())
     rng = random.Random(PICK_SEED)
     return {key: rng.sample(pool[key], n) for key, n in PICK_QUOTA.items()}
+
+
+def pick2(rows: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The batch-2 draws in order, each as (language pair, pair ids)."""
+    taken = {pair_id for ids in pick(rows).values() for pair_id in ids}
+    pool = _pool(rows, taken)
+    rng = random.Random(PICK2_SEED)
+    out = []
+    for key, n in PICK2_DRAWS:
+        drawn = rng.sample([p for p in pool[key] if p not in taken], n)
+        taken.update(drawn)
+        out.append((key, drawn))
+    return out
 
 
 def compare_pair(row: Mapping[str, Any], embedder: Embedder) -> tuple[dict[str, Article], Comparison]:
@@ -144,7 +176,8 @@ def raw_span(article: Article, raw: str, start: int, end: int) -> tuple[int, int
 def evaluate(
     data: Path = DEFAULT_DATA, embedder: Embedder | None = None, verbose: bool = False, show: str = "tuning"
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Scores by split (``tuning``, ``heldout``, ``all``) and language pair (and ``all``); ``verbose``
+    """Scores by split (``tuning``, ``heldout``, ``all``; and per annotation batch, ``heldout-1``,
+    ``tuning-2`` …) and language pair (and ``all``); ``verbose``
     lists the errors of the split ``show`` only (``heldout`` is for reporting, not for tuning)."""
     gold = json.loads(GOLD.read_text(encoding="utf-8"))["pairs"]
     rows = load_rows(data)
@@ -173,7 +206,8 @@ def evaluate(
         own_ids = {claim_id for _source, ids in comparison.unique for claim_id in ids}
         own = [sentence_key[(e.article_id, e.start)] for c in comparison.claims if c.id in own_ids for e in c.sentences]
         language = f"{row['lang1']}-{row['lang2']}"
-        for key in [(s, lang) for s in (item["split"], "all") for lang in (language, "all")]:
+        splits = (item["split"], f"{item['split']}-{item.get('batch', 1)}", "all")
+        for key in [(s, lang) for s in splits for lang in (language, "all")]:
             c = counts[key]
             c["pairs"] += 1
             c["right"] += result["right"]
@@ -239,17 +273,21 @@ def table(scores: Mapping[str, Mapping[str, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=["tuning", "heldout", "both"], default="both")
+    parser.add_argument("--split", choices=["tuning", "heldout", "both", "batches"], default="both")
     parser.add_argument("--verbose", action="store_true", help="list every wrong pair and missed group")
     parser.add_argument("--show", choices=["tuning", "heldout", "all"], default="tuning", help="whose errors")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--pick", action="store_true", help="print the pair ids the drawing rule gives")
     args = parser.parse_args()
     if args.pick:
-        print(json.dumps(pick(load_rows(args.data)), indent=2))
+        rows = load_rows(args.data)
+        print(json.dumps({"batch 1": pick(rows), "batch 2": pick2(rows)}, indent=2))
         return
     scores = evaluate(args.data, None, args.verbose, args.show)
-    splits = ["tuning", "heldout", "all"] if args.split == "both" else [args.split]
+    if args.split == "batches":
+        splits = sorted(k for k in scores if "-" in k)
+    else:
+        splits = ["tuning", "heldout", "all"] if args.split == "both" else [args.split]
     if args.json:
         print(json.dumps({split: scores[split] for split in splits}, indent=2))
         return
