@@ -196,5 +196,8 @@ def test_quality_claim_alignment_on_real_news() -> None:
     if not bench.DEFAULT_DATA.is_file():
         pytest.skip("benchmark data not beside this checkout")
     scores = bench.evaluate()
-    check("claims_pair_precision_news_heldout", scores["heldout"]["all"]["precision"])
-    check("claims_pair_recall_news_heldout", scores["heldout"]["all"]["recall"])
+    # the first six held-out pairs (batch 1), as the floors were first measured; then all twelve
+    check("claims_pair_precision_news_heldout", scores["heldout-1"]["all"]["precision"])
+    check("claims_pair_recall_news_heldout", scores["heldout-1"]["all"]["recall"])
+    check("claims_pair_precision_news_heldout_all", scores["heldout"]["all"]["precision"])
+    check("claims_pair_recall_news_heldout_all", scores["heldout"]["all"]["recall"])
