@@ -2350,6 +2350,7 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             later = quotations[span.sentence][place[id(span)] + 1 : place[id(span)] + 2]
             if later and later[0].speaker is not None and _words_between(ctx, span.close, later[0].open) <= 6:
                 span.speaker, span.via = later[0].speaker, later[0].via
+    _repeated_words(ctx)
     indirect: list[_Span] = []
     for lo, hi in ctx.sentences:
         here = ctx.in_sentence((lo, hi))
@@ -2359,6 +2360,34 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
                 indirect.append(span)
     quotes = [_to_quote(ctx, span) for span in sorted(ctx.spans + indirect, key=lambda s: s.start)]
     return quotes
+
+
+def _stems(ctx: _Context, span: _Span) -> set[str]:
+    """The quoted words' beginnings (five letters, words of four letters or more), for comparing quotations."""
+    return {w.lower()[:5] for w in _WORD.findall(ctx.text, span.start, span.end) if len(w) >= 4}
+
+
+def _repeated_words(ctx: _Context) -> None:
+    """A quotation nobody is named for takes the speaker of another quotation of the same words: a
+    headline or subheading quoting what the article attributes further down ("“We Have Urban Ebola”"
+    over "“We have urban Ebola,” the official said"), a quotation repeated after its attribution."""
+    attributed = [(s, _stems(ctx, s)) for s in ctx.spans if not s.label and s.speaker is not None]
+    if not attributed:
+        return
+    for span in ctx.spans:
+        if span.label or span.speaker is not None or span.kind not in ("direct", "partial"):
+            continue
+        stems = _stems(ctx, span)
+        if len(stems) < 2:
+            continue
+        best, best_share = None, 0.75
+        for other, other_stems in attributed:
+            share = len(stems & other_stems) / len(stems)
+            if other is not span and share >= best_share and not (other.open <= span.open < other.close):
+                best, best_share = other, share
+        if best is not None and best.speaker is not None:
+            span.speaker, span.via = best.speaker, ("next" if best.open > span.open else "previous")
+            span.confidence = _confidence(span)
 
 
 def _subjectless(ctx: _Context, span: _Span, lo: int, cue: str) -> bool:
