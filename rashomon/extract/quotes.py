@@ -707,6 +707,9 @@ _CALENDAR = frozenset(
     """.split()
 )
 _INDEFINITE = frozenset("a an ein eine einer eines einem un une una uno".split())
+_WRAPPED_TAIL = re.compile(r"[ \t]*,[ \t]*\n\s*[a-zà-ÿа-яё]")
+_WORDS_OF_RU = frozenset("слова словам высказывание".split())
+_VERB_SECOND = frozenset({"de", "nl", "sv", "da", "no"})
 _PLUPERFECT = frozenset("avait avaient aveva avevano hatte hatten had".split())
 _AUXILIARIES = frozenset("a ha hat has have had est s'est ont han hanno è sind ist был была было были".split())
 
@@ -1306,6 +1309,12 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         and (tail[1].group(0).lower() in _AUXILIARIES or _is_speech(tail[1].group(0)))
     ):
         tail = tail[1:]  # "«…», lui a répondu Joe Biden", "—le dijo Ana Pérez": the object pronoun is not the speaker
+    words_of = next((k for k in range(min(3, len(tail))) if tail[k].group(0).lower() in _WORDS_OF_RU), None)
+    if words_of is not None and all(not w.group(0)[:1].isupper() for w in tail[:words_of]):
+        # "«…», – приводит слова Петрова пресс-служба": whose words are given, not who gives them.
+        owner = ctx.names(tail[words_of].end(), min(hi, tail[words_of].end() + 80), include_labels=False)
+        if owner and _words_between(ctx, tail[words_of].end(), owner[0].start) == 0:
+            return _speaker(owner[0]), "after", tail[0].group(0)
     source = _source_after(ctx, tail, hi)
     if source is not None:
         return source, "after", tail[0].group(0)  # "«…», selon Biden", "„…“, laut Scholz"
@@ -1771,6 +1780,18 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             if inverted:
                 return _speaker(_pick(inverted) or inverted[0]), "sentence", verb.group(0)
     before = [n for n in names if n.end <= verb.start()]
+    if (
+        ctx.language in _VERB_SECOND
+        and before
+        and verb.start() < span.open
+        and text[lo : verb.start()].rstrip().endswith(",")
+        and pronoun is None
+    ):
+        # Verb-second order after a fronted clause: "Als Anna Berg ging, kommentierte das der Sprecher Tom
+        # Weiß mit den Worten „…“" — the subject follows the verb; the name before is in the clause.
+        following = [n for n in names if verb.end() <= n.start < span.open and _words_between(ctx, verb.end(), n.start) <= 6]
+        if following:
+            return _speaker(_pick(following) or following[0]), "sentence", verb.group(0)
     if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), verb.group(0)
@@ -2313,6 +2334,11 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
             speaker, via, cue, span.part_of = previous[-1].speaker, "continued", previous[-1].cue, first
         elif span.kind == "direct":
             speaker, via, cue = _after(ctx, span, tail_hi)
+            wrapped = _WRAPPED_TAIL.match(text, span.close + 1)
+            index = ctx.sentence_index(span.open)
+            if speaker is None and not nxt and wrapped and index + 1 < len(ctx.sentences):
+                # A hard-wrapped text: "„…“,\n\nheißt es in der Depesche." — the attribution runs on below.
+                speaker, via, cue = _after(ctx, span, min(ctx.sentences[index + 1][1], span.close + _WINDOW))
         if speaker is None and span.kind == "direct" and not continued:
             speaker, via, cue = _before(ctx, span, lo)
         if speaker is None and continued and previous[-1].speaker is not None:
