@@ -1648,6 +1648,9 @@ def _cue_source(ctx: _Context, cue: re.Match[str], hi: int) -> tuple[Speaker | N
                 end = word.end()
             elif not seen_capital and (token.lower() in _ARTICLES or following[:1].isupper()):
                 end = word.end()  # "dem russischen Außenminister"
+            elif not seen_capital and index and words[index - 1].group(0).lower() in _ARTICLES:
+                end = word.end()  # "selon le texte dont …", "according to the report": a document speaks
+                break
             elif seen_capital and token in _PARTICLES and following[:1].isupper():
                 continue
             else:
