@@ -1106,7 +1106,45 @@ def _refers_back(role: Speaker, language: str | None = None) -> bool:
     definite = first in {"the", "der", "die", "das", "dem", "den", "le", "la", "l", "el", "il", "lo"} or (
         language in _ARTICLELESS
     )
-    return definite and len(words) <= 3 and any(_is_role(w) for w in words[1:] + [re.split(r"['’]", words[0])[-1]])
+    heads = words[1:] + [re.split(r"['’]", words[0])[-1]]
+    return definite and len(words) <= 3 and any(_is_role(w) or w.lower() in _OUTLET_NOUNS for w in heads)
+
+
+# Nouns that stand for a news outlet named before ("the paper", "die Zeitung", "l'agence", "издание").
+_OUTLET_NOUNS = frozenset(
+    """
+    paper newspaper daily tabloid agency magazine outlet broadcaster zeitung blatt magazin agentur sender
+    journal quotidien hebdomadaire agence giornale quotidiano agenzia periodico diario газета издание
+    агентство телеканал
+    """.split()
+)
+
+
+def _previous_outlet(ctx: _Context, position: int, role: Speaker) -> Speaker | None:
+    """The outlet a definite "the paper" stands for: up to five sentences back, a name after the same
+    noun ("the weekly Die Woche"), else the last source given by a
+    cue ("according to The Daily Post", "laut dem Kurier", "selon Le Courrier") or as "The …" ("The
+    Daily Post reported")."""
+    index = ctx.sentence_index(position)
+    for back in range(index, max(-1, index - 6), -1):
+        lo, hi = ctx.sentences[back]
+        lo, hi = max(lo, position - _WINDOW), min(hi, position)
+        names = ctx.names(lo, hi, include_labels=False)
+        for name in reversed(names):  # "le magazine allemand Der Spiegel": the name after the same noun
+            lead = [w.group(0).lower() for w in _WORD.finditer(ctx.text, max(lo, name.start - 40), name.start)][-3:]
+            if set(lead) & (_OUTLET_NOUNS & {w.lower() for w in _WORD.findall(ctx.text, role.start, role.end)}):
+                return _speaker(name)
+        cues = [c for c in _INDIRECT_CUES.finditer(ctx.text, lo, hi) if not ctx.quoted(c.start())]
+        if cues:
+            source, via, _ = _cue_source(ctx, cues[-1], hi)
+            if source is not None and via == "cue" and not set(source.name.lower().split()) & _INDEFINITE:
+                return source
+        for name in reversed(names):
+            article = re.search(r"(?<!\w)The\s+\Z", ctx.text[max(lo, name.start - 5) : name.start])
+            if article is not None:
+                start = name.start - len(article.group(0))
+                return Speaker(ctx.text[start : name.end], start, name.end, "name")
+    return None
 
 
 def _previous_person(
@@ -1119,6 +1157,8 @@ def _previous_person(
     eight sentences back); then the speaker of an earlier quotation; then the subject of a verb of
     saying ("Гуреев напомнил …"); then the last full name, else the last name.
     """
+    if role is not None and any(re.split(r"['’]", w)[-1].lower() in _OUTLET_NOUNS for w in role.name.split()[:3]):
+        return _previous_outlet(ctx, position, role)
     index = ctx.sentence_index(position)
     head = next((w for w in (role.name.split() if role else ()) if _is_role(w)), None)
     reach = 8 if head is not None else sentences_back
