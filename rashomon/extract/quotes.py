@@ -1832,7 +1832,9 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     ):
         # Verb-second order after a fronted clause: "Als Anna Berg ging, kommentierte das der Sprecher Tom
         # Weiß mit den Worten „…“" — the subject follows the verb; the name before is in the clause.
-        following = [n for n in names if verb.end() <= n.start < span.open and _words_between(ctx, verb.end(), n.start) <= 6]
+        following = [
+            n for n in names if verb.end() <= n.start < span.open and _words_between(ctx, verb.end(), n.start) <= 6
+        ]
         if following:
             return _speaker(_pick(following) or following[0]), "sentence", verb.group(0)
     if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
