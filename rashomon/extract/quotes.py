@@ -1148,7 +1148,7 @@ def _previous_outlet(ctx: _Context, position: int, role: Speaker) -> Speaker | N
 
 
 def _previous_person(
-    ctx: _Context, position: int, sentences_back: int = 3, role: Speaker | None = None
+    ctx: _Context, position: int, sentences_back: int = 3, role: Speaker | None = None, gender: str | None = None
 ) -> Speaker | None:
     """The last person named before ``position`` (for pronouns and definite roles).
 
@@ -1159,6 +1159,8 @@ def _previous_person(
     """
     if role is not None and any(re.split(r"['’]", w)[-1].lower() in _OUTLET_NOUNS for w in role.name.split()[:3]):
         return _previous_outlet(ctx, position, role)
+    if role is None and gender is None:
+        gender = _pronoun_gender(ctx, position)  # the pronoun's gender, where the language marks it
     index = ctx.sentence_index(position)
     head = next((w for w in (role.name.split() if role else ()) if _is_role(w)), None)
     reach = 8 if head is not None else sentences_back
@@ -1169,6 +1171,8 @@ def _previous_person(
         names = [n for n in ctx.names(lo, hi, include_labels=False) if not n.after_preposition and _personal(ctx, n)]
         if ctx.language in NOUN_CAPITALISING:
             names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
+        if gender is not None:
+            names = [n for n in names if _name_gender(ctx, n.text, n.start) in (None, gender)]
         if head is not None:
             titled = _titled(ctx, names, _last_part(head).lower())
             if titled is not None:
@@ -1181,6 +1185,11 @@ def _previous_person(
             continue
         for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
             if span.open < hi and span.speaker and not span.label:
+                if gender is not None and _name_gender(ctx, span.speaker.name, span.speaker.start) not in (
+                    None,
+                    gender,
+                ):
+                    continue
                 return span.speaker
         verbs = _speech_verbs(ctx, lo, hi)
         # The subject of a verb of saying: just before it, or opening the sentence ("Blinken für seinen
@@ -1230,6 +1239,11 @@ def _previous_person(
         for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
             for span in reversed(ctx.in_sentence(ctx.sentences[back])[-50:]):
                 if span.speaker and not span.label and span.speaker.kind == "name":
+                    if gender is not None and _name_gender(ctx, span.speaker.name, span.speaker.start) not in (
+                        None,
+                        gender,
+                    ):
+                        continue
                     return span.speaker
         # Else the last person named in those sentences ("Laut Igor Berg … . … erklärte er: „…“").
         for back in range(index - sentences_back - 1, max(-1, index - 9), -1):
@@ -1240,9 +1254,42 @@ def _previous_person(
             ]
             if ctx.language in NOUN_CAPITALISING:
                 names = [n for n in names if n.tokens > 1 or not _after_determiner(ctx, n.start)]
+            if gender is not None:
+                names = [n for n in names if _name_gender(ctx, n.text, n.start) in (None, gender)]
             if names:
                 return _speaker(names[-1])
     return fallback  # a role refers to somebody who spoke before rather than to the last name
+
+
+_FEMININE = frozenset("she her elle lei ella она её ее ей неё нее".split())
+_MASCULINE = frozenset("he him his il lui él он его ему него".split())
+_FEMININE_TITLE = re.compile(r"(?:Mrs|Ms|Mme|Madame|Mlle|Frau|Signora|Sra|госпожа|г-жа)\.?\s+\Z")
+_MASCULINE_TITLE = re.compile(r"(?:Mr|M|Monsieur|Herr|Signor|Sr|господин|г-н)\.?\s+\Z")
+_RU_MASCULINE = ("ов", "ев", "ёв", "ин", "ын", "ий", "ый", "ой")
+
+
+def _pronoun_gender(ctx: _Context, position: int) -> str | None:
+    """ "f" or "m" for a gendered personal pronoun at ``position`` ("she", "elle", "она"), else None."""
+    word = _WORD.match(ctx.text, position)
+    lower = word.group(0).lower() if word else ""
+    if ctx.language == "it" and lower == "lui":
+        return "m"
+    return "f" if lower in _FEMININE else "m" if lower in _MASCULINE else None
+
+
+def _name_gender(ctx: _Context, name: str, start: int) -> str | None:
+    """A name's gender where the text marks it: a title before it ("Mme", "Herr") or a masculine Russian
+    surname in the nominative ("Петров"); None where it does not."""
+    lead = ctx.text[max(0, start - 12) : start]
+    if _FEMININE_TITLE.search(lead):
+        return "f"
+    if _MASCULINE_TITLE.search(lead):
+        return "m"
+    last = name.split()[-1].lower() if name.split() else ""
+    # Only the masculine nominative is unambiguous: "Петрова" may be Петров's genitive.
+    if _script(last) == "cyrillic" and len(last) > 4 and last.endswith(_RU_MASCULINE):
+        return "m"
+    return None
 
 
 def _personal(ctx: _Context, name: _Name) -> bool:
@@ -1382,10 +1429,11 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
     if re.search(r"-t-(?:il|elle)$|-(?:il|elle)$", first) or (
         len(tail) > 1 and _is_speech(first) and re.search(r"-t-(?:il|elle)$|-(?:il|elle)$", tail[1].group(0))
     ):
-        antecedent = _previous_person(ctx, span.open)  # "a-t-il dit", "dit-elle"
+        elle = re.search(r"-(?:t-)?elle$", first) or (len(tail) > 1 and re.search(r"-(?:t-)?elle$", tail[1].group(0)))
+        antecedent = _previous_person(ctx, span.open, gender="f" if elle else "m")  # "a-t-il dit", "dit-elle"
         return antecedent, ("pronoun" if antecedent else None), first
     if _is_pronoun(first, ctx.language) and len(tail) > 1 and _is_speech(tail[1].group(0)):
-        antecedent = _previous_person(ctx, span.open)  # "…," she said
+        antecedent = _previous_person(ctx, span.open, gender=_pronoun_gender(ctx, tail[0].start()))  # "…," she said
         return antecedent, ("pronoun" if antecedent else None), tail[1].group(0)
     if first.lower() in _PLURAL_PRONOUNS and len(tail) > 1 and _is_speech(tail[1].group(0)):
         group = _previous_group(ctx, span.open)  # "…," they said
@@ -1408,7 +1456,7 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
             group = _previous_group(ctx, span.open)  # "„…“, sagten sie"
             return group, ("pronoun" if group else None), cue
         if words_after and _is_pronoun(words_after[0].group(0), ctx.language):
-            antecedent = _previous_person(ctx, span.open)
+            antecedent = _previous_person(ctx, span.open, gender=_pronoun_gender(ctx, words_after[0].start()))
             return antecedent, ("pronoun" if antecedent else None), cue
         if (
             verb is not None
