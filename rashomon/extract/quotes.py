@@ -539,6 +539,8 @@ _SPEECH_PREFIXES = (
     "kommentier",
     "festgestellt",
     "ätzt",
+    "предлага",
+    "подтверд",
 )
 # Verbs of saying too short or too common in other senses to match by their beginning.
 _SPEECH_EXACT = frozenset(
