@@ -709,6 +709,9 @@ _CALENDAR = frozenset(
     """.split()
 )
 _INDEFINITE = frozenset("a an ein eine einer eines einem un une una uno".split())
+_IN_RU = frozenset({"в", "во"})
+# "В Кремле", "В немецком концерне" right before the verb (up to four words after the preposition).
+_IN_BODY = re.compile(r"(?<!\w)[Вв]о?\s+((?:[^\W\d_][\w-]*\s+){0,3}[^\W\d_][\w-]*)\s+\Z")
 _WRAPPED_TAIL = re.compile(r"[ \t]*,[ \t]*\n\s*[a-zà-ÿа-яё]")
 _WORDS_OF_RU = frozenset("слова словам высказывание".split())
 _VERB_SECOND = frozenset({"de", "nl", "sv", "da", "no"})
@@ -1471,6 +1474,17 @@ def _after(ctx: _Context, span: _Span, hi: int) -> tuple[Speaker | None, str | N
         if words_after and words_after[0].group(0).lower() in _PLURAL_PRONOUNS:
             group = _previous_group(ctx, span.open)  # "«…», — заявили они", "„…“, sagten sie"
             return group, ("pronoun" if group else None), cue
+        if (
+            verb is not None
+            and _impersonal_plural(ctx, verb)
+            and words_after
+            and words_after[0].group(0).lower() in _IN_RU
+        ):
+            # "«…», — заявили в Кремле": a body speaks through the impersonal plural.
+            body_words = [w for w in words_after[1:5] if w.end() <= _clause_end(ctx, words_after[0].end(), stop)]
+            if body_words:
+                start, end = body_words[0].start(), body_words[-1].end()
+                return Speaker(text[start:end], start, end, "role"), "after", cue
         if verb is not None and words_after and words_after[0].group(0).lower() in _AGENT_PREPOSITIONS:
             # Passive: "“…,” was said by Anna Berg", "« … », a été déclaré par Anna Berg".
             agent = [n for n in ctx.names(words_after[0].end(), stop, include_labels=False)]
@@ -1782,6 +1796,9 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             break
     if colon is not None and not _speech_verbs(ctx, lo, hi) and _speech_verbs(ctx, sentence_lo, colon):
         # "Dann räumte sie ein: Ein Bericht habe „Auffälligkeiten“ vermerkt."
+        body = _impersonal_body(ctx, sentence_lo, colon)
+        if body is not None:
+            return body, "sentence", None
         head = _Span(open=colon + 1, close=colon + 1)
         speaker, via, cue_word = _before(ctx, head, sentence_lo)
         if speaker is not None:
@@ -1854,6 +1871,9 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
             return antecedent, ("pronoun" if antecedent else None), None
         return None, None, None
     verb = min(verbs, key=lambda v: abs(v.start() - span.open))
+    body = _impersonal_body(ctx, lo, span.open)
+    if body is not None:
+        return body, "sentence", verb.group(0)
     words = [w for w in ctx.words_in(lo, hi) if not ctx.quoted(w.start())]
     position = next(i for i, w in enumerate(words) if w.start() == verb.start())
     nearby = words[max(0, position - 3) : position] + words[position + 1 : position + 2]
@@ -2481,6 +2501,24 @@ def extract_quotes(text: str, language: str | None) -> list[Quote]:
                 indirect.append(span)
     quotes = [_to_quote(ctx, span) for span in sorted(ctx.spans + indirect, key=lambda s: s.start)]
     return quotes
+
+
+def _impersonal_plural(ctx: _Context, verb: re.Match[str]) -> bool:
+    """A Russian past plural verb of saying with no subject of its own ("заявили", "сообщили")."""
+    if ctx.language != "ru" or not verb.group(0).lower().endswith("ли"):
+        return False
+    after = _WORD.search(ctx.text, verb.end(), verb.end() + 30)
+    return not (after and after.group(0).lower() in _PLURAL_PRONOUNS)
+
+
+def _impersonal_body(ctx: _Context, lo: int, hi: int) -> Speaker | None:
+    """The body that speaks through an impersonal plural in ``text[lo:hi]`` ("В концерне подтвердили …")."""
+    for verb in _speech_verbs(ctx, lo, hi):
+        if _impersonal_plural(ctx, verb):
+            body = _IN_BODY.search(ctx.text, lo, verb.start())
+            if body is not None and not ctx.quoted(body.start()):
+                return Speaker(body.group(1), body.start(1), body.end(1), "role")
+    return None
 
 
 def _stems(ctx: _Context, span: _Span) -> set[str]:
