@@ -1006,6 +1006,8 @@ def _is_role(word: str) -> bool:
     last = _last_part(lower)
     if len(last) > 6 and last.endswith("in") and _is_role(word[:-2]):
         return True  # German feminine forms: Bürgermeisterin, Außenministerin
+    if _AGE_ROLE.match(lower):
+        return True  # "der 52-Jährige", "the 52-year-old", "52-летний": a person described by age
     return (
         lower in _ROLE_WORDS
         or last in _ROLE_WORDS
@@ -1015,6 +1017,7 @@ def _is_role(word: str) -> bool:
     )
 
 
+_AGE_ROLE = re.compile(r"\d{1,3}-?(?:jährige[rn]?|year-old|летн\w*|enne|ans)$")
 _ELISION = re.compile(r"^(?:qu|[dlsnjmc])['’]")
 
 
@@ -1582,12 +1585,14 @@ def _byline(ctx: _Context, position: int, hi: int) -> Speaker | None:
     """A full name standing alone right after a quotation, as a signature: "“…” Dave Weigel.",
     "“…” –William Blackstone, English Common Law"."""
     text = ctx.text
-    dash = re.match(r"[ \t]*[—–-]?[ \t]*", text[position:hi])
+    dash = re.match(r"[ \t]*(?:[—–-]|\()?[ \t]*", text[position:hi])
     start = position + (dash.end() if dash else 0)
     names = ctx.names(start, min(hi, start + 80), include_labels=False)
     if not names or names[0].start != start or names[0].tokens < 2:
         return None
     name = names[0]
+    if dash and "(" in dash.group(0):  # an epigraph's source in brackets: "« … » (Jean Martin)"
+        return _speaker(name) if re.match(r"[ \t]*[),]", text[name.end :]) else None
     return _speaker(name) if _BYLINE_END.match(text, name.end) else None
 
 
