@@ -971,6 +971,123 @@ def test_quotes_speakers_of_the_fourth_real_news_batch(language: str, text: str,
     assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
 
 
+# -- speakers: error classes of the fifth real-news batch's tuning part (sentences our own) ---------------
+
+FIFTH_BATCH = [
+    # a pluperfect auxiliary and adverbs before the inverted verb; the subject follows it
+    (
+        "fr",
+        "Le débat continue. « Nous croyons que les tarifs étaient mal pensés », avait par exemple déclaré mardi "
+        "Jean Dupont, le porte-parole de la mairie.",
+        "Jean Dupont",
+    ),
+    # a verb of saying with no subject of its own carries over the speaker of the quotation before
+    (
+        "fr",
+        "« Nous croyons que les tarifs étaient mal pensés », avait déclaré Jean Dupont, le porte-parole de la "
+        "mairie. Avant d'ajouter que « nous pensons qu'ils ont coûté cher aux familles ».",
+        "Jean Dupont",
+    ),
+    ("en", 'In that letter, Mr Holt accuses the mayor of "doing all the dirty work of the council".', "Holt"),
+    (
+        "fr",
+        "A la suite du naufrage, le président de la Commission, Jean Martin, a admis que «cela a été une erreur».",
+        "Jean Martin",
+    ),
+    (
+        "fr",
+        "Mais si « les écarts se réduisent, ils ne disparaissent pas », note Paul Girard de l'institut.",
+        "Paul Girard",
+    ),
+    ("ru", "«Да. Раньше было лучше», — добавила Вера.\n\n«Полная ерунда», — отреагировал Андрей.", "Андрей"),
+    # verb-second order after a fronted clause: the subject follows the verb
+    (
+        "de",
+        "Als am Montag Karl Brandt entlassen wurde, kommentierte das der Berater Paul Wendt mit den Worten „ein "
+        "Problem weniger“.",
+        "Paul Wendt",
+    ),
+    ("ru", "«Мы знали об этом давно», – приводит слова Петрова пресс-служба министерства.", "Петрова"),
+    # an attribution hard-wrapped into the paragraph below its quotation
+    (
+        "de",
+        "„Die Kommentare des Ministers sorgen für Unruhe“,\n\nheißt es in der Depesche.\n\nDas ist alt.",
+        "Depesche",
+    ),
+    # a document named by an article and a noun is the source
+    (
+        "fr",
+        "Ils risquent un an de prison pour avoir « gêné une patiente », selon le texte dont le parti est à l'origine.",
+        "texte",
+    ),
+    # "the paper", "die Zeitung", "le quotidien": the outlet named before
+    (
+        "en",
+        "According to The Daily Post, the flood was the worst in years. The paper noted that “the phones have not "
+        "stopped ringing.”",
+        "Daily Post",
+    ),
+    ("fr", "Selon Le Courrier, la grève continue. « Rien ne bouge », écrit le quotidien.", "Courrier"),
+    # a gendered pronoun skips people marked with the other gender
+    (
+        "fr",
+        "Mme Lenoir a reçu M. Garnier lundi. Puis M. Garnier est parti. « Nous avons avancé », a-t-elle dit.",
+        "Lenoir",
+    ),
+    (
+        "ru",
+        "Министр Анна Лебедь встретилась с коллегами. Потом выступил Игорь Кравцов. «Мы готовы к переговорам», — "
+        "заявила она.",
+        "Анна Лебедь",
+    ),
+    # the Russian impersonal plural: the body after "в" speaks
+    ("ru", "«Мы не комментируем слухи», — заявили в пресс-службе министерства.", "пресс-службе"),
+    (
+        "ru",
+        "Поставки сократились. В немецком концерне подтвердили новость: турбина «по техническим причинам» задержалась.",
+        "концерне",
+    ),
+    # an epigraph's source in brackets; age descriptions refer back to the person named before
+    ("fr", "« La guerre est un mensonge » (Jean Martin)\n\nLe texte commence ici.", "Jean Martin"),
+    (
+        "de",
+        "Markus Brandl führt die Bäckerei seit 1998. Er steht jeden Tag um drei Uhr auf. „Ohne Mehl kein Brot“, "
+        "erklärt der 52-Jährige.",
+        "Markus Brandl",
+    ),
+    ("en", "Tom Reed has run the shop since 1990. “Rent doubled,” said the 61-year-old.", "Tom Reed"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "speaker"), FIFTH_BATCH, ids=[t[2] + "-" + t[0] for t in FIFTH_BATCH])
+def test_quotes_speakers_of_the_fifth_real_news_batch(language: str, text: str, speaker: str) -> None:
+    quotes = [q for q in extract_quotes(text, language) if q.kind in ("direct", "partial")]
+    assert quotes[-1].speaker is not None and speaker in quotes[-1].speaker.name, quotes[-1]
+    assert text[quotes[-1].sentence_start :].startswith(quotes[-1].sentence) and 0 < quotes[-1].confidence <= 1
+
+
+def test_quotes_a_headline_quotation_takes_the_speaker_of_the_same_words_below() -> None:
+    text = (
+        "“We Now Have A Real Crisis” In The North\n\nThe outbreak spread to the city.\n\n"
+        "“We have a real crisis, and it is moving fast,” health official Anna Berg said."
+    )
+    quotes = [q for q in extract_quotes(text, "en") if q.kind in ("direct", "partial")]
+    assert [q.speaker.name if q.speaker else None for q in quotes] == ["Anna Berg", "Anna Berg"]
+    assert quotes[0].speaker_via == "next"
+
+
+def test_quotes_a_headline_paraphrase_keeps_no_speaker() -> None:
+    text = "„Wir sind keine Nummer“: Streik im Hafen\n\n„Heute sind wir für die Chefs nur noch eine Nummer“, sagt Anna Berg."
+    quotes = [q for q in extract_quotes(text, "de") if q.kind in ("direct", "partial")]
+    assert quotes[0].speaker is None
+
+
+def test_quotes_carry_over_needs_a_subjectless_verb() -> None:
+    text = "« Le plan est prêt », a déclaré Jean Dupont. Le ministre Paul Roux a ensuite rappelé « les délais »."
+    quotes = [q for q in extract_quotes(text, "fr") if q.kind in ("direct", "partial")]
+    assert quotes[-1].speaker is not None and "Dupont" not in quotes[-1].speaker.name
+
+
 def test_quotes_continuity_stops_at_a_paragraph_that_names_somebody() -> None:
     text = 'Anna Berg spoke first.\n\n"We will win," she said.\n\nTom Reed shook his head.\n\n"Nobody will stop us."'
     quotes = [q for q in extract_quotes(text, "en") if q.kind == "direct"]
