@@ -1907,11 +1907,11 @@ def _in_sentence(ctx: _Context, span: _Span, lo: int, hi: int) -> tuple[Speaker 
     ):
         # Verb-second order after a fronted clause: "Als Anna Berg ging, kommentierte das der Sprecher Tom
         # Weiß mit den Worten „…“" — the subject follows the verb; the name before is in the clause.
-        following = [
+        subject_after = [
             n for n in names if verb.end() <= n.start < span.open and _words_between(ctx, verb.end(), n.start) <= 6
         ]
-        if following:
-            return _speaker(_pick(following) or following[0]), "sentence", verb.group(0)
+        if subject_after:
+            return _speaker(_pick(subject_after) or subject_after[0]), "sentence", verb.group(0)
     if pronoun is not None and not (before and _words_between(ctx, before[-1].end, verb.start()) <= 1):
         antecedent = _previous_person(ctx, pronoun.start())
         return antecedent, ("pronoun" if antecedent else None), verb.group(0)
