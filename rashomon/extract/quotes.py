@@ -2535,12 +2535,12 @@ def _repeated_words(ctx: _Context) -> None:
     """A quotation nobody is named for takes the speaker of another quotation of the same words: a
     headline or subheading quoting what the article attributes further down ("“We Have Urban Ebola”"
     over "“We have urban Ebola,” the official said"), a quotation repeated after its attribution."""
-    attributed = [(s, _stems(ctx, s)) for s in ctx.spans if not s.label and s.speaker is not None]
+    # (bounded, so that a text of thousands of quotations stays linear)
+    attributed = [(s, _stems(ctx, s)) for s in ctx.spans if not s.label and s.speaker is not None][:200]
     if not attributed:
         return
-    for span in ctx.spans:
-        if span.label or span.speaker is not None or span.kind not in ("direct", "partial"):
-            continue
+    unattributed = [s for s in ctx.spans if not s.label and s.speaker is None and s.kind in ("direct", "partial")]
+    for span in unattributed[:50]:
         stems = _stems(ctx, span)
         if len(stems) < 2:
             continue
@@ -2552,6 +2552,12 @@ def _repeated_words(ctx: _Context) -> None:
         if best is not None and best.speaker is not None:
             span.speaker, span.via = best.speaker, ("next" if best.open > span.open else "previous")
             span.confidence = _confidence(span)
+
+
+def _spans_before(ctx: _Context, span: _Span, reach: int = 50) -> list[_Span]:
+    """Up to ``reach`` quotation spans opening before ``span``, nearest first (a bounded look back)."""
+    at = bisect.bisect_left(ctx._span_opens, span.open)
+    return ctx.spans[max(0, at - reach) : at][::-1]
 
 
 def _subjectless(ctx: _Context, span: _Span, lo: int, cue: str) -> bool:
@@ -2570,7 +2576,7 @@ def _carried_over(ctx: _Context, span: _Span) -> tuple[Speaker | None, str | Non
     """The speaker of the latest attributed quotation before ``span``, when it stands at most two
     sentences back in the same or the paragraph before and nobody is named between them."""
     index = ctx.sentence_index(span.open)
-    for earlier in reversed(ctx.spans):
+    for earlier in _spans_before(ctx, span):
         if earlier.close >= span.open or earlier.label:
             continue
         if earlier.speaker is None:
