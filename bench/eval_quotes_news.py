@@ -8,7 +8,7 @@ Gold: ``tests/data/quotes_news.json`` — article ids, character offsets and spe
 Each annotated span is matched to the predicted quote that overlaps it most. Scores per language and
 split (``tuning``: the rules were changed looking at these; ``heldout``: not looked at), also per
 annotation batch (``tuning-1``, ``heldout-1``: the first annotation; ``-2`` and ``-3``: the second and
-third, 2026-12-06; ``-4``: the fourth, 2026-12-07; ``-5``: the fifth, 2026-12-08; each held-out part fixed
+third, 2026-12-06; ``-4``: the fourth, 2026-12-07; ``-5``: the fifth, 2026-12-07; each held-out part fixed
 before the rules were changed for it; ``heldout-1-3`` and ``heldout-1-4``: the first three and four held-out
 parts together):
 
