@@ -1149,6 +1149,9 @@ def test_quotes_speaker_gate_on_real_news() -> None:
         # the floor set on the first three held-out parts stays theirs; all four, and all five, have their own
         ("quotes_speaker_accuracy_news_heldout_all", "heldout-1-3", "speaker_accuracy"),
         ("quotes_speaker_accuracy_news_heldout_all4", "heldout-1-4", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_tuning_5", "tuning-5", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_5", "heldout-5", "speaker_accuracy"),
+        ("quotes_speaker_accuracy_news_heldout_all5", "heldout", "speaker_accuracy"),
     ]:
         value, floor = scores[split]["all"][key], FLOORS[metric]["floor"]
         print(f"\n{metric}: {value:.4f} (floor {floor})")
