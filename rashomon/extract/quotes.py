@@ -1138,7 +1138,7 @@ def _previous_outlet(ctx: _Context, position: int, role: Speaker) -> Speaker | N
         lo, hi = ctx.sentences[back]
         lo, hi = max(lo, position - _WINDOW), min(hi, position)
         names = ctx.names(lo, hi, include_labels=False)
-        for name in reversed(names):  # "le magazine allemand Der Spiegel": the name after the same noun
+        for name in reversed(names):  # "l'hebdomadaire Die Woche": the name after the same noun
             lead = [w.group(0).lower() for w in _WORD.finditer(ctx.text, max(lo, name.start - 40), name.start)][-3:]
             if set(lead) & (_OUTLET_NOUNS & {w.lower() for w in _WORD.findall(ctx.text, role.start, role.end)}):
                 return _speaker(name)
