@@ -99,7 +99,7 @@ def main() -> None:
         return
     started = time.perf_counter()
     meta = {
-        "name": "framing-linear-usem3-2",
+        "name": "framing-linear-usem3-3",
         "data": "SemEval-2023 Task 3 training set (de en fr it pl ru)",
         "data_sha256": data_fingerprint(args.data),
         "articles": len(data.ids),

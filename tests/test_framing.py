@@ -27,6 +27,7 @@ from rashomon.compare.framing import (
     cross_validate,
     frame_article,
     frame_articles,
+    ngram_buckets,
     numbered_paragraphs,
     training_set,
 )
@@ -154,6 +155,21 @@ def test_framing_shipped_model_is_small_and_holds_no_text() -> None:
     meta = FramingWeights.load(MODEL_FILE).meta
     assert tuple(meta["frames"]) == FRAMES and tuple(meta["techniques"]) == TECHNIQUES
     assert len(json.dumps(meta)) < 20_000
+
+
+def test_framing_ngram_buckets_are_fixed_numbers_of_folded_text() -> None:
+    # The model holds one weight per bucket, so the hash must never change across machines.
+    assert ngram_buckets("Ab  c").tolist() == [2783, 9931, 2661, 9248, 11744, 15893, 11061, 10121, 6636]
+    assert ngram_buckets("ab c").tolist() == ngram_buckets("Ab  c").tolist()
+    assert ngram_buckets("").tolist() == [] and ngram_buckets("x").tolist() == [7216]
+
+
+def test_framing_shipped_model_mixes_three_frame_heads() -> None:
+    weights = FramingWeights.load(MODEL_FILE)
+    assert weights.frame_paragraphs is not None and weights.frame_ngrams is not None
+    assert weights.ngram_idf is not None and weights.ngram_idf.shape == (weights.frame_ngrams.weights.shape[0],)
+    assert abs(sum(weights.frame_mix) - 1.0) < 1e-6 and min(weights.frame_mix) > 0
+    assert len(set(weights.frame_thresholds.tolist())) == 1  # one threshold for all frames
 
 
 def test_framing_shipped_model_labels_a_made_up_article_deterministically() -> None:

@@ -88,6 +88,10 @@ MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "framing.npz"
 
 _QUOTES = "\"'«»„“”‘’‚‹›「」"
 
+NGRAM_BUCKETS = 1 << 14
+NGRAM_SIZES = (3, 4, 5)
+_MASK = np.uint64(0xFFFFFFFF)
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -135,6 +139,40 @@ def _style(text: str) -> list[float]:
 STYLE_FEATURES = 8
 
 
+def _mix(hashes: np.ndarray, salt: int) -> np.ndarray:
+    hashes = (hashes ^ (hashes >> np.uint64(15))) * np.uint64(2246822519) & _MASK
+    return (hashes ^ (hashes >> np.uint64(13)) ^ np.uint64(salt)) & _MASK
+
+
+def ngram_buckets(text: str) -> np.ndarray:
+    """Hashed character 3- to 5-grams of ``text`` (lower-cased, spaces collapsed): one bucket number each.
+
+    The hash is a fixed polynomial over code points, so the buckets are the same on every
+    machine and no n-gram string is ever kept; the model holds one weight per bucket.
+    """
+    folded = " " + " ".join(text.lower().split()) + " "
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    out = []
+    for size in NGRAM_SIZES:
+        if len(codes) < size:
+            continue
+        count = len(codes) - size + 1
+        hashes = np.zeros(count, dtype=np.uint64)
+        for k in range(size):
+            hashes = (hashes * np.uint64(1000003) + codes[k : k + count]) & _MASK
+        out.append(_mix(hashes, size * 7919))
+    if not out:
+        return np.zeros(0, dtype=np.int64)
+    return (np.concatenate(out) % np.uint64(NGRAM_BUCKETS)).astype(np.int64)
+
+
+def ngram_tfidf(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Rows of bucket counts as unit-length ``log1p(count) * idf`` vectors (the n-gram head's input)."""
+    x = np.log1p(counts) * idf
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.where(norm > 0, norm, 1.0)).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Features:
     """The model's inputs for one article.
@@ -146,11 +184,15 @@ class Features:
         support: One row per paragraph: its share of the article's mean embedding
             (weight / norm times its embedding), so that ``support @ w`` splits a linear
             score on the mean among the paragraphs.
+        ngrams: The article's hashed character n-gram counts (:data:`NGRAM_BUCKETS`).
+        paragraph_ngrams: Per paragraph, the buckets of its n-grams (for evidence).
     """
 
     article: np.ndarray
     paragraphs: np.ndarray
     support: np.ndarray
+    ngrams: np.ndarray
+    paragraph_ngrams: tuple[np.ndarray, ...] = ()
 
 
 def build_features(texts: Sequence[str], vectors: np.ndarray) -> Features:
@@ -168,7 +210,11 @@ def build_features(texts: Sequence[str], vectors: np.ndarray) -> Features:
     article = np.concatenate([mean, styles.mean(axis=0), styles.max(axis=0), sizes])
     place = np.array([[i / max(count - 1, 1), float(i == 0)] for i in range(count)])
     paragraphs = np.hstack([vectors, np.repeat(mean[None, :], count, axis=0), styles, place])
-    return Features(article.astype(np.float32), paragraphs.astype(np.float32), support.astype(np.float32))
+    buckets = tuple(ngram_buckets(t) for t in texts)
+    ngrams = np.bincount(np.concatenate(buckets), minlength=NGRAM_BUCKETS).astype(np.float32)
+    return Features(
+        article.astype(np.float32), paragraphs.astype(np.float32), support.astype(np.float32), ngrams, buckets
+    )
 
 
 def embed_paragraphs(texts: Sequence[Sequence[str]], embedder: Embedder) -> list[np.ndarray]:
@@ -246,7 +292,14 @@ class Linear:
 
 @dataclass(frozen=True)
 class FramingWeights:
-    """The three linear heads, their thresholds and where they came from."""
+    """The linear heads, their thresholds and where they came from.
+
+    The frames are scored by up to three heads whose probabilities are mixed with the weights
+    ``meta["settings"]["frame_mix"]`` (article, paragraph, n-gram): ``frames`` on the article
+    features, ``frame_paragraphs`` on each paragraph's embedding (the article takes the
+    paragraphs' maximum) and ``frame_ngrams`` on the article's hashed character n-grams
+    (``ngram_idf`` weights the counts). A model without the last two uses ``frames`` alone.
+    """
 
     genre: Linear
     frames: Linear
@@ -254,6 +307,17 @@ class FramingWeights:
     techniques: Linear
     technique_thresholds: np.ndarray
     meta: dict[str, Any]
+    frame_paragraphs: Linear | None = None
+    frame_ngrams: Linear | None = None
+    ngram_idf: np.ndarray | None = None
+
+    @property
+    def frame_mix(self) -> tuple[float, float, float]:
+        """Weights of the article, paragraph and n-gram frame heads (they add up to 1)."""
+        if self.frame_paragraphs is None or self.frame_ngrams is None:
+            return (1.0, 0.0, 0.0)
+        mix = self.meta.get("settings", {}).get("frame_mix", (1.0, 0.0, 0.0))
+        return (float(mix[0]), float(mix[1]), float(mix[2]))
 
     def save(self, path: Path) -> None:
         """Write the weights to an ``.npz`` (float32, compressed; no text of the data).
@@ -264,10 +328,14 @@ class FramingWeights:
         import zipfile
 
         arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(self.meta, sort_keys=True))}
-        for head in ("genre", "frames", "techniques"):
-            layer: Linear = getattr(self, head)
+        for head in _HEADS:
+            layer: Linear | None = getattr(self, head)
+            if layer is None:
+                continue
             for part in ("mean", "scale", "weights", "bias"):
                 arrays[f"{head}_{part}"] = np.asarray(getattr(layer, part), dtype=np.float32)
+        if self.ngram_idf is not None:
+            arrays["ngram_idf"] = self.ngram_idf.astype(np.float32)
         arrays["frame_thresholds"] = self.frame_thresholds.astype(np.float32)
         arrays["technique_thresholds"] = self.technique_thresholds.astype(np.float32)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -283,7 +351,8 @@ class FramingWeights:
         with np.load(path, allow_pickle=False) as data:
             heads = {
                 head: Linear(*(data[f"{head}_{part}"] for part in ("mean", "scale", "weights", "bias")))
-                for head in ("genre", "frames", "techniques")
+                for head in _HEADS
+                if f"{head}_weights" in data.files
             }
             return cls(
                 genre=heads["genre"],
@@ -292,7 +361,13 @@ class FramingWeights:
                 techniques=heads["techniques"],
                 technique_thresholds=data["technique_thresholds"],
                 meta=json.loads(str(data["meta"])),
+                frame_paragraphs=heads.get("frame_paragraphs"),
+                frame_ngrams=heads.get("frame_ngrams"),
+                ngram_idf=data["ngram_idf"] if "ngram_idf" in data.files else None,
             )
+
+
+_HEADS = ("genre", "frames", "techniques", "frame_paragraphs", "frame_ngrams")
 
 
 class LinearFramingModel:
@@ -316,17 +391,51 @@ class LinearFramingModel:
         genre = _softmax(w.genre(features.article[None, :])[0])
         genre_support = w.genre.support(features.support, mean_columns)
         genre_support = genre_support - genre_support.mean(axis=1, keepdims=True)
-        frames = _sigmoid(w.frames(features.article[None, :])[0])
+        frames, frame_support = self._frames(features, mean_columns)
         techniques = _sigmoid(w.techniques(features.paragraphs))
         return Prediction(
             genre=genre,
             genre_support=genre_support,
             frames=frames,
             frames_on=frames >= w.frame_thresholds,
-            frame_support=w.frames.support(features.support, mean_columns),
+            frame_support=frame_support,
             techniques=techniques,
             techniques_on=techniques >= w.technique_thresholds,
         )
+
+    def _frames(self, features: Features, mean_columns: slice) -> tuple[np.ndarray, np.ndarray]:
+        """The mixed frame confidences and each paragraph's share of them.
+
+        A paragraph's share is, per head, its share of the head's logit times the slope of
+        the sigmoid there (a first-order split of the probability), weighted by the mix; the
+        paragraph head's whole probability goes to the paragraph that gave the maximum.
+        """
+        w = self.weights
+        article_mix, paragraph_mix, ngram_mix = w.frame_mix
+        article = _sigmoid(w.frames(features.article[None, :])[0])
+        support = article_mix * article * (1 - article) * w.frames.support(features.support, mean_columns)
+        frames = article_mix * article
+        if w.frame_paragraphs is not None and paragraph_mix > 0:
+            dim = mean_columns.stop
+            per_paragraph = _sigmoid(w.frame_paragraphs(features.paragraphs[:, :dim]))
+            best = per_paragraph.argmax(axis=0)
+            columns = np.arange(per_paragraph.shape[1])
+            frames = frames + paragraph_mix * per_paragraph[best, columns]
+            support[best, columns] += paragraph_mix * per_paragraph[best, columns]
+        if w.frame_ngrams is not None and w.ngram_idf is not None and ngram_mix > 0:
+            x = ngram_tfidf(features.ngrams, w.ngram_idf)
+            ngram = _sigmoid(w.frame_ngrams(x[None, :])[0])
+            frames = frames + ngram_mix * ngram
+            # Each bucket's part of the logit, split among the paragraphs by their share of its count.
+            part = x[:, None] * w.frame_ngrams.weights / w.frame_ngrams.scale[:, None]
+            share = np.zeros_like(support)
+            totals = np.where(features.ngrams > 0, features.ngrams, 1.0)
+            for row, buckets in enumerate(features.paragraph_ngrams[: len(support)]):
+                if len(buckets):
+                    used, counts = np.unique(buckets, return_counts=True)
+                    share[row] = (counts / totals[used]) @ part[used]
+            support += ngram_mix * ngram * (1 - ngram) * share
+        return frames, support
 
     def predict_many(self, articles: Sequence[Sequence[str]]) -> list[Prediction]:
         vectors = embed_paragraphs(articles, self.embedder)
@@ -475,14 +584,19 @@ def fit_linear(
     l2: float = 1.0,
     steps: int = 300,
     learning_rate: float = 0.05,
+    standardise: bool = True,
 ) -> Linear:
     """Logistic regression (independent sigmoids, or one softmax) by full-batch Adam.
 
     Positive labels are up-weighted to balance each label (for the sigmoids) or each
     class (for the softmax), which is what per-label thresholds and macro-F1 want.
-    Deterministic: no sampling, fixed start.
+    Deterministic: no sampling, fixed start. ``standardise=False`` keeps the features as
+    they are (sparse n-gram rates, where scaling each column up would favour rare ones).
     """
-    mean, scale = _standardise(x)
+    if standardise:
+        mean, scale = _standardise(x)
+    else:
+        mean, scale = np.zeros(x.shape[1]), np.ones(x.shape[1])
     z = ((x - mean) / scale).astype(np.float32)
     y = y.astype(np.float32)
     rows, labels = y.shape
@@ -510,6 +624,16 @@ def fit_linear(
     return Linear(
         mean.astype(np.float32), scale.astype(np.float32), weights.astype(np.float32), bias.astype(np.float32)
     )
+
+
+def tune_global_threshold(scores: np.ndarray, gold: np.ndarray, floor: float = 0.05) -> np.ndarray:
+    """One threshold for all labels, the one with the best micro-F1 on ``(scores, gold)``."""
+    best, chosen = 0.0, 0.5
+    for threshold in np.arange(floor, 0.96, 0.01):
+        f1 = micro_f1(scores >= threshold, gold)
+        if f1 > best:
+            best, chosen = f1, float(threshold)
+    return np.full(scores.shape[1], chosen)
 
 
 def tune_thresholds(scores: np.ndarray, gold: np.ndarray, floor: float = 0.05) -> np.ndarray:
@@ -611,6 +735,7 @@ class TrainingSet:
     paragraphs: np.ndarray
     owner: np.ndarray
     techniques: np.ndarray
+    ngrams: np.ndarray
 
 
 def training_set(rows: Sequence[dict[str, Any]], embedder: Embedder) -> TrainingSet:
@@ -618,10 +743,11 @@ def training_set(rows: Sequence[dict[str, Any]], embedder: Embedder) -> Training
     spans = [numbered_paragraphs(row["text"]) for row in rows]
     texts = [[row["text"][p.start : p.end] for p in s] or [""] for row, s in zip(rows, spans, strict=True)]
     vectors = embed_paragraphs(texts, embedder)
-    articles, paragraphs, owner, techniques = [], [], [], []
+    articles, paragraphs, owner, techniques, ngrams = [], [], [], [], []
     for number, (row, s, t, v) in enumerate(zip(rows, spans, texts, vectors, strict=True)):
         features = build_features(t, v)
         articles.append(features.article)
+        ngrams.append(features.ngrams)
         paragraphs.append(features.paragraphs[: len(s)])
         owner.extend([number] * len(s))
         gold = {int(line): set(names) for line, names in (row.get("paragraph_techniques") or {}).items()}
@@ -635,6 +761,7 @@ def training_set(rows: Sequence[dict[str, Any]], embedder: Embedder) -> Training
         paragraphs=np.vstack(paragraphs),
         owner=np.array(owner, dtype=np.int64),
         techniques=np.array(techniques, dtype=bool).reshape(-1, len(TECHNIQUES)),
+        ngrams=np.vstack(ngrams),
     )
 
 
@@ -663,6 +790,29 @@ class TrainingSettings:
     steps: int = 200
     inner_folds: int = 3
     min_technique_f1: float = 0.2
+    l2_frames: float = 1000.0
+    l2_frame_paragraphs: float = 30000.0
+    l2_frame_ngrams: float = 0.03
+    frame_mix: tuple[float, float, float] = (0.4, 0.3, 0.3)
+    frame_threshold: str = "global"  # or "per-label"
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The fitted heads of one training part (the frame heads that the mix leaves out are None)."""
+
+    genre: Linear
+    frames: Linear
+    techniques: Linear
+    frame_paragraphs: Linear | None
+    frame_ngrams: Linear | None
+    ngram_idf: np.ndarray | None
+
+
+def ngram_idf(counts: np.ndarray) -> np.ndarray:
+    """Smoothed inverse document frequency of each n-gram bucket over the rows of ``counts``."""
+    documents = (counts > 0).sum(axis=0)
+    return (np.log((1 + len(counts)) / (1 + documents)) + 1).astype(np.float32)
 
 
 def _genre_rows(data: TrainingSet, subset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -671,39 +821,81 @@ def _genre_rows(data: TrainingSet, subset: np.ndarray) -> tuple[np.ndarray, np.n
     return keep, y
 
 
-def _fit_heads(data: TrainingSet, subset: np.ndarray, settings: TrainingSettings) -> tuple[Linear, Linear, Linear]:
+def _fit_heads(data: TrainingSet, subset: np.ndarray, settings: TrainingSettings, techniques: bool = True) -> Heads:
     keep, y = _genre_rows(data, subset)
     genre = fit_linear(data.articles[keep], y, softmax=True, l2=settings.l2_articles, steps=settings.steps)
-    frames = fit_linear(data.articles[subset], data.frames[subset], l2=settings.l2_articles, steps=settings.steps)
+    frames = fit_linear(data.articles[subset], data.frames[subset], l2=settings.l2_frames, steps=settings.steps)
     rows = np.isin(data.owner, subset)
-    techniques = fit_linear(
-        data.paragraphs[rows], data.techniques[rows], l2=settings.l2_paragraphs, steps=settings.steps
+    technique_head = (
+        fit_linear(data.paragraphs[rows], data.techniques[rows], l2=settings.l2_paragraphs, steps=settings.steps)
+        if techniques
+        else frames  # not needed (inner folds of the frame thresholds)
     )
-    return genre, frames, techniques
+    _, paragraph_mix, ngram_mix = settings.frame_mix
+    frame_paragraphs = frame_ngrams = idf = None
+    if paragraph_mix > 0:
+        # Each paragraph carries its article's frames; the article takes the paragraphs' maximum.
+        dim = data.articles.shape[1] - (2 * STYLE_FEATURES + 2)  # the embedding's columns
+        frame_paragraphs = fit_linear(
+            data.paragraphs[rows][:, :dim],
+            data.frames[data.owner[rows]],
+            l2=settings.l2_frame_paragraphs,
+            steps=max(settings.steps * 3 // 4, 1),
+        )
+    if ngram_mix > 0:
+        idf = ngram_idf(data.ngrams[subset])
+        frame_ngrams = fit_linear(
+            ngram_tfidf(data.ngrams[subset], idf),
+            data.frames[subset],
+            l2=settings.l2_frame_ngrams,
+            steps=settings.steps,
+            standardise=False,
+        )
+    return Heads(genre, frames, technique_head, frame_paragraphs, frame_ngrams, idf)
+
+
+def _frame_scores(data: TrainingSet, heads: Heads, articles: np.ndarray, settings: TrainingSettings) -> np.ndarray:
+    """Mixed frame probabilities of ``articles`` (as :meth:`LinearFramingModel.predict_features`)."""
+    article_mix, paragraph_mix, ngram_mix = settings.frame_mix
+    scores = article_mix * _sigmoid(heads.frames(data.articles[articles]))
+    if heads.frame_paragraphs is not None:
+        dim = heads.frame_paragraphs.weights.shape[0]
+        rows = np.flatnonzero(np.isin(data.owner, articles))
+        per_paragraph = _sigmoid(heads.frame_paragraphs(data.paragraphs[rows, :dim]))
+        best = np.zeros((len(data.ids), per_paragraph.shape[1]))
+        np.maximum.at(best, data.owner[rows], per_paragraph)
+        scores += paragraph_mix * best[articles]
+    if heads.frame_ngrams is not None and heads.ngram_idf is not None:
+        scores += ngram_mix * _sigmoid(heads.frame_ngrams(ngram_tfidf(data.ngrams[articles], heads.ngram_idf)))
+    return scores
 
 
 def _out_of_fold(
-    data: TrainingSet, subset: np.ndarray, folds: np.ndarray, settings: TrainingSettings
+    data: TrainingSet, subset: np.ndarray, folds: np.ndarray, settings: TrainingSettings, techniques: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Genre probabilities, frame and technique scores of ``subset``'s articles, each from a model not trained on it."""
     genre = np.zeros((len(data.ids), len(GENRES)))
     frames = np.zeros((len(data.ids), len(FRAMES)))
-    techniques = np.zeros((len(data.owner), len(TECHNIQUES)))
+    technique_scores = np.zeros((len(data.owner), len(TECHNIQUES)))
     for fold in sorted(set(folds[subset].tolist())):
         test = subset[folds[subset] == fold]
         train = subset[folds[subset] != fold]
-        g, f, t = _fit_heads(data, train, settings)
-        genre[test] = _softmax(g(data.articles[test]))
-        frames[test] = _sigmoid(f(data.articles[test]))
-        rows = np.isin(data.owner, test)
-        techniques[rows] = _sigmoid(t(data.paragraphs[rows]))
-    return genre, frames, techniques
+        heads = _fit_heads(data, train, settings, techniques)
+        genre[test] = _softmax(heads.genre(data.articles[test]))
+        frames[test] = _frame_scores(data, heads, test, settings)
+        if techniques:
+            rows = np.isin(data.owner, test)
+            technique_scores[rows] = _sigmoid(heads.techniques(data.paragraphs[rows]))
+    return genre, frames, technique_scores
 
 
 def _thresholds(
     data: TrainingSet, subset: np.ndarray, frames: np.ndarray, techniques: np.ndarray, settings: TrainingSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    frame_thresholds, _ = tune_thresholds_with_f1(frames[subset], data.frames[subset])
+    if settings.frame_threshold == "global":
+        frame_thresholds = tune_global_threshold(frames[subset], data.frames[subset])
+    else:
+        frame_thresholds, _ = tune_thresholds_with_f1(frames[subset], data.frames[subset])
     rows = np.isin(data.owner, subset)
     technique_thresholds, technique_f1 = tune_thresholds_with_f1(
         techniques[rows], data.techniques[rows], settings.min_technique_f1
@@ -768,7 +960,7 @@ def train(
 ) -> FramingWeights:
     """Fit the shipped heads on all of ``data``, with thresholds tuned on the cross-validation's out-of-fold scores."""
     everything = np.arange(len(data.ids))
-    genre, frames, techniques = _fit_heads(data, everything, settings)
+    heads = _fit_heads(data, everything, settings)
     frame_thresholds, technique_thresholds, technique_f1 = _thresholds(data, everything, oof[1], oof[2], settings)
     meta = {
         **meta,
@@ -779,4 +971,14 @@ def train(
         "techniques_never_asserted": [n for n, t in zip(TECHNIQUES, technique_thresholds, strict=True) if t > 1],
         "technique_oof_f1": {n: round(float(f), 4) for n, f in zip(TECHNIQUES, technique_f1, strict=True)},
     }
-    return FramingWeights(genre, frames, frame_thresholds, techniques, technique_thresholds, meta)
+    return FramingWeights(
+        heads.genre,
+        heads.frames,
+        frame_thresholds,
+        heads.techniques,
+        technique_thresholds,
+        meta,
+        frame_paragraphs=heads.frame_paragraphs,
+        frame_ngrams=heads.frame_ngrams,
+        ngram_idf=heads.ngram_idf,
+    )
