@@ -2,6 +2,7 @@
 
     python bench/eval_ner.py                 # all sets, writes bench/results/ner.md (not kept in git; the table goes into BENCHMARKS.md)
     python bench/eval_ner.py --limit 500     # first 500 sentences of each, quick look
+    python bench/eval_ner.py --neural        # with the BiLSTM-CRF taggers (DefaultRecognizer(neural=True))
 
 How it is fair: each test sentence's tokens are joined with single spaces and the
 *text* goes through :func:`rashomon.extract.entities.recognize_entities` exactly
@@ -108,13 +109,14 @@ def rounded(scores: dict) -> dict:
     }
 
 
-def evaluate(limit: int | None = None) -> list[dict]:
-    """Score :func:`recognize_entities` on every test set found; one result row per set."""
+def evaluate(limit: int | None = None, neural: bool = False) -> list[dict]:
+    """Score the default recogniser (``neural``: with the BiLSTM-CRF taggers) on every test set
+    found; one result row per set."""
     sys.path.insert(0, str(ROOT))
     from rashomon.evaluate import NER_SCORED_LABELS, score_entities, tag_tokens
     from rashomon.extract.entities import DefaultRecognizer
 
-    recognizer = DefaultRecognizer()
+    recognizer = DefaultRecognizer(neural=neural)
     results = []
     for folder, language, has_misc, domain in TEST_SETS:
         path = NER_DATA / folder / "test.jsonl"
@@ -188,8 +190,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Evaluate the entity recognisers.")
     parser.add_argument("--limit", type=int, default=None, help="first N sentences of each set")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ner.md")
+    parser.add_argument("--neural", action="store_true", help="DefaultRecognizer(neural=True): the BiLSTM-CRF taggers")
     args = parser.parse_args()
-    results = evaluate(args.limit)
+    results = evaluate(args.limit, args.neural)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     args.out.write_text(markdown(results, args.limit), encoding="utf-8")

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rashomon.extract.entities import _OPENERS, _SENTENCE_END, DATA_DIR, sequence_features, word_class  # noqa: E402
+from rashomon.extract.entities import DATA_DIR, OPENERS, SENTENCE_END, sequence_features, word_class  # noqa: E402
 
 NER_DATA = ROOT.parent / "shared" / "bench" / "ner"
 
@@ -44,7 +44,7 @@ def english_case(tokens: list[str], tags: list[str]) -> list[str]:
     """
     out = []
     for i, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
-        initial = i == 0 or tokens[i - 1] in _SENTENCE_END or tokens[i - 1] in _OPENERS
+        initial = i == 0 or tokens[i - 1] in SENTENCE_END or tokens[i - 1] in OPENERS
         keep = word_class(token) in ("title", "calendar")
         if tag == "O" and token[:1].isupper() and not token.isupper() and not initial and not keep:
             token = token.lower()

@@ -17,6 +17,7 @@ from rashomon.extract.entities import (
     CrfRecognizer,
     DefaultRecognizer,
     EntityRecognizer,
+    NeuralRecognizer,
     recognize_entities,
     tokenize,
 )
@@ -95,6 +96,18 @@ def test_entities_other_languages_use_the_cross_lingual_model() -> None:
     recognizer = DefaultRecognizer()
     backend = recognizer.backend("es")
     assert isinstance(backend, CrfRecognizer) and backend.name == "crf-xx"
+    assert DefaultRecognizer().backend("de").name == "crf-de"  # type: ignore[attr-defined]
+    neural = DefaultRecognizer(neural=True)
+    spanish = neural.backend("es")  # the CRF is better on Spanish dev data
+    assert isinstance(spanish, CrfRecognizer) and spanish.name == "crf-xx"
+    for language in ("en", "fr", "it", "pl", "zz", None):
+        tagger = neural.backend(language)
+        assert isinstance(tagger, NeuralRecognizer) and tagger.name == "bilstm-xx"
+    german = neural.backend("de")
+    assert isinstance(german, NeuralRecognizer) and german.name == "bilstm-de"
+    text = "The Ministry of Defence and the University of Oxford signed a deal with Keir Starmer."
+    found_neural = {(m.surface, m.label) for m in neural.recognize(text, "en")}
+    assert {("Ministry of Defence", "ORG"), ("University of Oxford", "ORG"), ("Keir Starmer", "PER")} <= found_neural
     got = found("El presidente Pedro Sánchez viajó a Marruecos para reunirse con Mohamed VI.", "es")
     assert ("Pedro Sánchez", "PER") in got and ("Marruecos", "LOC") in got
 
@@ -198,7 +211,7 @@ GATES = [
 
 
 @pytest.mark.parametrize(("metric", "dataset", "language", "labels", "limit"), GATES, ids=[g[0] for g in GATES])
-def test_quality_ner_f1(metric: str, dataset: str, language: str, labels: tuple[str, ...], limit: int) -> None:
+def test_quality_ner_f1(metric: str, dataset: str, language: str, labels: tuple[str, ...], limit: int | None) -> None:
     path = NER_DATA / dataset / "test.jsonl"
     if not path.is_file():
         pytest.skip(f"{path} is not beside this checkout")

@@ -1,0 +1,288 @@
+"""Train the neural entity taggers (BiLSTM-CRF, ``rashomon.extract.tagger``) — reproducible.
+
+    pip install torch==2.13.0        # training only; Rashomon runs the model with numpy
+    python bench/train_ner_neural.py --model de    # rashomon/data/ner-de.npz
+    python bench/train_ner_neural.py --model xx --extra uner-en-ewt/dev.jsonl   # rashomon/data/ner-xx.npz
+
+Data as in ``bench/train_ner.py``: GermEval 2014 train (CC BY 4.0) — recased for the
+cross-lingual ``xx`` model — and, for ``xx``, UNER English-EWT dev (CC BY-SA 4.0). The epoch
+kept is the one with the best GermEval dev F1 (dev recased for ``xx``), scored by the shipped
+numpy tagger itself; test sets are never read here. Fixed seeds and one thread: the same data
+and settings give the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from train_ner import NER_DATA, english_case, read  # noqa: E402
+
+from rashomon.evaluate import score_entities  # noqa: E402
+from rashomon.extract.tagger import (  # noqa: E402
+    FLAGS,
+    SHAPE_BUCKETS,
+    SUFFIX_BUCKETS,
+    TAGS,
+    WORD_BUCKETS,
+    NeuralTagger,
+    allowed_starts,
+    allowed_transitions,
+    model_path,
+    piece_vectors,
+    word_inputs,
+)
+
+
+def build(rows: list[dict], lexical: bool, recase: bool) -> list[dict]:
+    out = []
+    index = {tag: i for i, tag in enumerate(TAGS)}
+    for row in rows:
+        tokens = english_case(row["tokens"], row["tags"]) if recase else row["tokens"]
+        if not tokens:
+            continue
+        item = word_inputs(tokens, lexical)
+        item["tags"] = np.array([index[t] for t in row["tags"]], dtype=np.int64)
+        item["tokens"] = tokens
+        out.append(item)
+    return out
+
+
+def main() -> None:  # noqa: C901, PLR0915
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=("de", "xx"), default="de")
+    parser.add_argument("--extra", nargs="*", default=[])
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--first-dim", type=int, default=128)
+    parser.add_argument("--last-dim", type=int, default=64)
+    parser.add_argument("--word-dim", type=int, default=48)
+    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--word-dropout", type=float, default=0.1)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--limit", type=int, default=0, help="first N training sentences (quick look)")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--select",
+        nargs="*",
+        default=[],
+        help="more dev files (relative to ../shared/bench/ner/, as FILE or FILE:LANG) whose F1, averaged with "
+        "GermEval dev's, chooses the epoch kept; they are only scored, never trained on",
+    )
+    parser.add_argument("--keep-epochs", action="store_true", help="also write each epoch's model beside --out")
+    args = parser.parse_args()
+
+    import torch
+    from torch import nn
+
+    torch.manual_seed(13)
+    torch.set_num_threads(args.threads)
+    random.seed(13)
+    lexical = args.model == "de"
+    recase = args.model == "xx"
+    out_path = args.out or model_path(args.model)
+
+    started = time.perf_counter()
+    rows = read(NER_DATA / "germeval2014" / "train.jsonl")
+    if args.limit:
+        rows = rows[: args.limit]
+    train = build(rows, lexical, recase)
+    for extra in args.extra:
+        train += build(read(NER_DATA / extra), lexical, False)
+    dev_rows = read(NER_DATA / "germeval2014" / "dev.jsonl")
+    dev_tokens = [english_case(r["tokens"], r["tags"]) if recase else r["tokens"] for r in dev_rows]
+    dev_gold = [r["tags"] for r in dev_rows]
+    print(f"{len(train)} sentences, features in {time.perf_counter() - started:.0f}s", flush=True)
+
+    class Model(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.first_proj = nn.Linear(512, args.first_dim, bias=False)
+            self.last_proj = nn.Linear(512, args.last_dim, bias=False)
+            self.shape_emb = nn.Embedding(SHAPE_BUCKETS, 16)
+            dim = args.first_dim + args.last_dim + 16 + FLAGS
+            self.word_emb = nn.Embedding(WORD_BUCKETS, args.word_dim)
+            dim += args.word_dim
+            if lexical:
+                self.suffix_emb = nn.Embedding(SUFFIX_BUCKETS, 16)
+                dim += 16
+            self.drop = nn.Dropout(args.dropout)
+            self.lstm = nn.LSTM(dim, args.hidden, batch_first=True, bidirectional=True)
+            self.out = nn.Linear(2 * args.hidden, len(TAGS))
+            self.transitions = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
+            self.start = nn.Parameter(torch.zeros(len(TAGS)))
+            self.end = nn.Parameter(torch.zeros(len(TAGS)))
+
+        def forward(self, batch: list[dict], train_mode: bool) -> tuple[torch.Tensor, torch.Tensor]:
+            lengths = torch.tensor([len(s["first"]) for s in batch])
+            cat = {key: torch.cat([torch.as_tensor(s[key]) for s in batch]) for key in ("shape", "word", "suffix")}
+            first = torch.from_numpy(piece_vectors(np.concatenate([s["first"] for s in batch])))
+            last = torch.from_numpy(piece_vectors(np.concatenate([s["last"] for s in batch])))
+            flags = torch.from_numpy(np.concatenate([s["flags"] for s in batch]))
+            word = cat["word"]
+            if train_mode and args.word_dropout:
+                word = torch.where(torch.rand(word.shape) < args.word_dropout, torch.zeros_like(word), word)
+            parts = [
+                self.first_proj(first),
+                self.last_proj(last),
+                self.shape_emb(cat["shape"]),
+                self.word_emb(word),
+            ]
+            if lexical:
+                parts.append(self.suffix_emb(cat["suffix"]))
+            parts.append(flags)
+            flat = self.drop(torch.cat(parts, dim=1))
+            padded = nn.utils.rnn.pad_sequence(list(torch.split(flat, lengths.tolist())), batch_first=True)
+            packed = nn.utils.rnn.pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+            hidden, _ = self.lstm(packed)
+            hidden, _ = nn.utils.rnn.pad_packed_sequence(hidden, batch_first=True)
+            return self.out(self.drop(hidden)), lengths
+
+    mask_t = torch.from_numpy(allowed_transitions())
+    mask_s = torch.from_numpy(allowed_starts())
+
+    def crf_nll(model: Model, scores: torch.Tensor, lengths: torch.Tensor, gold: torch.Tensor) -> torch.Tensor:
+        trans = model.transitions.masked_fill(~mask_t, -1e4)
+        start = model.start.masked_fill(~mask_s, -1e4)
+        batch, length, _ = scores.shape
+        live = torch.arange(length)[None, :] < lengths[:, None]
+        rows = torch.arange(batch)
+        # score of the gold path
+        gold_score = start[gold[:, 0]] + scores[rows, 0, gold[:, 0]]
+        for t in range(1, length):
+            step = trans[gold[:, t - 1], gold[:, t]] + scores[rows, t, gold[:, t]]
+            gold_score = gold_score + step * live[:, t]
+        gold_score = gold_score + model.end[gold[rows, lengths - 1]]
+        alpha = start[None, :] + scores[:, 0]
+        for t in range(1, length):
+            step = torch.logsumexp(alpha[:, :, None] + trans[None], dim=1) + scores[:, t]
+            alpha = torch.where(live[:, t, None], step, alpha)
+        total = torch.logsumexp(alpha + model.end[None, :], dim=1)
+        return (total - gold_score).sum() / lengths.sum()
+
+    def export(model: Model, path: Path, extra_header: dict) -> None:
+        state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+        arrays = {
+            "first_proj": state["first_proj.weight"].T,
+            "last_proj": state["last_proj.weight"].T,
+            "shape_emb": state["shape_emb.weight"],
+            "word_emb": state["word_emb.weight"],
+            "lstm_w_ih": state["lstm.weight_ih_l0"],
+            "lstm_w_hh": state["lstm.weight_hh_l0"],
+            "lstm_b": state["lstm.bias_ih_l0"] + state["lstm.bias_hh_l0"],
+            "lstm_w_ih_r": state["lstm.weight_ih_l0_reverse"],
+            "lstm_w_hh_r": state["lstm.weight_hh_l0_reverse"],
+            "lstm_b_r": state["lstm.bias_ih_l0_reverse"] + state["lstm.bias_hh_l0_reverse"],
+            "out_w": state["out.weight"],
+            "out_b": state["out.bias"],
+            "transitions": state["transitions"],
+            "start": state["start"],
+            "end": state["end"],
+        }
+        if lexical:
+            arrays["suffix_emb"] = state["suffix_emb.weight"]
+        header = {"lexical": lexical, "tags": list(TAGS), **extra_header}
+        arrays16 = {k: v.astype(np.float16) for k, v in arrays.items()}
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays16)
+
+    selection = []
+    for spec in args.select:
+        name, _, language = spec.partition(":")
+        chosen = [r for r in read(NER_DATA / name) if not language or r.get("lang", language) == language]
+        selection.append((spec, [r["tokens"] for r in chosen], [r["tags"] for r in chosen]))
+
+    def dev_f1(path: Path) -> dict:
+        tagger = NeuralTagger(path)
+        predicted = [tags for tags, _ in tagger.tag_many(dev_tokens)]
+        score = score_entities(dev_gold, predicted)
+        scores = [score["f1"]]
+        for spec, tokens, gold in selection:
+            other = score_entities(gold, [tags for tags, _ in tagger.tag_many(tokens)], ("PER", "ORG", "LOC"))
+            print(f"  {spec}: F1-3 {other['f1']:.4f}", flush=True)
+            scores.append(other["f1"])
+        score["selection"] = sum(scores) / len(scores)
+        return score
+
+    model = Model()
+    optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    order = sorted(range(len(train)), key=lambda i: len(train[i]["tags"]))
+    batches = [order[i : i + args.batch] for i in range(0, len(order), args.batch)]
+    best, best_epoch = -1.0, 0
+    scratch = out_path.with_suffix(".epoch.npz")
+    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        random.shuffle(batches)
+        total = 0.0
+        tick = time.perf_counter()
+        for number, batch_ids in enumerate(batches):
+            batch = [train[i] for i in batch_ids]
+            scores, lengths = model(batch, True)
+            gold = nn.utils.rnn.pad_sequence([torch.from_numpy(s["tags"]) for s in batch], batch_first=True)
+            loss = crf_nll(model, scores, lengths, gold)
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimiser.step()
+            total += float(loss.detach())
+            if number % 200 == 0:
+                print(f"  epoch {epoch} batch {number}/{len(batches)} loss {total / (number + 1):.4f}", flush=True)
+        for group in optimiser.param_groups:
+            group["lr"] *= 0.8
+        model.eval()
+        export(model, scratch, {})
+        score = dev_f1(scratch)
+        if epoch == 1:  # the numpy tagger must compute what torch computes
+            few = sorted(dev_tokens[:16], key=len, reverse=True)
+            sample = [word_inputs(tokens, lexical) for tokens in few]
+            with torch.no_grad():
+                reference, _ = model(sample, False)
+            mine, _ = NeuralTagger(scratch).emissions(few)
+            live = np.arange(mine.shape[1])[None, :] < np.array([len(t) for t in few])[:, None]
+            gap = float(np.abs(reference.numpy()[live] - mine[live]).max())
+            print(f"  numpy vs torch emissions: max difference {gap:.4f} (float16 weights)", flush=True)
+            assert gap < 0.1, gap
+        print(
+            f"epoch {epoch}: loss {total / len(batches):.4f}, {time.perf_counter() - tick:.0f}s, "
+            f"dev P {score['precision']:.4f} R {score['recall']:.4f} F1 {score['f1']:.4f}",
+            flush=True,
+        )
+        if args.keep_epochs:
+            export(model, out_path.with_suffix(f".e{epoch}.npz"), {"epoch": epoch})
+        if score["selection"] > best:
+            best, best_epoch = score["selection"], epoch
+            data_hash = hashlib.sha256((NER_DATA / "germeval2014" / "train.jsonl").read_bytes()).hexdigest()[:16]
+            export(
+                model,
+                out_path,
+                {
+                    "name": f"ner-{args.model}-bilstm-crf-1",
+                    "epoch": epoch,
+                    "settings": settings,
+                    "germeval_train_sha256_16": data_hash,
+                    "germeval_dev_f1_4class": round(score["f1"], 4),
+                    "selected_on": ["germeval2014/dev.jsonl", *args.select],
+                    "selection_score": round(score["selection"], 4),
+                },
+            )
+    scratch.unlink(missing_ok=True)
+    print(f"best epoch {best_epoch}: selection score {best:.4f} -> {out_path} ({out_path.stat().st_size / 1e6:.1f} MB)")
+    print(f"total {time.perf_counter() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

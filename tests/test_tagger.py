@@ -1,0 +1,170 @@
+"""The neural entity tagger: CRF decoding and marginals against brute force, and the shipped models."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rashomon.extract.entities import NeuralRecognizer
+from rashomon.extract.tagger import (
+    TAGS,
+    _marginals,
+    _viterbi,
+    allowed_starts,
+    allowed_transitions,
+    model_path,
+    word_inputs,
+)
+
+T = len(TAGS)
+
+
+def _crf(seed: int, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(size=(1, length, T)).astype(np.float32)
+    trans = np.where(allowed_transitions(), rng.normal(size=(T, T)), -1e4).astype(np.float32)
+    start = np.where(allowed_starts(), rng.normal(size=T), -1e4).astype(np.float32)
+    end = rng.normal(size=T).astype(np.float32)
+    return scores, trans, start, end
+
+
+def _path_scores(scores: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> dict[tuple, float]:
+    length = scores.shape[1]
+    out = {}
+    for path in itertools.product(range(T), repeat=length):
+        total = start[path[0]] + scores[0, 0, path[0]] + end[path[-1]]
+        for t in range(1, length):
+            total += trans[path[t - 1], path[t]] + scores[0, t, path[t]]
+        out[path] = float(total)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_viterbi_and_marginals_match_brute_force(seed: int) -> None:
+    scores, trans, start, end = _crf(seed, 3)
+    every = _path_scores(scores, trans, start, end)
+    best = max(every, key=every.get)  # type: ignore[arg-type]
+    assert tuple(_viterbi(scores, np.array([3]), trans, start, end)[0]) == best
+    weights = np.exp(np.array(list(every.values())) - max(every.values()))
+    weights /= weights.sum()
+    expected = np.zeros((3, T))
+    for path, weight in zip(every, weights, strict=True):
+        for t, tag in enumerate(path):
+            expected[t, tag] += weight
+    got = _marginals(scores, np.array([3]), trans, start, end)[0]
+    assert np.allclose(got, expected, atol=1e-4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=5), st.integers(0, 10_000))
+def test_batched_decoding_equals_one_at_a_time_and_stays_bio(lengths: list[int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    longest = max(lengths)
+    scores = rng.normal(size=(len(lengths), longest, T)).astype(np.float32)
+    _, trans, start, end = _crf(seed, 1)
+    batched = _viterbi(scores, np.array(lengths), trans, start, end)
+    marginals = _marginals(scores, np.array(lengths), trans, start, end)
+    for row, n in enumerate(lengths):
+        alone = _viterbi(scores[row : row + 1, :n], np.array([n]), trans, start, end)[0]
+        assert list(batched[row, :n]) == list(alone)
+        assert np.allclose(marginals[row, :n].sum(axis=1), 1.0, atol=1e-4)
+        tags = [TAGS[k] for k in alone]
+        for before, tag in zip(["O", *tags], tags, strict=False):
+            if tag.startswith("I-"):
+                assert before[2:] == tag[2:], tags
+
+
+def test_inputs_are_strings_free_buckets() -> None:
+    inputs = word_inputs(["Angela", "Merkel", "sagte", "am", "Montag", "in", "BERLIN", "."], lexical=True)
+    assert {key: value.shape[0] for key, value in inputs.items()} == dict.fromkeys(inputs, 8)
+    assert inputs["flags"][0, 14] == 1.0  # sentence start
+    assert inputs["flags"][6, 16] == 1.0  # a shouted word is read title-cased
+    assert inputs["word"].min() >= 0 and inputs["first"].min() >= 0
+
+
+@pytest.mark.parametrize(
+    ("model", "text", "expected"),
+    [
+        (
+            "de",
+            "Bundeskanzler Olaf Scholz traf am Montag in Paris den französischen Präsidenten Emmanuel Macron.",
+            {("Olaf Scholz", "PER"), ("Paris", "LOC"), ("Emmanuel Macron", "PER")},
+        ),
+        (
+            "xx",
+            "Secretary of State Antony Blinken met the foreign ministers of Kazakhstan and Uzbekistan in Astana.",
+            {("Antony Blinken", "PER"), ("Kazakhstan", "LOC"), ("Uzbekistan", "LOC"), ("Astana", "LOC")},
+        ),
+    ],
+)
+def test_shipped_models_find_names_with_offsets_and_confidence(model: str, text: str, expected: set) -> None:
+    path = model_path(model)
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    mentions = NeuralRecognizer(path).recognize(text)
+    assert expected <= {(m.surface, m.label) for m in mentions}
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.surface
+        assert 0.0 < mention.confidence <= 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from([*"Ab Zé.\n,-ßКи'\"", "Berlin ", "Paris ", "Anna "]), max_size=80).map("".join))
+def test_any_text_gives_ordered_mentions_inside_the_text(text: str) -> None:
+    path = model_path("xx")
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    mentions = NeuralRecognizer(path).recognize(text)
+    last = 0
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.surface
+        assert mention.start >= last
+        last = mention.end
+
+
+def test_cached_word_gates_change_nothing() -> None:
+    path = model_path("de")
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    from rashomon.extract.tagger import NeuralTagger
+
+    sentences = [["Olaf", "Scholz", "sprach", "in", "BERLIN", "mit", "Scholz", "."], ["Scholz", "lachte", "."]]
+    cold = NeuralTagger(path).emissions(sentences)[0]
+    warm = NeuralTagger(path)
+    warm.emissions([["Scholz", "und", "Berlin", "sprach", "Olaf"]])  # fills the cache, other contexts
+    assert np.allclose(warm.emissions(sentences)[0], cold, atol=1e-4)
+
+
+def test_a_full_word_cache_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = model_path("de")
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    from rashomon.extract import tagger
+
+    monkeypatch.setattr(tagger, "CACHE_WORDS", 5)
+    sentences = [["Olaf", "Scholz", "sprach", "in", "Berlin", "."], ["Angela", "Merkel", "lachte", "."]]
+    reference = tagger.NeuralTagger(path).tag_many(sentences)
+    small = tagger.NeuralTagger(path)
+    for sentence in sentences:
+        small.tag_many([sentence])
+    assert [tags for tags, _ in small.tag_many(sentences)] == [tags for tags, _ in reference]
+    assert len(small._cache) <= 5
+
+
+def test_an_article_gets_the_same_tags_whatever_was_tagged_before() -> None:
+    path = model_path("xx")
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    from rashomon.extract.tagger import NeuralTagger
+
+    article = [["Antony", "Blinken", "met", "Kassym-Jomart", "Tokayev", "in", "Astana", "."], ["Blinken", "left", "."]]
+    alone = NeuralTagger(path).tag_many(article)
+    busy = NeuralTagger(path)
+    busy.tag_many([["Tokayev", "spoke", "."], ["Many", "other", "words", "came", "first", "in", "Astana", "."]])
+    again = busy.tag_many(article)
+    for (tags, marginals), (tags2, marginals2) in zip(alone, again, strict=True):
+        assert tags == tags2 and np.array_equal(marginals, marginals2)
