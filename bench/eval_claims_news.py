@@ -22,7 +22,7 @@ the sample gate (``tests/test_compare.py``):
 
 Scores per split (``tuning``: alignment was changed looking at these; ``heldout``: annotated before
 any change and not looked at), per annotation batch (``--split batches``: batch 1 of 2026-12-07,
-batch 2 of 2026-12-08, each frozen before anything was run on it) and language pair.
+batch 2 of 2026-12-07, each frozen before anything was run on it) and language pair.
 
 Usage: python bench/eval_claims_news.py [--split tuning|heldout|both|batches] [--verbose] [--json]
        python bench/eval_claims_news.py --pick   (how the pairs were drawn)
@@ -61,7 +61,7 @@ SIDES = ("1", "2")
 # not near copies of each other, so many per language pair, seeded.
 PICK_SEED = 14
 PICK_QUOTA = {"de-en": 4, "de-de": 2, "es-es": 2, "pl-pl": 1, "fr-fr": 1, "tr-tr": 1, "en-en": 1}
-# Batch 2 (2026-12-08): the same filter, batch 1 left out, draws in this order, each leaving out
+# Batch 2 (2026-12-07): the same filter, batch 1 left out, draws in this order, each leaving out
 # the pairs drawn before it (the last two were added to the held-out part).
 PICK2_SEED = 1402
 PICK2_DRAWS = (
