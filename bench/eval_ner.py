@@ -2,7 +2,7 @@
 
     python bench/eval_ner.py                 # all sets, writes bench/results/ner.md (not kept in git; the table goes into BENCHMARKS.md)
     python bench/eval_ner.py --limit 500     # first 500 sentences of each, quick look
-    python bench/eval_ner.py --neural        # with the BiLSTM-CRF taggers (DefaultRecognizer(neural=True))
+    python bench/eval_ner.py --crf           # with the CRFs instead of the taggers (DefaultRecognizer(neural=False))
 
 How it is fair: each test sentence's tokens are joined with single spaces and the
 *text* goes through :func:`rashomon.extract.entities.recognize_entities` exactly
@@ -109,8 +109,8 @@ def rounded(scores: dict) -> dict:
     }
 
 
-def evaluate(limit: int | None = None, neural: bool = False) -> list[dict]:
-    """Score the default recogniser (``neural``: with the BiLSTM-CRF taggers) on every test set
+def evaluate(limit: int | None = None, neural: bool = True) -> list[dict]:
+    """Score the default recogniser (``neural=False``: with the CRFs instead of the taggers) on every test set
     found; one result row per set."""
     sys.path.insert(0, str(ROOT))
     from rashomon.evaluate import NER_SCORED_LABELS, score_entities, tag_tokens
@@ -190,9 +190,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Evaluate the entity recognisers.")
     parser.add_argument("--limit", type=int, default=None, help="first N sentences of each set")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ner.md")
-    parser.add_argument("--neural", action="store_true", help="DefaultRecognizer(neural=True): the BiLSTM-CRF taggers")
+    parser.add_argument("--crf", action="store_true", help="DefaultRecognizer(neural=False): the CRFs, not the taggers")
+    parser.add_argument("--neural", action="store_true", help="the default since 2026-12-07 (kept for old commands)")
     args = parser.parse_args()
-    results = evaluate(args.limit, args.neural)
+    results = evaluate(args.limit, not args.crf)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     args.out.write_text(markdown(results, args.limit), encoding="utf-8")

@@ -693,6 +693,20 @@ def store_batch(
         touched_storylines = _changed_groups(old_storylines, storylines)
         gone = {s.id for s in old_storylines} - {s.id for s in storylines}
         gone_events = {e.id for e in old_events} - {e.id for e in events}
+        kept = {article.id for article in added}
+        if settings.extract:
+            # New articles, and any stored before the extract stage existed.
+            linked = [x for x in new_extractions if x.article_id in kept]
+            workspace.save_extractions(db, linked)
+            legacy = _legacy("extract", workspace.articles_without("extractions"))
+            workspace.save_extractions(db, legacy)
+            with stage("canonical"):
+                stale = relink_entities(workspace, db, [*linked, *legacy], settings)
+            # Groups of stored articles whose entities now read differently (another display
+            # name, or merged into another entity) are touched too: their labels, comparisons
+            # and links name those entities.
+            touched_events |= {e.id for e in events if not stale.isdisjoint(e.article_ids)}
+            touched_storylines |= {s.id for s in storylines if not stale.isdisjoint(s.article_ids)}
         compare = settings.compare and settings.extract
         # Events compared now: those touched, and any stored before comparisons were kept.
         uncompared = workspace.events_without_comparison() if compare else set()
@@ -710,16 +724,10 @@ def store_batch(
         needed.update(a for s in storylines if s.id in relabelled for a in s.article_ids)
         needed.update(a for e in recompared for a in e.article_ids)
         entities: tuple[Entity, ...] = ()
-        kept = {article.id for article in added}
         if settings.extract:
             from .extract.links import link_inputs
             from .extract.stage import cross_links
 
-            # New articles, and any stored before the extract stage existed.
-            linked = [x for x in new_extractions if x.article_id in kept]
-            workspace.save_extractions(db, linked)
-            legacy = _legacy("extract", workspace.articles_without("extractions"))
-            workspace.save_extractions(db, legacy)
             relinked = [s for s in storylines if s.id in touched_storylines]
             members = sorted({a for s in relinked for a in s.article_ids})
             # Quotes and figures only, and of the entities just the mentions they read: the
@@ -728,7 +736,6 @@ def store_batch(
             reads = link_inputs(link_extractions)
             by_id = {article.id: article for article in workspace.articles_by_id(needed | reads.articles)}
             with stage("canonical"):
-                relink_entities(workspace, db, [*linked, *legacy], settings)
                 entities = workspace.entities(needed)
                 link_entities = workspace.link_entities(reads.speakers, reads.counted)
             with stage("links"):
@@ -785,7 +792,7 @@ def store_batch(
 
 def relink_entities(
     workspace: Workspace, db: sqlite3.Connection, extractions: Sequence[Extraction], settings: Settings
-) -> None:
+) -> set[str]:
     """Link the mentions of newly extracted articles into the workspace's canonical entities,
     touching only the entities they join (:mod:`rashomon.extract.canonical`).
 
@@ -794,6 +801,12 @@ def relink_entities(
     are linked again (:func:`link_keys` over that region gives what linking every key would);
     the headers of the entities the new mentions join are made again from the stored counts.
     A workspace written before entities were kept per key has every stored article keyed once.
+
+    Returns:
+        The stored articles whose entities now read differently: a key of theirs moved into
+        another entity, or an entity they name got another display name or label (new
+        mentions can change which spelling an entity is shown by). What was derived from
+        those articles' entities (labels, comparisons, cross-outlet links) is stale.
     """
     from .extract.canonical import KeyCount, entity_header, key_blocks, keyed_mentions, link_keys
 
@@ -808,7 +821,7 @@ def relink_entities(
         for row in keyed_mentions(articles[x.article_id], x.mentions)
     ]
     if not rows:
-        return
+        return set()
     workspace.save_keyed_mentions(db, rows)
     keys = {row.key for row in rows}
     known = workspace.entity_keys_of(keys)
@@ -840,7 +853,12 @@ def relink_entities(
             firsts[c.key] = min(firsts.get(c.key, c.first), c.first)
         for key, first in firsts.items():
             linked[key] = (header.id, rule.get(key) if key in region else stored_rules.get(key), first)
+    before = workspace.entity_names(set(old.values()))
     workspace.save_entity_keys(db, linked, headers, dropped=set(old.values()) - {h.id for h, _n in headers})
+    shown = {h.id: (h.name, h.label) for h, _n in headers}
+    renamed = {entity for entity, header in before.items() if shown.get(entity) != header}
+    moved = {key for key, entity in old.items() if entity in renamed or linked.get(key, (entity,))[0] != entity}
+    return workspace.articles_mentioning(moved)
 
 
 def _changed_groups(old: Sequence[Event] | Sequence[Storyline], new: Sequence[Event] | Sequence[Storyline]) -> set[str]:

@@ -894,6 +894,17 @@ class Workspace:
         )
         return [KeyCount(*row) for row in rows]
 
+    def entity_names(self, entity_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        """The stored display name and label of each of these entities (those still stored)."""
+        rows = self._chunked("SELECT id, name, label FROM entities WHERE id IN ({})", entity_ids)
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def articles_mentioning(self, keys: Collection[str]) -> set[str]:
+        """The articles with a mention keyed by one of ``keys``."""
+        return {
+            row[0] for row in self._chunked("SELECT DISTINCT article_id FROM entity_mentions WHERE key IN ({})", keys)
+        }
+
     def save_entity_keys(
         self,
         db: sqlite3.Connection,

@@ -311,3 +311,33 @@ def test_canonical_a_city_without_a_cldr_name_is_shown_as_the_readers_articles_w
     assert german["Köln"].name == "Köln"  # not the inflected "Kölns"
     assert by_alias(link_entities(articles, mentions, reader_language="en"))["Köln"].name == "Cologne"
     assert by_alias(link_entities(articles, mentions, reader_language="ru"))["Köln"].name in ("Кёльн", "Кельн")
+
+
+def test_canonical_what_a_tagger_reads_as_a_name_of_its_own_links_to_the_country_or_city() -> None:
+    """A dotted country abbreviation the recogniser leaves out is found; a lone country adjective
+    read as a person is the country; a dateline's capitals are never the name shown."""
+    from rashomon.extract.places import adjective_mentions
+
+    text = "WASHINGTON - U.S. officials and Kazakh ministers met in Washington. The U.K. agreed."
+    dotted = [m for m in adjective_mentions(text, "en", []) if "." in m.surface]
+    assert [(m.surface, m.label) for m in dotted] == [("U.S.", "LOC"), ("U.K.", "LOC")]
+    mentions = [
+        *found(text, ("WASHINGTON", "LOC"), ("Kazakh", "PER"), ("Washington", "LOC")),
+        *dotted,
+    ]
+    entities = by_alias(link_entities([article("en1", text, "en")], [mentions], reader_language="en"))
+    assert entities["U.S."].key == "ISO:US" and entities["U.K."].key == "ISO:GB"
+    assert entities["Kazakh"].key == "ISO:KZ" and entities["Kazakh"].label == "LOC"
+    capital = entities["WASHINGTON"]
+    assert capital is entities["Washington"] and capital.name == "Washington"
+    alone = by_alias(
+        link_entities(
+            [article("en2", "WASHINGTON - Talks.", "en")], [found("WASHINGTON - Talks.", ("WASHINGTON", "LOC"))]
+        )
+    )
+    assert alone["WASHINGTON"].name == "Washington"
+    # Initials stay names; a full name with a nationality as a surname is a person.
+    assert not [m for m in adjective_mentions("J.R. Smith and A.B. said.", "en", []) if "." in m.surface]
+    named = "Mary French spoke."
+    people = by_alias(link_entities([article("en3", named, "en")], [found(named, ("Mary French", "PER"))]))
+    assert people["Mary French"].key.startswith("PER:")

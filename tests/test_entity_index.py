@@ -95,3 +95,54 @@ def test_any_batches_link_like_all_at_once(numbers: list[int], cuts: int) -> Non
     got = stored_entities(batches)
     expected = linked_at_once(numbers)
     assert [dataclasses.asdict(e) for e in got] == [dataclasses.asdict(e) for e in expected]
+
+
+def readings(ws: Workspace) -> dict[str, list[tuple[int, int, str, str, str]]]:
+    """How each stored article's mentions read: their entity, its display name and label."""
+    out: dict[str, list[tuple[int, int, str, str, str]]] = {}
+    for entity in ws.entities():
+        for m in entity.mentions:
+            out.setdefault(m.article_id, []).append((m.start, m.end, entity.id, entity.name, entity.label))
+    return {a: sorted(rows) for a, rows in out.items()}
+
+
+def stale_after(batches: list[list[int]]) -> list[tuple[set[str], set[str]]]:
+    """For each batch after the first: the stored articles relink_entities says read differently
+    now, and those that do (their mentions' entity, name or label changed)."""
+    out = []
+    with Workspace.in_memory() as ws:
+        for number, batch in enumerate(batches):
+            before = readings(ws)
+            with ws.write() as db:
+                pairs = [article(n) for n in batch]
+                for record, _x in pairs:
+                    ws.add_article(db, record, np.zeros(4, dtype=np.float32), "test")
+                ws.save_extractions(db, [x for _a, x in pairs])
+                said = relink_entities(ws, db, [x for _a, x in pairs], SETTINGS)
+            after = readings(ws)
+            if number:
+                new = {record.id for record, _x in pairs}
+                out.append((said - new, {a for a, rows in before.items() if after.get(a) != rows}))
+    return out
+
+
+def test_an_earlier_article_whose_surname_joins_a_full_name_later_is_stale() -> None:
+    # Batch 1: a lone "Schmidt" is an entity of its own; batch 2 names Anna Schmidt in full, and
+    # the earlier article's "Schmidt" is hers now: what was derived from it names someone else.
+    [(said, changed)] = stale_after([[1], [0]])
+    assert said == changed == {"a001"}
+
+
+def test_articles_naming_entities_that_did_not_change_are_not_stale() -> None:
+    # Tokajew's articles are untouched by a batch about Peter Schmidt.
+    [(said, changed)] = stale_after([[6, 7], [2]])
+    assert said == changed == set()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 23), min_size=2, max_size=12, unique=True), st.integers(2, 4))
+def test_the_stale_articles_are_exactly_those_that_read_differently(numbers: list[int], cuts: int) -> None:
+    size = max(1, len(numbers) // cuts)
+    batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
+    for said, changed in stale_after(batches):
+        assert said == changed

@@ -262,7 +262,11 @@ def _known_key(
     city; else None."""
     words = _words(surface)
     place = label in ("LOC", "MISC")
-    adjective = word_adjective_of(words[0], language) if len(words) == 1 and place else None
+    # A lone country adjective or people's noun tagged as a person ("Kazakh ministers" read as a
+    # name) is the country too: no one is called only "Kazakh".
+    adjective = word_adjective_of(words[0], language) if len(words) == 1 and label != "ORG" else None
+    if adjective and not place:
+        return "ISO:" + adjective[0], "LOC", adjective[1]
     code = country_of(surface)
     # A city's name as written beats a country found only by cutting an ending or by the last
     # word ("Brasília" is not "Brasil" + -ia, "San Salvador" is not El Salvador).

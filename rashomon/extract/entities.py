@@ -4,19 +4,21 @@ A recogniser is anything with ``recognize(text, language) -> list[Mention]``
 (:class:`EntityRecognizer`); the default, :class:`DefaultRecognizer`, picks a
 backend by language, all offline and CPU-only:
 
-* ``de``: a linear-chain CRF we trained on GermEval 2014 (CC BY 4.0), shipped in
-  ``rashomon/data/ner-de.crfsuite`` (see ``docs/ner-model.md``).
+* ``de``: a BiLSTM-CRF tagger we trained on GermEval 2014 (CC BY 4.0), shipped in
+  ``rashomon/data/ner-de.npz`` and run with numpy (:mod:`rashomon.extract.tagger`;
+  see ``docs/ner-model.md``).
 * ``ru``: Natasha's Slovnet news NER (MIT; weights bundled in the ``natasha``
   package, nothing downloaded).
-* every other language: a *cross-lingual* CRF trained on the same GermEval data
-  with German-specific evidence removed, plus UNER English web text: German common
-  nouns are lower-cased in training (so capitalisation marks names, as it does in
-  en/fr/es/it/pl), and lower-case words count only as punctuation-like context.
+* ``es``: the cross-lingual CRF (``ner-xx.crfsuite``), better than the tagger on
+  Spanish dev data.
+* every other language: a *cross-lingual* BiLSTM-CRF (``ner-xx.npz``) trained on the
+  same GermEval data with German-specific evidence removed, plus UNER English web text:
+  German common nouns are lower-cased in training (so capitalisation marks names, as
+  it does in en/fr/es/it/pl).
 
-``DefaultRecognizer(neural=True)`` uses instead the BiLSTM-CRF taggers of
-:mod:`rashomon.extract.tagger` (``ner-de.npz``, ``ner-xx.npz``; numpy inference over
-multilingual word-piece vectors) for every language but Russian and Spanish: 1–9 points
-better on most test sets, about half as fast.
+``DefaultRecognizer(neural=False)`` uses the linear-chain CRFs for every language
+but Russian instead (``ner-de.crfsuite``, ``ner-xx.crfsuite``; the default until
+2026-12-07): 1–9 points worse on most test sets, about twice as fast.
 
 Offsets are character offsets into the text given, so ``text[m.start:m.end] ==
 m.surface`` always holds.
@@ -704,11 +706,11 @@ class DefaultRecognizer:
         russian: Use Slovnet for Russian when it is installed (else the
             cross-lingual tagger).
         neural: Use the BiLSTM-CRF taggers where they are better on dev data
-            (German, and every language but Russian and Spanish): a few points
-            better, about half as fast. Not yet the default (see docs/ner-model.md).
+            (German, and every language but Russian and Spanish; the default).
+            False: the CRFs, a few points worse and about twice as fast.
     """
 
-    def __init__(self, russian: bool = True, neural: bool = False) -> None:
+    def __init__(self, russian: bool = True, neural: bool = True) -> None:
         self.russian = russian
         self.neural = neural
 

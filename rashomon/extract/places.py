@@ -190,14 +190,15 @@ _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky",
 def city_name(key: str, language: str, written: Sequence[str] = ()) -> str:
     """A city's name in ``language``: CLDR's, else the most common of ``written`` (how articles in
     that language wrote it, most common first) that is one of its names as written ("Köln", not
-    the inflected "Kölns"), else for a Cyrillic-script language a Cyrillic GeoNames name, else
+    the inflected "Kölns", nor "KÖLN" from a dateline), else for a Cyrillic-script language a Cyrillic GeoNames name, else
     its GeoNames name."""
     names = _places()[1].get(key, {})
     if language in names:
         return names[language]
     table = _places()[0]
     for surface in written:
-        if key in table.get(surface.strip().lower(), ()):
+        # A dateline's capitals ("WASHINGTON") are no way to show a name.
+        if key in table.get(surface.strip().lower(), ()) and not surface.isupper():
             return surface.strip()
     if language in _CYRILLIC_LANGUAGES and "cyrl" in names:
         return _sounds_most_like(names["*"], tuple(names["cyrl"].split("\n")))
@@ -596,7 +597,15 @@ def adjective_mentions(text: str, language: str | None, found: Sequence[_Span]) 
             offset += len(part) + 1
         # An abbreviation alone ("US-Dollar") is left to the recogniser.
         out.extend(Mention(a, b, text[a:b], "MISC", 0.9, "adjectives") for a, b, _code, adj in pieces if adj)
-    return out
+    # A dotted abbreviation of a country ("U.S. officials", "U.K.") the recogniser left out.
+    for match in _DOTTED.finditer(text):
+        start, end = match.span()
+        if match.group(0).replace(".", "") in COUNTRY_ABBREVIATIONS and 1 not in covered[start:end]:
+            out.append(Mention(start, end, match.group(0), "LOC", 0.9, "adjectives"))
+    return sorted(out, key=lambda m: m.start)
+
+
+_DOTTED = re.compile(r"(?<![\w.])(?:[A-ZА-ЯЁ]\.){2,3}(?!\w)")
 
 
 _NEXT_CAPITALISED = re.compile(r"[ \u00a0]+[^\W\d_]")
