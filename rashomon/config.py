@@ -85,6 +85,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Run the extract stage: named entities, quotes and figures, linked across articles and outlets.",
     ),
     Setting(
+        "entities",
+        "tagger",
+        "Named-entity backend: 'tagger' (BiLSTM-CRF taggers, default) or 'crf' (the CRFs: a few points less accurate, about twice as fast); Russian uses Slovnet with either (docs/ner-model.md).",
+    ),
+    Setting(
         "framing",
         True,
         "Label each article's genre, frames and persuasion techniques (model card: docs/framing-model.md).",
@@ -156,6 +161,7 @@ class Settings:
     split_margin: float = 0.08
     repair_every: int = 64
     extract: bool = True
+    entities: str = "tagger"
     framing: bool = True
     compare: bool = True
     reader_language: str = "en"
@@ -220,6 +226,8 @@ def load_settings(
             values[name] = _coerce(name, value)
     if values["embedder"] not in ("usem3", "hashing"):
         raise ConfigError(f"Unknown embedder {values['embedder']!r}; choose 'usem3' or 'hashing'")
+    if values["entities"] not in ("tagger", "crf"):
+        raise ConfigError(f"Unknown entities backend {values['entities']!r}; choose 'tagger' or 'crf'")
     if values["pair_model"] not in ("semeval", "linear"):
         raise ConfigError(f"Unknown pair_model {values['pair_model']!r}; choose 'semeval' or 'linear'")
     if values["report_page_kb"] < 1:

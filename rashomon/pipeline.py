@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .clean import clean_document, find_outlet_boilerplate
 from .cluster import ArticleFeatures, Grouper, article_features, parse_published
@@ -51,6 +51,9 @@ from .records import (
     article_order,
 )
 from .store import Workspace
+
+if TYPE_CHECKING:
+    from .extract.entities import EntityRecognizer
 
 log = logging.getLogger(__name__)
 
@@ -159,10 +162,11 @@ def per_article(
         from .extract.stage import extract_article
 
         position = {article.id: number for number, article in enumerate(kept, start=1)}
+        recognizer = entity_recognizer(settings)
 
         def extract(article: Article) -> Extraction:
             progress("extract", position[article.id], len(kept))
-            return extract_article(article)
+            return extract_article(article, recognizer)
 
         with stage("extract"):
             done = boundary.each("extract", kept, extract)
@@ -185,6 +189,13 @@ def per_article(
             extractions = [x for x in extractions if x.article_id not in failed]
         progress("framing", len(kept), len(kept))
     return kept, extractions, framings
+
+
+def entity_recognizer(settings: Settings) -> EntityRecognizer:
+    """The named-entity backend the ``entities`` setting names."""
+    from .extract.entities import DefaultRecognizer
+
+    return DefaultRecognizer(neural=settings.entities == "tagger")
 
 
 def _prefetch_paragraphs(articles: Sequence[Article], settings: Settings, embedder: Embedder) -> None:
@@ -698,7 +709,7 @@ def store_batch(
             # New articles, and any stored before the extract stage existed.
             linked = [x for x in new_extractions if x.article_id in kept]
             workspace.save_extractions(db, linked)
-            legacy = _legacy("extract", workspace.articles_without("extractions"))
+            legacy = _legacy("extract", workspace.articles_without("extractions"), settings)
             workspace.save_extractions(db, legacy)
             with stage("canonical"):
                 stale = relink_entities(workspace, db, [*linked, *legacy], settings)
@@ -753,7 +764,7 @@ def store_batch(
         if settings.framing:
             # The new articles, and articles stored before the framing stage existed.
             workspace.save_framings(db, [f for f in new_framings if f.article_id in kept])
-            workspace.save_framings(db, _legacy("framing", workspace.articles_without("framings")))
+            workspace.save_framings(db, _legacy("framing", workspace.articles_without("framings"), settings))
         workspace.add_word_documents(db, [(a.language or "", word_counts(a)) for a in added])
         with stage("labels"):
             events, storylines = _relabel(
@@ -968,7 +979,7 @@ def _backfill(workspace: Workspace, settings: Settings) -> None:
         workspace.add_word_documents(db, [(a.language or "", word_counts(a)) for a in uncounted])
 
 
-def _legacy(stage: str, articles: Sequence[Article]) -> list:  # type: ignore[type-arg]
+def _legacy(stage: str, articles: Sequence[Article], settings: Settings) -> list:  # type: ignore[type-arg]
     """Extract or frame stored articles that predate the stage, in one batch; where that fails,
     one at a time, and an article that still fails is logged and left without this stage's result."""
     if not articles:
@@ -976,7 +987,10 @@ def _legacy(stage: str, articles: Sequence[Article]) -> list:  # type: ignore[ty
     from .compare.framing import frame_articles
     from .extract.stage import extract_articles
 
-    run: Callable[[Sequence[Article]], Sequence[object]] = extract_articles if stage == "extract" else frame_articles
+    recognizer = entity_recognizer(settings)
+    run: Callable[[Sequence[Article]], Sequence[object]] = (
+        (lambda batch: extract_articles(batch, recognizer)) if stage == "extract" else frame_articles
+    )
     try:
         return list(run(articles))
     except Exception:

@@ -248,3 +248,30 @@ def test_entities_cross_lingual_model_reads_organisation_heads_in_english(text: 
     cross-lingual model (before its English training sentences and head features: MISC)."""
     found = {(m.surface, m.label) for m in recognize_entities(text, "en")}
     assert expected <= found
+
+
+def test_entities_setting_chooses_the_backend_for_a_whole_run(tmp_path: Path) -> None:
+    """`entities = "crf"` runs the CRFs through the pipeline (faster); the default runs the taggers;
+    an unknown backend is refused with the choices named."""
+    from rashomon import analyze, load_settings
+    from rashomon.errors import ConfigError
+
+    (tmp_path / "a.txt").write_text(
+        "Bundeskanzler Olaf Scholz traf in Berlin den französischen Präsidenten Emmanuel Macron.\n\n"
+        "Scholz sagte, Deutschland und Frankreich stünden zusammen.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Chancellor Olaf Scholz met President Emmanuel Macron in Berlin on Monday.\n\n"
+        "Macron said France and Germany agree on the plan.\n",
+        encoding="utf-8",
+    )
+    used = {}
+    for backend in ("tagger", "crf"):
+        settings = load_settings(entities=backend, embedder="hashing", framing=False, compare=False)
+        result = analyze([tmp_path], settings)
+        used[backend] = {m.recognizer for x in result.extractions for m in x.mentions} - {"adjectives"}
+    assert used["tagger"] == {"bilstm-de", "bilstm-xx"}
+    assert used["crf"] == {"crf-de", "crf-xx"}
+    with pytest.raises(ConfigError, match="'tagger' or 'crf'"):
+        load_settings(entities="spacy")
