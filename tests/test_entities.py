@@ -88,7 +88,8 @@ def test_entities_russian_sentence() -> None:
 
 def test_entities_unknown_language_cyrillic_goes_to_the_russian_backend() -> None:
     text = "Президент России Владимир Путин прибыл в Астану."
-    assert {m.recognizer for m in recognize_entities(text, None)} == {"slovnet-ru"}
+    # Slovnet's mentions, as corrected by the guided Russian tagger (ner-ru.npz) where it is shipped.
+    assert {m.recognizer for m in recognize_entities(text, None)} <= {"slovnet-ru", "bilstm-ru"}
     assert {m.recognizer for m in recognize_entities("Angela Merkel visited Paris.", None)} == {"crf-xx"}
 
 
