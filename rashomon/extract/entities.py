@@ -7,7 +7,8 @@ backend by language, all offline and CPU-only:
 * ``de``: a linear-chain CRF we trained on GermEval 2014 (CC BY 4.0), shipped in
   ``rashomon/data/ner-de.crfsuite`` (see ``docs/ner-model.md``).
 * ``ru``: Natasha's Slovnet news NER (MIT; weights bundled in the ``natasha``
-  package, nothing downloaded).
+  package, nothing downloaded), corrected by a guided BiLSTM-CRF that reads Slovnet's
+  tags (:class:`GuidedRecognizer`, ``ner-ru.npz``, trained on FactRuEval-2016 dev, MIT).
 * every other language: a *cross-lingual* CRF trained on the same GermEval data
   with German-specific evidence removed, plus UNER English web text: German common
   nouns are lower-cased in training (so capitalisation marks names, as it does in
