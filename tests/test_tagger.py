@@ -219,3 +219,20 @@ def test_russian_guided_tagger_follows_factrueval_conventions() -> None:
     alone = DefaultRecognizer(russian_tagger=False).backend("ru")
     assert alone.name == "slovnet-ru"  # type: ignore[attr-defined]
     assert ("Кипра", "LOC") in {(m.surface, m.label) for m in alone.recognize(text, "ru")}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"Ая Ж.\n,-«»", "Москва ", "Путин ", "мэрии ", "ООН ", "Анна "]), max_size=60).map(
+        "".join
+    )
+)
+def test_guided_russian_mentions_are_ordered_disjoint_and_inside_the_text(text: str) -> None:
+    if not model_path("ru").is_file() or _slovnet() is None:
+        pytest.skip("ner-ru.npz or Slovnet missing")
+    mentions = DefaultRecognizer().recognize(text, "ru")
+    last = 0
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.surface
+        assert mention.start >= last
+        last = mention.end
