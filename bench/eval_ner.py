@@ -3,6 +3,7 @@
     python bench/eval_ner.py                 # all sets, writes bench/results/ner.md (not kept in git; the table goes into BENCHMARKS.md)
     python bench/eval_ner.py --limit 500     # first 500 sentences of each, quick look
     python bench/eval_ner.py --crf           # with the CRFs instead of the taggers (DefaultRecognizer(neural=False))
+    python bench/eval_ner.py --lang ru --slovnet   # Russian sets only, on Slovnet alone (before ner-ru.npz)
 
 How it is fair: each test sentence's tokens are joined with single spaces and the
 *text* goes through :func:`rashomon.extract.entities.recognize_entities` exactly
@@ -24,6 +25,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -109,16 +111,20 @@ def rounded(scores: dict) -> dict:
     }
 
 
-def evaluate(limit: int | None = None, neural: bool = True) -> list[dict]:
-    """Score the default recogniser (``neural=False``: with the CRFs instead of the taggers) on every test set
-    found; one result row per set."""
+def evaluate(
+    limit: int | None = None, neural: bool = True, languages: Sequence[str] = (), russian_tagger: bool | None = None
+) -> list[dict]:
+    """Score the default recogniser (``neural=False``: with the CRFs instead of the taggers;
+    ``russian_tagger`` False: Slovnet alone for Russian; None: as ``neural``) on every test set found; one result row per set."""
     sys.path.insert(0, str(ROOT))
     from rashomon.evaluate import NER_SCORED_LABELS, score_entities, tag_tokens
     from rashomon.extract.entities import DefaultRecognizer
 
-    recognizer = DefaultRecognizer(neural=neural)
+    recognizer = DefaultRecognizer(neural=neural, russian_tagger=russian_tagger)
     results = []
     for folder, language, has_misc, domain in TEST_SETS:
+        if languages and language not in languages:
+            continue
         path = NER_DATA / folder / "test.jsonl"
         if not path.is_file():
             continue
@@ -192,8 +198,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ner.md")
     parser.add_argument("--crf", action="store_true", help="DefaultRecognizer(neural=False): the CRFs, not the taggers")
     parser.add_argument("--neural", action="store_true", help="the default since 2026-12-07 (kept for old commands)")
+    parser.add_argument("--lang", nargs="*", default=[], help="only the sets of these languages")
+    parser.add_argument(
+        "--slovnet", action="store_true", help="Russian on Slovnet alone (without the guided tagger ner-ru.npz)"
+    )
     args = parser.parse_args()
-    results = evaluate(args.limit, not args.crf)
+    results = evaluate(args.limit, not args.crf, args.lang, False if args.slovnet else None)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     args.out.write_text(markdown(results, args.limit), encoding="utf-8")

