@@ -38,6 +38,7 @@ from train_ner import NER_DATA, english_case, read  # noqa: E402
 
 from rashomon.evaluate import score_entities  # noqa: E402
 from rashomon.extract.tagger import (  # noqa: E402
+    CHAR_BUCKETS,
     FLAGS,
     GUIDE_TAGS,
     SHAPE_BUCKETS,
@@ -155,6 +156,8 @@ def main() -> None:  # noqa: C901, PLR0915
     parser.add_argument("--first-dim", type=int, default=128)
     parser.add_argument("--last-dim", type=int, default=64)
     parser.add_argument("--word-dim", type=int, default=48)
+    parser.add_argument("--char-filters", type=int, default=0, help="a character CNN with this many filters (0: none)")
+    parser.add_argument("--char-dim", type=int, default=24)
     parser.add_argument("--dropout", type=float, default=0.3)
     parser.add_argument("--word-dropout", type=float, default=0.1)
     parser.add_argument("--lr", type=float, default=2e-3)
@@ -237,6 +240,10 @@ def main() -> None:  # noqa: C901, PLR0915
             if lexical:
                 self.suffix_emb = nn.Embedding(SUFFIX_BUCKETS, 16)
                 dim += 16
+            if args.char_filters:
+                self.char_emb = nn.Embedding(CHAR_BUCKETS, args.char_dim, padding_idx=0)
+                self.char_conv = nn.Conv1d(args.char_dim, args.char_filters, 3, padding=1)
+                dim += args.char_filters
             self.drop = nn.Dropout(args.dropout)
             self.lstm = nn.LSTM(dim, args.hidden, batch_first=True, bidirectional=True)
             self.out = nn.Linear(2 * args.hidden, len(TAGS))
@@ -261,6 +268,10 @@ def main() -> None:  # noqa: C901, PLR0915
             ]
             if lexical:
                 parts.append(self.suffix_emb(cat["suffix"]))
+            if args.char_filters:
+                chars = torch.cat([torch.as_tensor(s["chars"]) for s in batch])
+                conv = self.char_conv(self.char_emb(chars).transpose(1, 2))  # (n, F, L)
+                parts.append(torch.tanh(conv.max(dim=2).values))
             if guide_columns:
                 # The guide's columns have their own dropout (none by default): the model should
                 # learn to trust the guide where the corpus agrees with it.
@@ -319,6 +330,10 @@ def main() -> None:  # noqa: C901, PLR0915
         }
         if lexical:
             arrays["suffix_emb"] = state["suffix_emb.weight"]
+        if args.char_filters:
+            arrays["char_emb"] = state["char_emb.weight"]
+            arrays["char_conv_w"] = state["char_conv.weight"]
+            arrays["char_conv_b"] = state["char_conv.bias"]
         header = {"lexical": lexical, "tags": list(TAGS), "guide_columns": guide_columns, **extra_header}
         if guided:
             header["guide"] = "slovnet-ru"
@@ -408,7 +423,7 @@ def main() -> None:  # noqa: C901, PLR0915
                 model,
                 out_path,
                 {
-                    "name": f"ner-{args.model}-bilstm-crf-1",
+                    "name": f"ner-{args.model}-bilstm-crf-{2 if args.char_filters else 1}",
                     "epoch": epoch,
                     "settings": settings,
                     **(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,3 +147,23 @@ def test_the_stale_articles_are_exactly_those_that_read_differently(numbers: lis
     batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
     for said, changed in stale_after(batches):
         assert said == changed
+
+
+@pytest.mark.parametrize(
+    ("surface", "key"),
+    [("Moskau", "CAP:RU:Moscow"), ("ASTANA", "CAP:KZ:Astana"), ("Washington", "CAP:US:Washington")],
+)
+def test_a_capital_read_as_an_organisation_is_the_capital(surface: str, key: str) -> None:
+    """Datelines, visits and governments named by their seat: the tagger may say ORG, the index
+    must not split the capital in two."""
+    from rashomon.extract.canonical import _known_key
+
+    assert _known_key(surface, "ORG", "de") == (key, "LOC", "city")
+
+
+@pytest.mark.parametrize("surface", ["Bremen", "Hamburg", "Werder Bremen"])
+def test_a_town_read_as_an_organisation_stays_one(surface: str) -> None:
+    """Clubs are named after towns ("Bremen gewann 2:1"): only capitals are taken back."""
+    from rashomon.extract.canonical import _known_key
+
+    assert _known_key(surface, "ORG", "de") is None

@@ -236,3 +236,48 @@ def test_guided_russian_mentions_are_ordered_disjoint_and_inside_the_text(text: 
         assert text[mention.start : mention.end] == mention.surface
         assert mention.start >= last
         last = mention.end
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_character_ids_mark_both_ends_and_keep_a_long_word_s_ends(token: str) -> None:
+    from rashomon.extract.tagger import CHAR_BUCKETS, CHAR_LEN, _chars
+
+    ids = _chars(token)
+    assert len(ids) == CHAR_LEN and all(0 <= i < CHAR_BUCKETS for i in ids)
+    used = [i for i in ids if i]
+    assert len(used) == min(len(token), CHAR_LEN - 2) + 2 and ids[: len(used)] == tuple(used)
+    assert used[0] == _chars("")[0] and used[-1] == _chars("")[1]  # start and end marks
+    if len(token) > CHAR_LEN - 2:  # the first and the last letters of a long word are read
+        assert used[1:4] == list(_chars(token[:3])[1:4])
+        assert used[-4:-1] == list(_chars(token[-3:])[1:4])
+
+
+def test_character_cnn_is_the_convolution_torch_computes() -> None:
+    """Conv1d(padding=1) over the embedded characters, maximum over positions, tanh: written out."""
+    path = model_path("de")
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    from rashomon.extract.tagger import NeuralTagger
+
+    tagger = NeuralTagger(path)
+    weights = tagger._prepared()
+    if "char_emb" not in weights:
+        pytest.skip("this model reads no characters")
+    chars = word_inputs(["Bundesärztekammer", "Kaká", "in", "."], lexical=True)["chars"]
+    embedded = weights["char_emb"][chars].astype(np.float64)  # (n, L, C)
+    conv, bias = weights["char_conv_w"].astype(np.float64), weights["char_conv_b"]  # (F, C, 3)
+    n, length, _ = embedded.shape
+    expected = np.zeros((n, conv.shape[0]))
+    for word in range(n):
+        best = np.full(conv.shape[0], -np.inf)
+        for position in range(length):
+            total = np.zeros(conv.shape[0])
+            for offset in range(3):
+                source = position + offset - 1
+                if 0 <= source < length:
+                    total += conv[:, :, offset] @ embedded[word, source]
+            best = np.maximum(best, total)
+        expected[word] = np.tanh(best + bias)
+    assert np.allclose(tagger._char_features(chars, exact=True), expected, atol=1e-9)
+    assert np.allclose(tagger._char_features(chars, exact=False), expected, atol=1e-4)

@@ -284,6 +284,12 @@ def _known_key(
     org = organisation_of(surface)
     if org:
         return "ORG:" + org, "ORG", "organisation"
+    if label == "ORG":
+        # A capital read as an organisation is the capital: a dateline ("ASTANA, Kasachstan:"),
+        # a visit ("besuchten Astana") or the government by its seat ("Moskau warnte"). Only the
+        # name as written and only capitals: a club named after a town stays an organisation.
+        capital = city_of(surface, inflected=False, countries=countries)
+        return (capital, "LOC", "city") if capital and capital.startswith("CAP:") else None
     if label not in ("LOC", "MISC"):
         return None
     if adjective:

