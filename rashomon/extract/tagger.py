@@ -137,10 +137,14 @@ def _word(token: str, lexical: bool) -> tuple[int, int, int, int, int, tuple[flo
     return first, last, 1 + _bucket(word_shape(token), SHAPE_BUCKETS - 1), word, suffix, flags
 
 
-def word_inputs(tokens: Sequence[str], lexical: bool, guide: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def word_inputs(
+    tokens: Sequence[str], lexical: bool, guide: Sequence[str] | None = None, chars: bool = True
+) -> dict[str, np.ndarray]:
     """The tagger's inputs for one sentence: int arrays ``first``, ``last``, ``shape``,
     ``word``, ``suffix`` (n,) and ``chars`` (n, CHAR_LEN), float ``flags`` (n, FLAGS) — the last ``CONTEXT_FLAGS`` of them
     depend on the neighbours, the others on the word alone — and the words as read (``keys``).
+
+    ``chars``: whether to build ``chars`` (a model without a character CNN does not read them).
 
     ``guide``: another recogniser's BIO tags for the same tokens (a guided model); they add
     ``len(GUIDE_TAGS)`` columns after the flags, which count as context (not cached per word)."""
@@ -156,8 +160,9 @@ def word_inputs(tokens: Sequence[str], lexical: bool, guide: Sequence[str] | Non
         "shape": np.fromiter((r[2] for r in rows), dtype=np.int64, count=n),
         "word": np.fromiter((r[3] for r in rows), dtype=np.int64, count=n),
         "suffix": np.fromiter((r[4] for r in rows), dtype=np.int64, count=n),
-        "chars": np.array([_chars(token) for token in tokens], dtype=np.int64).reshape(n, CHAR_LEN),
     }
+    if chars:
+        out["chars"] = np.array([_chars(token) for token in tokens], dtype=np.int64).reshape(n, CHAR_LEN)
     width = FLAGS + (len(GUIDE_TAGS) if guide is not None else 0)
     flags = np.zeros((n, width), dtype=np.float32)
     if guide is not None:
@@ -221,6 +226,7 @@ class NeuralTagger:
         self._weights: dict[str, np.ndarray] | None = None
         self._lexical = True
         self._guide = 0
+        self._chars = False
         # A word's own inputs times the LSTM's input weights, per word: most of the
         # arithmetic, and news repeats its words.
         self._cache: dict[str, np.ndarray] = {}
@@ -247,6 +253,7 @@ class NeuralTagger:
                 weights = {key: data[key].astype(np.float32) for key in data.files if key != "header"}
             self._lexical = bool(header["lexical"])
             self._guide = int(header.get("guide_columns", 0))
+            self._chars = "char_emb" in weights
             mask = allowed_transitions()
             weights["transitions"] = np.where(mask, weights["transitions"], -1e4).astype(np.float32)
             weights["start"] = np.where(allowed_starts(), weights["start"], -1e4).astype(np.float32)
@@ -330,7 +337,7 @@ class NeuralTagger:
             # the same call (BLAS rounds differently by matrix size): the same article gives the
             # same tags whatever was tagged before it.
             own = self._embed(
-                {name: flat[name][index] for name in ("first", "last", "shape", "word", "suffix", "chars", "flags")},
+                {name: values[index] for name, values in flat.items() if name != "keys"},
                 exact=True,
             )
             own[:, -context:] = 0.0
@@ -387,7 +394,7 @@ class NeuralTagger:
         if self._guide and guides is None:
             guides = [["O"] * len(s) for s in sentences]
         rows = [
-            word_inputs(s, self._lexical, guides[i] if self._guide and guides is not None else None)
+            word_inputs(s, self._lexical, guides[i] if self._guide and guides is not None else None, self._chars)
             for i, s in enumerate(sentences)
         ]
         flat = {key: np.concatenate([r[key] for r in rows]) for key in rows[0]}
