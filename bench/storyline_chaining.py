@@ -89,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cohesion", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--trial",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE[,KEY=VALUE]",
+        help="also replay grouping with these settings (default cohesion); repeatable",
+    )
     args = parser.parse_args(argv)
     base = load_settings()
     records, pairs = corpora(args.data)
@@ -98,8 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         + "".join(f" sim {b[0]} event / storyline |" for b in BUCKETS)
     )
     print("|---:|---:|---:|---|---:|---:|" + "---|" * len(BUCKETS))
-    for cohesion in args.cohesion:
-        settings = dataclasses.replace(base, storyline_cohesion=cohesion)
+    trials = [(f"{c:g}", dataclasses.replace(base, storyline_cohesion=c)) for c in args.cohesion]
+    for trial in args.trial:
+        pairs_set = dict(item.split("=", 1) for item in trial.split(",") if item)
+        trials.append((trial, load_settings(**pairs_set)))
+    for label, settings in trials:
         events, storylines, seconds = replay(features["framing"], settings)
         sizes = sorted(Counter(storylines.values()).values(), reverse=True)
         n = len(storylines)
@@ -114,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             same_story = sum(sim_storylines[a] == sim_storylines[b] for a, b in chosen) / max(1, len(chosen))
             cells.append(f" {same_event:.2f} / {same_story:.2f} (n={len(chosen)}) |")
         print(
-            f"| {cohesion:g} | {len(set(events.values()))} | {len(sizes)} | {', '.join(map(str, sizes[:5]))} "
+            f"| {label} | {len(set(events.values()))} | {len(sizes)} | {', '.join(map(str, sizes[:5]))} "
             f"| {chance:.3f} | {seconds + sim_seconds:.1f} |" + "".join(cells),
             flush=True,
         )

@@ -440,8 +440,9 @@ def paragraph_chunk(paragraph: str) -> str:
 def embedding_chunks(article: Article, max_chars: int = 5000, chunk_chars: int = CHUNK_CHARS) -> list[str]:
     """Title and paragraphs from the top of an article, up to ``max_chars`` in all.
 
-    Paragraphs are embedded one by one (long ones cut at ``chunk_chars``): the
-    encoder is sharper on paragraph-sized text than on a whole article.
+    Paragraphs are embedded one by one, a long one in consecutive pieces of ``chunk_chars``
+    (the encoder is sharper on paragraph-sized text than on a whole article). A paragraph's
+    first piece is :func:`paragraph_chunk` of it, the text framing embeds too.
     """
     chunks: list[str] = []
     used = 0
@@ -449,16 +450,18 @@ def embedding_chunks(article: Article, max_chars: int = 5000, chunk_chars: int =
     if article.title and (not paragraphs or paragraphs[0] != article.title) and not article.title_inferred:
         paragraphs = [article.title, *paragraphs]
     for paragraph in paragraphs:
-        if used >= max_chars:
-            break
-        chunk = paragraph[: min(chunk_chars, max_chars - used)]
-        chunks.append(chunk)
-        used += len(chunk)
+        for start in range(0, len(paragraph), chunk_chars):
+            if used >= max_chars:
+                return chunks
+            chunk = paragraph[start : start + min(chunk_chars, max_chars - used)]
+            chunks.append(chunk)
+            used += len(chunk)
     return chunks or [article.text[:chunk_chars]]
 
 
 def embed_articles(articles: Sequence[Article], embedder: Embedder, max_chars: int = 5000) -> np.ndarray:
-    """Embed stage: one unit vector per article, the length-weighted mean of its paragraphs."""
+    """Embed stage: one unit vector per article, the length-weighted mean of its
+    :func:`embedding_chunks`."""
     if not articles:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     chunks: list[str] = []
