@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rashomon.clean import clean_document
-from rashomon.embed import CHUNK_CHARS, HashingEmbedder, embed_articles, embedding_chunks, paragraph_chunk
+from rashomon.embed import (
+    CHUNK_CHARS,
+    LEAD_DECAY,
+    HashingEmbedder,
+    embed_articles,
+    embedding_chunks,
+    paragraph_chunk,
+)
 from rashomon.records import Article, Document
 
 SIMILARITY = SHARED / "bench" / "news-similarity" / "train.jsonl"
@@ -72,3 +79,16 @@ def test_real_similarity_texts_are_read_whole() -> None:
         chunks = embedding_chunks(article, 5000)
         read.append(sum(map(len, chunks)) / max(1, sum(map(len, article.paragraphs))))
     assert np.median(read) >= 0.99
+
+
+def test_the_lead_weighs_more_than_what_follows() -> None:
+    """Two pieces of equal length: the article vector leans to the first (LEAD_DECAY < 1)."""
+    first = "Hafenarbeiter in Hamburg legen die Arbeit nieder und fordern mehr Lohn. " * 8
+    second = "Der Wetterdienst erwartet für das Wochenende Regen und kräftigen Wind. " * 8
+    first, second = first[:CHUNK_CHARS], second[:CHUNK_CHARS]
+    article = Article(id="a", source="a", raw_text="", text=first + "\n\n" + second)
+    embedder = HashingEmbedder()
+    vector = embed_articles([article], embedder)[0]
+    lead, rest = embedder.encode([first, second])
+    assert LEAD_DECAY < 1.0
+    assert float(vector @ lead) > float(vector @ rest)

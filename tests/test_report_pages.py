@@ -21,9 +21,9 @@ from rashomon.cli import cli
 from rashomon.records import Analysis, Rejected
 from rashomon.report import page_name, pages_folder, write_report
 
-# Seven storylines from the sample with the hashing embedder (one at the default threshold).
-CONFIG = 'embedder = "hashing"\nstoryline_threshold = 0.8\n'
-SETTINGS = load_settings(embedder="hashing", storyline_threshold=0.8)
+# Six storylines from the sample with the hashing embedder (one at the default threshold).
+CONFIG = 'embedder = "hashing"\nstoryline_threshold = 0.85\n'
+SETTINGS = load_settings(embedder="hashing", storyline_threshold=0.85)
 HOSTILE = '<script>alert("st")</script><img src=x onerror=alert(2)>'
 
 

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rashomon.extract.entities import DefaultRecognizer, GuidedRecognizer, NeuralRecognizer, _slovnet, merge_guided
+from rashomon.extract.entities import (
+    DefaultRecognizer,
+    GuidedRecognizer,
+    NeuralRecognizer,
+    _names_only,
+    _sequences,
+    _slovnet,
+    merge_guided,
+    tokenize,
+)
 from rashomon.extract.tagger import (
     GUIDE_TAGS,
     TAGS,
@@ -281,3 +290,36 @@ def test_character_cnn_is_the_convolution_torch_computes() -> None:
         expected[word] = np.tanh(best + bias)
     assert np.allclose(tagger._char_features(chars, exact=True), expected, atol=1e-9)
     assert np.allclose(tagger._char_features(chars, exact=False), expected, atol=1e-4)
+
+
+def test_uncased_sentences_are_not_run_and_lose_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-lingual model keeps only capitalised and numeric words, so a sentence without
+    any (Arabic, Chinese) is not run through the network; the mentions are the ones running it gives."""
+    text = (
+        "قال وزير الخارجية إن المحادثات ستستمر الأسبوع المقبل في العاصمة. "
+        "وأضاف أن الوفد سيعود بعد ذلك.\n\n"
+        "Antony Blinken traf Kassym-Jomart Tokajew am 1. März in Astana. "
+        "北京和东京的代表也参加了会议。"
+    )
+    recognizer = NeuralRecognizer(model_path("xx"), name="bilstm-xx")
+    seen: list[list[str]] = []
+    original = recognizer.tagger.tag_many
+
+    def spy(sentences, guides=None):  # type: ignore[no-untyped-def]
+        seen.extend(sentences)
+        return original(sentences, guides)
+
+    monkeypatch.setattr(recognizer.tagger, "tag_many", spy)
+    found = recognizer.recognize(text, "ar")
+    assert seen and all(any(t[:1].isupper() or t[:1].isdigit() for t in tokens) for tokens in seen)
+    assert not any("الخارجية" in tokens for tokens in seen)
+    monkeypatch.undo()
+    every = recognizer.tagger.tag_many
+    words = [[text[a:b] for a, b in sequence] for sequence in _sequences(text, tokenize(text))]
+    full = [(tags, marginals) for tags, marginals in every(words)]
+    assert all(
+        set(_names_only(tokens, tags)) == {"O"}
+        for tokens, (tags, _m) in zip(words, full, strict=True)
+        if not any(t[:1].isupper() or t[:1].isdigit() for t in tokens)
+    )
+    assert {m.surface for m in found} >= {"Antony Blinken", "Astana"}

@@ -509,7 +509,7 @@ class NeuralRecognizer:
         sequences = _sequences(text, spans)
         words = [[text[start:end] for start, end in sequence] for sequence in sequences]
         mentions: list[Mention] = []
-        for sequence, tokens, (tags, marginals) in zip(sequences, words, self.tagger.tag_many(words), strict=True):
+        for sequence, tokens, (tags, marginals) in zip(sequences, words, self._tag(words), strict=True):
             if not self.tagger.lexical:
                 tags = _names_only(tokens, tags)
             for first, stop, label in spans_from_tags(tags):
@@ -517,6 +517,21 @@ class NeuralRecognizer:
                 confidence = round(float(marginals[first:stop].min()), 4)
                 mentions.append(Mention(start, end, text[start:end], label, confidence, self.name))  # type: ignore[arg-type]
         return _consistent(text, spans, mentions, self.name)
+
+    def _tag(self, words: list[list[str]]) -> list[tuple[list[str], Any]]:
+        """The tagger's tags and marginals per sentence. The cross-lingual model's tags are cut
+        to capitalised and numeric words (:func:`_names_only`), so a sentence with neither (an
+        uncased script: Arabic, Chinese, Hindi, …) cannot hold a mention and is not run."""
+        import numpy as np
+
+        if self.tagger.lexical:
+            return self.tagger.tag_many(words)
+        named = [i for i, tokens in enumerate(words) if any(t[:1].isupper() or t[:1].isdigit() for t in tokens)]
+        out: list[tuple[list[str], Any]] = [(["O"] * len(t), np.ones(len(t), np.float32)) for t in words]
+        if named:
+            for i, tagged in zip(named, self.tagger.tag_many([words[i] for i in named]), strict=True):
+                out[i] = tagged
+        return out
 
 
 _DEFINED_ACRONYM = re.compile(r"\s*\(\s*([^\W\d_]{2,10})\s*\)")
