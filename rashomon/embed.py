@@ -439,6 +439,12 @@ first. Chosen on human ratings of article pairs and the bundled sample (BENCHMAR
 similarity"): stronger decays score SemEval better still but split events of the sample."""
 
 
+ARTICLE_VECTORS = f"pieces-{CHUNK_CHARS}-lead-{LEAD_DECAY}"
+"""How :func:`embed_articles` builds an article vector from its chunks. A workspace records it
+when its first articles are stored; vectors stored under another recipe are older articles'
+(compared as they are, with a warning at ingest)."""
+
+
 def paragraph_chunk(paragraph: str) -> str:
     """The part of a paragraph that is embedded (its first :data:`CHUNK_CHARS` characters)."""
     return paragraph[:CHUNK_CHARS]

@@ -23,6 +23,7 @@ from .config import Settings, load_settings
 from .dates import resolve_dates
 from .dedup import DedupIndex, signature
 from .embed import (
+    ARTICLE_VECTORS,
     CachedEmbedder,
     Embedder,
     HashingEmbedder,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from .extract.entities import EntityRecognizer
 
 log = logging.getLogger(__name__)
+VECTORS_STATE = "article_vectors"  # workspace state: the recipe of the stored article vectors
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
@@ -515,6 +517,16 @@ def _ingest_locked(
             f"Workspace {workspace.folder} was built with embedder {', '.join(sorted(kinds))}; "
             f"this run uses {embedder.name}. Use the same embedder setting or a new workspace."
         )
+    recipe = workspace.get_state(VECTORS_STATE)
+    if kinds and recipe != ARTICLE_VECTORS:
+        log.warning(
+            "Workspace %s holds article vectors built as %s; this version builds them as %s. New articles "
+            "are grouped against the stored ones as they are; for vectors of one kind, ingest the inputs "
+            "into a new workspace.",
+            workspace.folder,
+            recipe or "an earlier, unrecorded recipe (each paragraph's first 600 characters)",
+            ARTICLE_VECTORS,
+        )
     with stage("read"):
         pending = list(items)
     # Read by id: only the stored articles these items could be (not every stored id).
@@ -648,6 +660,8 @@ def store_batch(
     added = [by_id[f.article_id] for f in grouper.features[start:]]
     new_versions: list[str] = []
     with stage("write"), workspace.write() as db:
+        if added and db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+            workspace.set_state(VECTORS_STATE, ARTICLE_VECTORS, db)
         for article in added:
             workspace.add_article(db, article, new_vectors[article.id], embedder.name)
             workspace.save_signature(db, article.id, *signatures[article.id])

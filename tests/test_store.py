@@ -207,3 +207,29 @@ def test_store_processes_creating_one_workspace_at_once_all_open_it(tmp_path: Pa
             assert pool.map(_open_and_close, [folder] * 4) == ["ok"] * 4
             with Workspace(folder) as ws:
                 assert ws.schema_version == latest
+
+
+def test_store_records_how_article_vectors_were_built_and_warns_on_another_recipe(
+    tmp_path: Path, corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new workspace records the article-vector recipe with its first articles; a later ingest into
+    a workspace whose vectors were built another way (or before recipes were recorded) says so."""
+    from rashomon.embed import ARTICLE_VECTORS
+    from rashomon.pipeline import VECTORS_STATE
+
+    files = sorted(corpus.glob("*.txt"))
+    settings = load_settings(embedder="hashing")
+    with Workspace(tmp_path / "ws") as ws:
+        with caplog.at_level("WARNING", logger="rashomon.pipeline"):
+            ingest(files[:2], ws, settings, HashingEmbedder())
+            ingest(files[2:3], ws, settings, HashingEmbedder())
+        assert ws.get_state(VECTORS_STATE) == ARTICLE_VECTORS
+        assert not [r for r in caplog.records if "article vectors" in r.getMessage()]
+        with ws.write() as db:
+            db.execute("DELETE FROM state WHERE key = ?", (VECTORS_STATE,))
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="rashomon.pipeline"):
+            ingest(files[3:], ws, settings, HashingEmbedder())
+        warned = [r.getMessage() for r in caplog.records if "article vectors" in r.getMessage()]
+        assert len(warned) == 1 and "unrecorded" in warned[0] and ARTICLE_VECTORS in warned[0]
+        assert ws.get_state(VECTORS_STATE) is None  # an old workspace stays marked as mixed
