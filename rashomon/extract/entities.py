@@ -393,6 +393,12 @@ def spans_from_tags(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
+def _may_name(token: str) -> bool:
+    """Whether the cross-lingual model's tag may stand on ``token`` (capitalised or numeric);
+    :func:`_names_only` clears every other word's tag unless it is a particle inside a name."""
+    return token[:1].isupper() or token[:1].isdigit()
+
+
 def _names_only(tokens: Sequence[str], tags: list[str]) -> list[str]:
     """Cut entity spans at words that cannot be inside a name (cross-lingual model).
 
@@ -410,7 +416,7 @@ def _names_only(tokens: Sequence[str], tags: list[str]) -> list[str]:
         kind = word_class(token)
         if kind == "calendar" or (kind == "title" and tags[i].endswith("PER")):
             tags[i] = "O"
-        elif kind != "particle" and not (token[:1].isupper() or token[:1].isdigit()):
+        elif kind != "particle" and not _may_name(token):
             tags[i] = "O"
     for i, token in enumerate(tokens):
         if tags[i] == "O" or word_class(token) != "particle":
@@ -526,12 +532,9 @@ class NeuralRecognizer:
 
         if self.tagger.lexical:
             return self.tagger.tag_many(words)
-        named = [i for i, tokens in enumerate(words) if any(t[:1].isupper() or t[:1].isdigit() for t in tokens)]
-        out: list[tuple[list[str], Any]] = [(["O"] * len(t), np.ones(len(t), np.float32)) for t in words]
-        if named:
-            for i, tagged in zip(named, self.tagger.tag_many([words[i] for i in named]), strict=True):
-                out[i] = tagged
-        return out
+        named = [i for i, tokens in enumerate(words) if any(map(_may_name, tokens))]
+        tagged = dict(zip(named, self.tagger.tag_many([words[i] for i in named]) if named else [], strict=True))
+        return [tagged.get(i) or (["O"] * len(t), np.ones(len(t), np.float32)) for i, t in enumerate(words)]
 
 
 _DEFINED_ACRONYM = re.compile(r"\s*\(\s*([^\W\d_]{2,10})\s*\)")
